@@ -1,0 +1,54 @@
+/**
+ * ElastiCache engine and API facts used by the constructs' validation.
+ * Source: ../shared/reference/elasticache-facts.md ("Engines, versions, parameter groups",
+ * "Validation rules the API or provider enforce", "Limits worth knowing").
+ */
+
+export const ENGINES = ['redis', 'valkey'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** Engine versions this project supports, each with its parameter-group family. */
+export const ENGINE_VERSIONS: Record<Engine, Record<string, string>> = {
+  redis: { '6.2': 'redis6.x', '7.0': 'redis7', '7.1': 'redis7' },
+  valkey: { '7.2': 'valkey7', '8.0': 'valkey8', '8.1': 'valkey8' },
+};
+
+/** The pinned version used when a stack does not choose one (newest supported per engine). */
+export const DEFAULT_ENGINE_VERSION: Record<Engine, string> = { redis: '7.1', valkey: '8.1' };
+
+export function parameterGroupFamily(engine: Engine, version: string): string | undefined {
+  return ENGINE_VERSIONS[engine]?.[version];
+}
+
+export const DEFAULT_PORT = 6379;
+
+/** Eviction policies ElastiCache accepts for `maxmemory-policy`. */
+export const MAXMEMORY_POLICIES = [
+  'volatile-lru', 'allkeys-lru', 'volatile-lfu', 'allkeys-lfu',
+  'volatile-random', 'allkeys-random', 'volatile-ttl', 'noeviction',
+] as const;
+
+export const LIMITS = {
+  replicationGroupIdMaxLength: 40,
+  /** num_cache_clusters 1–6 with cluster mode disabled */
+  maxNodesPerShard: 6,
+  /** replicas_per_node_group 0–5 */
+  maxReplicasPerShard: 5,
+  /** API limit for shards is 500; the default account quota is 90. We plan within the quota. */
+  maxShards: 90,
+  snapshotRetentionMaxDays: 35,
+  /** snapshot and maintenance windows are each at least 60 minutes */
+  minWindowMinutes: 60,
+  authTokenMinLength: 16,
+  authTokenMaxLength: 128,
+  /** The only special characters an AUTH token may contain. */
+  authTokenSpecialCharacters: '!&#$^<>-',
+  /** CloudWatch Logs retention values the API accepts. */
+  logRetentionDays: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+  reservedMemoryPercentRange: [0, 100] as const,
+} as const;
+
+/** Slow log: `slowlog-log-slower-than 10000` (10 ms) and `slowlog-max-len 128` (seeds/004_8844d1214f9c87e0.txt, "Redis Configuration File"). */
+export const SLOWLOG = { slowerThanMicroseconds: 10000, maxLen: 128 } as const;
+
+export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];

@@ -1,0 +1,99 @@
+/**
+ * The operations guides' scaling tables and cache policy, as data.
+ *
+ * Guides (../shared/seeds/):
+ *   000_b8454d789b5b6ca6.txt  "Redis Deployment Guide for ISL": Scaling Recommendations, Memory Management
+ *   001_21ce7564b3c158ae.txt  "ISL Redis Strategy & Operations Guide": eviction, staging/production memory, TLS, backups
+ *   002_6b5b0d947637d40b.txt  "Redis Distributed Cache Infrastructure" (Kubernetes): alerts
+ *   003_f380f0d599784263.txt  "Redis Infrastructure Setup Guide": security checklist
+ *   004_8844d1214f9c87e0.txt  "Redis Cluster Deployment Guide": ElastiCache, cluster layout, CloudWatch thresholds
+ *
+ * Where the guides disagree, the choice and the reason are written next to the value.
+ */
+import { MaxmemoryPolicy } from './elasticache';
+
+export interface ScalingTier {
+  /** Tier applies while expected users are below this bound (exclusive); `Infinity` for the last tier. */
+  readonly usersBelow: number;
+  /** Memory the data needs, GiB (Redis's `gb` unit is GiB). */
+  readonly memoryGiB: number;
+  /** Cores the tier asks for, per node (or in total across shards for the cluster tier). */
+  readonly vcpu: number;
+  /** Read replicas per shard. */
+  readonly replicasPerShard: number;
+  /** Whether the tier calls for Redis Cluster (cluster mode enabled). */
+  readonly clusterMode: boolean;
+  /** Persistence the guide lists; on ElastiCache this becomes automatic backups (see README). */
+  readonly persistence: 'RDB + AOF' | 'RDB only';
+  /** The guide's words for the replication column. */
+  readonly replication: string;
+}
+
+/**
+ * 000_b8454d789b5b6ca6.txt, "Scaling Recommendations":
+ *
+ * | User Count  | Memory  | CPU      | Persistence | Replication        |
+ * | < 100       | 512 MB  | 1 core   | RDB + AOF   | Single instance    |
+ * | 100-1000    | 2 GB    | 2 cores  | RDB + AOF   | Primary + Replica  |
+ * | 1000-10000  | 8 GB    | 4 cores  | RDB + AOF   | Sentinel (1P + 2R) |
+ * | > 10000     | 16+ GB  | 8+ cores | RDB only    | Redis Cluster      |
+ */
+export const SCALING_TIERS: readonly ScalingTier[] = [
+  { usersBelow: 100, memoryGiB: 0.5, vcpu: 1, replicasPerShard: 0, clusterMode: false, persistence: 'RDB + AOF', replication: 'Single instance' },
+  { usersBelow: 1000, memoryGiB: 2, vcpu: 2, replicasPerShard: 1, clusterMode: false, persistence: 'RDB + AOF', replication: 'Primary + Replica' },
+  { usersBelow: 10001, memoryGiB: 8, vcpu: 4, replicasPerShard: 2, clusterMode: false, persistence: 'RDB + AOF', replication: 'Sentinel (1P + 2R)' },
+  { usersBelow: Infinity, memoryGiB: 16, vcpu: 8, replicasPerShard: 1, clusterMode: true, persistence: 'RDB only', replication: 'Redis Cluster' },
+];
+
+/**
+ * Redis Cluster layout for the > 10,000-user tier: 004_8844d1214f9c87e0.txt, "Production Architecture
+ * (3-Node Cluster)": 3 masters, each with 1 replica. Shards grow beyond 3 when memory or cores need it.
+ */
+export const CLUSTER_MIN_SHARDS = 3;
+
+/**
+ * Data size beyond which a single node is not enough even below 10,000 users:
+ * 000_b8454d789b5b6ca6.txt, "Redis Cluster (Horizontal Scaling)": "For > 10,000 concurrent users or > 10 GB data".
+ * We shard when the data does not fit the largest catalog node (the guide's 10 GB fits one r7g.large);
+ * sharding earlier than that only adds cost.
+ */
+export const CLUSTER_USERS_ABOVE = 10000;
+
+/**
+ * Eviction policy. The guides disagree:
+ *  - 000 (scaling table), 003, 004 and 002 use `allkeys-lru`;
+ *  - 001 uses `volatile-lru` because "ALL keys MUST have TTL".
+ * Chosen: `allkeys-lru`. While every key has a TTL the two behave the same; when a key without TTL slips in
+ * (001 itself has an alert and a runbook for "Keys Without TTL"), `volatile-lru` can no longer evict it and
+ * the cache ends in OOM errors on writes, whereas `allkeys-lru` keeps serving. A cache whose data is all
+ * recomputable (001, "Disaster Recovery") should degrade by evicting, never by refusing writes.
+ */
+export const MAXMEMORY_POLICY: MaxmemoryPolicy = 'allkeys-lru';
+
+/** Staging and production memory floors: 001_21ce7564b3c158ae.txt, "Max Memory: 2GB (staging), 4GB (production)". */
+export const MEMORY_FLOOR_GIB = { staging: 2, production: 4 } as const;
+
+/** TLS: 001_21ce7564b3c158ae.txt, "TLS: Required for staging/production". Enforced by the review guardrails. */
+export const TLS_REQUIRED_ENVIRONMENTS: readonly string[] = ['staging', 'production'];
+
+/**
+ * Backup retention (ElastiCache automatic daily backups, days). The guides disagree:
+ *  - 001 "Retention: 7 days" (snapshots are diagnostic only: the cache is not the source of truth);
+ *  - 000 keeps the last 30 days of backups; 004 asks for daily backups at minimum.
+ * Chosen: 7 days in staging (001), 30 days in production (000: the longest any guide keeps, so a
+ * production incident can be diagnosed weeks later; snapshot storage is cheap beside the nodes),
+ * 1 day in pilot (one daily backup, kept free of charge).
+ * ElastiCache has no 15-minute RDB schedule (001): automatic backups are daily.
+ */
+export const BACKUP_RETENTION_DAYS = { pilot: 1, staging: 7, production: 30 } as const;
+
+/** Minimum retention the guardrails accept in staging and production (001: 7 days). */
+export const MIN_BACKUP_RETENTION_DAYS_PROTECTED = 7;
+
+/**
+ * Expected users per environment, from 001_21ce7564b3c158ae.txt:
+ *  - pilot: "~50-100 during pilot (one per active user)": 50 users;
+ *  - staging: "Conservative (10x pilot): Users: 500";
+ *  - production: "Aggressive (100x pilot): Users: 5,000" (plan for the aggressive projection).
+ */
+export const EXPECTED_USERS = { pilot: 50, staging: 500, production: 5000 } as const;

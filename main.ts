@@ -1,0 +1,4 @@
+import { App } from 'cdktf';
+
+const app = new App();
+app.synth();
