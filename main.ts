@@ -1,4 +1,10 @@
 import { App } from 'cdktf';
+import { deploymentSettings } from './config/deployment';
+import { AWS_ENVIRONMENTS, ENVIRONMENTS } from './config/environments';
+import { CacheEnvironmentStack } from './stacks/environment-stack';
 
 const app = new App();
+for (const name of AWS_ENVIRONMENTS) {
+  new CacheEnvironmentStack(app, name, { environment: ENVIRONMENTS[name], deployment: deploymentSettings(name) });
+}
 app.synth();

@@ -1,0 +1,131 @@
+/**
+ * Prop validation shared by the constructs: collect every problem, then throw once, before any resource
+ * is created. Each problem reads "prop: allowed values, got X".
+ */
+import { Token } from 'cdktf';
+
+export class PropErrors {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly subject: string) {}
+
+  /** Record a problem with `prop` unless `ok`. */
+  check(ok: boolean, prop: string, allowed: string, got: unknown): this {
+    if (!ok) this.problems.push(`${prop}: ${allowed}, got ${describe(got)}`);
+    return this;
+  }
+
+  /** Record a problem as written. */
+  add(problem: string): this {
+    this.problems.push(problem);
+    return this;
+  }
+
+  get list(): readonly string[] {
+    return this.problems;
+  }
+
+  /** Throw one Error listing every recorded problem, if there is any. */
+  throwIfAny(): void {
+    if (this.problems.length) {
+      throw new Error(`${this.subject}: invalid props:\n  - ${this.problems.join('\n  - ')}`);
+    }
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  return String(value);
+}
+
+/** True when the value is only known at deploy time (a Terraform expression). */
+export function isUnresolved(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
+
+export function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const MINUTES_PER_DAY = 24 * 60;
+const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
+
+/** A window as [start, end) minute ranges in a week; a window crossing its period's end is split. */
+type Ranges = Array<[number, number]>;
+
+function clock(hh: string, mm: string): number | undefined {
+  const h = Number(hh);
+  const m = Number(mm);
+  return h <= 23 && m <= 59 ? h * 60 + m : undefined;
+}
+
+/** Parse a daily window `hh:mm-hh:mm` (UTC) into its length and its minute ranges over a week. */
+export function parseDailyWindow(window: string): { minutes: number; ranges: Ranges } | undefined {
+  const m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(window);
+  if (!m) return undefined;
+  const start = clock(m[1], m[2]);
+  const end = clock(m[3], m[4]);
+  if (start === undefined || end === undefined || start === end) return undefined;
+  const minutes = (end - start + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+  const ranges: Ranges = [];
+  for (let d = 0; d < 7; d++) ranges.push(...span(d * MINUTES_PER_DAY + start, minutes));
+  return { minutes, ranges };
+}
+
+/** Parse a weekly window `ddd:hh:mm-ddd:hh:mm` (UTC) into its length and its minute ranges. */
+export function parseWeeklyWindow(window: string): { minutes: number; ranges: Ranges } | undefined {
+  const m = /^([a-z]{3}):(\d\d):(\d\d)-([a-z]{3}):(\d\d):(\d\d)$/.exec(window.toLowerCase());
+  if (!m) return undefined;
+  const d1 = DAYS.indexOf(m[1]);
+  const d2 = DAYS.indexOf(m[4]);
+  const t1 = clock(m[2], m[3]);
+  const t2 = clock(m[5], m[6]);
+  if (d1 < 0 || d2 < 0 || t1 === undefined || t2 === undefined) return undefined;
+  const start = d1 * MINUTES_PER_DAY + t1;
+  const end = d2 * MINUTES_PER_DAY + t2;
+  if (start === end) return undefined;
+  const minutes = (end - start + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+  return { minutes, ranges: span(start, minutes) };
+}
+
+function span(start: number, minutes: number): Ranges {
+  const s = start % MINUTES_PER_WEEK;
+  const e = s + minutes;
+  return e <= MINUTES_PER_WEEK ? [[s, e]] : [[s, MINUTES_PER_WEEK], [0, e - MINUTES_PER_WEEK]];
+}
+
+export function rangesOverlap(a: Ranges, b: Ranges): boolean {
+  return a.some(([s1, e1]) => b.some(([s2, e2]) => s1 < e2 && s2 < e1));
+}
+
+const PRIVATE_V4 = [
+  ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10],
+] as const;
+
+function ipv4ToInt(ip: string): number | undefined {
+  const parts = ip.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+/** True for an IPv4 CIDR inside the private ranges (RFC 1918, and RFC 6598 shared space). */
+export function isPrivateCidr(cidr: string): boolean {
+  const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr);
+  if (!m) return false;
+  const ip = ipv4ToInt(m[1]);
+  const len = Number(m[2]);
+  if (ip === undefined || len > 32) return false;
+  return PRIVATE_V4.some(([base, baseLen]) => {
+    const b = ipv4ToInt(base)!;
+    const mask = 2 ** 32 - 2 ** (32 - baseLen);
+    return len >= baseLen && (ip & mask) >>> 0 === b;
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * One AWS environment (pilot, staging or production): provider, state, network lookups and the cache,
+ * sized from the scaling tables.
+ */
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { DeploymentSettings } from '../config/deployment';
+import { EnvironmentConfig, PROJECT } from '../config/environments';
+import { SizingPlan, planSizing } from '../config/sizing';
+import { RedisReplicationGroup } from '../constructs/redis-replication-group';
+
+export interface CacheEnvironmentStackProps {
+  readonly environment: EnvironmentConfig;
+  readonly deployment: DeploymentSettings;
+}
+
+export class CacheEnvironmentStack extends TerraformStack {
+  readonly plan: SizingPlan;
+  readonly cache: RedisReplicationGroup;
+
+  constructor(scope: Construct, id: string, props: CacheEnvironmentStackProps) {
+    super(scope, id);
+    const { environment: env, deployment: dep } = props;
+
+    this.plan = planSizing({ expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB });
+
+    new AwsProvider(this, 'aws', {
+      region: dep.region,
+      defaultTags: [{ tags: { environment: env.name, project: PROJECT, 'managed-by': 'cdktf' } }],
+    });
+    new RandomProvider(this, 'random');
+
+    if (dep.stateBucket) {
+      new S3Backend(this, {
+        bucket: dep.stateBucket,
+        key: `${PROJECT}/${env.name}.tfstate`,
+        region: dep.stateRegion,
+        encrypt: true,
+        dynamodbTable: dep.stateLockTable,
+      });
+      // S3 native state locking (Terraform ≥ 1.10) unless a DynamoDB lock table is named
+      if (!dep.stateLockTable) this.addOverride('terraform.backend.s3.use_lockfile', true);
+    } else {
+      new LocalBackend(this, { path: `terraform.${env.name}.tfstate` });
+    }
+
+    // --- network: explicit ids, or lookups by tag
+    const vpc = new DataAwsVpc(this, 'vpc', dep.vpcId
+      ? { id: dep.vpcId }
+      : { tags: { [dep.vpcTag.key]: dep.vpcTag.value } });
+    const subnetIds = dep.subnetIds ?? new DataAwsSubnets(this, 'private-subnets', {
+      filter: [
+        { name: 'vpc-id', values: [vpc.id] },
+        { name: `tag:${dep.subnetTag.key}`, values: [dep.subnetTag.value] },
+        { name: 'availability-zone', values: dep.availabilityZones },
+      ],
+    }).ids;
+    const clientCidrs = dep.clientCidrs.length || dep.clientSecurityGroupIds.length ? dep.clientCidrs : [vpc.cidrBlock];
+
+    const p = this.plan;
+    this.cache = new RedisReplicationGroup(this, 'cache', {
+      replicationGroupId: `${PROJECT}-${env.name}`,
+      description: `${PROJECT} ${env.name}: ${p.tier.replication}, ${p.totalNodes} × ${p.nodeType.name}`,
+      engine: env.engine,
+      nodeType: p.nodeType.name,
+      numNodeGroups: p.shards,
+      replicasPerNodeGroup: p.replicasPerShard,
+      clusterModeEnabled: p.clusterModeEnabled,
+      reservedMemoryPercent: p.reservedMemoryPercent,
+      availabilityZones: p.clusterModeEnabled ? undefined : dep.availabilityZones,
+      vpcId: vpc.id,
+      subnetIds,
+      allowedSecurityGroupIds: dep.clientSecurityGroupIds,
+      allowedCidrBlocks: clientCidrs,
+      snapshotRetentionLimitDays: env.snapshotRetentionLimitDays,
+      snapshotWindow: env.snapshotWindow,
+      maintenanceWindow: env.maintenanceWindow,
+      logRetentionInDays: env.logRetentionDays,
+      authTokenVersion: env.authTokenVersion,
+      applyImmediately: env.applyImmediately,
+    });
+
+    const c = this.cache;
+    new TerraformOutput(this, 'primary_endpoint', { value: c.primaryEndpointAddress, description: 'Primary endpoint (cluster mode disabled)' });
+    new TerraformOutput(this, 'reader_endpoint', { value: c.readerEndpointAddress, description: 'Reader endpoint (cluster mode disabled)' });
+    new TerraformOutput(this, 'configuration_endpoint', { value: c.configurationEndpointAddress, description: 'Configuration endpoint (cluster mode enabled)' });
+    new TerraformOutput(this, 'port', { value: c.port });
+    new TerraformOutput(this, 'auth_secret_arn', { value: c.authSecret?.arn ?? '', description: 'Secrets Manager secret with auth_token, host, port' });
+    new TerraformOutput(this, 'security_group_id', { value: c.securityGroup.id, description: 'Security group of the cache nodes' });
+    new TerraformOutput(this, 'notification_topic_arn', { value: c.notificationTopic.arn });
+  }
+}
