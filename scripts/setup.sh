@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests use
+# (redis-server and redis-tools for the real-server tests and benchmarks, docker.io for the container test,
+# openssl for the local TLS certificates), then the pinned npm packages from package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+command -v redis-benchmark >/dev/null 2>&1 || packages+=(redis-tools)
+command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
+command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+if [ ${#packages[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing Debian packages: ${packages[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+# the redis-server package starts a system service on 6379; the project never uses it
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  echo "setup: note: a system redis-server is running on 6379; the tests use their own ports"
+fi
+
+echo "setup: installing npm packages (npm ci)"
+npm ci --no-audit --no-fund
