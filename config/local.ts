@@ -1,0 +1,149 @@
+/**
+ * The developers' local Docker Redis (`cdktf deploy local`): every number and name the local stack uses,
+ * each with the guide it comes from (../shared/seeds/). The ElastiCache stacks use none of this.
+ *
+ * Memory (maxmemory from the pilot tier), eviction policy and slow log are not repeated here: they come from
+ * ./scaling.ts, ./sizing.ts and ./elasticache.ts through constructs/redis-conf.ts `localRedisSettings()`.
+ */
+import { DEFAULT_ENGINE_VERSION, DEFAULT_PORT, Engine, LIMITS } from './elasticache';
+import { PROJECT } from './environments';
+
+export interface LocalEngineImage {
+  /** Image name and tag the `docker_image` resource uses. */
+  readonly image: string;
+  /** Server binary inside the image (the container's command). */
+  readonly server: string;
+  /** CLI binary inside the image (the health check). */
+  readonly cli: string;
+}
+
+/**
+ * Images per engine.
+ * - Redis 7.2: issue 4 ("Redis 7.2 by default"); 004_8844d1214f9c87e0.txt "Best Practices: Use Redis 7+" and its
+ *   docker-compose `image: redis:7-alpine` (7.2 pins the minor so every laptop runs the same server).
+ * - Valkey: the version ElastiCache runs for Valkey (./elasticache.ts DEFAULT_ENGINE_VERSION), so a developer who
+ *   selects Valkey gets what an environment switched to Valkey would run.
+ */
+export const LOCAL_IMAGES: Record<Engine, LocalEngineImage> = {
+  redis: { image: 'redis:7.2', server: 'redis-server', cli: 'redis-cli' },
+  valkey: { image: `valkey/valkey:${DEFAULT_ENGINE_VERSION.valkey}`, server: 'valkey-server', cli: 'valkey-cli' },
+};
+
+export const LOCAL_DEFAULT_ENGINE: Engine = 'redis';
+
+/** Container (and volume prefix) name. */
+export const LOCAL_CONTAINER_NAME = `${PROJECT}-local-redis`;
+
+/**
+ * Host address the port is published on: loopback only.
+ * 000_b8454d789b5b6ca6.txt "Restrict Network Access" (do not expose the port publicly).
+ */
+export const LOCAL_HOST = '127.0.0.1';
+
+/** Host port: 000_b8454d789b5b6ca6.txt "Quick Start" ("Redis on `localhost:6379`"). */
+export const LOCAL_DEFAULT_PORT = DEFAULT_PORT;
+
+/** Port Redis listens on inside the container, plaintext or (in TLS mode) TLS: 000 "Enable TLS/SSL" (`tls-port 6379`). */
+export const CONTAINER_PORT = DEFAULT_PORT;
+
+/**
+ * Inside the container Redis listens on all of the container's addresses: the container is only reachable
+ * through the port published on LOCAL_HOST.
+ */
+export const CONTAINER_BIND = ['0.0.0.0'] as const;
+
+/** Database the connection URL selects: 000 "Configure ISL to Use Redis" (`REDIS_DB=0`). */
+export const LOCAL_DB = 0;
+
+/** Paths inside the container. */
+export const CONTAINER_PATHS = {
+  /** Data volume: 000 "Backup and Recovery" (`/data/dump.rdb`, `/data/appendonly.aof`). */
+  data: '/data',
+  /** Rendered redis.conf: 000 "Troubleshooting" (`redis-server --test-config /usr/local/etc/redis/redis.conf`). */
+  conf: '/usr/local/etc/redis/redis.conf',
+  /** TLS files: 000 "Enable TLS/SSL" (`/etc/redis/certs/…`). */
+  certs: '/etc/redis/certs',
+} as const;
+
+/** TLS file names, in the host directory and in CONTAINER_PATHS.certs: 000 "Enable TLS/SSL". */
+export const TLS_FILES = { caCert: 'ca.crt', cert: 'redis.crt', key: 'redis.key' } as const;
+
+/** Host directory scripts/local-tls.sh writes to by default (git-ignored). */
+export const LOCAL_TLS_DIR_DEFAULT = '.local-tls';
+
+/** Mode of the files uploaded into the container: readable by the image's unprivileged `redis` user. */
+export const UPLOAD_FILE_MODE = '0644';
+
+export interface SavePoint {
+  readonly seconds: number;
+  readonly changes: number;
+}
+
+/** RDB snapshots: 000_b8454d789b5b6ca6.txt "Persistence Configuration" (`save 900 1`, `save 300 10`, `save 60 10000`). */
+export const RDB_SAVE_POINTS: readonly SavePoint[] = [
+  { seconds: 900, changes: 1 },
+  { seconds: 300, changes: 10 },
+  { seconds: 60, changes: 10000 },
+];
+
+/**
+ * AOF: 000_b8454d789b5b6ca6.txt "Persistence Configuration" (`appendonly yes`, `appendfsync everysec`,
+ * `aof-use-rdb-preamble yes`). `everysec` fsyncs once a second: a write acknowledged more than
+ * AOF_FSYNC_INTERVAL_MS before a crash is on disk.
+ */
+export const AOF = { appendfsync: 'everysec', useRdbPreamble: true } as const;
+export const AOF_FSYNC_INTERVAL_MS = 1000;
+
+/**
+ * Commands renamed to "" (disabled):
+ * 000_b8454d789b5b6ca6.txt "Disable Dangerous Commands" (FLUSHDB, FLUSHALL, CONFIG) and
+ * 003_f380f0d599784263.txt "Best Practices: Security" (KEYS).
+ */
+export const DISABLED_COMMANDS = ['FLUSHDB', 'FLUSHALL', 'CONFIG', 'KEYS'] as const;
+
+/**
+ * Health check: 004_8844d1214f9c87e0.txt "Docker Compose Setup" (`redis-cli ping`, interval 5s, timeout 3s, retries 5).
+ */
+export const HEALTHCHECK = { intervalSeconds: 5, timeoutSeconds: 3, retries: 5 } as const;
+
+/**
+ * Container memory limit above maxmemory: 000_b8454d789b5b6ca6.txt "Memory Management"
+ * (limit 2.5G for `maxmemory 2gb`: "25% overhead for Redis operations").
+ */
+export const MEMORY_LIMIT_HEADROOM = 0.25;
+
+/** Restart policy: 000 "Quick Start" ("Automatic restarts"); a container a developer stops stays stopped. */
+export const RESTART_POLICY = 'unless-stopped';
+
+/**
+ * Password.
+ * - Generated: 32 characters, 003_f380f0d599784263.txt "Generate Secure Password" (`openssl rand -base64 32`);
+ *   letters and digits only.
+ * - Chosen by the developer (TF_VAR_redis_password): the length an ElastiCache AUTH token may have
+ *   (elasticache-facts.md), and only RFC 3986 unreserved characters, so it goes into REDIS_URL and redis.conf unescaped.
+ */
+export const LOCAL_PASSWORD = {
+  generatedLength: 32,
+  minLength: LIMITS.authTokenMinLength,
+  maxLength: LIMITS.authTokenMaxLength,
+  /** Regular-expression character class of the allowed characters (also used in the Terraform validation). */
+  characterClass: 'A-Za-z0-9._~-',
+} as const;
+
+/** Terraform variable holding a chosen password; Terraform reads it from TF_VAR_redis_password. */
+export const PASSWORD_VARIABLE = 'redis_password';
+
+/** Environment variables LocalStack reads (documented in the README, "Local Redis for developers"). */
+export const LOCAL_ENV = {
+  engine: 'LOCAL_REDIS_ENGINE',
+  port: 'LOCAL_REDIS_PORT',
+  tls: 'LOCAL_REDIS_TLS',
+  tlsDir: 'LOCAL_REDIS_TLS_DIR',
+} as const;
+
+/**
+ * State file of the local stack. Terraform runs in cdktf.out/stacks/local, so this is the project root's
+ * terraform.local.tfstate (git-ignored by `terraform.*.tfstate*`). Relative so the synthesized JSON is the same on
+ * every machine.
+ */
+export const LOCAL_STATE_PATH = '../../../terraform.local.tfstate';
