@@ -2,6 +2,7 @@
  * The environments this project deploys, and every per-environment setting. To change an environment,
  * change it here; sizing follows from ./scaling.ts through ./sizing.ts.
  */
+import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from './alarms';
 import { Engine } from './elasticache';
 import { BACKUP_RETENTION_DAYS, EXPECTED_USERS, MEMORY_FLOOR_GIB } from './scaling';
 
@@ -29,6 +30,8 @@ export interface EnvironmentConfig {
   readonly authTokenVersion: number;
   /** Apply modifications immediately instead of in the maintenance window. */
   readonly applyImmediately: boolean;
+  /** Overrides of the alarm thresholds in ./alarms.ts. @default none: DEFAULT_ALARM_THRESHOLDS */
+  readonly alarms?: AlarmOverrides;
 }
 
 // Backups run at night UTC and end before the weekly maintenance window opens, so the two never overlap.
@@ -46,6 +49,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     logRetentionDays: 14,
     authTokenVersion: 1,
     applyImmediately: true,
+    alarms: { hitRate: { minimumPercent: HIT_RATE_TARGET_PERCENT.pilot } },
   },
   staging: {
     name: 'staging',
@@ -58,6 +62,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     logRetentionDays: 30,
     authTokenVersion: 1,
     applyImmediately: true,
+    alarms: { hitRate: { minimumPercent: HIT_RATE_TARGET_PERCENT.staging } },
   },
   production: {
     name: 'production',

@@ -11,6 +11,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { DeploymentSettings } from '../config/deployment';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
 import { SizingPlan, planSizing } from '../config/sizing';
+import { CacheAlarms } from '../constructs/cache-alarms';
 import { RedisReplicationGroup } from '../constructs/redis-replication-group';
 
 export interface CacheEnvironmentStackProps {
@@ -21,6 +22,8 @@ export interface CacheEnvironmentStackProps {
 export class CacheEnvironmentStack extends TerraformStack {
   readonly plan: SizingPlan;
   readonly cache: RedisReplicationGroup;
+  /** Alarms on every cache node and the environment's dashboard. */
+  readonly alarms: CacheAlarms;
 
   constructor(scope: Construct, id: string, props: CacheEnvironmentStackProps) {
     super(scope, id);
@@ -84,6 +87,12 @@ export class CacheEnvironmentStack extends TerraformStack {
       applyImmediately: env.applyImmediately,
     });
 
+    this.alarms = new CacheAlarms(this, 'alarms', {
+      replicationGroup: this.cache,
+      thresholds: env.alarms,
+      alarmEmail: dep.alarmEmail,
+    });
+
     const c = this.cache;
     new TerraformOutput(this, 'primary_endpoint', { value: c.primaryEndpointAddress, description: 'Primary endpoint (cluster mode disabled)' });
     new TerraformOutput(this, 'reader_endpoint', { value: c.readerEndpointAddress, description: 'Reader endpoint (cluster mode disabled)' });
@@ -92,5 +101,8 @@ export class CacheEnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'auth_secret_arn', { value: c.authSecret?.arn ?? '', description: 'Secrets Manager secret with auth_token, host, port' });
     new TerraformOutput(this, 'security_group_id', { value: c.securityGroup.id, description: 'Security group of the cache nodes' });
     new TerraformOutput(this, 'notification_topic_arn', { value: c.notificationTopic.arn });
+    if (this.alarms.dashboard) {
+      new TerraformOutput(this, 'alarm_dashboard_name', { value: this.alarms.dashboard.dashboardName, description: 'CloudWatch dashboard of the cache nodes' });
+    }
   }
 }
