@@ -1,10 +1,12 @@
 import { App } from 'cdktf';
 import { deploymentSettings } from './config/deployment';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from './config/environments';
+import { applyGuardrails } from './constructs/guardrails';
 import { CacheEnvironmentStack } from './stacks/environment-stack';
 
 const app = new App();
 for (const name of AWS_ENVIRONMENTS) {
   new CacheEnvironmentStack(app, name, { environment: ENVIRONMENTS[name], deployment: deploymentSettings(name) });
 }
+applyGuardrails(app); // after every stack: guardrails on each (constructs/guardrails.ts)
 app.synth();

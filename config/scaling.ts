@@ -73,8 +73,11 @@ export const MAXMEMORY_POLICY: MaxmemoryPolicy = 'allkeys-lru';
 /** Staging and production memory floors: 001_21ce7564b3c158ae.txt, "Max Memory: 2GB (staging), 4GB (production)". */
 export const MEMORY_FLOOR_GIB = { staging: 2, production: 4 } as const;
 
-/** TLS: 001_21ce7564b3c158ae.txt, "TLS: Required for staging/production". Enforced by the review guardrails. */
-export const TLS_REQUIRED_ENVIRONMENTS: readonly string[] = ['staging', 'production'];
+/**
+ * Environments that serve users and get the strict guardrails (TLS required and AUTH, Multi-AZ with a replica,
+ * backups ≥ 7 days): 001_21ce7564b3c158ae.txt, "TLS: Required for staging/production", "Retention: 7 days".
+ */
+export const PROTECTED_ENVIRONMENTS: readonly string[] = ['staging', 'production'];
 
 /**
  * Backup retention (ElastiCache automatic daily backups, days). The guides disagree:

@@ -1,0 +1,119 @@
+/**
+ * The guardrails every synthesized stack must pass: `npm run synth` refuses a stack that breaks one, and
+ * `npm run review` lists them (constructs/guardrails.ts holds the rules; this file holds what they check against).
+ *
+ * "protected" rules apply to the environments in PROTECTED_ENVIRONMENTS only; the others to every stack
+ * (a stack without ElastiCache resources simply has nothing for them to check, except secret literals).
+ */
+import { MIN_BACKUP_RETENTION_DAYS_PROTECTED, PROTECTED_ENVIRONMENTS } from './scaling';
+
+export interface GuardrailRule {
+  /** What the rule requires, as the review prints it. */
+  readonly requires: string;
+  readonly scope: 'protected' | 'all';
+  /** Where the rule comes from (guides in ../shared/seeds/, reference in ../shared/reference/). */
+  readonly source: string;
+}
+
+export const GUARDRAIL_RULES = {
+  'transit-encryption': {
+    requires: 'in-transit encryption on, `transit_encryption_mode = "required"`',
+    scope: 'protected',
+    source: '001 "TLS: Required for staging/production"',
+  },
+  auth: {
+    requires: 'AUTH token or RBAC user group on every replication group',
+    scope: 'protected',
+    source: '001 Security, "Authentication: Password-protected"; 000 and 003 security checklists ("Set strong Redis password")',
+  },
+  'encryption-at-rest': {
+    requires: 'encryption at rest with a customer-managed KMS key (not the AWS-managed `alias/aws/…` key)',
+    scope: 'all',
+    source: '004 Best Practices "Enable encryption at rest and in transit"; a key the team controls (policy, rotation, audit)',
+  },
+  'multi-az': {
+    requires: 'Multi-AZ and automatic failover, with at least one replica per shard',
+    scope: 'protected',
+    source: '004 "Production Deployment" (--multi-az-enabled, --automatic-failover-enabled, replicas); 000 "Scaling Recommendations"',
+  },
+  'backup-retention': {
+    requires: `automatic backups kept at least ${MIN_BACKUP_RETENTION_DAYS_PROTECTED} days`,
+    scope: 'protected',
+    source: '001 "Backup Strategy": "Retention: 7 days"',
+  },
+  'node-alarms': {
+    requires: 'on every member node: CPU (or EngineCPU), memory, evictions and connections alarms (ReplicationLag on replicas), each with alarm actions',
+    scope: 'all',
+    source: '004 "CloudWatch Monitoring"; 000 "Key Metrics to Monitor"; elasticache-facts.md "Node names and metrics"',
+  },
+  'open-ingress': {
+    requires: 'no security group ingress from anywhere (0.0.0.0/0 or ::/0)',
+    scope: 'all',
+    source: '000 "Restrict Network Access"; 004 Best Practices "never expose to internet"',
+  },
+  'secret-literal': {
+    requires: 'no secret as a literal in the synthesized JSON (generate it or reference it: `${…}`)',
+    scope: 'all',
+    source: '000 and 003 security checklists (strong password) and security practice: a literal in cdktf.out is a leaked secret',
+  },
+} as const satisfies Record<string, GuardrailRule>;
+
+export type GuardrailRuleId = keyof typeof GUARDRAIL_RULES;
+
+/**
+ * Environments the "protected" rules apply to. The guides name staging and production together
+ * (001: "TLS: Required for staging/production"); config/scaling.ts keeps that list.
+ */
+export { PROTECTED_ENVIRONMENTS };
+
+/** Minimum backup retention in protected environments, days (config/scaling.ts). */
+export const MIN_RETENTION_DAYS = MIN_BACKUP_RETENTION_DAYS_PROTECTED;
+
+/** Dimension naming the node of an ElastiCache metric (elasticache-facts.md, "Node names and metrics"). */
+export const NODE_DIMENSION = 'CacheClusterId';
+
+export interface RequiredNodeAlarm {
+  /** Name in the violation message. */
+  readonly name: string;
+  /** Any of these metrics satisfies the requirement. */
+  readonly metrics: readonly string[];
+  /** Only replicas emit the metric (ReplicationLag). */
+  readonly replicasOnly?: boolean;
+}
+
+/**
+ * Alarms every member node must have. CPU: `CPUUtilization` up to 2 vCPU, `EngineCPUUtilization` from 4
+ * (elasticache-facts.md), either satisfies; memory, evictions and connections from 004 "CloudWatch Monitoring"
+ * and 000 "Key Metrics to Monitor"; replication lag on replicas (004, 003 "Set up alerts for: Replication lag").
+ */
+export const REQUIRED_NODE_ALARMS: readonly RequiredNodeAlarm[] = [
+  { name: 'cpu', metrics: ['CPUUtilization', 'EngineCPUUtilization'] },
+  { name: 'memory', metrics: ['DatabaseMemoryUsagePercentage', 'FreeableMemory'] },
+  { name: 'evictions', metrics: ['Evictions'] },
+  { name: 'connections', metrics: ['CurrConnections', 'NewConnections'] },
+  { name: 'replication lag', metrics: ['ReplicationLag'], replicasOnly: true },
+];
+
+/** KMS key ids that are AWS-managed keys, not customer-managed ones. */
+export const AWS_MANAGED_KEY = /(^|:)alias\/aws\//;
+
+/** A CIDR that admits everyone: any prefix length 0 (0.0.0.0/0, ::/0). */
+export const OPEN_CIDR = /\/0$/;
+
+/** What the secret-literal rule looks for. */
+export const SECRET_DETECTION = {
+  /** Attributes whose literal value is a secret whatever it looks like. */
+  attributeNames: [
+    'auth_token', 'password', 'passwords', 'master_password', 'secret_string', 'secret_binary', 'requirepass', 'masterauth',
+    'token', 'api_key', 'access_key', 'secret_key', 'private_key', 'client_secret',
+  ],
+  /** Attribute, output or variable names that suggest a secret: flagged when the literal looks random. */
+  namePattern: /token|passw(or)?d|secret|api[-_]?key|private[-_]?key|credential/i,
+  /** Names that look secret-ish but hold identifiers or settings (`auth_secret_arn`, `secret_id`, `auth_token_update_strategy`). */
+  notSecretNamePattern: /(_id|_ids|_arn|_arns|_name|_names|_version|_strategy|_days|_policy|_type)$/i,
+  /** "Looks random": at least this long, no whitespace, and at least this many bits of entropy per character. */
+  minLength: 16,
+  minBitsPerChar: 3.5,
+  /** redis.conf directives and server flags whose argument is a password. */
+  confDirectives: ['requirepass', 'masterauth'],
+} as const;
