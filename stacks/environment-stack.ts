@@ -67,7 +67,7 @@ export class CacheEnvironmentStack extends TerraformStack {
     const p = this.plan;
     this.cache = new RedisReplicationGroup(this, 'cache', {
       replicationGroupId: `${PROJECT}-${env.name}`,
-      description: `${PROJECT} ${env.name}: ${p.tier.replication}, ${p.totalNodes} × ${p.nodeType.name}`,
+      description: `${PROJECT} ${env.name} cache: ${p.totalNodes} × ${p.nodeType.name}, ${p.shards} shard(s) of 1 primary + ${p.replicasPerShard} replica(s)`,
       engine: env.engine,
       nodeType: p.nodeType.name,
       numNodeGroups: p.shards,
