@@ -41,7 +41,7 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
   });
 
   it('keeps local state when no state bucket is configured, so synth works anywhere', () => {
-    expect(json.terraform!.backend).toEqual({ local: { path: `terraform.${name}.tfstate` } });
+    expect(json.terraform!.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });
   });
 
   it('looks the VPC and private subnets up by tag, and admits the VPC range when no client is named', () => {

@@ -22,6 +22,15 @@
 
 export const DEFAULT_REGION = 'us-east-1';
 
+/**
+ * State file of a stack without remote state. Terraform runs in cdktf.out/stacks/<stack>, so this is the project
+ * root's terraform.<stack>.tfstate (git-ignored, and kept when cdktf.out is deleted). Relative, so the synthesized
+ * JSON is the same on every machine.
+ */
+export function localStatePath(stack: string): string {
+  return `../../../terraform.${stack}.tfstate`;
+}
+
 export interface TagFilter {
   readonly key: string;
   readonly value: string;

@@ -6,6 +6,7 @@
  * ./scaling.ts, ./sizing.ts and ./elasticache.ts through constructs/redis-conf.ts `localRedisSettings()`.
  */
 import { DEFAULT_ENGINE_VERSION, DEFAULT_PORT, Engine, LIMITS } from './elasticache';
+import { localStatePath } from './deployment';
 import { PROJECT } from './environments';
 
 export interface LocalEngineImage {
@@ -141,9 +142,5 @@ export const LOCAL_ENV = {
   tlsDir: 'LOCAL_REDIS_TLS_DIR',
 } as const;
 
-/**
- * State file of the local stack. Terraform runs in cdktf.out/stacks/local, so this is the project root's
- * terraform.local.tfstate (git-ignored by `terraform.*.tfstate*`). Relative so the synthesized JSON is the same on
- * every machine.
- */
-export const LOCAL_STATE_PATH = '../../../terraform.local.tfstate';
+/** State file of the local stack: the project root's terraform.local.tfstate (config/deployment.ts). */
+export const LOCAL_STATE_PATH = localStatePath('local');

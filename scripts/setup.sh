@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests use
 # (redis-server and redis-tools for the real-server tests and benchmarks, docker.io for the container test,
-# openssl for the local TLS certificates), then the pinned npm packages from package-lock.json.
+# openssl for the local TLS certificates, iproute2 for the test dockerd's bridge), then the pinned npm packages from package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v redis-benchmark >/dev/null 2>&1 || packages+=(redis-tools)
 command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)   # the Docker test gives its dockerd its own bridge
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -8,7 +8,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { DeploymentSettings } from '../config/deployment';
+import { DeploymentSettings, localStatePath } from '../config/deployment';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
 import { SizingPlan, planSizing } from '../config/sizing';
 import { CacheAlarms } from '../constructs/cache-alarms';
@@ -48,7 +48,7 @@ export class CacheEnvironmentStack extends TerraformStack {
       // S3 native state locking (Terraform ≥ 1.10) unless a DynamoDB lock table is named
       if (!dep.stateLockTable) this.addOverride('terraform.backend.s3.use_lockfile', true);
     } else {
-      new LocalBackend(this, { path: `terraform.${env.name}.tfstate` });
+      new LocalBackend(this, { path: localStatePath(env.name) });
     }
 
     // --- network: explicit ids, or lookups by tag

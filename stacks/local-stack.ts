@@ -1,0 +1,80 @@
+/**
+ * The `local` stack: the developers' Redis on their own Docker engine (`cdktf deploy local`).
+ * See README, "Local Redis for developers".
+ */
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { Engine } from '../config/elasticache';
+import { LOCAL_ENV, LOCAL_PASSWORD, LOCAL_STATE_PATH, PASSWORD_VARIABLE } from '../config/local';
+import { LocalRedis } from '../constructs/local-redis';
+
+export interface LocalStackProps {
+  /** @default $LOCAL_REDIS_ENGINE, else 'redis' */
+  readonly engine?: Engine;
+  /** Host port on 127.0.0.1. @default $LOCAL_REDIS_PORT, else 6379 */
+  readonly port?: number;
+  /** TLS only. @default true when $LOCAL_REDIS_TLS is 1, else false */
+  readonly tls?: boolean;
+  /** Directory with ca.crt, redis.crt, redis.key. @default $LOCAL_REDIS_TLS_DIR, else '.local-tls' */
+  readonly tlsDir?: string;
+  /** Container name (the volume is `<name>-data`). @default 'isl-cache-local-redis' */
+  readonly containerName?: string;
+  /** Where the LOCAL_REDIS_* variables are read. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export class LocalStack extends TerraformStack {
+  public readonly redis: LocalRedis;
+
+  constructor(scope: Construct, id: string, props: LocalStackProps = {}) {
+    super(scope, id);
+    const env = props.env ?? process.env;
+    const fromEnv = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+    const envPort = fromEnv(LOCAL_ENV.port);
+    const envTls = fromEnv(LOCAL_ENV.tls);
+    if (props.tls === undefined && envTls !== undefined && envTls !== '0' && envTls !== '1') {
+      throw new Error(`Invalid LocalStack environment:\n  - ${LOCAL_ENV.tls}: 0 or 1, got ${JSON.stringify(envTls)}`);
+    }
+    const tls = props.tls ?? (envTls === undefined ? undefined : envTls === '1');
+    // the directory variable may stay set while TLS is switched off
+    const tlsDir = props.tlsDir ?? (tls ? fromEnv(LOCAL_ENV.tlsDir) : undefined);
+
+    new LocalBackend(this, { path: LOCAL_STATE_PATH });
+    new DockerProvider(this, 'docker', {});
+    new RandomProvider(this, 'random', {});
+
+    // Terraform reads TF_VAR_redis_password; the value never passes through this program or the synthesized JSON
+    const chosenPassword = new TerraformVariable(this, 'password_variable', {
+      type: 'string',
+      default: '',
+      sensitive: true,
+      nullable: false,
+      description: 'Password of the local Redis; empty: use the generated one.',
+      validation: [{
+        condition: `\${var.${PASSWORD_VARIABLE} == "" || can(regex("^[${LOCAL_PASSWORD.characterClass}]{${LOCAL_PASSWORD.minLength},${LOCAL_PASSWORD.maxLength}}$", var.${PASSWORD_VARIABLE}))}`,
+        errorMessage: `${PASSWORD_VARIABLE}: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, or empty for a generated password.`,
+      }],
+    });
+
+    // the output `redis_password` owns that construct id; the variable keeps the name TF_VAR_ refers to
+    chosenPassword.overrideLogicalId(PASSWORD_VARIABLE);
+
+    this.redis = new LocalRedis(this, 'redis', {
+      engine: props.engine ?? (fromEnv(LOCAL_ENV.engine) as Engine | undefined),
+      port: props.port ?? (envPort === undefined ? undefined : Number(envPort)),
+      // only pass tls/tlsDir when chosen, so the construct's own checks speak about what was chosen
+      ...(tls === undefined ? {} : { tls }),
+      ...(tlsDir === undefined ? {} : { tlsDir }),
+      name: props.containerName,
+      password: chosenPassword.stringValue,
+    });
+
+    new TerraformOutput(this, 'redis_host', { value: this.redis.host, description: 'REDIS_HOST' });
+    new TerraformOutput(this, 'redis_port', { value: this.redis.port, description: 'REDIS_PORT' });
+    new TerraformOutput(this, 'redis_tls', { value: this.redis.tls, description: 'true: connect with TLS, trusting ca.crt' });
+    new TerraformOutput(this, 'redis_password', { value: this.redis.password, sensitive: true, description: 'REDIS_PASSWORD' });
+    new TerraformOutput(this, 'redis_url', { value: this.redis.url, sensitive: true, description: 'REDIS_URL' });
+  }
+}
