@@ -347,7 +347,7 @@ describe('npm run review (scripts/review.ts), end to end', () => {
 
     const jsonFile = path.join(dir, 'review.json');
     const mdFile = path.join(dir, 'review.md');
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/review.ts',
+    const run = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'scripts/review.ts',
       '--out-dir', head, '--base', base, '--json', jsonFile, '--md', mdFile], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
     expect(run.stderr).toMatch(/1 guardrail violation/);
     expect(run.status).toBe(1);

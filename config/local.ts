@@ -93,6 +93,8 @@ export const RDB_SAVE_POINTS: readonly SavePoint[] = [
  * AOF_FSYNC_INTERVAL_MS before a crash is on disk.
  */
 export const AOF = { appendfsync: 'everysec', useRdbPreamble: true } as const;
+// Not set on purpose: `io-threads 4` / `io-threads-do-reads yes` (003_f380f0d599784263.txt). Measured by `npm run bench`
+// on a 2-core machine it cut pipelined throughput to about a tenth (README, "Benchmarks").
 export const AOF_FSYNC_INTERVAL_MS = 1000;
 
 /**
