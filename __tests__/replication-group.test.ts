@@ -1,4 +1,4 @@
-import { LIMITS } from '../config/elasticache';
+import { AUTH_TOKEN_GENERATION, LIMITS, REPLICATION_GROUP_DEFAULTS } from '../config/elasticache';
 import { MAXMEMORY_POLICY } from '../config/scaling';
 import { RedisReplicationGroup, RedisReplicationGroupProps, memberNodes } from '../constructs/redis-replication-group';
 import { BASE_GROUP_PROPS, TfJson, emptyScope, groupStack, onlyResource, resourcesOf, synthJson } from './helpers/synth';
@@ -43,6 +43,7 @@ describe('a primary plus two replicas across three zones', () => {
     expect(rg).toMatchObject({ transit_encryption_enabled: true, transit_encryption_mode: 'required', auth_token_update_strategy: 'ROTATE' });
     expect(rg.auth_token).toBe(ref('random_password', json, 'result'));
     const pw = onlyResource(json, 'random_password');
+    expect(pw.length).toBe(AUTH_TOKEN_GENERATION.length);
     expect(pw.length).toBeGreaterThanOrEqual(LIMITS.authTokenMinLength);
     expect(pw.length).toBeLessThanOrEqual(LIMITS.authTokenMaxLength);
     expect(pw.override_special).toBe(LIMITS.authTokenSpecialCharacters);
@@ -87,9 +88,9 @@ describe('a primary plus two replicas across three zones', () => {
 
   it('backs up daily outside the maintenance window and takes a final snapshot on delete', () => {
     expect(rg).toMatchObject({
-      snapshot_retention_limit: 7,
-      snapshot_window: '03:00-04:00',
-      maintenance_window: 'sun:05:00-sun:06:00',
+      snapshot_retention_limit: REPLICATION_GROUP_DEFAULTS.snapshotRetentionLimitDays,
+      snapshot_window: REPLICATION_GROUP_DEFAULTS.snapshotWindow,
+      maintenance_window: REPLICATION_GROUP_DEFAULTS.maintenanceWindow,
       final_snapshot_identifier: 'isl-cache-test-final',
     });
   });
@@ -97,7 +98,7 @@ describe('a primary plus two replicas across three zones', () => {
   it('delivers slow and engine logs to CloudWatch log groups with retention, encrypted', () => {
     const groups = resourcesOf(json, 'aws_cloudwatch_log_group');
     expect(groups.map((g) => g.name).sort()).toEqual(['/aws/elasticache/isl-cache-test/engine-log', '/aws/elasticache/isl-cache-test/slow-log']);
-    for (const g of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: ref('aws_kms_key', json, 'arn') });
+    for (const g of groups) expect(g).toMatchObject({ retention_in_days: REPLICATION_GROUP_DEFAULTS.logRetentionInDays, kms_key_id: ref('aws_kms_key', json, 'arn') });
     expect(rg.log_delivery_configuration).toEqual([
       expect.objectContaining({ log_type: 'slow-log', destination_type: 'cloudwatch-logs', log_format: 'json' }),
       expect.objectContaining({ log_type: 'engine-log', destination_type: 'cloudwatch-logs', log_format: 'json' }),

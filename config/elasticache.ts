@@ -22,6 +22,36 @@ export function parameterGroupFamily(engine: Engine, version: string): string | 
 
 export const DEFAULT_PORT = 6379;
 
+/**
+ * Defaults of the RedisReplicationGroup construct's props (constructs/redis-replication-group.ts documents each).
+ * Backups run at night UTC and end before the weekly maintenance window opens, so the two never overlap; 7 days of
+ * backups is 001_21ce7564b3c158ae.txt's "Retention: 7 days".
+ */
+export const REPLICATION_GROUP_DEFAULTS = {
+  engine: 'redis' as Engine,
+  numNodeGroups: 1,
+  replicasPerNodeGroup: 0,
+  port: DEFAULT_PORT,
+  transitEncryptionEnabled: true,
+  authTokenEnabled: true,
+  authTokenVersion: 1,
+  snapshotRetentionLimitDays: 7,
+  snapshotWindow: '03:00-04:00',
+  maintenanceWindow: 'sun:05:00-sun:06:00',
+  finalSnapshotEnabled: true,
+  logRetentionInDays: 30,
+  applyImmediately: false,
+};
+
+/** The generated AUTH token: 64 characters (16–128 allowed), at least 2 of each class. */
+export const AUTH_TOKEN_GENERATION = { length: 64, minEachClass: 2 } as const;
+
+/** Days a deleted KMS key waits before it is gone (7–30; the longest, so a mistake can be undone). */
+export const KMS_KEY_DELETION_WINDOW_DAYS = 30;
+
+/** Days a deleted Secrets Manager secret can be restored (7–30). */
+export const SECRET_RECOVERY_WINDOW_DAYS = 7;
+
 /** Eviction policies ElastiCache accepts for `maxmemory-policy`. */
 export const MAXMEMORY_POLICIES = [
   'volatile-lru', 'allkeys-lru', 'volatile-lfu', 'allkeys-lfu',

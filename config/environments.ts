@@ -3,7 +3,7 @@
  * change it here; sizing follows from ./scaling.ts through ./sizing.ts.
  */
 import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from './alarms';
-import { Engine } from './elasticache';
+import { Engine, REPLICATION_GROUP_DEFAULTS } from './elasticache';
 import { BACKUP_RETENTION_DAYS, EXPECTED_USERS, MEMORY_FLOOR_GIB } from './scaling';
 
 export const PROJECT = 'isl-cache';
@@ -35,8 +35,7 @@ export interface EnvironmentConfig {
 }
 
 // Backups run at night UTC and end before the weekly maintenance window opens, so the two never overlap.
-const SNAPSHOT_WINDOW = '03:00-04:00';
-const MAINTENANCE_WINDOW = 'sun:05:00-sun:06:00';
+const { snapshotWindow: SNAPSHOT_WINDOW, maintenanceWindow: MAINTENANCE_WINDOW } = REPLICATION_GROUP_DEFAULTS;
 
 export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
   pilot: {

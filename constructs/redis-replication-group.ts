@@ -24,7 +24,8 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Password } from '@cdktf/provider-random/lib/password';
 import {
-  DEFAULT_ENGINE_VERSION, DEFAULT_PORT, ENGINES, ENGINE_VERSIONS, Engine, LIMITS, MAXMEMORY_POLICIES, MaxmemoryPolicy,
+  AUTH_TOKEN_GENERATION, DEFAULT_ENGINE_VERSION, ENGINES, ENGINE_VERSIONS, Engine, KMS_KEY_DELETION_WINDOW_DAYS, LIMITS,
+  MAXMEMORY_POLICIES, MaxmemoryPolicy, REPLICATION_GROUP_DEFAULTS, SECRET_RECOVERY_WINDOW_DAYS,
   SLOWLOG, parameterGroupFamily,
 } from '../config/elasticache';
 import { DEFAULT_RESERVED_MEMORY_PERCENT, NODE_CATALOG, NodeType, findNodeType } from '../config/node-catalog';
@@ -213,21 +214,6 @@ export interface ResolvedReplicationGroupSettings {
   readonly applyImmediately: boolean;
 }
 
-export const REPLICATION_GROUP_DEFAULTS = {
-  engine: 'redis' as Engine,
-  numNodeGroups: 1,
-  replicasPerNodeGroup: 0,
-  port: DEFAULT_PORT,
-  transitEncryptionEnabled: true,
-  authTokenEnabled: true,
-  authTokenVersion: 1,
-  snapshotRetentionLimitDays: 7,
-  snapshotWindow: '03:00-04:00',
-  maintenanceWindow: 'sun:05:00-sun:06:00',
-  finalSnapshotEnabled: true,
-  logRetentionInDays: 30,
-  applyImmediately: false,
-};
 
 const ID_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$|^[a-zA-Z]$/;
 
@@ -457,7 +443,7 @@ export class RedisReplicationGroup extends Construct {
     this.encryptionKey = new KmsKey(this, 'key', {
       description: `${rg}: ElastiCache data at rest, AUTH secret, logs and notifications`,
       enableKeyRotation: true,
-      deletionWindowInDays: 30,
+      deletionWindowInDays: KMS_KEY_DELETION_WINDOW_DAYS,
       policy: keyPolicy.json,
       tags,
     });
@@ -537,13 +523,13 @@ export class RedisReplicationGroup extends Construct {
     let authToken: Password | undefined;
     if (s.authTokenEnabled) {
       authToken = new Password(this, 'auth-token', {
-        length: 64,
+        length: AUTH_TOKEN_GENERATION.length,
         special: true,
         overrideSpecial: LIMITS.authTokenSpecialCharacters,
-        minSpecial: 2,
-        minNumeric: 2,
-        minUpper: 2,
-        minLower: 2,
+        minSpecial: AUTH_TOKEN_GENERATION.minEachClass,
+        minNumeric: AUTH_TOKEN_GENERATION.minEachClass,
+        minUpper: AUTH_TOKEN_GENERATION.minEachClass,
+        minLower: AUTH_TOKEN_GENERATION.minEachClass,
         keepers: { version: String(s.authTokenVersion) },
       });
     }
@@ -598,7 +584,7 @@ export class RedisReplicationGroup extends Construct {
         name: `${rg}/auth`,
         description: `${rg}: AUTH token and endpoint of the ElastiCache replication group`,
         kmsKeyId: this.encryptionKey.arn,
-        recoveryWindowInDays: 7,
+        recoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS,
         tags,
       });
       new SecretsmanagerSecretVersion(this, 'auth-secret-value', {
