@@ -237,7 +237,7 @@ describe('LocalRedis validation', () => {
 
   it('lists every problem in one error', () => {
     expect(attempt({ engine: 'memcached' as never, port: 0, maxmemoryMb: -1 }))
-      .toThrow(/^Invalid LocalRedis props:\n {2}- engine: .*\n {2}- port: .*\n {2}- maxmemoryMb: .*$/);
+      .toThrow(/^LocalRedis: invalid props:\n {2}- engine: .*\n {2}- port: .*\n {2}- maxmemoryMb: .*$/);
   });
 
   it('creates nothing when its props are invalid', () => {

@@ -19,6 +19,7 @@ import {
   UPLOAD_FILE_MODE,
 } from '../config/local';
 import { LocalRedisTlsFiles, localRedisSettings, pilotMaxmemoryMb, renderRedisConf } from './redis-conf';
+import { PropErrors, isIntegerIn } from './validation';
 
 export interface LocalRedisProps {
   /** Engine; picks the image from config/local.ts LOCAL_IMAGES. @default 'redis' (redis:7.2) */
@@ -53,16 +54,12 @@ const hostTlsDir = (p: LocalRedisProps) => path.resolve(p.tlsDir ?? LOCAL_TLS_DI
 
 const show = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
 
-function isWholeNumberIn(v: unknown, min: number, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
 function checkProps(p: LocalRedisProps): string[] {
   const problems: string[] = [];
   if (p.engine !== undefined && !(ENGINES as readonly string[]).includes(p.engine)) {
     problems.push(`engine: one of ${ENGINES.join(', ')}, got ${show(p.engine)}`);
   }
-  if (p.port !== undefined && !isWholeNumberIn(p.port, 1, 65535)) {
+  if (p.port !== undefined && !isIntegerIn(p.port, 1, 65535)) {
     problems.push(`port: a whole number from 1 to 65535, got ${show(p.port)}`);
   }
   if (p.name !== undefined && !(typeof p.name === 'string' && CONTAINER_NAME_PATTERN.test(p.name))) {
@@ -74,7 +71,7 @@ function checkProps(p: LocalRedisProps): string[] {
     const got = typeof p.password === 'string' ? `a string of ${p.password.length} characters` : show(p.password);
     problems.push(`password: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, got ${got}`);
   }
-  if (p.maxmemoryMb !== undefined && !isWholeNumberIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
+  if (p.maxmemoryMb !== undefined && !isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
     problems.push(`maxmemoryMb: a whole number ≥ 1, got ${show(p.maxmemoryMb)}`);
   }
   if (p.tls !== undefined && typeof p.tls !== 'boolean') {
@@ -110,8 +107,9 @@ export class LocalRedis extends Construct {
 
   constructor(scope: Construct, id: string, props: LocalRedisProps = {}) {
     // before super(): invalid props leave no trace in the tree, not even this construct
-    const problems = checkProps(props);
-    if (problems.length) throw new Error(`Invalid LocalRedis props:\n  - ${problems.join('\n  - ')}`);
+    const errors = new PropErrors('LocalRedis');
+    checkProps(props).forEach((problem) => errors.add(problem));
+    errors.throwIfAny();
     super(scope, id);
 
     const engine = LOCAL_IMAGES[props.engine ?? LOCAL_DEFAULT_ENGINE];
