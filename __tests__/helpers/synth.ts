@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { RedisReplicationGroup, RedisReplicationGroupProps } from '../../constructs/redis-replication-group';
+import { resourcesOf as tfResourcesOf } from '../../constructs/tf-json';
 
-/** Synthesized Terraform JSON of a stack. */
+/** Synthesized Terraform JSON of a stack: constructs/tf-json.ts's TfJson with the sections tests read made concrete. */
 export type TfJson = {
   resource: Record<string, Record<string, Record<string, any>>>;
   data?: Record<string, Record<string, Record<string, any>>>;
@@ -20,7 +21,7 @@ export function synthJson(stack: TerraformStack): TfJson {
 
 /** Every resource of a type in a synthesized stack (logical ids dropped). */
 export function resourcesOf(json: TfJson, type: string): Record<string, any>[] {
-  return Object.values(json.resource[type] ?? {});
+  return tfResourcesOf(json, type).map((r) => r.body);
 }
 
 /** The only resource of a type; fails if there is not exactly one. */
