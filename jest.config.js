@@ -1,10 +1,18 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two projects: `unit` (synth-level specifications, no servers; fast) and `integration` (real redis-server, TLS,
+ * Docker, the engine with the real providers). `npm run test:unit`, `npm run test:integration`; `npm test` runs both.
+ * Type-checking is `tsc --noEmit` in `npm test`; jest only transpiles.
+ * @type {import('jest').Config}
+ */
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/*.test.ts'],
-  // type-checking is `tsc --noEmit` in `npm test`; jest only transpiles
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
-  testTimeout: 60000,
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/__tests__/unit'], testMatch: ['**/*.test.ts'] },
+    { ...common, displayName: 'integration', roots: ['<rootDir>/__tests__/integration'], testMatch: ['**/*.test.ts'] },
+  ],
+  testTimeout: 180000,
 };

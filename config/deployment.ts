@@ -1,6 +1,7 @@
 /**
- * Account-specific values, read from environment variables so that the same code deploys to any account.
- * Every variable has a default that lets `npm run synth` work anywhere (no AWS access is needed to synthesize).
+ * Account-specific settings: which environment variables set them and their defaults. The parser
+ * (stacks/settings.ts) reads and validates them; every variable has a default that lets `npm run synth` work
+ * anywhere (no AWS access is needed to synthesize).
  *
  * | variable                               | meaning                                              | default                          |
  * |----------------------------------------|------------------------------------------------------|----------------------------------|
@@ -22,66 +23,18 @@
 
 export const DEFAULT_REGION = 'us-east-1';
 
+/** Tag the VPC is looked up by when CACHE_<ENV>_VPC_ID is unset: `Environment=<env>` (the value is the environment). */
+export const DEFAULT_VPC_TAG_KEY = 'Environment';
+
+/** Tag the private subnets are looked up by when CACHE_<ENV>_SUBNET_IDS is unset. */
+export const DEFAULT_SUBNET_TAG = { key: 'Tier', value: 'private' } as const;
+
+/** Zone letters the nodes are placed in when CACHE_<ENV>_AVAILABILITY_ZONES is unset: `<region>a`, `<region>b`, `<region>c`. */
+export const DEFAULT_ZONE_LETTERS = ['a', 'b', 'c'] as const;
+
 /**
- * State file of a stack without remote state. Terraform runs in cdktf.out/stacks/<stack>, so this is the project
- * root's terraform.<stack>.tfstate (git-ignored, and kept when cdktf.out is deleted). Relative, so the synthesized
- * JSON is the same on every machine.
+ * Directory of the state file of a stack without remote state, relative to the stack's working directory
+ * (cdktf.out/stacks/<stack>): the project root, so the state is `terraform.<stack>.tfstate` there (git-ignored, and
+ * kept when cdktf.out is deleted). Relative, so the synthesized JSON is the same on every machine.
  */
-export function localStatePath(stack: string): string {
-  return `../../../terraform.${stack}.tfstate`;
-}
-
-export interface TagFilter {
-  readonly key: string;
-  readonly value: string;
-}
-
-export interface DeploymentSettings {
-  readonly region: string;
-  readonly stateBucket?: string;
-  readonly stateRegion: string;
-  readonly stateLockTable?: string;
-  readonly vpcId?: string;
-  readonly vpcTag: TagFilter;
-  readonly subnetIds?: string[];
-  readonly subnetTag: TagFilter;
-  readonly availabilityZones: string[];
-  readonly clientSecurityGroupIds: string[];
-  /** Empty means: the VPC's own CIDR block, when no client security group is named either. */
-  readonly clientCidrs: string[];
-  readonly alarmEmail?: string;
-}
-
-type Env = Record<string, string | undefined>;
-
-function list(value: string | undefined): string[] | undefined {
-  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return items.length ? items : undefined;
-}
-
-function tag(value: string | undefined, fallback: TagFilter, variable: string): TagFilter {
-  if (!value) return fallback;
-  const m = /^([^=]+)=(.*)$/.exec(value);
-  if (!m) throw new Error(`${variable}: "Key=Value", got ${JSON.stringify(value)}`);
-  return { key: m[1].trim(), value: m[2].trim() };
-}
-
-/** Deployment settings of one environment from environment variables (pure: pass the variables in). */
-export function deploymentSettings(environment: string, env: Env = process.env): DeploymentSettings {
-  const p = `CACHE_${environment.toUpperCase()}_`;
-  const region = env.AWS_REGION || DEFAULT_REGION;
-  return {
-    region,
-    stateBucket: env.CACHE_STATE_BUCKET || undefined,
-    stateRegion: env.CACHE_STATE_REGION || region,
-    stateLockTable: env.CACHE_STATE_LOCK_TABLE || undefined,
-    vpcId: env[`${p}VPC_ID`] || undefined,
-    vpcTag: tag(env[`${p}VPC_TAG`], { key: 'Environment', value: environment }, `${p}VPC_TAG`),
-    subnetIds: list(env[`${p}SUBNET_IDS`]),
-    subnetTag: tag(env[`${p}SUBNET_TAG`], { key: 'Tier', value: 'private' }, `${p}SUBNET_TAG`),
-    availabilityZones: list(env[`${p}AVAILABILITY_ZONES`]) ?? ['a', 'b', 'c'].map((z) => `${region}${z}`),
-    clientSecurityGroupIds: list(env[`${p}CLIENT_SECURITY_GROUP_IDS`]) ?? [],
-    clientCidrs: list(env[`${p}CLIENT_CIDRS`]) ?? [],
-    alarmEmail: env[`${p}ALARM_EMAIL`] || undefined,
-  };
-}
+export const LOCAL_STATE_DIR = '../../..';

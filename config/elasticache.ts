@@ -16,41 +16,17 @@ export const ENGINE_VERSIONS: Record<Engine, Record<string, string>> = {
 /** The pinned version used when a stack does not choose one (newest supported per engine). */
 export const DEFAULT_ENGINE_VERSION: Record<Engine, string> = { redis: '7.1', valkey: '8.1' };
 
-export function parameterGroupFamily(engine: Engine, version: string): string | undefined {
-  return ENGINE_VERSIONS[engine]?.[version];
-}
-
+/** Redis's and ElastiCache's default port. */
 export const DEFAULT_PORT = 6379;
 
+/** Memory ElastiCache keeps back by default (`reserved-memory-percent`), percent. */
+export const DEFAULT_RESERVED_MEMORY_PERCENT = 25;
+
 /**
- * Defaults of the RedisReplicationGroup construct's props (constructs/redis-replication-group.ts documents each).
- * Backups run at night UTC and end before the weekly maintenance window opens, so the two never overlap; 7 days of
- * backups is 001_21ce7564b3c158ae.txt's "Retention: 7 days".
+ * Any ElastiCache node type by its pattern (`cache.<family><generation>[variant].<size>`): the catalog
+ * (./node-catalog.ts) serves prices and sizing; a type outside it is valid, only unpriced.
  */
-export const REPLICATION_GROUP_DEFAULTS = {
-  engine: 'redis' as Engine,
-  numNodeGroups: 1,
-  replicasPerNodeGroup: 0,
-  port: DEFAULT_PORT,
-  transitEncryptionEnabled: true,
-  authTokenEnabled: true,
-  authTokenVersion: 1,
-  snapshotRetentionLimitDays: 7,
-  snapshotWindow: '03:00-04:00',
-  maintenanceWindow: 'sun:05:00-sun:06:00',
-  finalSnapshotEnabled: true,
-  logRetentionInDays: 30,
-  applyImmediately: false,
-};
-
-/** The generated AUTH token: 64 characters (16–128 allowed), at least 2 of each class. */
-export const AUTH_TOKEN_GENERATION = { length: 64, minEachClass: 2 } as const;
-
-/** Days a deleted KMS key waits before it is gone (7–30; the longest, so a mistake can be undone). */
-export const KMS_KEY_DELETION_WINDOW_DAYS = 30;
-
-/** Days a deleted Secrets Manager secret can be restored (7–30). */
-export const SECRET_RECOVERY_WINDOW_DAYS = 7;
+export const NODE_TYPE_PATTERN = /^cache\.[a-z][0-9]+[a-z-]*\.(nano|micro|small|medium|large|[0-9]*xlarge)$/;
 
 /** Eviction policies ElastiCache accepts for `maxmemory-policy`. */
 export const MAXMEMORY_POLICIES = [

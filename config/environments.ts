@@ -1,10 +1,10 @@
 /**
  * The environments this project deploys, and every per-environment setting. To change an environment,
- * change it here; sizing follows from ./scaling.ts through ./sizing.ts.
+ * change it here; sizing follows from ./scaling.ts through stacks/sizing.ts.
  */
 import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from './alarms';
-import { Engine, REPLICATION_GROUP_DEFAULTS } from './elasticache';
-import { BACKUP_RETENTION_DAYS, EXPECTED_USERS, MEMORY_FLOOR_GIB } from './scaling';
+import { Engine } from './elasticache';
+import { BACKUP_RETENTION_DAYS, EXPECTED_USERS, MAINTENANCE_WINDOW, MEMORY_FLOOR_GIB, SNAPSHOT_WINDOW } from './scaling';
 
 export const PROJECT = 'isl-cache';
 
@@ -33,9 +33,6 @@ export interface EnvironmentConfig {
   /** Overrides of the alarm thresholds in ./alarms.ts. @default none: DEFAULT_ALARM_THRESHOLDS */
   readonly alarms?: AlarmOverrides;
 }
-
-// Backups run at night UTC and end before the weekly maintenance window opens, so the two never overlap.
-const { snapshotWindow: SNAPSHOT_WINDOW, maintenanceWindow: MAINTENANCE_WINDOW } = REPLICATION_GROUP_DEFAULTS;
 
 export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
   pilot: {

@@ -1,64 +1,12 @@
 /**
- * The guardrails every synthesized stack must pass: `npm run synth` refuses a stack that breaks one, and
- * `npm run review` lists them (constructs/guardrails.ts holds the rules; this file holds what they check against).
+ * What the guardrails check against: `npm run synth` refuses a stack that breaks a rule, and `npm run review` lists
+ * them. The rules themselves, one per file with what they require and where it comes from, live in
+ * constructs/guardrails/rules/; this file holds their thresholds and patterns.
  *
  * "protected" rules apply to the environments in PROTECTED_ENVIRONMENTS only; the others to every stack
  * (a stack without ElastiCache resources simply has nothing for them to check, except secret literals).
  */
 import { MIN_BACKUP_RETENTION_DAYS_PROTECTED, PROTECTED_ENVIRONMENTS } from './scaling';
-
-export interface GuardrailRule {
-  /** What the rule requires, as the review prints it. */
-  readonly requires: string;
-  readonly scope: 'protected' | 'all';
-  /** Where the rule comes from (guides in ../shared/seeds/, reference in ../shared/reference/). */
-  readonly source: string;
-}
-
-export const GUARDRAIL_RULES = {
-  'transit-encryption': {
-    requires: 'in-transit encryption on, `transit_encryption_mode = "required"`',
-    scope: 'protected',
-    source: '001 "TLS: Required for staging/production"',
-  },
-  auth: {
-    requires: 'AUTH token or RBAC user group on every replication group',
-    scope: 'protected',
-    source: '001 Security, "Authentication: Password-protected"; 000 and 003 security checklists ("Set strong Redis password")',
-  },
-  'encryption-at-rest': {
-    requires: 'encryption at rest with a customer-managed KMS key (not the AWS-managed `alias/aws/…` key)',
-    scope: 'all',
-    source: '004 Best Practices "Enable encryption at rest and in transit"; a key the team controls (policy, rotation, audit)',
-  },
-  'multi-az': {
-    requires: 'Multi-AZ and automatic failover, with at least one replica per shard',
-    scope: 'protected',
-    source: '004 "Production Deployment" (--multi-az-enabled, --automatic-failover-enabled, replicas); 000 "Scaling Recommendations"',
-  },
-  'backup-retention': {
-    requires: `automatic backups kept at least ${MIN_BACKUP_RETENTION_DAYS_PROTECTED} days`,
-    scope: 'protected',
-    source: '001 "Backup Strategy": "Retention: 7 days"',
-  },
-  'node-alarms': {
-    requires: 'on every member node: CPU (or EngineCPU), memory, evictions and connections alarms (ReplicationLag on replicas), each with alarm actions',
-    scope: 'all',
-    source: '004 "CloudWatch Monitoring"; 000 "Key Metrics to Monitor"; elasticache-facts.md "Node names and metrics"',
-  },
-  'open-ingress': {
-    requires: 'no security group ingress from anywhere (0.0.0.0/0 or ::/0)',
-    scope: 'all',
-    source: '000 "Restrict Network Access"; 004 Best Practices "never expose to internet"',
-  },
-  'secret-literal': {
-    requires: 'no secret as a literal in the synthesized JSON (generate it or reference it: `${…}`)',
-    scope: 'all',
-    source: '000 and 003 security checklists (strong password) and security practice: a literal in cdktf.out is a leaked secret',
-  },
-} as const satisfies Record<string, GuardrailRule>;
-
-export type GuardrailRuleId = keyof typeof GUARDRAIL_RULES;
 
 /**
  * Environments the "protected" rules apply to. The guides name staging and production together

@@ -2,11 +2,10 @@
  * The developers' local Docker Redis (`cdktf deploy local`): every number and name the local stack uses,
  * each with the guide it comes from (../shared/seeds/). The ElastiCache stacks use none of this.
  *
- * Memory (maxmemory from the pilot tier), eviction policy and slow log are not repeated here: they come from
- * ./scaling.ts, ./sizing.ts and ./elasticache.ts through constructs/redis-conf.ts `localRedisSettings()`.
+ * Memory (maxmemory from the smallest tier of ./scaling.ts), the eviction policy (./scaling.ts) and the slow log
+ * (./elasticache.ts) are not repeated here: stacks/local-stack.ts passes them to the LocalRedis construct.
  */
 import { DEFAULT_ENGINE_VERSION, DEFAULT_PORT, Engine, LIMITS } from './elasticache';
-import { localStatePath } from './deployment';
 import { PROJECT } from './environments';
 
 export interface LocalEngineImage {
@@ -143,6 +142,3 @@ export const LOCAL_ENV = {
   tls: 'LOCAL_REDIS_TLS',
   tlsDir: 'LOCAL_REDIS_TLS_DIR',
 } as const;
-
-/** State file of the local stack: the project root's terraform.local.tfstate (config/deployment.ts). */
-export const LOCAL_STATE_PATH = localStatePath('local');

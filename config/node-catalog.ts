@@ -14,8 +14,6 @@ export const PRICE_REGION = 'us-east-1';
 export const HOURS_PER_MONTH = 730;
 /** Valkey nodes cost this fraction of the Redis OSS price ("up to 20 % lower cost per node"). */
 export const VALKEY_PRICE_FACTOR = 0.8;
-/** Reserved memory ElastiCache keeps by default (reserved-memory-percent). */
-export const DEFAULT_RESERVED_MEMORY_PERCENT = 25;
 
 export const GIB = 1024 ** 3;
 
@@ -57,8 +55,8 @@ const ROWS: Row[] = [
 ];
 
 /** maxclients is 65000 on most types, 20000 on the micro types. */
-const MICRO_MAXCLIENTS = 20000;
-const DEFAULT_MAXCLIENTS = 65000;
+export const MICRO_MAXCLIENTS = 20000;
+export const DEFAULT_MAXCLIENTS = 65000;
 
 export const NODE_CATALOG: readonly NodeType[] = ROWS.map(([name, vcpu, memoryGiB, maxmemoryBytes, redisHourlyUsd, valkeyHourlyUsd]) => ({
   name,
@@ -70,29 +68,3 @@ export const NODE_CATALOG: readonly NodeType[] = ROWS.map(([name, vcpu, memoryGi
   valkeyHourlyUsd,
   enhancedIo: !name.startsWith('cache.t') && !name.endsWith('.large'),
 }));
-
-export function findNodeType(name: string): NodeType | undefined {
-  return NODE_CATALOG.find((n) => n.name === name);
-}
-
-export function nodeType(name: string): NodeType {
-  const n = findNodeType(name);
-  if (!n) {
-    throw new Error(`nodeType: one of ${NODE_CATALOG.map((x) => x.name).join(', ')}, got ${JSON.stringify(name)}`);
-  }
-  return n;
-}
-
-/** Bytes a node can hold as data after reserved memory: maxmemory × (1 − reserved/100). */
-export function dataSpaceBytes(node: NodeType, reservedMemoryPercent = DEFAULT_RESERVED_MEMORY_PERCENT): number {
-  return Math.floor(node.maxmemoryBytes * (1 - reservedMemoryPercent / 100));
-}
-
-export function hourlyPriceUsd(node: NodeType, engine: 'redis' | 'valkey'): number {
-  return engine === 'valkey' ? node.valkeyHourlyUsd : node.redisHourlyUsd;
-}
-
-/** Monthly on-demand cost of `nodes` nodes of a type, USD, rounded to cents. */
-export function monthlyCostUsd(node: NodeType, engine: 'redis' | 'valkey', nodes: number): number {
-  return Math.round(hourlyPriceUsd(node, engine) * HOURS_PER_MONTH * nodes * 100) / 100;
-}

@@ -90,6 +90,13 @@ export const PROTECTED_ENVIRONMENTS: readonly string[] = ['staging', 'production
  */
 export const BACKUP_RETENTION_DAYS = { pilot: 1, staging: 7, production: 30 } as const;
 
+/**
+ * Backup and maintenance windows, UTC: backups at night, ending before the weekly maintenance window opens, so the
+ * two never overlap (ElastiCache refuses overlapping windows). 004 asks for daily backups; no guide names an hour.
+ */
+export const SNAPSHOT_WINDOW = '03:00-04:00';
+export const MAINTENANCE_WINDOW = 'sun:05:00-sun:06:00';
+
 /** Minimum retention the guardrails accept in staging and production (001: 7 days). */
 export const MIN_BACKUP_RETENTION_DAYS_PROTECTED = 7;
 

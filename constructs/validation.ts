@@ -1,17 +1,43 @@
 /**
- * Prop validation shared by the constructs: collect every problem, then throw once, before any resource
- * is created. Each problem reads "prop: allowed values, got X".
+ * The one way this project reports bad input: a `Problems` list collects every problem of one subject (a
+ * construct, a sizing profile, the environment variables), then throws one `ValidationError` that names the subject
+ * (for a construct, its path in the tree, so two groups in one app give distinguishable errors) and lists each
+ * problem as "field: allowed form, got value".
+ *
+ * Used by every construct (constructs/), sizing and the settings parser (stacks/); main.ts prints a
+ * ValidationError as a short message without a stack trace.
  */
 import { Token } from 'cdktf';
 
-export class PropErrors {
+export class ValidationError extends Error {
+  /** What was validated: a construct path (`production/cache`), `environment variables`, `config/environments.ts production`… */
+  readonly subject: string;
+  /** Every problem, each "field: allowed form, got value". */
+  readonly problems: readonly string[];
+
+  constructor(subject: string, problems: readonly string[]) {
+    super(`${subject}: ${problems.length === 1 ? 'invalid input' : `${problems.length} problems`}:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ValidationError';
+    this.subject = subject;
+    this.problems = problems;
+  }
+
+  /** Works across copies of this module (a library consumer may load two). */
+  static isValidationError(e: unknown): e is ValidationError {
+    return e instanceof ValidationError || (e instanceof Error && e.name === 'ValidationError' && Array.isArray((e as ValidationError).problems));
+  }
+}
+
+/** Collects problems; `throwIfAny()` throws one ValidationError with all of them. */
+export class Problems {
   private readonly problems: string[] = [];
 
-  constructor(private readonly subject: string) {}
+  /** @param subject what is validated, as the error names it */
+  constructor(readonly subject: string) {}
 
-  /** Record a problem with `prop` unless `ok`. */
-  check(ok: boolean, prop: string, allowed: string, got: unknown): this {
-    if (!ok) this.problems.push(`${prop}: ${allowed}, got ${describe(got)}`);
+  /** Record "field: allowed, got X" unless `ok`. */
+  check(ok: boolean, field: string, allowed: string, got: unknown): this {
+    if (!ok) this.problems.push(`${field}: ${allowed}, got ${describe(got)}`);
     return this;
   }
 
@@ -21,22 +47,31 @@ export class PropErrors {
     return this;
   }
 
+  /** Take over the problems of another collector (or a ValidationError), prefixing each with `prefix`. */
+  addAll(problems: readonly string[], prefix = ''): this {
+    for (const p of problems) this.problems.push(`${prefix}${p}`);
+    return this;
+  }
+
   get list(): readonly string[] {
     return this.problems;
   }
 
-  /** Throw one Error listing every recorded problem, if there is any. */
+  get ok(): boolean {
+    return this.problems.length === 0;
+  }
+
   throwIfAny(): void {
-    if (this.problems.length) {
-      throw new Error(`${this.subject}: invalid props:\n  - ${this.problems.join('\n  - ')}`);
-    }
+    if (this.problems.length) throw new ValidationError(this.subject, [...this.problems]);
   }
 }
 
+/** A value as a problem message shows it: strings quoted, arrays listed. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
@@ -128,4 +163,22 @@ export function isPrivateCidr(cidr: string): boolean {
     const mask = 2 ** 32 - 2 ** (32 - baseLen);
     return len >= baseLen && (ip & mask) >>> 0 === b;
   });
+}
+
+/** AWS resource ids: `<prefix>-` and 8 or 17 lower-case hex digits (vpc-, subnet-, sg-). */
+export function isAwsId(prefix: 'vpc' | 'subnet' | 'sg', value: unknown): boolean {
+  return typeof value === 'string' && new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`).test(value);
+}
+
+/**
+ * Run a construct's validation right after `super()`: on a problem, take the half-made construct out of its scope
+ * again (so a caught error leaves nothing in the tree) and rethrow. The error names the construct's path.
+ */
+export function validateConstruct<T>(construct: { readonly node: { readonly scope?: { node: { tryRemoveChild(id: string): boolean } }; readonly id: string } }, validate: () => T): T {
+  try {
+    return validate();
+  } catch (e) {
+    construct.node.scope?.node.tryRemoveChild(construct.node.id);
+    throw e;
+  }
 }

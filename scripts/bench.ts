@@ -18,7 +18,7 @@
  * Measurements (public tools only: node, redis-server, redis-benchmark, npm):
  *  1. Synth: wall time of the synth app command, what `cdktf synth` runs (cdktf.json `app`, today `node -r
  *     ./scripts/ts-register.js main.ts`; CDKTF_OUTDIR = a temp dir, CHECKPOINT_DISABLE=1), against a floor
- *     run the same way with scripts/bench-floor.ts as the entry: it loads the provider submodules the real app
+ *     run the same way with scripts/bench/floor.ts as the entry: it loads the provider submodules the real app
  *     loaded (recorded from an untimed run of the real app) and synthesizes one stack with one resource.
  *     Alternating runs after one warm-up each; medians; ratio real ÷ floor ≤ 1.5.
  *  2. Tests: wall time of one `npm test` (tsc --noEmit and jest) < 60 s.
@@ -46,11 +46,11 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { LOCAL_HOST } from '../config/local';
 import { PRICE_DATE } from '../config/node-catalog';
-import { RedisServer, freeLoopbackPort, removeDir, startGuideRedis, tempDir } from '../__tests__/helpers/redis-server';
-import { RespClient, info } from '../__tests__/helpers/resp';
+import { RedisServer, freeLoopbackPort, removeDir, startGuideRedis, tempDir } from './lib/redis-server';
+import { RespClient, info } from './lib/resp';
 import {
   appArgv, median, nodeSetText, pairedRatios, parseBenchmarkCsv, quantile, rotation, sizingComparisons, thousands,
-} from './bench-lib';
+} from './bench/sizing-brute-force';
 
 const ROOT = path.resolve(__dirname, '..');
 const USAGE = 'usage: bench [--runs N] [--app COMMAND] [--rounds N] [--requests N] [--candidate LINE]... [--json FILE] '
@@ -220,7 +220,7 @@ function benchSynth(runs: number, appText: string) {
   }
   const app: AppCommand = { text: appText, ...parsed };
   const realArgv = [...app.argv];
-  const floorEntry = path.join('scripts', 'bench-floor.ts');
+  const floorEntry = path.join('scripts', 'bench', 'floor.ts');
   const floorArgv = withEntry(app, floorEntry);
   const steal0 = cpuTimes();
 

@@ -10,15 +10,17 @@
  * Without --out-dir it runs `cdktf synth` (CHECKPOINT_DISABLE=1) into cdktf.out, with guardrails in `warn`
  * mode so that a violating stack is still synthesized and reported here rather than aborting synth.
  * Prints the markdown; exit code 0 = every guardrail passes, 1 = violations, 2 = usage or synth error.
- * The logic lives in constructs/plan-review.ts.
+ * The logic lives in scripts/review/.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { GUARDRAILS_MODE_VARIABLE } from '../constructs/guardrails';
-import { readSynthOutput, renderMarkdown, review } from '../constructs/plan-review';
-import { TfJson } from '../constructs/tf-json';
+import { GUARDRAILS_MODE_VARIABLE } from '../constructs/guardrails/aspect';
+import { TfJson } from '../constructs/guardrails/tf-json';
+import { renderMarkdown } from './review/markdown';
+import { readSynthOutput } from './review/read-output';
+import { review } from './review/review';
 
 const USAGE = 'usage: review [--out-dir DIR] [--base DIR] [--json FILE] [--md FILE] [--stack NAME]...';
 const ROOT = path.resolve(__dirname, '..');

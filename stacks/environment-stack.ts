@@ -8,11 +8,12 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { DeploymentSettings, localStatePath } from '../config/deployment';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
-import { SizingPlan, planSizing } from '../config/sizing';
-import { CacheAlarms } from '../constructs/cache-alarms';
-import { RedisReplicationGroup } from '../constructs/redis-replication-group';
+import { RedisReplicationGroup } from '../constructs/elasticache/replication-group';
+import { CacheAlarms } from '../constructs/monitoring/cache-alarms';
+import { environmentProps } from './environment-props';
+import { DeploymentSettings, localStatePath } from './settings';
+import { SizingPlan, planSizing } from './sizing';
 
 export interface CacheEnvironmentStackProps {
   readonly environment: EnvironmentConfig;
@@ -29,7 +30,8 @@ export class CacheEnvironmentStack extends TerraformStack {
     super(scope, id);
     const { environment: env, deployment: dep } = props;
 
-    this.plan = planSizing({ expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB });
+    this.plan = planSizing({ expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB },
+      `config/environments.ts ${env.name}`);
 
     new AwsProvider(this, 'aws', {
       region: dep.region,
@@ -62,36 +64,9 @@ export class CacheEnvironmentStack extends TerraformStack {
         { name: 'availability-zone', values: dep.availabilityZones },
       ],
     }).ids;
-    const clientCidrs = dep.clientCidrs.length || dep.clientSecurityGroupIds.length ? dep.clientCidrs : [vpc.cidrBlock];
-
-    const p = this.plan;
-    this.cache = new RedisReplicationGroup(this, 'cache', {
-      replicationGroupId: `${PROJECT}-${env.name}`,
-      description: `${PROJECT} ${env.name} cache: ${p.totalNodes} × ${p.nodeType.name}, ${p.shards} shard(s) of 1 primary + ${p.replicasPerShard} replica(s)`,
-      engine: env.engine,
-      nodeType: p.nodeType.name,
-      numNodeGroups: p.shards,
-      replicasPerNodeGroup: p.replicasPerShard,
-      clusterModeEnabled: p.clusterModeEnabled,
-      reservedMemoryPercent: p.reservedMemoryPercent,
-      availabilityZones: p.clusterModeEnabled ? undefined : dep.availabilityZones,
-      vpcId: vpc.id,
-      subnetIds,
-      allowedSecurityGroupIds: dep.clientSecurityGroupIds,
-      allowedCidrBlocks: clientCidrs,
-      snapshotRetentionLimitDays: env.snapshotRetentionLimitDays,
-      snapshotWindow: env.snapshotWindow,
-      maintenanceWindow: env.maintenanceWindow,
-      logRetentionInDays: env.logRetentionDays,
-      authTokenVersion: env.authTokenVersion,
-      applyImmediately: env.applyImmediately,
-    });
-
-    this.alarms = new CacheAlarms(this, 'alarms', {
-      replicationGroup: this.cache,
-      thresholds: env.alarms,
-      alarmEmail: dep.alarmEmail,
-    });
+    const built = environmentProps(env, dep, this.plan, { vpcId: vpc.id, vpcCidrBlock: vpc.cidrBlock, subnetIds });
+    this.cache = new RedisReplicationGroup(this, 'cache', built.group);
+    this.alarms = new CacheAlarms(this, 'alarms', { replicationGroup: this.cache, ...built.alarms });
 
     const c = this.cache;
     new TerraformOutput(this, 'primary_endpoint', { value: c.primaryEndpointAddress, description: 'Primary endpoint (cluster mode disabled)' });

@@ -7,8 +7,17 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Engine } from '../config/elasticache';
-import { LOCAL_ENV, LOCAL_PASSWORD, LOCAL_STATE_PATH, PASSWORD_VARIABLE } from '../config/local';
-import { LocalRedis } from '../constructs/local-redis';
+import { LOCAL_ENV, LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
+import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../config/scaling';
+import { LocalRedis } from '../constructs/local/local-redis';
+import { ValidationError } from '../constructs/validation';
+import { localStatePath } from './settings';
+import { tierFor } from './sizing';
+
+/** maxmemory of the local Redis, MB: the pilot tier of guide 000's scaling table (< 100 users: 512 MB). */
+export function localMaxmemoryMb(): number {
+  return tierFor(EXPECTED_USERS.pilot).memoryGiB * 1024;
+}
 
 export interface LocalStackProps {
   /** @default $LOCAL_REDIS_ENGINE, else 'redis' */
@@ -35,13 +44,13 @@ export class LocalStack extends TerraformStack {
     const envPort = fromEnv(LOCAL_ENV.port);
     const envTls = fromEnv(LOCAL_ENV.tls);
     if (props.tls === undefined && envTls !== undefined && envTls !== '0' && envTls !== '1') {
-      throw new Error(`Invalid LocalStack environment:\n  - ${LOCAL_ENV.tls}: 0 or 1, got ${JSON.stringify(envTls)}`);
+      throw new ValidationError('environment variables', [`${LOCAL_ENV.tls}: 0 or 1, got ${JSON.stringify(envTls)}`]);
     }
     const tls = props.tls ?? (envTls === undefined ? undefined : envTls === '1');
     // the directory variable may stay set while TLS is switched off
     const tlsDir = props.tlsDir ?? (tls ? fromEnv(LOCAL_ENV.tlsDir) : undefined);
 
-    new LocalBackend(this, { path: LOCAL_STATE_PATH });
+    new LocalBackend(this, { path: localStatePath(id) });
     new DockerProvider(this, 'docker', {});
     new RandomProvider(this, 'random', {});
 
@@ -69,6 +78,8 @@ export class LocalStack extends TerraformStack {
       ...(tlsDir === undefined ? {} : { tlsDir }),
       name: props.containerName,
       password: chosenPassword.stringValue,
+      maxmemoryMb: localMaxmemoryMb(),
+      maxmemoryPolicy: MAXMEMORY_POLICY,
     });
 
     new TerraformOutput(this, 'redis_host', { value: this.redis.host, description: 'REDIS_HOST' });

@@ -2,8 +2,9 @@ import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { RedisReplicationGroup, RedisReplicationGroupProps } from '../../constructs/redis-replication-group';
-import { resourcesOf as tfResourcesOf } from '../../constructs/tf-json';
+import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
+import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
+import { resourcesOf as tfResourcesOf } from '../../constructs/guardrails/tf-json';
 
 /** Synthesized Terraform JSON of a stack: constructs/tf-json.ts's TfJson with the sections tests read made concrete. */
 export type TfJson = {

@@ -1,0 +1,160 @@
+/**
+ * The synthesized docker_container, run as the Terraform Docker provider would run it, on a real Docker engine:
+ * the one already answering, or a dockerd this test starts and stops. No registry is reachable here, so unless the
+ * engine already has the image, the test builds it under the synthesized image name from the host's Debian
+ * redis-server and redis-cli.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { CONTAINER_PATHS, CONTAINER_PORT, LOCAL_HOST, TLS_FILES } from '../../config/local';
+import { LocalStack, LocalStackProps } from '../../stacks/local-stack';
+import { Testing } from 'cdktf';
+import {
+  ContainerPlan, DockerEngine, containerPlan, hostBinariesRootfs, removeContainer, runContainerPlan, which,
+} from '../../scripts/lib/docker';
+import { freeLoopbackPort, randomPassword, removeDir, tempDir } from '../../scripts/lib/redis-server';
+import { ping } from '../../scripts/lib/resp';
+
+type Json = Record<string, any>;
+
+const HEALTHY_WITHIN_MS = 60000;
+const ROOT = path.join(__dirname, '..', '..');
+
+interface Deployed {
+  json: Json;
+  plan: ContainerPlan;
+  port: number;
+  password: string;
+  id?: string;
+  /** Resolves when the engine reports the container healthy; rejects with its health log otherwise. */
+  healthy?: Promise<number>;
+}
+
+let engine: DockerEngine | undefined;
+let work: string;
+let importedImage: string | undefined;
+const deployed: Deployed[] = [];
+
+/** Synthesizes a local stack, resolves its Terraform references the way `terraform apply` would, and runs it. */
+async function deploy(props: LocalStackProps): Promise<Deployed> {
+  const port = await freeLoopbackPort();
+  const json: Json = JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', {
+    env: {}, port, containerName: `isl-cache-test-${process.pid}-${deployed.length}`, ...props,
+  }), true));
+  const [[, image]] = Object.entries<Json>(json.resource.docker_image);
+  if (!(await engine!.imageExists(image.name))) {
+    // the rootfs holds Debian's binaries under the names the synthesized command and health check use
+    const rootfs = path.join(work, 'rootfs');
+    hostBinariesRootfs(rootfs, { 'redis-server': which('redis-server'), 'redis-cli': which('redis-cli') });
+    await engine!.importImage(rootfs, image.name, [
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `WORKDIR ${CONTAINER_PATHS.data}`, 'CMD ["redis-server"]',
+    ]);
+    importedImage = image.name;
+  }
+  const imageId = (await engine!.json<{ Id: string }>('GET', `/images/${encodeURIComponent(image.name)}/json`)).Id;
+
+  const password = randomPassword();
+  const passwordExpression = /^\$\{(.*)\}$/.exec(json.output.redis_password.value)![1];
+  const lookup = (expr: string): string | undefined => {
+    if (expr === passwordExpression) return password; // what TF_VAR_redis_password or random_password supplies
+    const ref = /^(docker_volume|docker_image)\.([^.]+)\.(name|image_id)$/.exec(expr);
+    if (ref?.[1] === 'docker_volume' && ref[3] === 'name') return json.resource.docker_volume[ref[2]]?.name;
+    if (ref?.[1] === 'docker_image' && ref[3] === 'image_id' && json.resource.docker_image[ref[2]]) return imageId;
+    return undefined;
+  };
+  const [[, container]] = Object.entries<Json>(json.resource.docker_container);
+  const d: Deployed = { json, plan: containerPlan(container, lookup), port, password };
+  deployed.push(d);
+  d.id = await runContainerPlan(engine!, d.plan, fs.mkdtempSync(path.join(work, 'upload-')));
+  d.healthy = engine!.waitHealthy(d.id, HEALTHY_WITHIN_MS);
+  d.healthy.catch(() => undefined); // awaited by the tests
+  return d;
+}
+
+let plain: Deployed;
+let tls: Deployed;
+let tlsDir: string;
+
+beforeAll(async () => {
+  work = tempDir('local-docker');
+  tlsDir = path.join(work, 'tls');
+  execFileSync('bash', [path.join(ROOT, 'scripts/local-tls.sh'), tlsDir], { stdio: 'pipe', timeout: 20000 });
+  engine = await DockerEngine.connect();
+  plain = await deploy({});
+  tls = await deploy({ tls: true, tlsDir });
+}, 90000);
+
+afterAll(async () => {
+  if (engine) {
+    for (const d of deployed) await removeContainer(engine, d.id, d.plan.volumes);
+    if (importedImage) await engine.api('DELETE', `/images/${encodeURIComponent(importedImage)}?force=1`).catch(() => undefined);
+    await engine.stop();
+  }
+  if (work) removeDir(work);
+}, 60000);
+
+describe('the local container on a real Docker engine', () => {
+  it('reports healthy', async () => {
+    await expect(plain.healthy).resolves.toBeLessThan(HEALTHY_WITHIN_MS);
+  }, HEALTHY_WITHIN_MS + 5000);
+
+  it('answers PING on 127.0.0.1 with the password, and only with it', async () => {
+    await plain.healthy;
+    await expect(ping({ port: plain.port })).rejects.toThrow(/^NOAUTH/);
+    await expect(ping({ port: plain.port }, plain.password)).resolves.toBe('PONG');
+  });
+
+
+  it('publishes its port on 127.0.0.1 and on no other host address', async () => {
+    const c = await engine!.json<Json>('GET', `/containers/${plain.id}/json`);
+    expect(c.NetworkSettings.Ports[`${CONTAINER_PORT}/tcp`]).toEqual([{ HostIp: LOCAL_HOST, HostPort: String(plain.port) }]);
+    const bridge = await engine!.json<Json>('GET', '/networks/bridge');
+    const gateway: string = bridge.IPAM.Config[0].Gateway;
+    await expect(new Promise((resolve, reject) => {
+      const s = net.connect({ host: gateway, port: plain.port }, () => { s.destroy(); resolve('connected'); });
+      s.once('error', reject);
+    })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('runs under the synthesized memory limit and restart policy', async () => {
+    const c = await engine!.json<Json>('GET', `/containers/${plain.id}/json`);
+    const [[, container]] = Object.entries<Json>(plain.json.resource.docker_container);
+    expect(c.HostConfig.Memory).toBe(container.memory * 2 ** 20);
+    expect(c.HostConfig.RestartPolicy.Name).toBe(container.restart);
+  });
+
+  it('writes its AOF into the named volume', async () => {
+    await plain.healthy;
+    const c = await engine!.json<Json>('GET', `/containers/${plain.id}/json`);
+    const [[, volume]] = Object.entries<Json>(plain.json.resource.docker_volume);
+    expect(c.Mounts).toEqual([expect.objectContaining({ Type: 'volume', Name: volume.name, Destination: CONTAINER_PATHS.data })]);
+    const aof = await engine!.api('GET', `/containers/${plain.id}/archive?path=${CONTAINER_PATHS.data}/appendonlydir`);
+    expect(aof.status).toBe(200);
+  });
+
+  it('fails its health check when the password is wrong', async () => {
+    await plain.healthy;
+    const test: string[] = (plain.plan.createBody.Healthcheck as { Test: string[] }).Test;
+    expect(await engine!.exec(plain.id!, test.slice(1))).toBe(0);
+    expect(await engine!.exec(plain.id!, test.slice(1), [`REDISCLI_AUTH=${plain.password}x`])).not.toBe(0);
+  });
+
+  describe('in TLS mode', () => {
+    it('reports healthy (its health check speaks TLS)', async () => {
+      await expect(tls.healthy).resolves.toBeLessThan(HEALTHY_WITHIN_MS);
+    }, HEALTHY_WITHIN_MS + 5000);
+
+    it('refuses a plaintext client', async () => {
+      await tls.healthy;
+      await expect(ping({ port: tls.port, timeoutMs: 3000 }, tls.password)).rejects.toThrow(/connection closed|ECONNRESET/);
+    });
+
+    it('serves a client that trusts the generated CA', async () => {
+      await tls.healthy;
+      const ca = fs.readFileSync(path.join(tlsDir, TLS_FILES.caCert));
+      await expect(ping({ port: tls.port, tls: { ca } }, tls.password)).resolves.toBe('PONG');
+    });
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The `local` stack as synthesized Terraform JSON, and LocalRedis's validation.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing, TerraformStack } from 'cdktf';
+import {
+  CONTAINER_BIND, CONTAINER_PATHS, CONTAINER_PORT, HEALTHCHECK, LOCAL_CONTAINER_NAME, LOCAL_DEFAULT_PORT, LOCAL_ENV, LOCAL_HOST,
+  LOCAL_IMAGES, LOCAL_PASSWORD, MEMORY_LIMIT_HEADROOM, PASSWORD_VARIABLE, RESTART_POLICY, TLS_FILES,
+} from '../../config/local';
+import { LocalRedis, LocalRedisProps } from '../../constructs/local/local-redis';
+import { localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
+import { LocalStack, LocalStackProps } from '../../stacks/local-stack';
+import { removeDir, tempDir } from '../../scripts/lib/redis-server';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+type Json = Record<string, any>;
+
+function synth(props: LocalStackProps = {}): Json {
+  return JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', { env: {}, ...props }), true));
+}
+
+/** The one resource of a type: [logical id, arguments]. */
+function only(json: Json, type: string): [string, Json] {
+  const entries = Object.entries(json.resource[type] ?? {});
+  expect(entries).toHaveLength(1);
+  return entries[0] as [string, Json];
+}
+
+/** The Terraform expression of the password in effect, as the `redis_password` output gives it. */
+const passwordExpression = (json: Json): string => json.output.redis_password.value;
+
+const maxmemoryMbOf = (conf: string) => Number(/^maxmemory (\d+)mb$/m.exec(conf)![1]);
+
+describe('LocalStack, defaults', () => {
+  let json: Json;
+  let container: Json;
+
+  beforeAll(() => {
+    json = synth();
+    container = only(json, 'docker_container')[1];
+  });
+
+  it('runs redis:7.2 and keeps the image when the stack is destroyed', () => {
+    const [imageId, image] = only(json, 'docker_image');
+    expect(image).toEqual({ name: LOCAL_IMAGES.redis.image, keep_locally: true });
+    expect(container.image).toBe(`\${docker_image.${imageId}.image_id}`);
+  });
+
+  it('runs the rendered redis.conf, uploaded into the container', () => {
+    expect(container.command).toEqual([LOCAL_IMAGES.redis.server, CONTAINER_PATHS.conf]);
+    expect(container.upload).toEqual([expect.objectContaining({
+      file: CONTAINER_PATHS.conf,
+      content: renderRedisConf(localRedisSettings({
+        bind: CONTAINER_BIND, port: CONTAINER_PORT, dir: CONTAINER_PATHS.data, password: passwordExpression(json), maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru',
+      })),
+    })]);
+  });
+
+  it('publishes the port on 127.0.0.1 only', () => {
+    expect(container.ports).toEqual([{ internal: CONTAINER_PORT, external: LOCAL_DEFAULT_PORT, ip: LOCAL_HOST }]);
+  });
+
+  it('keeps /data on a named volume', () => {
+    const [volumeId, volume] = only(json, 'docker_volume');
+    expect(volume).toEqual({ name: `${LOCAL_CONTAINER_NAME}-data` });
+    expect(container.volumes).toEqual([{ container_path: CONTAINER_PATHS.data, volume_name: `\${docker_volume.${volumeId}.name}` }]);
+  });
+
+  it('limits the container’s memory to the config’s maxmemory plus the headroom', () => {
+    const maxmemoryMb = maxmemoryMbOf(container.upload[0].content);
+    expect(container.memory).toBe(Math.ceil(maxmemoryMb * (1 + MEMORY_LIMIT_HEADROOM)));
+    expect(container.memory).toBeGreaterThan(maxmemoryMb);
+  });
+
+  it('checks health with an authenticated redis-cli ping that fails on an error reply', () => {
+    expect(container.healthcheck).toEqual({
+      test: ['CMD', LOCAL_IMAGES.redis.cli, '-e', 'ping'],
+      interval: `${HEALTHCHECK.intervalSeconds}s`,
+      timeout: `${HEALTHCHECK.timeoutSeconds}s`,
+      retries: HEALTHCHECK.retries,
+    });
+    expect(container.env).toEqual([`REDISCLI_AUTH=${passwordExpression(json)}`]);
+  });
+
+  it('restarts unless stopped, and deploy waits for the health check', () => {
+    expect(container).toEqual(expect.objectContaining({ name: LOCAL_CONTAINER_NAME, restart: RESTART_POLICY, wait: true }));
+  });
+
+  it('takes the password from TF_VAR_redis_password or generates it, in Terraform', () => {
+    const [randomId, random] = only(json, 'random_password');
+    expect(random).toEqual({ length: LOCAL_PASSWORD.generatedLength, special: false });
+    expect(passwordExpression(json)).toBe(`\${coalesce(var.${PASSWORD_VARIABLE}, random_password.${randomId}.result)}`);
+    expect(json.variable[PASSWORD_VARIABLE]).toEqual(expect.objectContaining({ type: 'string', default: '', sensitive: true }));
+    expect(json.variable[PASSWORD_VARIABLE].validation[0].condition).toContain(`[${LOCAL_PASSWORD.characterClass}]`);
+  });
+
+  it('uses the password only as that expression: in requirepass, the health check’s environment and the outputs', () => {
+    const expr = passwordExpression(json);
+    const text = JSON.stringify(json);
+    const uses = text.split(JSON.stringify(expr).slice(1, -1)).length - 1;
+    expect(container.upload[0].content).toContain(`requirepass "${expr}"`);
+    // requirepass, REDISCLI_AUTH, redis_password, redis_url
+    expect(uses).toBe(4);
+  });
+
+  it('does not read a password from the environment at synth time', () => {
+    const secret = `${PASSWORD_VARIABLE}-${process.pid}-${Date.now()}`;
+    const saved = process.env[`TF_VAR_${PASSWORD_VARIABLE}`];
+    process.env[`TF_VAR_${PASSWORD_VARIABLE}`] = secret;
+    try {
+      expect(JSON.stringify(synth({ env: process.env }))).not.toContain(secret);
+    } finally {
+      if (saved === undefined) delete process.env[`TF_VAR_${PASSWORD_VARIABLE}`];
+      else process.env[`TF_VAR_${PASSWORD_VARIABLE}`] = saved;
+    }
+  });
+
+  it('outputs host and port, and the password and redis:// URL as sensitive', () => {
+    const expr = passwordExpression(json);
+    expect(json.output).toEqual({
+      redis_host: expect.objectContaining({ value: LOCAL_HOST }),
+      redis_port: expect.objectContaining({ value: LOCAL_DEFAULT_PORT }),
+      redis_tls: expect.objectContaining({ value: false }),
+      redis_password: expect.objectContaining({ value: expr, sensitive: true }),
+      redis_url: expect.objectContaining({ value: `redis://:${expr}@${LOCAL_HOST}:${LOCAL_DEFAULT_PORT}/0`, sensitive: true }),
+    });
+  });
+
+  it('keeps its state in terraform.local.tfstate at the project root', () => {
+    expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.local.tfstate' } });
+    expect(path.resolve(ROOT, 'cdktf.out/stacks/local', json.terraform.backend.local.path)).toBe(path.join(ROOT, 'terraform.local.tfstate'));
+  });
+
+  it('matches the snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+});
+
+describe('LocalStack, choices', () => {
+  let tlsDir: string;
+
+  beforeAll(() => {
+    tlsDir = tempDir('local-stack-tls');
+    execFileSync('bash', [path.join(ROOT, 'scripts/local-tls.sh'), tlsDir], { stdio: 'pipe', timeout: 20000 });
+  });
+
+  afterAll(() => {
+    if (tlsDir) removeDir(tlsDir);
+  });
+
+  it('runs Valkey with its own server and CLI when asked', () => {
+    const container = only(synth({ engine: 'valkey' }), 'docker_container')[1];
+    expect(container.command[0]).toBe(LOCAL_IMAGES.valkey.server);
+    expect(container.healthcheck.test[1]).toBe(LOCAL_IMAGES.valkey.cli);
+  });
+
+  it('reads the engine, port and TLS choices from LOCAL_REDIS_* variables', () => {
+    const port = LOCAL_DEFAULT_PORT + 1;
+    const json = synth({
+      env: { [LOCAL_ENV.engine]: 'valkey', [LOCAL_ENV.port]: String(port), [LOCAL_ENV.tls]: '1', [LOCAL_ENV.tlsDir]: tlsDir },
+    });
+    expect(only(json, 'docker_image')[1].name).toBe(LOCAL_IMAGES.valkey.image);
+    expect(only(json, 'docker_container')[1].ports[0].external).toBe(port);
+    expect(json.output.redis_tls.value).toBe(true);
+  });
+
+  it('lets props win over the environment', () => {
+    const json = synth({ engine: 'redis', port: LOCAL_DEFAULT_PORT, env: { [LOCAL_ENV.engine]: 'valkey', [LOCAL_ENV.port]: '1' } });
+    expect(only(json, 'docker_image')[1].name).toBe(LOCAL_IMAGES.redis.image);
+    expect(only(json, 'docker_container')[1].ports[0].external).toBe(LOCAL_DEFAULT_PORT);
+  });
+
+  it('rejects a LOCAL_REDIS_TLS that is neither 0 nor 1', () => {
+    expect(() => synth({ env: { [LOCAL_ENV.tls]: 'yes' } })).toThrow(`${LOCAL_ENV.tls}: 0 or 1, got "yes"`);
+  });
+
+  describe('TLS mode', () => {
+    let json: Json;
+    let container: Json;
+
+    beforeAll(() => {
+      json = synth({ tls: true, tlsDir });
+      container = only(json, 'docker_container')[1];
+    });
+
+    it('serves TLS only, on the container port', () => {
+      const lines = container.upload[0].content.split('\n');
+      expect(lines).toEqual(expect.arrayContaining(['port 0', `tls-port ${CONTAINER_PORT}`, 'tls-auth-clients no']));
+    });
+
+    it('uploads the CA, certificate and key from the TLS directory, replacing the container when one changes', () => {
+      expect(container.upload.slice(1)).toEqual(Object.values(TLS_FILES).map((f) => ({
+        file: path.posix.join(CONTAINER_PATHS.certs, f),
+        source: path.join(tlsDir, f),
+        source_hash: `\${filesha256("${path.join(tlsDir, f)}")}`,
+        permissions: expect.any(String),
+      })));
+    });
+
+    it('checks health over TLS, trusting the uploaded CA', () => {
+      expect(container.healthcheck.test).toEqual(
+        ['CMD', LOCAL_IMAGES.redis.cli, '-e', '--tls', '--cacert', path.posix.join(CONTAINER_PATHS.certs, TLS_FILES.caCert), 'ping']);
+    });
+
+    it('gives a rediss:// URL', () => {
+      expect(json.output.redis_url.value).toMatch(/^rediss:\/\//);
+    });
+  });
+});
+
+describe('LocalRedis validation', () => {
+  const attempt = (props: LocalRedisProps) => () => new LocalRedis(new TerraformStack(Testing.app(), 'test'), 'redis', props);
+
+  it.each<[string, LocalRedisProps, string]>([
+    ['an unknown engine', { engine: 'memcached' as never }, 'engine: one of redis, valkey, got "memcached"'],
+    ['port 0', { port: 0 }, 'port: a whole number from 1 to 65535, got 0'],
+    ['a port above 65535', { port: 65536 }, 'port: a whole number from 1 to 65535, got 65536'],
+    ['a port that is not a number', { port: Number('abc') }, 'port: a whole number from 1 to 65535, got NaN'],
+    ['a container name with a space', { name: 'my redis' }, 'name: a Docker container name'],
+    ['a short literal password', { password: 'short' }, 'password: 16–128 characters from A-Za-z0-9._~-, got a string of 5 characters'],
+    ['a password with a character unsafe in a URL', { password: 'a'.repeat(20) + '@' }, 'password: 16–128 characters'],
+    ['maxmemory 0', { maxmemoryMb: 0 }, 'maxmemoryMb: a whole number ≥ 1, got 0'],
+    ['tlsDir without TLS', { tlsDir: '/somewhere' }, 'tlsDir: only with tls: true, got "/somewhere" with tls: undefined'],
+    ['TLS without the files', { tls: true, tlsDir: '/nonexistent' }, 'tlsDir: a directory holding ca.crt, redis.crt, redis.key (run scripts/local-tls.sh), got "/nonexistent" without ca.crt, redis.crt, redis.key'],
+  ])('rejects %s', (_, props, message) => {
+    expect(attempt(props)).toThrow(message);
+  });
+
+  it('never echoes a rejected password', () => {
+    const password = 'x'.repeat(5);
+    expect(attempt({ password })).toThrow(/password:/);
+    expect(attempt({ password })).not.toThrow(new RegExp(password));
+  });
+
+  it('lists every problem in one error', () => {
+    expect(attempt({ engine: 'memcached' as never, port: 0, maxmemoryMb: -1 }))
+      .toThrow(/^test\/redis \(LocalRedis\): 3 problems:\n {2}- engine: .*\n {2}- port: .*\n {2}- maxmemoryMb: .*$/);
+  });
+
+  it('creates nothing when its props are invalid', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    expect(() => new LocalRedis(stack, 'redis', { port: 0 })).toThrow();
+    expect(stack.node.findAll().filter((c) => c !== stack)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,372 @@
+/**
+ * Plan review and guardrails (constructs/plan-review.ts, constructs/guardrails.ts, scripts/review.ts):
+ * real environment stacks synthesized in memory, one synth per configuration, compared base → head.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Aspects, TerraformStack, Testing } from 'cdktf';
+import { deploymentSettings } from '../../stacks/settings';
+import { ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { MIN_BACKUP_RETENTION_DAYS_PROTECTED } from '../../config/scaling';
+import { GuardrailsAspect, applyGuardrails } from '../../constructs/guardrails/aspect';
+import { checkGuardrails } from '../../constructs/guardrails/runner';
+import { diffStacks } from '../../scripts/review/diff';
+import { renderMarkdown } from '../../scripts/review/markdown';
+import { readSynthOutput } from '../../scripts/review/read-output';
+import { replacementOf } from '../../scripts/review/replacement';
+import { review } from '../../scripts/review/review';
+import { TfJson } from '../../constructs/guardrails/tf-json';
+import { CacheEnvironmentStack } from '../../stacks/environment-stack';
+import { LocalStack } from '../../stacks/local-stack';
+
+type Json = TfJson & { resource: Record<string, Record<string, any>> };
+
+const RG = 'aws_elasticache_replication_group';
+const PG = 'aws_elasticache_parameter_group';
+
+function stackOf(env: EnvironmentConfig, app: App = Testing.app()): CacheEnvironmentStack {
+  return new CacheEnvironmentStack(app, env.name, { environment: env, deployment: deploymentSettings(env.name, {}) });
+}
+const synth = (stack: TerraformStack): Json => JSON.parse(Testing.synth(stack));
+const clone = (json: Json): Json => JSON.parse(JSON.stringify(json));
+const rgOf = (json: Json) => Object.values(json.resource[RG])[0];
+const rgAddress = (json: Json) => `${RG}.${Object.keys(json.resource[RG])[0]}`;
+
+/** Every configuration, synthesized once. */
+const cfg = {
+  pilot: ENVIRONMENTS.pilot,
+  staging: ENVIRONMENTS.staging,
+  production: ENVIRONMENTS.production,
+  productionValkey: { ...ENVIRONMENTS.production, engine: 'valkey' } as EnvironmentConfig,
+  productionBigger: { ...ENVIRONMENTS.production, memoryFloorGiB: 16 } as EnvironmentConfig,
+  stagingNoReplica: { ...ENVIRONMENTS.staging, expectedUsers: 50 } as EnvironmentConfig,
+};
+type Name = keyof typeof cfg;
+const stacks = {} as Record<Name, CacheEnvironmentStack>;
+const json = {} as Record<Name, Json>;
+
+beforeAll(() => {
+  for (const name of Object.keys(cfg) as Name[]) {
+    stacks[name] = stackOf(cfg[name]);
+    json[name] = synth(stacks[name]);
+  }
+});
+
+/** JSON mutations for what the constructs never produce. */
+const mutate = {
+  downgradeTo62: (j: Json) => {
+    const out = clone(j);
+    Object.assign(rgOf(out), { engine_version: '6.2' });
+    Object.assign(Object.values(out.resource[PG])[0], { family: 'redis6.x', name: 'isl-cache-production-redis6-x' });
+    return out;
+  },
+  atRestOff: (j: Json) => {
+    const out = clone(j);
+    rgOf(out).at_rest_encryption_enabled = 'false';
+    delete rgOf(out).kms_key_id;
+    return out;
+  },
+  noFinalSnapshot: (j: Json) => {
+    const out = clone(j);
+    delete rgOf(out).final_snapshot_identifier;
+    return out;
+  },
+};
+
+const cost = (name: Name) => stacks[name].plan.monthlyCostUsd;
+
+interface Case {
+  readonly name: string;
+  readonly stack: 'staging' | 'production';
+  readonly base: () => Json;
+  readonly head: () => Json;
+  /** Expected argument changes of the replication group (and parameter group): attribute → replaces. */
+  readonly rg: Record<string, boolean>;
+  readonly pg?: Record<string, boolean>;
+  readonly rgAction: 'update' | 'replace';
+  readonly dataLoss: boolean;
+  readonly warning?: RegExp;
+  readonly costDelta: () => number;
+  readonly violations: string[];
+  /** The removed node's alarms are deleted with it. */
+  readonly replicaAlarmsDeleted?: boolean;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'engine family change redis 7.1 → valkey 8.1',
+    stack: 'production', base: () => json.production, head: () => json.productionValkey,
+    rg: { engine: false, engine_version: false }, pg: { family: true, name: true },
+    rgAction: 'update', dataLoss: false, costDelta: () => cost('productionValkey') - cost('production'), violations: [],
+  },
+  {
+    name: 'engine change valkey 8.1 → redis 7.1',
+    stack: 'production', base: () => json.productionValkey, head: () => json.production,
+    rg: { engine: true, engine_version: true }, pg: { family: true },
+    rgAction: 'replace', dataLoss: false, warning: /replaced; final snapshot isl-cache-production-final is taken/,
+    costDelta: () => cost('production') - cost('productionValkey'), violations: [],
+  },
+  {
+    name: 'engine version downgrade redis 7.1 → 6.2',
+    stack: 'production', base: () => json.production, head: () => mutate.downgradeTo62(json.production),
+    rg: { engine_version: true }, pg: { family: true },
+    rgAction: 'replace', dataLoss: false, warning: /final snapshot isl-cache-production-final is taken/, costDelta: () => 0, violations: [],
+  },
+  {
+    name: 'node type change',
+    stack: 'production', base: () => json.production, head: () => json.productionBigger,
+    rg: { node_type: false }, rgAction: 'update', dataLoss: false,
+    costDelta: () => cost('productionBigger') - cost('production'), violations: [],
+  },
+  {
+    name: 'encryption at rest turned off',
+    stack: 'production', base: () => json.production, head: () => mutate.atRestOff(json.production),
+    rg: { at_rest_encryption_enabled: true, kms_key_id: true }, rgAction: 'replace', dataLoss: false,
+    warning: /final snapshot isl-cache-production-final is taken/, costDelta: () => 0, violations: ['encryption-at-rest'],
+  },
+  {
+    name: 'encryption at rest turned off, no final snapshot',
+    stack: 'production', base: () => mutate.noFinalSnapshot(json.production), head: () => mutate.atRestOff(mutate.noFinalSnapshot(json.production)),
+    rg: { at_rest_encryption_enabled: true }, rgAction: 'replace', dataLoss: true, warning: /DATA LOSS/,
+    costDelta: () => 0, violations: ['encryption-at-rest'],
+  },
+  {
+    name: 'a removed replica',
+    stack: 'staging', base: () => json.staging, head: () => json.stagingNoReplica,
+    rg: { num_cache_clusters: false, multi_az_enabled: false, automatic_failover_enabled: false }, rgAction: 'update', dataLoss: false,
+    costDelta: () => cost('stagingNoReplica') - cost('staging'), violations: ['multi-az'],
+    replicaAlarmsDeleted: true,
+  },
+];
+
+describe('review of a change against a base', () => {
+  it('sized the mutated configurations as intended', () => {
+    expect(stacks.productionBigger.plan.nodeType.name).not.toBe(stacks.production.plan.nodeType.name);
+    expect(stacks.productionBigger.plan.totalNodes).toBe(stacks.production.plan.totalNodes);
+    expect(stacks.stagingNoReplica.plan.totalNodes).toBe(stacks.staging.plan.totalNodes - 1);
+    expect(stacks.stagingNoReplica.plan.nodeType.name).toBe(stacks.staging.plan.nodeType.name);
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
+    const base = c.base();
+    const head = c.head();
+    const r = review({ [c.stack]: head }, { [c.stack]: base }).stacks[0];
+
+    const rgChanges = r.changes.filter((x) => x.resource === rgAddress(head));
+    expect(Object.fromEntries(rgChanges.filter((x) => x.attribute in c.rg).map((x) => [x.attribute, x.replaces]))).toEqual(c.rg);
+    expect(r.resources.find((x) => x.resource === rgAddress(head))?.action).toBe(c.rgAction);
+    if (c.pg) {
+      const pg = r.resources.find((x) => x.type === PG)!;
+      expect(Object.fromEntries(pg.attributes.filter((x) => x.attribute in c.pg!).map((x) => [x.attribute, x.replaces]))).toEqual(c.pg);
+      expect(pg.action).toBe('replace');
+      expect(pg.dataLoss).toBe(false);
+      expect(pg.notes.join(' ')).toMatch(/create_before_destroy/);
+    }
+    expect(r.resources.some((x) => x.dataLoss)).toBe(c.dataLoss);
+    if (c.warning) expect(r.warnings.join('\n')).toMatch(c.warning);
+    expect(r.costDeltaUsd).toBeCloseTo(c.costDelta(), 2);
+    expect([...new Set(r.violations.map((v) => v.rule))]).toEqual(c.violations);
+    if (c.replicaAlarmsDeleted) {
+      const replicaAlarms = stacks.staging.alarms.plans.filter((p) => p.node.role === 'replica').length;
+      expect(r.resources.filter((x) => x.action === 'delete').map((x) => x.type)).toEqual(Array(replicaAlarms).fill('aws_cloudwatch_metric_alarm'));
+    }
+  });
+
+  it('a clean main compared with itself: no change, no violation, no cost delta', () => {
+    const clean = { pilot: json.pilot, staging: json.staging, production: json.production };
+    const r = review(clean, clone(clean as unknown as Json) as unknown as typeof clean);
+    expect(r.ok).toBe(true);
+    for (const s of r.stacks) {
+      expect(s).toMatchObject({ status: 'unchanged', costDeltaUsd: 0, violations: [], changes: [], warnings: [] });
+      expect(s.monthlyCostUsd).toBeCloseTo(stacks[s.stack as Name].plan.monthlyCostUsd, 2);
+    }
+  });
+
+  it('prints the summary, the replacement call-out and the cost delta in markdown', () => {
+    const md = renderMarkdown(review({ production: json.production }, { production: json.productionValkey }, { base: 'main' }));
+    const p = stacks.production.plan;
+    expect(md).toContain(`| Node type | ${p.nodeType.name} (${p.nodeType.vcpu} vCPU, ${p.nodeType.memoryGiB} GiB) |`);
+    expect(md).toContain('| Encryption in transit | on, mode required |');
+    expect(md).toMatch(/⚠️ aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is replaced; final snapshot isl-cache-production-final is taken/);
+    expect(md).toMatch(/\| Monthly cost \| \$[\d,.]+ \/ month on demand \(3 × cache\.\S+ at \$[\d.]+\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/);
+    expect(md).toMatch(/\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 2 replaced \(1 create-before-destroy\) ⚠️ data store replaced \| ✅ \|/);
+  });
+});
+
+describe('replacement rules (config/force-new.ts)', () => {
+  const rg = (over: Record<string, unknown>) => ({ engine: 'redis', engine_version: '7.1', transit_encryption_enabled: true, ...over });
+  it.each([
+    ['redis → valkey is in place', RG, 'engine', rg({}), rg({ engine: 'valkey', engine_version: '8.1' }), false],
+    ['valkey → redis replaces', RG, 'engine', rg({ engine: 'valkey' }), rg({}), true],
+    ['an engine change in a global group is in place', RG, 'engine', rg({ engine: 'valkey', global_replication_group_id: 'g' }), rg({ global_replication_group_id: 'g' }), false],
+    ['a version upgrade is in place', RG, 'engine_version', rg({ engine_version: '6.2' }), rg({}), false],
+    ['6.x → 6.2 is a downgrade', RG, 'engine_version', rg({ engine_version: '6.x' }), rg({ engine_version: '6.2' }), true],
+    ['TLS off below 7.0.5 replaces', RG, 'transit_encryption_enabled', rg({ engine_version: '6.2' }), rg({ engine_version: '6.2', transit_encryption_enabled: false }), true],
+    ['TLS off from 7.0.5 is in place', RG, 'transit_encryption_enabled', rg({}), rg({ transit_encryption_enabled: false }), false],
+    ['a node group replica_count change replaces', RG, 'node_group_configuration',
+      rg({ node_group_configuration: [{ node_group_id: '0001', replica_count: 1 }] }), rg({ node_group_configuration: [{ node_group_id: '0001', replica_count: 2 }] }), true],
+    ['num_node_groups is in place', RG, 'num_node_groups', rg({ num_node_groups: 3 }), rg({ num_node_groups: 4 }), false],
+    ['port replaces', RG, 'port', rg({ port: 6379 }), rg({ port: 6380 }), true],
+    ['tags never replace', RG, 'tags', rg({ tags: {} }), rg({ tags: { a: 'b' } }), false],
+    ['security group ingress blocks are in place', 'aws_security_group', 'ingress', { ingress: [] }, { ingress: [{ from_port: 1 }] }, false],
+    ['an ingress rule changing source kind replaces', 'aws_vpc_security_group_ingress_rule', 'cidr_ipv4',
+      { cidr_ipv4: '10.0.0.0/8' }, { referenced_security_group_id: 'sg-1' }, true],
+    ['an ingress rule changing its CIDR is in place', 'aws_vpc_security_group_ingress_rule', 'cidr_ipv4', { cidr_ipv4: '10.0.0.0/8' }, { cidr_ipv4: '10.1.0.0/16' }, false],
+    ['new random_password keepers replace', 'random_password', 'keepers', { keepers: { version: '1' } }, { keepers: { version: '2' } }, true],
+    ['a new null keeper does not', 'random_password', 'keepers', { keepers: { version: '1' } }, { keepers: { version: '1', x: null } }, false],
+    ['a docker port change replaces (nested ForceNew)', 'docker_container', 'ports', { ports: [{ internal: 6379 }] }, { ports: [{ internal: 6380 }] }, true],
+    ['docker_image build.tag is in place', 'docker_image', 'build', { build: [{ tag: ['a'] }] }, { build: [{ tag: ['b'] }] }, false],
+    ['docker_image build.dockerfile replaces', 'docker_image', 'build', { build: [{ dockerfile: 'a' }] }, { build: [{ dockerfile: 'b' }] }, true],
+    ['an AWS resource pinned to another region replaces', 'aws_sns_topic', 'region', {}, { region: 'eu-west-1' }, true],
+    ['pinning the provider region is in place', 'aws_sns_topic', 'region', {}, { region: 'us-east-1' }, false],
+  ])('%s', (_, type, attr, base, head, replaces) => {
+    expect(replacementOf(type as string, attr as string, { base: base as object, head: head as object, baseRegion: 'us-east-1', headRegion: 'us-east-1' }).replaces).toBe(replaces);
+  });
+
+  it('a provider region change replaces every AWS resource', () => {
+    const moved = clone(json.production);
+    (moved.provider!.aws as any)[0].region = 'eu-west-1';
+    const d = diffStacks(json.production, moved);
+    const aws = Object.entries(json.production.resource).filter(([t]) => t.startsWith('aws_')).flatMap(([, r]) => Object.keys(r));
+    expect(d.resources.filter((r) => r.action === 'replace')).toHaveLength(aws.length);
+    expect(d.resources.some((r) => r.dataLoss)).toBe(false);
+  });
+
+  it('a removed stack deletes its cache: called out, with the final snapshot', () => {
+    const r = review({}, { production: json.production }).stacks[0];
+    expect(r.status).toBe('removed');
+    expect(r.costDeltaUsd).toBeCloseTo(-cost('production'), 2);
+    expect(r.warnings.join('\n')).toMatch(/is deleted; final snapshot isl-cache-production-final is taken/);
+  });
+});
+
+describe('guardrails', () => {
+  it.each(['pilot', 'staging', 'production'] as const)('the %s stack passes every guardrail', (name) => {
+    expect(checkGuardrails(json[name], name)).toEqual([]);
+  });
+
+  it('the local Docker stack has no ElastiCache resource to check, and no secret literal', () => {
+    expect(checkGuardrails(JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', { env: {} }))), 'local')).toEqual([]);
+  });
+
+  const rgMut = (f: (rg: any, j: Json) => void) => (j: Json) => { f(rgOf(j), j); };
+  it.each([
+    ['transit-encryption', 'production', 'mode preferred', rgMut((rg) => { rg.transit_encryption_mode = 'preferred'; })],
+    ['transit-encryption', 'staging', 'TLS off', rgMut((rg) => { rg.transit_encryption_enabled = false; delete rg.transit_encryption_mode; delete rg.auth_token; })],
+    ['auth', 'production', 'no AUTH token', rgMut((rg) => { delete rg.auth_token; })],
+    ['encryption-at-rest', 'pilot', 'the AWS-managed key', rgMut((rg) => { rg.kms_key_id = 'alias/aws/elasticache'; })],
+    ['multi-az', 'production', 'Multi-AZ off', rgMut((rg) => { rg.multi_az_enabled = false; })],
+    ['backup-retention', 'staging', 'too short a retention', rgMut((rg) => { rg.snapshot_retention_limit = MIN_BACKUP_RETENTION_DAYS_PROTECTED - 1; })],
+    ['node-alarms', 'production', 'a replica CPU alarm without actions', (j: Json) => {
+      const cpu = Object.values(j.resource.aws_cloudwatch_metric_alarm).find((a: any) => /CPU/.test(a.metric_name) && a.dimensions.CacheClusterId.endsWith('-002'));
+      cpu.alarm_actions = [];
+    }],
+    ['node-alarms', 'pilot', 'a node without alarms', (j: Json) => { rgOf(j).num_cache_clusters = 2; }],
+    ['open-ingress', 'pilot', 'ingress from 0.0.0.0/0', (j: Json) => { (Object.values(j.resource.aws_vpc_security_group_ingress_rule)[0] as any).cidr_ipv4 = '0.0.0.0/0'; }],
+    ['secret-literal', 'pilot', 'a literal auth_token', rgMut((rg) => { rg.auth_token = 'Zx8vQ2mN5pL7kJ3hG9fD'; })],
+    ['secret-literal', 'production', 'a --requirepass argument', (j: Json) => { j.resource.docker_container = { c: { command: ['redis-server', '--requirepass', 'hunter2'] } }; }],
+    ['secret-literal', 'production', 'a password in the environment', (j: Json) => { j.resource.docker_container = { c: { env: ['REDIS_PASSWORD=hunter2'] } }; }],
+    ['secret-literal', 'production', 'requirepass in a redis.conf', (j: Json) => { j.resource.docker_container = { c: { upload: [{ content: 'port 6379\nrequirepass hunter2\n' }] } }; }],
+    ['secret-literal', 'production', 'a password in a URL output', (j: Json) => { j.output!.url = { value: 'rediss://:hunter2@cache:6379', sensitive: true }; }],
+    ['secret-literal', 'production', 'a random-looking variable default', (j: Json) => { (j as any).variable = { api_token: { default: 'ghp_8d7f6a5s4d3f2g1h0jKlMnOp' } }; }],
+  ] as Array<[string, Name, string, (j: Json) => void]>)('%s in %s: %s', (rule, name, _, change) => {
+    const j = clone(json[name]);
+    change(j);
+    expect(checkGuardrails(j, name).map((v) => v.rule)).toContain(rule);
+  });
+
+  it('derives node ids as ElastiCache does: in cluster mode <rg>-<shard>-<node>', () => {
+    const j = clone(json.pilot);
+    Object.assign(rgOf(j), { cluster_mode: 'enabled', num_node_groups: 2, replicas_per_node_group: 1 });
+    delete rgOf(j).num_cache_clusters;
+    const nodes = checkGuardrails(j, 'pilot').filter((v) => v.rule === 'node-alarms').map((v) => /node (\S+) \((\w+)\)/.exec(v.message)!.slice(1).join(' '));
+    expect(nodes).toEqual(['isl-cache-pilot-0001-001 primary', 'isl-cache-pilot-0001-002 replica', 'isl-cache-pilot-0002-001 primary', 'isl-cache-pilot-0002-002 replica']);
+  });
+
+  it('staging/production-only rules do not apply to pilot', () => {
+    expect(checkGuardrails(json.stagingNoReplica, 'staging').map((v) => v.rule)).toEqual(['multi-az']);
+    const single = clone(json.stagingNoReplica);
+    (single.provider!.aws as any)[0].default_tags[0].tags.environment = 'pilot';
+    expect(checkGuardrails(single, 'staging')).toEqual([]);
+  });
+
+  it('expressions and generated secrets are fine: ${…} under auth_token, requirepass, REDIS_PASSWORD and in a sensitive output', () => {
+    const j = clone(json.production);
+    j.resource.docker_container = { c: {
+      command: ['redis-server', '--requirepass', '${random_password.p.result}'],
+      env: ['REDIS_PASSWORD=${random_password.p.result}'],
+      upload: [{ content: 'requirepass "${random_password.p.result}"\n# requirepass foobared\n' }],
+    } };
+    j.output!.url = { value: 'rediss://:${random_password.p.result}@cache:6379', sensitive: true };
+    expect(checkGuardrails(j, 'production')).toEqual([]);
+  });
+});
+
+describe('guardrails at synth time', () => {
+  it('the aspect makes synth throw for a violating stack, listing the rule', () => {
+    const stack = stackOf(cfg.stagingNoReplica);
+    Aspects.of(stack).add(new GuardrailsAspect());
+    expect(() => Testing.synth(stack, true)).toThrow(/guardrail multi-az: aws_elasticache_replication_group\.\S+: isl-cache-staging: Multi-AZ is off/);
+  });
+
+  it('applyGuardrails(app) lets clean stacks synthesize and refuses a violating one; warn mode only warns', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-'));
+    const clean = new App({ outdir: path.join(outdir, 'clean') });
+    stackOf(cfg.production, clean);
+    applyGuardrails(clean);
+    expect(() => clean.synth()).not.toThrow();
+
+    const bad = new App({ outdir: path.join(outdir, 'bad') });
+    stackOf(cfg.stagingNoReplica, bad);
+    applyGuardrails(bad);
+    expect(() => bad.synth()).toThrow(/guardrail multi-az/);
+
+    const warned = new App({ outdir: path.join(outdir, 'warn') });
+    stackOf(cfg.stagingNoReplica, warned);
+    applyGuardrails(warned, 'warn');
+    warned.synth();
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'warn', 'manifest.json'), 'utf8'));
+    expect(manifest.stacks.staging.annotations.map((a: any) => a.message)).toEqual([expect.stringMatching(/^guardrail multi-az:/)]);
+
+    const late = new App({ outdir: path.join(outdir, 'late') });
+    applyGuardrails(late);
+    stackOf(cfg.production, late);
+    expect(() => late.synth()).toThrow(/stack production was created after applyGuardrails/);
+  });
+});
+
+describe('npm run review (scripts/review.ts), end to end', () => {
+  it('reads two synthesis outputs, prints and writes the review, and fails on violations', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
+    const write = (sub: string, configs: EnvironmentConfig[]) => {
+      const app = new App({ outdir: path.join(dir, sub) });
+      configs.forEach((c) => stackOf(c, app));
+      app.synth();
+      return path.join(dir, sub);
+    };
+    const base = write('base', [cfg.pilot, cfg.staging, cfg.production]);
+    const head = write('head', [cfg.pilot, cfg.stagingNoReplica, cfg.productionValkey]);
+    expect(Object.keys(readSynthOutput(head))).toEqual(['pilot', 'staging', 'production'].sort());
+
+    const jsonFile = path.join(dir, 'review.json');
+    const mdFile = path.join(dir, 'review.md');
+    const run = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'scripts/review.ts',
+      '--out-dir', head, '--base', base, '--json', jsonFile, '--md', mdFile], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' });
+    expect(run.stderr).toMatch(/1 guardrail violation/);
+    expect(run.status).toBe(1);
+
+    const out = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    const byName = Object.fromEntries(out.stacks.map((s: any) => [s.stack, s]));
+    expect(byName.pilot).toMatchObject({ status: 'unchanged', violations: [], changes: [], costDeltaUsd: 0 });
+    expect(byName.staging.violations).toEqual([expect.objectContaining({ rule: 'multi-az', resource: expect.stringMatching(/^aws_elasticache_replication_group\./) })]);
+    expect(byName.production.changes).toEqual(expect.arrayContaining([
+      expect.objectContaining({ attribute: 'engine', before: 'redis', after: 'valkey', replaces: false }),
+      expect.objectContaining({ attribute: 'family', before: 'redis7', after: 'valkey8', replaces: true }),
+    ]));
+    expect(byName.production.costDeltaUsd).toBeCloseTo(cost('productionValkey') - cost('production'), 2);
+    expect(fs.readFileSync(mdFile, 'utf8')).toBe(run.stdout);
+    expect(run.stdout).toMatch(/^# Plan review/);
+  });
+});

@@ -1,0 +1,368 @@
+/**
+ * RedisReplicationGroup props, their defaults (./defaults.ts) and their validation: `resolveReplicationGroupProps`
+ * applies every default and checks every prop, collecting all problems into one ValidationError.
+ */
+import {
+  DEFAULT_ENGINE_VERSION, ENGINES, ENGINE_VERSIONS, Engine, LIMITS, MAXMEMORY_POLICIES, MaxmemoryPolicy,
+} from '../../config/elasticache';
+import {
+  Problems, isAwsId, isIntegerIn, isPrivateCidr, isUnresolved, parseDailyWindow, parseWeeklyWindow, rangesOverlap,
+} from '../validation';
+import { NOT_MODIFIABLE_PARAMETERS, REPLICATION_GROUP_DEFAULTS } from './defaults';
+import { NodeType, findNodeType, isValidNodeTypeName } from './node-types';
+
+/** A KMS key brought by the user: anything with an ARN (a `KmsKey`, a `DataAwsKmsKey`, or `{ arn: '…' }`). */
+export interface IEncryptionKey {
+  readonly arn: string;
+}
+
+/** An SNS topic brought by the user (a `SnsTopic`, a `DataAwsSnsTopic`, or `{ arn: '…' }`). */
+export interface ITopic {
+  readonly arn: string;
+}
+
+/** Parameter-group family of an engine version (config/elasticache.ts ENGINE_VERSIONS). */
+export function parameterGroupFamily(engine: Engine, version: string): string | undefined {
+  return ENGINE_VERSIONS[engine]?.[version];
+}
+
+export interface RedisReplicationGroupProps {
+  /** Replication group id: 1–40 letters, digits and hyphens, starting with a letter, no `--`, no trailing `-`. */
+  readonly replicationGroupId: string;
+  /** Human description of the group (required by the API, non-empty). */
+  readonly description: string;
+  /**
+   * Node type, e.g. `cache.m7g.large`: any ElastiCache node type. Types in config/node-catalog.ts are priced and
+   * sized; others get a synth warning (unpriced, CPU alarm on EngineCPUUtilization).
+   */
+  readonly nodeType: string;
+  /** VPC the cache lives in. */
+  readonly vpcId: string;
+  /** Private subnets for the subnet group, ideally one per availability zone. */
+  readonly subnetIds: string[];
+  /**
+   * Engine, `redis` (Redis OSS) or `valkey`.
+   * @default 'redis'
+   */
+  readonly engine?: Engine;
+  /**
+   * Pinned engine version, `major.minor`.
+   * @default the newest supported for the engine (`DEFAULT_ENGINE_VERSION` in config/elasticache.ts)
+   */
+  readonly engineVersion?: string;
+  /**
+   * Shards (node groups). More than one enables cluster mode.
+   * @default 1
+   */
+  readonly numNodeGroups?: number;
+  /**
+   * Read replicas per shard (0–5).
+   * @default 0
+   */
+  readonly replicasPerNodeGroup?: number;
+  /**
+   * Cluster mode (sharding). Must be on when there is more than one shard.
+   * @default true when numNodeGroups > 1
+   */
+  readonly clusterModeEnabled?: boolean;
+  /**
+   * Automatic failover to a replica. Needs a replica (or cluster mode, which requires it).
+   * @default true when there is a replica or cluster mode is on
+   */
+  readonly automaticFailoverEnabled?: boolean;
+  /**
+   * Multi-AZ: replicas in other availability zones than their primary. Needs automatic failover.
+   * @default the value of automaticFailoverEnabled
+   */
+  readonly multiAzEnabled?: boolean;
+  /**
+   * Availability zones to place the nodes in, in order (the first holds the primary). Used without cluster
+   * mode; with cluster mode Multi-AZ spreads each shard over the subnet group's zones.
+   * @default none: ElastiCache spreads the nodes over the subnet group's zones
+   */
+  readonly availabilityZones?: string[];
+  /**
+   * TCP port.
+   * @default 6379
+   */
+  readonly port?: number;
+  /**
+   * Security groups of the clients allowed to connect.
+   * @default none (then allowedCidrBlocks must name at least one private range)
+   */
+  readonly allowedSecurityGroupIds?: string[];
+  /**
+   * Private IPv4 ranges allowed to connect (RFC 1918 or RFC 6598); never 0.0.0.0/0.
+   * @default none (then allowedSecurityGroupIds must name at least one group)
+   */
+  readonly allowedCidrBlocks?: string[];
+  /**
+   * Eviction policy (`maxmemory-policy`).
+   * @default 'allkeys-lru' (a cache evicts rather than refusing writes; see ./defaults.ts)
+   */
+  readonly maxmemoryPolicy?: MaxmemoryPolicy;
+  /**
+   * Memory kept back from data for replication and snapshots (`reserved-memory-percent`).
+   * @default 25
+   */
+  readonly reservedMemoryPercent?: number;
+  /**
+   * Further engine parameters for the parameter group (not `maxmemory`, `maxclients` or `cluster-enabled`).
+   * @default none
+   */
+  readonly parameters?: Record<string, string>;
+  /**
+   * In-transit encryption (TLS).
+   * @default true
+   */
+  readonly transitEncryptionEnabled?: boolean;
+  /**
+   * `required` refuses plaintext clients; `preferred` only during a migration to TLS.
+   * @default 'required' when in-transit encryption is on
+   */
+  readonly transitEncryptionMode?: 'required' | 'preferred';
+  /**
+   * AUTH token generated at deploy time and kept in Secrets Manager. Needs in-transit encryption.
+   * @default true
+   */
+  readonly authTokenEnabled?: boolean;
+  /**
+   * Generation of the AUTH token: raising it generates a new token, which ElastiCache accepts beside the old one
+   * (ROTATE strategy) until the next change. See README, "Rotating the AUTH token".
+   * @default 1
+   */
+  readonly authTokenVersion?: number;
+  /**
+   * Days of automatic daily backups to keep (0 turns backups off; up to 35).
+   * @default 7
+   */
+  readonly snapshotRetentionLimitDays?: number;
+  /**
+   * Daily backup window, UTC `hh:mm-hh:mm`, at least 60 minutes, not overlapping the maintenance window.
+   * @default '03:00-04:00'
+   */
+  readonly snapshotWindow?: string;
+  /**
+   * Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`, at least 60 minutes.
+   * @default 'sun:05:00-sun:06:00'
+   */
+  readonly maintenanceWindow?: string;
+  /**
+   * Take a final snapshot when the group is deleted or replaced.
+   * @default true
+   */
+  readonly finalSnapshotEnabled?: boolean;
+  /**
+   * Retention of the slow-log and engine-log groups, days (a value CloudWatch Logs accepts).
+   * @default 30
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * Apply modifications at once instead of in the next maintenance window.
+   * @default false
+   */
+  readonly applyImmediately?: boolean;
+  /**
+   * Customer-managed KMS key for data at rest, the AUTH secret, the log groups and the alarm topic. Bring your
+   * own to share one key across groups; its policy must then allow ElastiCache, Secrets Manager, CloudWatch Logs
+   * and CloudWatch (see the construct's key policy for the statements).
+   * @default a new key with rotation, created by the construct
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
+   * SNS topic that receives the ElastiCache events of the group. It must be unencrypted (ElastiCache cannot publish
+   * to an encrypted topic), in the same account and region.
+   * @default a new topic created by the construct
+   */
+  readonly notificationTopic?: ITopic;
+  /**
+   * Tags for every resource (the provider's default tags come on top).
+   * @default none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/** The props with every default applied. */
+export interface ResolvedReplicationGroupSettings {
+  readonly replicationGroupId: string;
+  readonly engine: Engine;
+  readonly engineVersion: string;
+  readonly parameterGroupFamily: string;
+  readonly nodeType: string;
+  /** The catalog entry of the node type; undefined for a type outside config/node-catalog.ts. */
+  readonly node?: NodeType;
+  readonly numNodeGroups: number;
+  readonly replicasPerNodeGroup: number;
+  readonly clusterModeEnabled: boolean;
+  readonly automaticFailoverEnabled: boolean;
+  readonly multiAzEnabled: boolean;
+  readonly port: number;
+  readonly maxmemoryPolicy: MaxmemoryPolicy;
+  readonly reservedMemoryPercent: number;
+  readonly transitEncryptionEnabled: boolean;
+  readonly transitEncryptionMode?: 'required' | 'preferred';
+  readonly authTokenEnabled: boolean;
+  readonly authTokenVersion: number;
+  readonly snapshotRetentionLimitDays: number;
+  readonly snapshotWindow: string;
+  readonly maintenanceWindow: string;
+  readonly finalSnapshotEnabled: boolean;
+  readonly logRetentionInDays: number;
+  readonly applyImmediately: boolean;
+  /** Non-fatal remarks (e.g. a node type outside the catalog): the construct adds them as synth warnings. */
+  readonly warnings: readonly string[];
+}
+
+export const REPLICATION_GROUP_ID_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$|^[a-zA-Z]$/;
+
+/**
+ * Apply defaults and validate every prop. Throws one Error listing every problem; creates nothing.
+ */
+export function resolveReplicationGroupProps(props: RedisReplicationGroupProps, subject = 'RedisReplicationGroup'): ResolvedReplicationGroupSettings {
+  const d = REPLICATION_GROUP_DEFAULTS;
+  const errors = new Problems(subject);
+  const warnings: string[] = [];
+  const id = props.replicationGroupId;
+
+  errors.check(typeof id === 'string' && id.length >= 1 && id.length <= LIMITS.replicationGroupIdMaxLength && REPLICATION_GROUP_ID_PATTERN.test(id),
+    'replicationGroupId', `1–${LIMITS.replicationGroupIdMaxLength} letters, digits or hyphens, starting with a letter, no "--", no trailing "-"`, id);
+  errors.check(typeof props.description === 'string' && props.description.trim().length > 0, 'description', 'a non-empty string', props.description);
+
+  const engine = props.engine ?? d.engine;
+  const engineOk = (ENGINES as readonly string[]).includes(engine);
+  errors.check(engineOk, 'engine', `one of ${ENGINES.join(', ')}`, engine);
+  const engineVersion = props.engineVersion ?? (engineOk ? DEFAULT_ENGINE_VERSION[engine] : '');
+  const family = engineOk ? parameterGroupFamily(engine, engineVersion) : undefined;
+  if (engineOk) {
+    errors.check(family !== undefined, 'engineVersion', `for ${engine} one of ${Object.keys(ENGINE_VERSIONS[engine]).join(', ')}`, engineVersion);
+  }
+
+  const nodeTypeOk = isValidNodeTypeName(props.nodeType);
+  errors.check(nodeTypeOk, 'nodeType', 'an ElastiCache node type (cache.<family>.<size>, e.g. cache.m7g.large)', props.nodeType);
+  const node = nodeTypeOk ? findNodeType(props.nodeType) : undefined;
+  if (nodeTypeOk && !node) warnings.push(`nodeType ${props.nodeType} is not in config/node-catalog.ts: unpriced, and its CPU alarm uses EngineCPUUtilization`);
+
+  const shards = props.numNodeGroups ?? d.numNodeGroups;
+  const replicas = props.replicasPerNodeGroup ?? d.replicasPerNodeGroup;
+  errors.check(isIntegerIn(shards, 1, LIMITS.maxShards), 'numNodeGroups', `a whole number from 1 to ${LIMITS.maxShards}`, shards);
+  errors.check(isIntegerIn(replicas, 0, LIMITS.maxReplicasPerShard), 'replicasPerNodeGroup', `a whole number from 0 to ${LIMITS.maxReplicasPerShard}`, replicas);
+
+  const clusterModeEnabled = props.clusterModeEnabled ?? shards > 1;
+  errors.check(clusterModeEnabled || shards <= 1, 'clusterModeEnabled', `true when numNodeGroups > 1 (numNodeGroups is ${shards})`, clusterModeEnabled);
+  const hasReplica = replicas > 0;
+  const automaticFailoverEnabled = props.automaticFailoverEnabled ?? (hasReplica || clusterModeEnabled);
+  const multiAzEnabled = props.multiAzEnabled ?? automaticFailoverEnabled;
+  errors.check(!clusterModeEnabled || automaticFailoverEnabled, 'automaticFailoverEnabled', 'true when cluster mode is enabled', automaticFailoverEnabled);
+  errors.check(clusterModeEnabled || !automaticFailoverEnabled || hasReplica, 'automaticFailoverEnabled',
+    'false without a replica (replicasPerNodeGroup ≥ 1 is needed for failover)', automaticFailoverEnabled);
+  errors.check(!multiAzEnabled || automaticFailoverEnabled, 'multiAzEnabled', 'false unless automaticFailoverEnabled is true', multiAzEnabled);
+  errors.check(!multiAzEnabled || hasReplica, 'multiAzEnabled', 'false without a replica in another zone', multiAzEnabled);
+
+  if (props.availabilityZones !== undefined && !isUnresolved(props.availabilityZones)) {
+    errors.check(!clusterModeEnabled, 'availabilityZones', 'unset in cluster mode (Multi-AZ places each shard)', props.availabilityZones);
+    errors.check(props.availabilityZones.length > 0, 'availabilityZones', 'at least one zone', props.availabilityZones);
+    if (multiAzEnabled) {
+      errors.check(new Set(props.availabilityZones).size >= 2, 'availabilityZones', 'at least two distinct zones with Multi-AZ', props.availabilityZones);
+    }
+  }
+
+  const port = props.port ?? d.port;
+  errors.check(isIntegerIn(port, 1, 65535), 'port', 'a whole number from 1 to 65535', port);
+
+  if (!isUnresolved(props.vpcId)) {
+    errors.check(isAwsId('vpc', props.vpcId), 'vpcId', 'a VPC id (vpc- and 8 or 17 hex digits)', props.vpcId);
+  }
+  if (!isUnresolved(props.subnetIds)) {
+    errors.check(Array.isArray(props.subnetIds) && props.subnetIds.length > 0, 'subnetIds', 'at least one subnet id', props.subnetIds);
+    for (const s of props.subnetIds ?? []) {
+      if (!isUnresolved(s)) errors.check(isAwsId('subnet', s), 'subnetIds', 'subnet ids (subnet- and 8 or 17 hex digits)', s);
+    }
+  }
+
+  const sgs = props.allowedSecurityGroupIds ?? [];
+  const cidrs = props.allowedCidrBlocks ?? [];
+  errors.check(sgs.length + cidrs.length > 0, 'allowedSecurityGroupIds/allowedCidrBlocks', 'at least one client security group or private CIDR', 'none');
+  for (const sg of sgs) {
+    if (!isUnresolved(sg)) errors.check(isAwsId('sg', sg), 'allowedSecurityGroupIds', 'security group ids (sg- and 8 or 17 hex digits)', sg);
+  }
+  for (const c of cidrs) {
+    if (!isUnresolved(c)) errors.check(isPrivateCidr(c), 'allowedCidrBlocks', 'private IPv4 ranges (10/8, 172.16/12, 192.168/16, 100.64/10)', c);
+  }
+
+  const maxmemoryPolicy = props.maxmemoryPolicy ?? d.maxmemoryPolicy;
+  errors.check((MAXMEMORY_POLICIES as readonly string[]).includes(maxmemoryPolicy), 'maxmemoryPolicy', `one of ${MAXMEMORY_POLICIES.join(', ')}`, maxmemoryPolicy);
+  const reservedMemoryPercent = props.reservedMemoryPercent ?? d.reservedMemoryPercent;
+  errors.check(isIntegerIn(reservedMemoryPercent, 0, 99), 'reservedMemoryPercent', 'a whole number from 0 to 99', reservedMemoryPercent);
+  for (const name of Object.keys(props.parameters ?? {})) {
+    errors.check(!(NOT_MODIFIABLE_PARAMETERS as readonly string[]).includes(name), `parameters.${name}`,
+      `not one of ${NOT_MODIFIABLE_PARAMETERS.join(', ')} (fixed by node type or by clusterModeEnabled)`, name);
+    errors.check(!['maxmemory-policy', 'reserved-memory-percent'].includes(name), `parameters.${name}`,
+      'set through its own prop (maxmemoryPolicy, reservedMemoryPercent)', name);
+  }
+
+  const transitEncryptionEnabled = props.transitEncryptionEnabled ?? d.transitEncryptionEnabled;
+  const transitEncryptionMode = props.transitEncryptionMode ?? (transitEncryptionEnabled ? 'required' : undefined);
+  errors.check(transitEncryptionEnabled || props.transitEncryptionMode === undefined, 'transitEncryptionMode',
+    'unset unless transitEncryptionEnabled is true', props.transitEncryptionMode);
+  errors.check(transitEncryptionMode === undefined || ['required', 'preferred'].includes(transitEncryptionMode), 'transitEncryptionMode',
+    'one of required, preferred', transitEncryptionMode);
+  const authTokenEnabled = props.authTokenEnabled ?? d.authTokenEnabled;
+  errors.check(!authTokenEnabled || transitEncryptionEnabled, 'authTokenEnabled', 'false unless transitEncryptionEnabled is true (AUTH needs TLS)', authTokenEnabled);
+  const authTokenVersion = props.authTokenVersion ?? d.authTokenVersion;
+  errors.check(isIntegerIn(authTokenVersion, 1, Number.MAX_SAFE_INTEGER), 'authTokenVersion', 'a whole number ≥ 1', authTokenVersion);
+
+  const retention = props.snapshotRetentionLimitDays ?? d.snapshotRetentionLimitDays;
+  errors.check(isIntegerIn(retention, 0, LIMITS.snapshotRetentionMaxDays), 'snapshotRetentionLimitDays',
+    `a whole number from 0 to ${LIMITS.snapshotRetentionMaxDays}`, retention);
+  const snapshotWindow = props.snapshotWindow ?? d.snapshotWindow;
+  const maintenanceWindow = props.maintenanceWindow ?? d.maintenanceWindow;
+  const daily = parseDailyWindow(snapshotWindow);
+  const weekly = parseWeeklyWindow(maintenanceWindow);
+  errors.check(daily !== undefined, 'snapshotWindow', 'UTC "hh:mm-hh:mm"', snapshotWindow);
+  errors.check(weekly !== undefined, 'maintenanceWindow', 'UTC "ddd:hh:mm-ddd:hh:mm" (ddd = sun…sat)', maintenanceWindow);
+  const min = LIMITS.minWindowMinutes;
+  if (daily) errors.check(daily.minutes >= min, 'snapshotWindow', `at least ${min} minutes`, `${snapshotWindow} (${daily.minutes} min)`);
+  if (weekly) errors.check(weekly.minutes >= min, 'maintenanceWindow', `at least ${min} minutes`, `${maintenanceWindow} (${weekly.minutes} min)`);
+  if (daily && weekly) {
+    errors.check(!rangesOverlap(daily.ranges, weekly.ranges), 'snapshotWindow',
+      `a window that does not overlap maintenanceWindow ${maintenanceWindow}`, snapshotWindow);
+  }
+  const finalSnapshotEnabled = props.finalSnapshotEnabled ?? d.finalSnapshotEnabled;
+  const logRetentionInDays = props.logRetentionInDays ?? d.logRetentionInDays;
+  errors.check((LIMITS.logRetentionDays as readonly number[]).includes(logRetentionInDays), 'logRetentionInDays',
+    `one of ${LIMITS.logRetentionDays.join(', ')}`, logRetentionInDays);
+
+  if (!clusterModeEnabled && isIntegerIn(replicas, 0, LIMITS.maxReplicasPerShard)) {
+    errors.check(1 + replicas <= LIMITS.maxNodesPerShard, 'replicasPerNodeGroup', `at most ${LIMITS.maxNodesPerShard - 1}`, replicas);
+  }
+
+  errors.throwIfAny();
+  return {
+    replicationGroupId: id.toLowerCase(),
+    engine,
+    engineVersion,
+    parameterGroupFamily: family!,
+    nodeType: props.nodeType,
+    node,
+    numNodeGroups: shards,
+    replicasPerNodeGroup: replicas,
+    clusterModeEnabled,
+    automaticFailoverEnabled,
+    multiAzEnabled,
+    port,
+    maxmemoryPolicy,
+    reservedMemoryPercent,
+    transitEncryptionEnabled,
+    transitEncryptionMode,
+    authTokenEnabled,
+    authTokenVersion,
+    snapshotRetentionLimitDays: retention,
+    snapshotWindow,
+    maintenanceWindow,
+    finalSnapshotEnabled,
+    logRetentionInDays,
+    applyImmediately: props.applyImmediately ?? d.applyImmediately,
+    warnings,
+  };
+}
+

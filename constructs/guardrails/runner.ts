@@ -1,0 +1,53 @@
+/**
+ * The guardrail runner: every rule of ./rules/ over one synthesized stack, each rule's scope applied here (a
+ * `protected` rule runs only for the environments in config/guardrails.ts PROTECTED_ENVIRONMENTS).
+ * Used by the synth-time aspect (./aspect.ts) and the plan review (scripts/review/).
+ */
+import { PROTECTED_ENVIRONMENTS } from '../../config/guardrails';
+import { rule as auth } from './rules/auth';
+import { rule as backupRetention } from './rules/backup-retention';
+import { rule as encryptionAtRest } from './rules/encryption-at-rest';
+import { rule as multiAz } from './rules/multi-az';
+import { rule as nodeAlarms } from './rules/node-alarms';
+import { rule as openIngress } from './rules/open-ingress';
+import { GuardrailRule, RuleContext, Violation } from './rules/rule';
+import { rule as secretLiteral } from './rules/secret-literal';
+import { rule as transitEncryption } from './rules/transit-encryption';
+import { TfJson, environmentOf } from './tf-json';
+
+export type { GuardrailRule, Violation };
+
+/** Every rule, in the order the review lists them. */
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
+  transitEncryption, auth, encryptionAtRest, multiAz, backupRetention, nodeAlarms, openIngress, secretLiteral,
+];
+
+export function isProtectedEnvironment(environment: string): boolean {
+  return PROTECTED_ENVIRONMENTS.includes(environment);
+}
+
+/**
+ * Every guardrail violation of one synthesized stack (cdk.tf.json or `Testing.synth` output).
+ * The environment is the AWS provider's default tag `environment`, else `stackName`.
+ */
+export function checkGuardrails(json: TfJson, stackName?: string): Violation[] {
+  const environment = environmentOf(json, stackName);
+  const ctx: RuleContext = { json, environment, protectedEnvironment: isProtectedEnvironment(environment) };
+  return GUARDRAIL_RULES
+    .filter((r) => r.scope === 'all' || ctx.protectedEnvironment)
+    .flatMap((r) => r.check(ctx).map((v) => ({ rule: r.id, ...v })));
+}
+
+export function formatViolation(v: Violation): string {
+  return `guardrail ${v.rule}: ${v.resource}: ${v.message}`;
+}
+
+/** The rules with what they require, for the review's output and the README. */
+export function describeRules(): Array<{ rule: string; requires: string; scope: string; source: string }> {
+  return GUARDRAIL_RULES.map((r) => ({
+    rule: r.id,
+    requires: r.requires,
+    scope: r.scope === 'protected' ? PROTECTED_ENVIRONMENTS.join(', ') : 'every stack',
+    source: r.source,
+  }));
+}

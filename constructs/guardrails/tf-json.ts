@@ -1,0 +1,123 @@
+/**
+ * Reading synthesized Terraform JSON: the object `cdktf synth` writes to cdktf.out/stacks/<stack>/cdk.tf.json
+ * and `Testing.synth(stack)` returns (the latter without the "//" metadata). Pure functions, shared by the
+ * guardrails (./runner.ts) and the plan review (scripts/review/).
+ */
+import { CacheNode, memberNodes } from '../elasticache/member-nodes';
+
+export type Block = Record<string, any>;
+
+export interface TfJson {
+  readonly '//'?: { metadata?: { stackName?: string } };
+  readonly resource?: Record<string, Record<string, Block>>;
+  readonly data?: Record<string, Record<string, Block>>;
+  readonly output?: Record<string, Block>;
+  readonly variable?: Record<string, Block>;
+  readonly provider?: Record<string, Block | Block[]>;
+  readonly terraform?: Block;
+  readonly [section: string]: unknown;
+}
+
+/** One resource of a stack: `type.name` is its identity across syntheses (construct ids are a contract). */
+export interface TfResource {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly body: Block;
+}
+
+export const METADATA_KEY = '//';
+
+/** True for a value Terraform computes: a string holding a `${…}` expression. */
+export function isExpression(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('${');
+}
+
+/** Terraform's bools arrive as `true` or `"true"` (AWS 6.x string-typed bools). */
+export function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+export function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
+}
+
+export function resourcesOf(json: TfJson, type?: string): TfResource[] {
+  const out: TfResource[] = [];
+  for (const [t, byName] of Object.entries(json.resource ?? {})) {
+    if (type !== undefined && t !== type) continue;
+    for (const [name, body] of Object.entries(byName ?? {})) out.push({ address: `${t}.${name}`, type: t, name, body });
+  }
+  return out;
+}
+
+function providerBlocks(json: TfJson, name: string): Block[] {
+  const p = json.provider?.[name];
+  return p === undefined ? [] : Array.isArray(p) ? p : [p];
+}
+
+/** Region of the stack's default AWS provider. */
+export function providerRegion(json: TfJson): string | undefined {
+  const aws = providerBlocks(json, 'aws').find((b) => b.alias === undefined);
+  return typeof aws?.region === 'string' ? aws.region : undefined;
+}
+
+/** The stack's environment: the AWS provider's default tag `environment`, else the stack name. */
+export function environmentOf(json: TfJson, stackName?: string): string {
+  for (const aws of providerBlocks(json, 'aws')) {
+    for (const dt of [].concat(aws.default_tags ?? []) as Block[]) {
+      const env = dt?.tags?.environment;
+      if (typeof env === 'string' && env) return env;
+    }
+  }
+  return stackName ?? json[METADATA_KEY]?.metadata?.stackName ?? 'unknown';
+}
+
+/** The resource (or data source) a `${type.name.attr}` reference points at, if it is one of the stack's. */
+export function referencedResource(json: TfJson, expression: unknown): (TfResource & { data: boolean }) | undefined {
+  if (typeof expression !== 'string') return undefined;
+  const m = /^\$\{(data\.)?([a-z0-9_]+)\.([^.}\s]+)\.[a-z0-9_]+\}$/.exec(expression);
+  if (!m) return undefined;
+  const data = m[1] !== undefined;
+  const body = (data ? json.data : json.resource)?.[m[2]]?.[m[3]];
+  return body ? { address: `${data ? 'data.' : ''}${m[2]}.${m[3]}`, type: m[2], name: m[3], body, data } : undefined;
+}
+
+export interface ReplicationGroupLayout {
+  readonly replicationGroupId: string;
+  readonly clusterMode: boolean;
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  readonly totalNodes: number;
+  /** Member node ids as ElastiCache derives them (memberNodes() of the construct). */
+  readonly nodes: readonly CacheNode[];
+}
+
+const wholeNumber = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/**
+ * Shards, replicas and member node ids of an `aws_elasticache_replication_group` body; undefined when they are
+ * only known at apply time (an expression).
+ */
+export function replicationGroupLayout(rg: Block): ReplicationGroupLayout | undefined {
+  const id = rg.replication_group_id;
+  if (typeof id !== 'string' || isExpression(id)) return undefined;
+  let shards: unknown = 1;
+  let replicas: unknown = 0;
+  if (rg.num_node_groups !== undefined || rg.replicas_per_node_group !== undefined) {
+    shards = rg.num_node_groups ?? 1;
+    replicas = rg.replicas_per_node_group ?? 0;
+  } else if (rg.num_cache_clusters !== undefined) {
+    replicas = typeof rg.num_cache_clusters === 'number' ? rg.num_cache_clusters - 1 : rg.num_cache_clusters;
+  }
+  if (!wholeNumber(shards) || !wholeNumber(replicas)) return undefined;
+  const clusterMode = rg.cluster_mode === 'enabled' || (rg.cluster_mode === undefined && shards > 1);
+  return {
+    replicationGroupId: id.toLowerCase(),
+    clusterMode,
+    shards,
+    replicasPerShard: replicas,
+    totalNodes: shards * (1 + replicas),
+    nodes: memberNodes(id, shards, replicas, clusterMode),
+  };
+}

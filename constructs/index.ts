@@ -1,0 +1,32 @@
+/**
+ * The public API of the construct library: what another team imports (`require('isl-cache-infra')`).
+ * Everything else under constructs/ is internal and may change.
+ */
+export { RedisReplicationGroup } from './elasticache/replication-group';
+export type { IReplicationGroup } from './elasticache/replication-group';
+export { resolveReplicationGroupProps, parameterGroupFamily } from './elasticache/props';
+export type {
+  IEncryptionKey, ITopic, RedisReplicationGroupProps, ResolvedReplicationGroupSettings,
+} from './elasticache/props';
+export { REPLICATION_GROUP_DEFAULTS } from './elasticache/defaults';
+export { memberNodes } from './elasticache/member-nodes';
+export type { CacheNode } from './elasticache/member-nodes';
+export { findNodeType, isValidNodeTypeName, monthlyCostUsd } from './elasticache/node-types';
+
+export { CacheAlarms, resolveCacheAlarmsProps } from './monitoring/cache-alarms';
+export type { CacheAlarmsProps } from './monitoring/cache-alarms';
+export { planCacheAlarms } from './monitoring/alarm-plan';
+export type { AlarmPlan } from './monitoring/alarm-plan';
+export { mergeAlarmThresholds } from './monitoring/thresholds';
+export { DEFAULT_ALARM_THRESHOLDS } from '../config/alarms';
+export type { AlarmOverrides, AlarmThresholds } from '../config/alarms';
+
+export { LocalRedis, LOCAL_REDIS_DEFAULTS } from './local/local-redis';
+export type { LocalRedisProps } from './local/local-redis';
+export { renderRedisConf } from './local/redis-conf';
+
+export { GuardrailsAspect, applyGuardrails } from './guardrails/aspect';
+export { GUARDRAIL_RULES, checkGuardrails, describeRules } from './guardrails/runner';
+export type { GuardrailRule, Violation } from './guardrails/runner';
+
+export { ValidationError } from './validation';

@@ -1,0 +1,186 @@
+/**
+ * LocalRedis: one Redis (or Valkey) container on the developer's Docker engine, configured as the guides prescribe.
+ *
+ * Construct ids are a contract (renaming one replaces the resource and, for `data`, loses the local data):
+ *   `password` random_password, `data` docker_volume, `image` docker_image, `container` docker_container.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { ENGINES, Engine, MAXMEMORY_POLICIES, MaxmemoryPolicy } from '../../config/elasticache';
+import {
+  CONTAINER_BIND, CONTAINER_PATHS, CONTAINER_PORT, HEALTHCHECK, LOCAL_CONTAINER_NAME, LOCAL_DEFAULT_ENGINE, LOCAL_DEFAULT_PORT,
+  LOCAL_DB, LOCAL_HOST, LOCAL_IMAGES, LOCAL_PASSWORD, LOCAL_TLS_DIR_DEFAULT, MEMORY_LIMIT_HEADROOM, RESTART_POLICY, TLS_FILES,
+  UPLOAD_FILE_MODE,
+} from '../../config/local';
+import { Problems, describe, isIntegerIn, validateConstruct } from '../validation';
+import { LocalRedisTlsFiles, localRedisSettings, renderRedisConf } from './redis-conf';
+
+export interface LocalRedisProps {
+  /** Engine; picks the image from config/local.ts LOCAL_IMAGES. @default 'redis' (redis:7.2) */
+  readonly engine?: Engine;
+  /** Host port, published on 127.0.0.1 only. @default 6379 */
+  readonly port?: number;
+  /** Container name; the volume is `<name>-data`. @default 'isl-cache-local-redis' */
+  readonly name?: string;
+  /**
+   * A password (usually a Terraform expression such as a sensitive variable) that replaces the generated one
+   * when it is non-empty. A literal must be 16–128 characters from A-Z a-z 0-9 . _ ~ -.
+   * @default the generated random_password
+   */
+  readonly password?: string;
+  /** maxmemory, MB; the container's memory limit is 25 % above it. @default 512 (guide 000's smallest tier) */
+  readonly maxmemoryMb?: number;
+  /** Eviction policy. @default 'allkeys-lru' (a cache evicts rather than refusing writes) */
+  readonly maxmemoryPolicy?: MaxmemoryPolicy;
+  /** TLS only, as in staging and production: the port speaks TLS and plaintext is refused. @default false */
+  readonly tls?: boolean;
+  /**
+   * Directory holding ca.crt, redis.crt and redis.key (scripts/local-tls.sh makes them). Only with `tls: true`.
+   * A relative path is taken from the current directory.
+   * @default '.local-tls'
+   */
+  readonly tlsDir?: string;
+}
+
+const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+const PASSWORD_PATTERN = new RegExp(`^[${LOCAL_PASSWORD.characterClass}]{${LOCAL_PASSWORD.minLength},${LOCAL_PASSWORD.maxLength}}$`);
+
+/** The host directory with the TLS files, absolute. */
+const hostTlsDir = (p: LocalRedisProps) => path.resolve(p.tlsDir ?? LOCAL_TLS_DIR_DEFAULT);
+
+/** Defaults of the construct's props. */
+export const LOCAL_REDIS_DEFAULTS = { maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru' as MaxmemoryPolicy } as const;
+
+const show = describe;
+
+function checkProps(p: LocalRedisProps): string[] {
+  const problems: string[] = [];
+  if (p.engine !== undefined && !(ENGINES as readonly string[]).includes(p.engine)) {
+    problems.push(`engine: one of ${ENGINES.join(', ')}, got ${show(p.engine)}`);
+  }
+  if (p.port !== undefined && !isIntegerIn(p.port, 1, 65535)) {
+    problems.push(`port: a whole number from 1 to 65535, got ${show(p.port)}`);
+  }
+  if (p.name !== undefined && !(typeof p.name === 'string' && CONTAINER_NAME_PATTERN.test(p.name))) {
+    problems.push(`name: a Docker container name (${CONTAINER_NAME_PATTERN.source}), got ${show(p.name)}`);
+  }
+  if (p.password !== undefined && !Token.isUnresolved(p.password) && p.password !== ''
+    && !(typeof p.password === 'string' && PASSWORD_PATTERN.test(p.password))) {
+    // never echo a password
+    const got = typeof p.password === 'string' ? `a string of ${p.password.length} characters` : show(p.password);
+    problems.push(`password: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, got ${got}`);
+  }
+  if (p.maxmemoryMb !== undefined && !isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
+    problems.push(`maxmemoryMb: a whole number ≥ 1, got ${show(p.maxmemoryMb)}`);
+  }
+  if (p.maxmemoryPolicy !== undefined && !(MAXMEMORY_POLICIES as readonly string[]).includes(p.maxmemoryPolicy)) {
+    problems.push(`maxmemoryPolicy: one of ${MAXMEMORY_POLICIES.join(', ')}, got ${show(p.maxmemoryPolicy)}`);
+  }
+  if (p.tls !== undefined && typeof p.tls !== 'boolean') {
+    problems.push(`tls: true or false, got ${show(p.tls)}`);
+  }
+  if (p.tlsDir !== undefined && p.tls !== true) {
+    problems.push(`tlsDir: only with tls: true, got ${show(p.tlsDir)} with tls: ${show(p.tls)}`);
+  }
+  if (p.tls === true) {
+    const dir = hostTlsDir(p);
+    const missing = Object.values(TLS_FILES).filter((f) => !fs.existsSync(path.join(dir, f)));
+    if (missing.length) {
+      problems.push(`tlsDir: a directory holding ${Object.values(TLS_FILES).join(', ')} (run scripts/local-tls.sh), `
+        + `got ${show(dir)} without ${missing.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
+export class LocalRedis extends Construct {
+  /** Host address clients connect to. */
+  public readonly host = LOCAL_HOST;
+  /** Host port. */
+  public readonly port: number;
+  public readonly tls: boolean;
+  /** The password in effect: a Terraform expression, sensitive. */
+  public readonly password: string;
+  /** `redis://` (or `rediss://` with TLS) URL with the password: a Terraform expression, sensitive. */
+  public readonly url: string;
+  public readonly container: Container;
+  public readonly volume: Volume;
+  public readonly image: Image;
+
+  constructor(scope: Construct, id: string, props: LocalRedisProps = {}) {
+    super(scope, id);
+    validateConstruct(this, () => new Problems(`${this.node.path} (LocalRedis)`).addAll(checkProps(props)).throwIfAny());
+
+    const engine = LOCAL_IMAGES[props.engine ?? LOCAL_DEFAULT_ENGINE];
+    const name = props.name ?? LOCAL_CONTAINER_NAME;
+    const maxmemoryMb = props.maxmemoryMb ?? LOCAL_REDIS_DEFAULTS.maxmemoryMb;
+    this.port = props.port ?? LOCAL_DEFAULT_PORT;
+    this.tls = props.tls ?? false;
+
+    const generated = new Password(this, 'password', {
+      length: LOCAL_PASSWORD.generatedLength,
+      special: false,
+    });
+    this.password = props.password === undefined ? generated.result : Fn.coalesce([props.password, generated.result]);
+
+    this.volume = new Volume(this, 'data', { name: `${name}-data` });
+    this.image = new Image(this, 'image', { name: engine.image, keepLocally: true });
+
+    const certsIn = (file: string) => path.posix.join(CONTAINER_PATHS.certs, file);
+    const tlsFiles: LocalRedisTlsFiles | undefined = this.tls
+      ? { certFile: certsIn(TLS_FILES.cert), keyFile: certsIn(TLS_FILES.key), caCertFile: certsIn(TLS_FILES.caCert) }
+      : undefined;
+    const conf = renderRedisConf(localRedisSettings({
+      bind: CONTAINER_BIND,
+      port: CONTAINER_PORT,
+      dir: CONTAINER_PATHS.data,
+      password: this.password,
+      tls: tlsFiles,
+      maxmemoryMb,
+      maxmemoryPolicy: props.maxmemoryPolicy ?? LOCAL_REDIS_DEFAULTS.maxmemoryPolicy,
+    }));
+
+    const tlsDir = hostTlsDir(props);
+    // uploaded from the host file at apply time (keys stay out of the state); the hash replaces the container when a file changes
+    const tlsUploads = this.tls
+      ? Object.values(TLS_FILES).map((file) => ({
+        file: certsIn(file),
+        source: path.join(tlsDir, file),
+        sourceHash: Fn.filesha256(path.join(tlsDir, file)),
+        permissions: UPLOAD_FILE_MODE,
+      }))
+      : [];
+    const cliTls = tlsFiles ? ['--tls', '--cacert', tlsFiles.caCertFile] : [];
+
+    this.container = new Container(this, 'container', {
+      name,
+      image: this.image.imageId,
+      command: [engine.server, CONTAINER_PATHS.conf],
+      // redis-cli (and valkey-cli) read the password from REDISCLI_AUTH: the health check authenticates without argv
+      env: [`REDISCLI_AUTH=${this.password}`],
+      ports: [{ internal: CONTAINER_PORT, external: this.port, ip: LOCAL_HOST }],
+      volumes: [{ volumeName: this.volume.name, containerPath: CONTAINER_PATHS.data }],
+      upload: [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODE }, ...tlsUploads],
+      healthcheck: {
+        // -e: exit non-zero on an error reply, so a wrong password (NOAUTH) is unhealthy, not just an unreachable server
+        test: ['CMD', engine.cli, '-e', ...cliTls, 'ping'],
+        interval: `${HEALTHCHECK.intervalSeconds}s`,
+        timeout: `${HEALTHCHECK.timeoutSeconds}s`,
+        retries: HEALTHCHECK.retries,
+      },
+      restart: RESTART_POLICY,
+      memory: Math.ceil(maxmemoryMb * (1 + MEMORY_LIMIT_HEADROOM)),
+      // `cdktf deploy local` returns once the health check passes
+      wait: true,
+    });
+
+    const scheme = this.tls ? 'rediss' : 'redis';
+    this.url = `${scheme}://:${this.password}@${LOCAL_HOST}:${this.port}/${LOCAL_DB}`;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * CacheAlarms: CloudWatch alarms on every member node of a replication group, an optional e-mail subscription to
+ * the alarm topic, and a dashboard with the same metrics for every node.
+ *
+ * ElastiCache publishes metrics per node, never per replication group, so the node ids are derived from the group's
+ * settings (IReplicationGroup.nodes), never read from `member_clusters` (known only after apply).
+ * Thresholds: config/alarms.ts. Alarm names and construct ids are a contract: `alarm_name` forces replacement.
+ */
+import { Construct } from 'constructs';
+import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { AlarmOverrides, AlarmThresholds, CLOUDWATCH_ALARM_LIMITS } from '../../config/alarms';
+import { findNodeType, maxclientsOf } from '../elasticache/node-types';
+import { ITopic } from '../elasticache/props';
+import { IReplicationGroup } from '../elasticache/replication-group';
+import { Problems, isUnresolved, validateConstruct } from '../validation';
+import { AlarmNodeType, AlarmPlan, ELASTICACHE_NAMESPACE, SLUG, hitRateExpression, nodeDimensions, planCacheAlarms } from './alarm-plan';
+import { dashboardWidgets } from './dashboard';
+import { checkThresholds, mergeAlarmThresholds } from './thresholds';
+
+const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function isReplicationGroup(rg: unknown): rg is IReplicationGroup {
+  const g = rg as IReplicationGroup | undefined;
+  return typeof g === 'object' && g !== null && typeof g.replicationGroupId === 'string' && typeof g.nodeType === 'string' && Array.isArray(g.nodes);
+}
+
+/** vCPUs and maxclients of any node type (vCPUs only where the catalog knows the type). */
+export function alarmNodeType(name: string): AlarmNodeType {
+  return { name, vcpu: findNodeType(name)?.vcpu, maxclients: maxclientsOf(name) };
+}
+
+export interface CacheAlarmsProps {
+  /**
+   * The replication group to watch: a RedisReplicationGroup, or anything that names its member nodes and node type
+   * (IReplicationGroup), e.g. a group managed elsewhere.
+   */
+  readonly replicationGroup: IReplicationGroup;
+  /**
+   * Prefix of every alarm name and the dashboard's name: letters, digits, `-` and `_`.
+   * @default the replication group id, which is already environment-prefixed (e.g. `isl-cache-production`)
+   */
+  readonly alarmNamePrefix?: string;
+  /**
+   * Overrides of the thresholds and windows in config/alarms.ts, alarm by alarm and field by field.
+   * @default none: DEFAULT_ALARM_THRESHOLDS
+   */
+  readonly thresholds?: AlarmOverrides;
+  /**
+   * Topics the alarms notify (alarm and OK actions). Bring your own to route alarms into an existing paging topic.
+   * @default the group's `alarmTopic` (RedisReplicationGroup: its notification topic)
+   */
+  readonly alarmTopics?: readonly ITopic[];
+  /**
+   * E-mail address subscribed to the group's notification topic (the recipient confirms the subscription once).
+   * @default none: no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Create a CloudWatch dashboard named after the prefix, with one widget per metric showing every node.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+}
+
+
+/** Props with defaults applied and every problem checked. */
+export interface ResolvedCacheAlarms {
+  readonly replicationGroup: IReplicationGroup;
+  readonly alarmTopics: readonly ITopic[];
+  readonly alarmNamePrefix: string;
+  readonly thresholds: AlarmThresholds;
+  readonly plans: readonly AlarmPlan[];
+  readonly alarmEmail?: string;
+  readonly dashboard: boolean;
+}
+
+
+/** Apply defaults and validate every prop and threshold. Throws one Error listing every problem; creates nothing. */
+export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'CacheAlarms'): ResolvedCacheAlarms {
+  const errors = new Problems(subject);
+  const rg = props.replicationGroup;
+  const rgOk = isReplicationGroup(rg);
+  errors.check(rgOk, 'replicationGroup', 'a RedisReplicationGroup construct or an IReplicationGroup (the object, not its id)', rg);
+
+  const prefix = props.alarmNamePrefix ?? (rgOk ? rg.replicationGroupId : '');
+  const L = CLOUDWATCH_ALARM_LIMITS;
+  errors.check(typeof prefix === 'string' && NAME_PATTERN.test(prefix) && prefix.length <= L.dashboardNameMaxLength, 'alarmNamePrefix',
+    `1–${L.dashboardNameMaxLength} letters, digits, "-" or "_" (it also names the dashboard)`, prefix);
+
+  const thresholds = mergeAlarmThresholds(props.thresholds);
+  checkThresholds(errors, props.thresholds, thresholds);
+
+  if (props.alarmEmail !== undefined && !isUnresolved(props.alarmEmail)) {
+    errors.check(typeof props.alarmEmail === 'string' && EMAIL_PATTERN.test(props.alarmEmail), 'alarmEmail', 'an e-mail address', props.alarmEmail);
+  }
+  const alarmTopics = props.alarmTopics ?? (rgOk && rg.alarmTopic ? [rg.alarmTopic] : []);
+  errors.check(alarmTopics.length > 0 && alarmTopics.every((t) => typeof t?.arn === 'string'), 'alarmTopics',
+    'at least one topic with an arn (the group has no alarmTopic to default to)', alarmTopics.length);
+  errors.check(props.dashboard === undefined || typeof props.dashboard === 'boolean', 'dashboard', 'true or false', props.dashboard);
+
+  let plans: AlarmPlan[] = [];
+  if (rgOk && !errors.list.length) {
+    plans = planCacheAlarms({
+      nodes: rg.nodes, nodeType: alarmNodeType(rg.nodeType), replicationGroupId: rg.replicationGroupId, alarmNamePrefix: prefix, thresholds,
+    });
+    for (const p of plans) {
+      errors.check(p.alarmName.length <= L.alarmNameMaxLength, 'alarmNamePrefix', `short enough for alarm names of at most ${L.alarmNameMaxLength} characters`, p.alarmName);
+      errors.check(p.description.length <= L.alarmDescriptionMaxLength, `thresholds.${p.key}`, `an alarm description of at most ${L.alarmDescriptionMaxLength} characters`, p.description.length);
+    }
+  }
+  errors.throwIfAny();
+  return { replicationGroup: rg, alarmTopics, alarmNamePrefix: prefix, thresholds, plans, alarmEmail: props.alarmEmail, dashboard: props.dashboard ?? true };
+}
+
+
+export class CacheAlarms extends Construct {
+  /** Thresholds in force: config/alarms.ts with the overrides applied. */
+  readonly thresholds: AlarmThresholds;
+  readonly alarmNamePrefix: string;
+  /** What each alarm watches, in creation order (node by node). */
+  readonly plans: readonly AlarmPlan[];
+  readonly alarms: readonly CloudwatchMetricAlarm[];
+  readonly dashboard?: CloudwatchDashboard;
+  readonly emailSubscription?: SnsTopicSubscription;
+
+  constructor(scope: Construct, id: string, props: CacheAlarmsProps) {
+    super(scope, id);
+    const r = validateConstruct(this, () => resolveCacheAlarmsProps(props, `${this.node.path} (CacheAlarms)`));
+    this.thresholds = r.thresholds;
+    this.alarmNamePrefix = r.alarmNamePrefix;
+    this.plans = r.plans;
+    const topicArns = r.alarmTopics.map((t) => t.arn);
+    const rg = r.replicationGroup.replicationGroupId;
+
+    this.alarms = r.plans.map((p) => {
+      const common = {
+        alarmName: p.alarmName,
+        alarmDescription: p.description,
+        comparisonOperator: p.comparisonOperator,
+        threshold: p.threshold,
+        evaluationPeriods: p.evaluationPeriods,
+        datapointsToAlarm: p.datapointsToAlarm,
+        treatMissingData: p.treatMissingData,
+        alarmActions: topicArns,
+        okActions: topicArns,
+      };
+      const constructId = `${p.node.cacheClusterId.slice(rg.length + 1)}-${SLUG[p.key]}`;
+      if (p.minimumLookups !== undefined) {
+        const metric = (metricName: string) => ({
+          namespace: ELASTICACHE_NAMESPACE, metricName, dimensions: nodeDimensions(p.node), period: p.period, stat: p.statistic,
+        });
+        return new CloudwatchMetricAlarm(this, constructId, {
+          ...common,
+          metricQuery: [
+            { id: 'hits', metric: metric('CacheHits'), returnData: false },
+            { id: 'misses', metric: metric('CacheMisses'), returnData: false },
+            { id: 'hit_rate', expression: hitRateExpression('hits', 'misses', p.minimumLookups), label: 'Cache hit rate (%)', returnData: true },
+          ],
+        });
+      }
+      return new CloudwatchMetricAlarm(this, constructId, {
+        ...common,
+        namespace: ELASTICACHE_NAMESPACE,
+        metricName: p.metricName,
+        dimensions: nodeDimensions(p.node),
+        statistic: p.statistic,
+        period: p.period,
+      });
+    });
+
+    if (r.alarmEmail !== undefined) {
+      this.emailSubscription = new SnsTopicSubscription(this, 'alarm-email', { topicArn: topicArns[0], protocol: 'email', endpoint: r.alarmEmail });
+    }
+
+    if (r.dashboard) {
+      const region = new DataAwsRegion(this, 'region');
+      this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
+        dashboardName: r.alarmNamePrefix,
+        dashboardBody: JSON.stringify({ widgets: dashboardWidgets(r.plans, region.region) }),
+      });
+    }
+  }
+}

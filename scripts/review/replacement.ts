@@ -1,0 +1,149 @@
+/**
+ * Whether changing an argument replaces a resource, from config/force-new.ts (the providers' ForceNew flags and
+ * CustomizeDiff rules), including the conditional rules.
+ */
+import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW } from '../../config/force-new';
+import { Block, METADATA_KEY, isExpression, isSet } from '../../constructs/guardrails/tf-json';
+
+const NEVER_REPLACES = new Set(['tags', 'tags_all', 'lifecycle', 'depends_on', 'provider', 'timeouts', 'count', 'for_each', 'provisioner', 'connection']);
+
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).filter((k) => k !== METADATA_KEY).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Block)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+export const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+/** Dotted paths (list indices dropped) under which two values differ: `build.dockerfile`, `ports.internal`. */
+function changedPaths(before: unknown, after: unknown, prefix: string): string[] {
+  if (same(before, after)) return [];
+  const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const isBlockList = (v: unknown) => Array.isArray(v) && v.every(isObj);
+  if (isObj(before) && isObj(after)) {
+    const keys = new Set([...Object.keys(before as Block), ...Object.keys(after as Block)]);
+    return [...keys].flatMap((k) => changedPaths((before as Block)[k], (after as Block)[k], `${prefix}.${k}`));
+  }
+  if (isBlockList(before) && isBlockList(after)) {
+    const b = before as Block[];
+    const a = after as Block[];
+    const out = Array.from({ length: Math.max(a.length, b.length) }, (_, i) => changedPaths(b[i] ?? {}, a[i] ?? {}, prefix)).flat();
+    return out.length ? out : [prefix];
+  }
+  if (isObj(before) || isObj(after) || isBlockList(before) || isBlockList(after)) {
+    const one = (isObj(before) || isBlockList(before)) ? before : after;
+    const blocks = ([] as Block[]).concat(one as Block | Block[]);
+    return [prefix, ...blocks.flatMap((blk) => Object.keys(blk ?? {}).map((k) => `${prefix}.${k}`))];
+  }
+  return [prefix];
+}
+
+/** Version as numbers; `6.x` counts as 6.<max> (force-new.md, engine_version rule). */
+function parseVersion(v: unknown): number[] | undefined {
+  if (typeof v !== 'string' || isExpression(v)) return undefined;
+  const parts = v.split('.');
+  if (!parts.every((p) => /^\d+$/.test(p) || p === 'x')) return undefined;
+  return [0, 1, 2].map((i) => (parts[i] === 'x' ? Number.MAX_SAFE_INTEGER : Number(parts[i] ?? 0)));
+}
+
+function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+export interface ReplacementContext {
+  readonly base: Block;
+  readonly head: Block;
+  readonly baseRegion?: string;
+  readonly headRegion?: string;
+}
+
+/** force-new.md § aws_elasticache_replication_group, conditional rule 3 (node_group_configuration). */
+function nodeGroupConfigurationReplaces(before: unknown, after: unknown): string | undefined {
+  const b = ([] as Block[]).concat(before ?? []);
+  const a = ([] as Block[]).concat(after ?? []);
+  if (!b.length && !a.length) return undefined;
+  if (!b.length || !a.length) return 'node_group_configuration set emptied or filled';
+  if (b.length !== a.length) return 'number of node groups in node_group_configuration changed';
+  const byId = new Map(a.map((g, i) => [g.node_group_id ?? `#${i}`, g]));
+  for (const [i, old] of b.entries()) {
+    const id = old.node_group_id ?? `#${i}`;
+    const now = byId.get(id);
+    if (!now) return `node group ${id} disappears`;
+    for (const k of ['replica_count', 'slots']) if (!same(old[k], now[k])) return `${k} of node group ${id} changed`;
+    if (isSet(old.primary_availability_zone) && !same(old.primary_availability_zone, now.primary_availability_zone)) return `primary_availability_zone of node group ${id} changed`;
+    if (isSet(old.replica_availability_zones) && !same(old.replica_availability_zones, now.replica_availability_zones)) return `replica_availability_zones of node group ${id} changed`;
+  }
+  return undefined;
+}
+
+function conditionalReplaces(rule: ConditionalReplacement, attr: string, before: unknown, after: unknown, ctx: ReplacementContext): { replaces: boolean; reason: string } {
+  switch (rule.kind) {
+    case 'engine-change': {
+      if (isSet(ctx.base[rule.unlessSet])) return { replaces: false, reason: `in place: ${rule.unlessSet} is set` };
+      const inPlace = rule.inPlace.some(([from, to]) => from === (before ?? 'redis') && to === after);
+      return inPlace
+        ? { replaces: false, reason: `${before} → ${after} is upgraded in place${same(ctx.base.engine_version, ctx.head.engine_version) ? ' (the provider also needs an engine_version change)' : ''}` }
+        : { replaces: true, reason: `engine ${before} → ${after} replaces the group` };
+    }
+    case 'version-downgrade': {
+      if (isSet(ctx.base[rule.unlessSet])) return { replaces: false, reason: `in place: ${rule.unlessSet} is set` };
+      const b = parseVersion(before);
+      const a = parseVersion(after);
+      if (!b || !a) return { replaces: false, reason: 'version not comparable offline: check with cdktf diff' };
+      return compareVersions(a, b) < 0
+        ? { replaces: true, reason: `downgrade ${before} → ${after} replaces the group` }
+        : { replaces: false, reason: 'upgrade, in place' };
+    }
+    case 'below-engine-version': {
+      const running = parseVersion(ctx.base[rule.versionAttribute]);
+      const min = parseVersion(rule.minInPlaceVersion)!;
+      if (!running) return { replaces: true, reason: `running ${rule.versionAttribute} unknown; below ${rule.minInPlaceVersion} this replaces` };
+      return compareVersions(running, min) < 0
+        ? { replaces: true, reason: `${rule.versionAttribute} ${ctx.base[rule.versionAttribute]} < ${rule.minInPlaceVersion}: ${attr} replaces (read as ${running.join('.')})` }
+        : { replaces: false, reason: `${rule.versionAttribute} ${ctx.base[rule.versionAttribute]} ≥ ${rule.minInPlaceVersion}: in place` };
+    }
+    case 'node-group-configuration': {
+      const why = nodeGroupConfigurationReplaces(before, after);
+      return why ? { replaces: true, reason: why } : { replaces: false, reason: 'in place (only outposts or new zones)' };
+    }
+    case 'source-kind-change': {
+      const kind = (b: Block) => rule.sources.find((s) => isSet(b[s]));
+      return kind(ctx.base) !== kind(ctx.head)
+        ? { replaces: true, reason: `rule source changes from ${kind(ctx.base)} to ${kind(ctx.head)}` }
+        : { replaces: false, reason: 'same source kind: in place' };
+    }
+    case 'map-unless-only-nulls': {
+      const b = (before ?? null) as Block | null;
+      const a = (after ?? {}) as Block;
+      const onlyNulls = b === null
+        ? Object.values(a).every((v) => v === null)
+        : Object.keys(b).every((k) => k in a) && Object.entries(a).every(([k, v]) => (k in b ? same(b[k], v) : v === null));
+      return onlyNulls ? { replaces: false, reason: 'only null-valued entries differ' } : { replaces: true, reason: `${attr} changed` };
+    }
+    case 'unless-empty-to-unset':
+      return before === '' && after === undefined ? { replaces: false, reason: '"" → unset' } : { replaces: true, reason: `${attr} changed` };
+    case 'region': {
+      const b = before ?? ctx.baseRegion;
+      const a = after ?? ctx.headRegion;
+      return b !== a ? { replaces: true, reason: `region ${b} → ${a}` } : { replaces: false, reason: 'same region' };
+    }
+  }
+}
+
+/** Whether changing one top-level argument of a resource replaces it, and why (config/force-new.ts). */
+export function replacementOf(type: string, attr: string, ctx: ReplacementContext): { replaces: boolean; reason?: string; assessed: boolean } {
+  if (NEVER_REPLACES.has(attr)) return { replaces: false, assessed: true };
+  const before = ctx.base[attr];
+  const after = ctx.head[attr];
+  const entry = FORCE_NEW[type];
+  const conditional = entry?.conditional?.[attr] ?? (type.startsWith('aws_') ? AWS_RESOURCE_CONDITIONAL[attr] : undefined);
+  if (conditional) return { ...conditionalReplaces(conditional, attr, before, after, ctx), assessed: true };
+  if (!entry) return { replaces: false, assessed: false };
+  const forced = new Set(entry.attributes);
+  const hit = changedPaths(before, after, attr).find((p) => p.split('.').some((_, i, parts) => forced.has(parts.slice(0, i + 1).join('.'))));
+  if (!hit) return { replaces: false, assessed: true };
+  return hit === attr ? { replaces: true, assessed: true } : { replaces: true, reason: `${hit} is ForceNew`, assessed: true };
+}
+

@@ -1,0 +1,170 @@
+/**
+ * What a synthesized stack deploys: per replication group its engine, nodes, data memory, encryption, auth,
+ * Multi-AZ, backups, alarms and monthly cost (prices: config/node-catalog.ts).
+ */
+import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine } from '../../config/elasticache';
+import { NODE_DIMENSION } from '../../config/guardrails';
+import { GIB, PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
+import { dataSpaceBytes, findNodeType, hourlyPriceUsd, monthlyCostUsd } from '../../constructs/elasticache/node-types';
+import { isCustomerManagedKey } from '../../constructs/guardrails/rules/encryption-at-rest';
+import {
+  Block, TfJson, TfResource, environmentOf, isExpression, isSet, isTrue, referencedResource, replicationGroupLayout, resourcesOf,
+} from '../../constructs/guardrails/tf-json';
+
+export const RG = 'aws_elasticache_replication_group';
+export const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export interface AlarmSummary {
+  /** Metric name, or the metric-math label (e.g. the hit rate). */
+  readonly metric: string;
+  /** `>`, `<`, `≥`, `≤`. */
+  readonly comparison: string;
+  readonly threshold: number | string;
+  /** Nodes with this alarm, and how many of those alarms have alarm actions. */
+  readonly nodes: number;
+  readonly withActions: number;
+}
+
+export interface CacheSummary {
+  readonly resource: string;
+  readonly replicationGroupId: string;
+  readonly engine: string;
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  readonly vcpu: number | null;
+  readonly memoryGiB: number | null;
+  readonly clusterMode: boolean | null;
+  readonly shards: number | null;
+  readonly nodesPerShard: number | null;
+  readonly totalNodes: number | null;
+  readonly reservedMemoryPercent: number;
+  /** Data space after reserved memory, all shards, GiB. */
+  readonly dataGiB: number | null;
+  readonly encryptionAtRest: { readonly enabled: boolean; readonly kmsKey: string | null; readonly customerManaged: boolean };
+  readonly encryptionInTransit: { readonly enabled: boolean; readonly mode: string | null };
+  readonly authentication: string;
+  readonly multiAz: boolean;
+  readonly automaticFailover: boolean;
+  readonly backups: { readonly retentionDays: number; readonly window: string | null; readonly finalSnapshot: string | null };
+  readonly maintenanceWindow: string | null;
+  readonly alarms: readonly AlarmSummary[];
+  readonly hourlyUsdPerNode: number | null;
+  /** Monthly on-demand cost of the group's nodes; null when the node type or engine is not in the catalog. */
+  readonly monthlyCostUsd: number | null;
+}
+
+export interface StackSummary {
+  readonly stack: string;
+  readonly environment: string;
+  readonly caches: readonly CacheSummary[];
+  /** Resources per type. */
+  readonly resourceCounts: Readonly<Record<string, number>>;
+  /** Sum over the caches whose price is known. */
+  readonly monthlyCostUsd: number;
+  readonly priceDate: string;
+  readonly priceRegion: string;
+}
+
+const COMPARISON: Record<string, string> = {
+  GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '≥', LessThanThreshold: '<', LessThanOrEqualToThreshold: '≤',
+};
+
+/** The node an alarm watches (its own dimensions, or those of its metric-math inputs) and the metric shown. */
+function alarmTarget(b: Block): { node?: string; metric: string } {
+  const direct = b.dimensions?.[NODE_DIMENSION];
+  if (typeof direct === 'string') return { node: direct, metric: String(b.metric_name) };
+  const queries = ([] as Block[]).concat(b.metric_query ?? []);
+  const node = queries.map((q) => q?.metric?.dimensions?.[NODE_DIMENSION]).find((n) => typeof n === 'string');
+  const output = queries.find((q) => isTrue(q?.return_data) && q.expression);
+  return { node, metric: output?.label ?? output?.id ?? 'metric math' };
+}
+
+function alarmsOf(json: TfJson, nodeIds: ReadonlySet<string>): AlarmSummary[] {
+  const groups = new Map<string, { metric: string; comparison: string; threshold: number | string; nodes: number; withActions: number }>();
+  for (const a of resourcesOf(json, 'aws_cloudwatch_metric_alarm')) {
+    const { node, metric } = alarmTarget(a.body);
+    if (!node || !nodeIds.has(node)) continue;
+    const comparison = COMPARISON[a.body.comparison_operator] ?? String(a.body.comparison_operator);
+    const threshold = typeof a.body.threshold === 'number' ? round2(a.body.threshold) : String(a.body.threshold);
+    const key = `${metric}|${comparison}|${threshold}`;
+    const g = groups.get(key) ?? { metric, comparison, threshold, nodes: 0, withActions: 0 };
+    g.nodes += 1;
+    if (([] as unknown[]).concat(a.body.alarm_actions ?? []).some(isSet)) g.withActions += 1;
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) => a.metric.localeCompare(b.metric) || String(a.threshold).localeCompare(String(b.threshold), 'en', { numeric: true }));
+}
+
+function reservedMemoryPercent(json: TfJson, rg: Block): number {
+  const pg = referencedResource(json, rg.parameter_group_name);
+  const p = ([] as Block[]).concat(pg?.body.parameter ?? []).find((x) => x?.name === 'reserved-memory-percent');
+  const n = Number(p?.value);
+  return p && Number.isFinite(n) ? n : DEFAULT_RESERVED_MEMORY_PERCENT;
+}
+
+function authenticationOf(rg: Block): string {
+  if (isSet(rg.user_group_ids)) return `RBAC user groups ${JSON.stringify(rg.user_group_ids)}`;
+  if (!isSet(rg.auth_token)) return 'none';
+  const source = isExpression(rg.auth_token) ? 'generated at deploy time' : 'LITERAL';
+  return `AUTH token (${source}${rg.auth_token_update_strategy ? `, update strategy ${rg.auth_token_update_strategy}` : ''})`;
+}
+
+export function summarizeCache(json: TfJson, r: TfResource): CacheSummary {
+  const b = r.body;
+  const layout = replicationGroupLayout(b);
+  const node = typeof b.node_type === 'string' ? findNodeType(b.node_type) : undefined;
+  const engine = (ENGINES as readonly string[]).includes(b.engine ?? 'redis') ? (b.engine ?? 'redis') as Engine : undefined;
+  const reserved = reservedMemoryPercent(json, b);
+  const hourly = node && engine ? hourlyPriceUsd(node, engine) : null;
+  const nodeIds = new Set(layout?.nodes.map((n) => n.cacheClusterId) ?? []);
+  return {
+    resource: r.address,
+    replicationGroupId: String(b.replication_group_id),
+    engine: String(b.engine ?? 'redis'),
+    engineVersion: String(b.engine_version ?? '(default)'),
+    nodeType: String(b.node_type),
+    vcpu: node?.vcpu ?? null,
+    memoryGiB: node?.memoryGiB ?? null,
+    clusterMode: layout?.clusterMode ?? null,
+    shards: layout?.shards ?? null,
+    nodesPerShard: layout ? 1 + layout.replicasPerShard : null,
+    totalNodes: layout?.totalNodes ?? null,
+    reservedMemoryPercent: reserved,
+    dataGiB: node && layout ? round2(layout.shards * dataSpaceBytes(node, reserved) / GIB) : null,
+    encryptionAtRest: {
+      enabled: isTrue(b.at_rest_encryption_enabled),
+      kmsKey: isSet(b.kms_key_id) ? String(b.kms_key_id) : null,
+      customerManaged: isCustomerManagedKey(json, b.kms_key_id),
+    },
+    encryptionInTransit: { enabled: isTrue(b.transit_encryption_enabled), mode: b.transit_encryption_mode ?? null },
+    authentication: authenticationOf(b),
+    multiAz: isTrue(b.multi_az_enabled),
+    automaticFailover: isTrue(b.automatic_failover_enabled),
+    backups: {
+      retentionDays: typeof b.snapshot_retention_limit === 'number' ? b.snapshot_retention_limit : 0,
+      window: b.snapshot_window ?? null,
+      finalSnapshot: isSet(b.final_snapshot_identifier) ? String(b.final_snapshot_identifier) : null,
+    },
+    maintenanceWindow: b.maintenance_window ?? null,
+    alarms: alarmsOf(json, nodeIds),
+    hourlyUsdPerNode: hourly,
+    monthlyCostUsd: node && engine && layout ? monthlyCostUsd(node, engine, layout.totalNodes) : null,
+  };
+}
+
+/** What a synthesized stack deploys. */
+export function summarize(json: TfJson, stackName: string): StackSummary {
+  const caches = resourcesOf(json, RG).map((r) => summarizeCache(json, r));
+  const resourceCounts: Record<string, number> = {};
+  for (const r of resourcesOf(json)) resourceCounts[r.type] = (resourceCounts[r.type] ?? 0) + 1;
+  return {
+    stack: stackName,
+    environment: environmentOf(json, stackName),
+    caches,
+    resourceCounts,
+    monthlyCostUsd: round2(caches.reduce((sum, c) => sum + (c.monthlyCostUsd ?? 0), 0)),
+    priceDate: PRICE_DATE,
+    priceRegion: PRICE_REGION,
+  };
+}
+

@@ -1,0 +1,54 @@
+/**
+ * From an environment's configuration (config/environments.ts), its deployment settings (./settings.ts) and its
+ * sizing plan (./sizing.ts) to the props of its constructs: a pure function, so the whole data flow
+ * config → settings + sizing → construct props can be tested without building a stack.
+ */
+import { EnvironmentConfig, PROJECT } from '../config/environments';
+import { MAXMEMORY_POLICY } from '../config/scaling';
+import { RedisReplicationGroupProps } from '../constructs/elasticache/props';
+import { CacheAlarmsProps } from '../constructs/monitoring/cache-alarms';
+import { DeploymentSettings } from './settings';
+import { SizingPlan } from './sizing';
+
+/** What the network lookups of the stack resolve to (Terraform expressions, or the ids given in the settings). */
+export interface NetworkRefs {
+  readonly vpcId: string;
+  readonly vpcCidrBlock: string;
+  readonly subnetIds: string[];
+}
+
+export type GroupProps = RedisReplicationGroupProps;
+export type AlarmProps = Omit<CacheAlarmsProps, 'replicationGroup'>;
+
+export function replicationGroupId(env: EnvironmentConfig): string {
+  return `${PROJECT}-${env.name}`;
+}
+
+export function environmentProps(env: EnvironmentConfig, dep: DeploymentSettings, plan: SizingPlan, net: NetworkRefs): { group: GroupProps; alarms: AlarmProps } {
+  // who may connect: the named client security groups and ranges; with neither, the VPC's own range
+  const clientCidrs = dep.clientCidrs.length || dep.clientSecurityGroupIds.length ? dep.clientCidrs : [net.vpcCidrBlock];
+  const group: GroupProps = {
+    replicationGroupId: replicationGroupId(env),
+    description: `${PROJECT} ${env.name} cache: ${plan.totalNodes} × ${plan.nodeType.name}, ${plan.shards} shard(s) of 1 primary + ${plan.replicasPerShard} replica(s)`,
+    engine: env.engine,
+    nodeType: plan.nodeType.name,
+    numNodeGroups: plan.shards,
+    replicasPerNodeGroup: plan.replicasPerShard,
+    clusterModeEnabled: plan.clusterModeEnabled,
+    maxmemoryPolicy: MAXMEMORY_POLICY,
+    reservedMemoryPercent: plan.reservedMemoryPercent,
+    availabilityZones: plan.clusterModeEnabled ? undefined : dep.availabilityZones,
+    vpcId: net.vpcId,
+    subnetIds: net.subnetIds,
+    allowedSecurityGroupIds: dep.clientSecurityGroupIds,
+    allowedCidrBlocks: clientCidrs,
+    snapshotRetentionLimitDays: env.snapshotRetentionLimitDays,
+    snapshotWindow: env.snapshotWindow,
+    maintenanceWindow: env.maintenanceWindow,
+    logRetentionInDays: env.logRetentionDays,
+    authTokenVersion: env.authTokenVersion,
+    applyImmediately: env.applyImmediately,
+  };
+  const alarms: AlarmProps = { thresholds: env.alarms, alarmEmail: dep.alarmEmail };
+  return { group, alarms };
+}
