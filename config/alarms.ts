@@ -214,8 +214,12 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
    * Window: 3 × 5 minutes, all breaching: a hit rate needs minutes of traffic to mean anything.
    */
   hitRate: {
-    period: 5 * MINUTE, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'notBreaching',
-    minimumPercent: HIT_RATE_TARGET_PERCENT.production, minimumLookupsPerMinute: 20,
+    period: 5 * MINUTE,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: 'notBreaching',
+    minimumPercent: HIT_RATE_TARGET_PERCENT.production,
+    minimumLookupsPerMinute: 20,
   },
 };
 

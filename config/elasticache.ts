@@ -30,8 +30,14 @@ export const NODE_TYPE_PATTERN = /^cache\.[a-z][0-9]+[a-z-]*\.(nano|micro|small|
 
 /** Eviction policies ElastiCache accepts for `maxmemory-policy`. */
 export const MAXMEMORY_POLICIES = [
-  'volatile-lru', 'allkeys-lru', 'volatile-lfu', 'allkeys-lfu',
-  'volatile-random', 'allkeys-random', 'volatile-ttl', 'noeviction',
+  'volatile-lru',
+  'allkeys-lru',
+  'volatile-lfu',
+  'allkeys-lfu',
+  'volatile-random',
+  'allkeys-random',
+  'volatile-ttl',
+  'noeviction',
 ] as const;
 
 export const LIMITS = {

@@ -52,8 +52,20 @@ export const OPEN_CIDR = /\/0$/;
 export const SECRET_DETECTION = {
   /** Attributes whose literal value is a secret whatever it looks like. */
   attributeNames: [
-    'auth_token', 'password', 'passwords', 'master_password', 'secret_string', 'secret_binary', 'requirepass', 'masterauth',
-    'token', 'api_key', 'access_key', 'secret_key', 'private_key', 'client_secret',
+    'auth_token',
+    'password',
+    'passwords',
+    'master_password',
+    'secret_string',
+    'secret_binary',
+    'requirepass',
+    'masterauth',
+    'token',
+    'api_key',
+    'access_key',
+    'secret_key',
+    'private_key',
+    'client_secret',
   ],
   /** Attribute, output or variable names that suggest a secret: flagged when the literal looks random. */
   namePattern: /token|passw(or)?d|secret|api[-_]?key|private[-_]?key|credential/i,

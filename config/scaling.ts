@@ -39,10 +39,42 @@ export interface ScalingTier {
  * | > 10000     | 16+ GB  | 8+ cores | RDB only    | Redis Cluster      |
  */
 export const SCALING_TIERS: readonly ScalingTier[] = [
-  { usersBelow: 100, memoryGiB: 0.5, vcpu: 1, replicasPerShard: 0, clusterMode: false, persistence: 'RDB + AOF', replication: 'Single instance' },
-  { usersBelow: 1000, memoryGiB: 2, vcpu: 2, replicasPerShard: 1, clusterMode: false, persistence: 'RDB + AOF', replication: 'Primary + Replica' },
-  { usersBelow: 10001, memoryGiB: 8, vcpu: 4, replicasPerShard: 2, clusterMode: false, persistence: 'RDB + AOF', replication: 'Sentinel (1P + 2R)' },
-  { usersBelow: Infinity, memoryGiB: 16, vcpu: 8, replicasPerShard: 1, clusterMode: true, persistence: 'RDB only', replication: 'Redis Cluster' },
+  {
+    usersBelow: 100,
+    memoryGiB: 0.5,
+    vcpu: 1,
+    replicasPerShard: 0,
+    clusterMode: false,
+    persistence: 'RDB + AOF',
+    replication: 'Single instance',
+  },
+  {
+    usersBelow: 1000,
+    memoryGiB: 2,
+    vcpu: 2,
+    replicasPerShard: 1,
+    clusterMode: false,
+    persistence: 'RDB + AOF',
+    replication: 'Primary + Replica',
+  },
+  {
+    usersBelow: 10001,
+    memoryGiB: 8,
+    vcpu: 4,
+    replicasPerShard: 2,
+    clusterMode: false,
+    persistence: 'RDB + AOF',
+    replication: 'Sentinel (1P + 2R)',
+  },
+  {
+    usersBelow: Infinity,
+    memoryGiB: 16,
+    vcpu: 8,
+    replicasPerShard: 1,
+    clusterMode: true,
+    persistence: 'RDB only',
+    replication: 'Redis Cluster',
+  },
 ];
 
 /**

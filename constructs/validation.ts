@@ -24,7 +24,9 @@ export class ValidationError extends Error {
 
   /** Works across copies of this module (a library consumer may load two). */
   static isValidationError(e: unknown): e is ValidationError {
-    return e instanceof ValidationError || (e instanceof Error && e.name === 'ValidationError' && Array.isArray((e as ValidationError).problems));
+    return (
+      e instanceof ValidationError || (e instanceof Error && e.name === 'ValidationError' && Array.isArray((e as ValidationError).problems))
+    );
   }
 }
 
@@ -129,7 +131,12 @@ export function parseWeeklyWindow(window: string): { minutes: number; ranges: Ra
 function span(start: number, minutes: number): Ranges {
   const s = start % MINUTES_PER_WEEK;
   const e = s + minutes;
-  return e <= MINUTES_PER_WEEK ? [[s, e]] : [[s, MINUTES_PER_WEEK], [0, e - MINUTES_PER_WEEK]];
+  return e <= MINUTES_PER_WEEK
+    ? [[s, e]]
+    : [
+        [s, MINUTES_PER_WEEK],
+        [0, e - MINUTES_PER_WEEK],
+      ];
 }
 
 export function rangesOverlap(a: Ranges, b: Ranges): boolean {
@@ -137,7 +144,10 @@ export function rangesOverlap(a: Ranges, b: Ranges): boolean {
 }
 
 const PRIVATE_V4 = [
-  ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['100.64.0.0', 10],
 ] as const;
 
 function ipv4ToInt(ip: string): number | undefined {
@@ -174,7 +184,10 @@ export function isAwsId(prefix: 'vpc' | 'subnet' | 'sg', value: unknown): boolea
  * Run a construct's validation right after `super()`: on a problem, take the half-made construct out of its scope
  * again (so a caught error leaves nothing in the tree) and rethrow. The error names the construct's path.
  */
-export function validateConstruct<T>(construct: { readonly node: { readonly scope?: { node: { tryRemoveChild(id: string): boolean } }; readonly id: string } }, validate: () => T): T {
+export function validateConstruct<T>(
+  construct: { readonly node: { readonly scope?: { node: { tryRemoveChild(id: string): boolean } }; readonly id: string } },
+  validate: () => T,
+): T {
   try {
     return validate();
   } catch (e) {

@@ -49,12 +49,21 @@ import { PRICE_DATE } from '../config/node-catalog';
 import { RedisServer, freeLoopbackPort, removeDir, startGuideRedis, tempDir } from './lib/redis-server';
 import { RespClient, info } from './lib/resp';
 import {
-  appArgv, median, nodeSetText, pairedRatios, parseBenchmarkCsv, quantile, rotation, sizingComparisons, thousands,
+  appArgv,
+  median,
+  nodeSetText,
+  pairedRatios,
+  parseBenchmarkCsv,
+  quantile,
+  rotation,
+  sizingComparisons,
+  thousands,
 } from './bench/sizing-brute-force';
 
 const ROOT = path.resolve(__dirname, '..');
-const USAGE = 'usage: bench [--runs N] [--app COMMAND] [--rounds N] [--requests N] [--candidate LINE]... [--json FILE] '
-  + '[--skip-tests] [--skip-synth] [--skip-redis] [--skip-sizing] [--strict]';
+const USAGE =
+  'usage: bench [--runs N] [--app COMMAND] [--rounds N] [--requests N] [--candidate LINE]... [--json FILE] ' +
+  '[--skip-tests] [--skip-synth] [--skip-redis] [--skip-sizing] [--strict]';
 
 function cdktfApp(): string {
   const app = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app;
@@ -110,14 +119,23 @@ function firstLine(cmd: string, args: string[]): string | undefined {
 
 function describeDisk(dir: string) {
   try {
-    const mounts = fs.readFileSync('/proc/mounts', 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const mounts = fs
+      .readFileSync('/proc/mounts', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     const real = fs.realpathSync(dir);
-    const m = mounts.filter(([, mp]) => real === mp || real.startsWith(mp.endsWith('/') ? mp : `${mp}/`))
+    const m = mounts
+      .filter(([, mp]) => real === mp || real.startsWith(mp.endsWith('/') ? mp : `${mp}/`))
       .sort((a, b) => b[1].length - a[1].length)[0];
     if (!m) return undefined;
     const dev = path.basename(m[0]);
     const rot = (() => {
-      try { return fs.readFileSync(`/sys/class/block/${dev}/queue/rotational`, 'utf8').trim() === '1'; } catch { return undefined; }
+      try {
+        return fs.readFileSync(`/sys/class/block/${dev}/queue/rotational`, 'utf8').trim() === '1';
+      } catch {
+        return undefined;
+      }
     })();
     return { device: m[0], fsType: m[2], rotational: rot, virtio: /^vd[a-z]/.test(dev) };
   } catch {
@@ -131,9 +149,15 @@ function describeMachine() {
   try {
     const pretty = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(fs.readFileSync('/etc/os-release', 'utf8'));
     if (pretty) osName = `${pretty[1]} (kernel ${os.release()})`;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   let hypervisor = false;
-  try { hypervisor = /^flags\s*:.*\bhypervisor\b/m.test(fs.readFileSync('/proc/cpuinfo', 'utf8')); } catch { /* not Linux */ }
+  try {
+    hypervisor = /^flags\s*:.*\bhypervisor\b/m.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    /* not Linux */
+  }
   return {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? 'unknown',
@@ -161,7 +185,10 @@ process.on('exit', () => fs.writeFileSync(process.env.BENCH_RECORD_FILE, JSON.st
 })));
 `;
 
-interface Recorded { modules: string[]; uptimeMs: number }
+interface Recorded {
+  modules: string[];
+  uptimeMs: number;
+}
 
 /** `/…/node_modules/@cdktf/provider-aws/lib/kms-key/index.js` → `@cdktf/provider-aws/lib/kms-key` */
 function providerSubmodules(files: readonly string[]): string[] {
@@ -200,7 +227,9 @@ function synthOnce(argv: string[], extraEnv: Record<string, string> = {}) {
       env: { ...process.env, CDKTF_OUTDIR: outDir, CHECKPOINT_DISABLE: '1', ...extraEnv },
     });
     if (r.status !== 0 || r.error) {
-      throw new HarnessError(`synth failed: ${argv.join(' ')} (${r.error?.message ?? r.signal ?? `exit ${r.status}`}):\n${r.stderr.slice(-4000)}`);
+      throw new HarnessError(
+        `synth failed: ${argv.join(' ')} (${r.error?.message ?? r.signal ?? `exit ${r.status}`}):\n${r.stderr.slice(-4000)}`,
+      );
     }
     const manifestPath = path.join(outDir, 'manifest.json');
     if (!fs.existsSync(manifestPath)) throw new HarnessError(`synth wrote no manifest.json: ${argv.join(' ')}`);
@@ -289,7 +318,9 @@ function benchTests() {
   const r = run('npm', ['test'], { env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
   if (r.status !== 0 || r.error) {
     const out = `${r.stdout}\n${r.stderr}`;
-    throw new HarnessError(`npm test failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}), so its time means nothing:\n${out.slice(-4000)}`);
+    throw new HarnessError(
+      `npm test failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}), so its time means nothing:\n${out.slice(-4000)}`,
+    );
   }
   const summary = /^Tests:.*$/m.exec(`${r.stderr}\n${r.stdout}`)?.[0];
   log(`tests: ${fmt(r.ms / 1000, 1)} s (${summary ?? 'no jest summary'})`);
@@ -311,12 +342,19 @@ interface BenchServer {
 }
 
 /** A redis-server in its own temp dir on a free loopback port. */
-async function startServer(name: string, description: string, render: (port: number, dir: string) => { conf: string; password?: string }): Promise<BenchServer> {
+async function startServer(
+  name: string,
+  description: string,
+  render: (port: number, dir: string) => { conf: string; password?: string },
+): Promise<BenchServer> {
   const dir = tempDir(`bench-${name}`);
   const port = await freeLoopbackPort();
   const { conf, password } = render(port, dir);
   const server = new RedisServer(conf, dir);
-  const stop = async () => { await server.stop(); removeDir(dir); };
+  const stop = async () => {
+    await server.stop();
+    removeDir(dir);
+  };
   try {
     await server.start();
   } catch (e) {
@@ -353,14 +391,31 @@ type RedisTest = 'SET' | 'GET';
  * own CPU figure; redis-benchmark runs `-t set,get` as the same two tests one after the other anyway.
  */
 function redisBenchmark(s: BenchServer, test: RedisTest, requests: number): { rps: number; cpuUsPerRequest?: number } {
-  const args = ['-h', LOCAL_HOST, '-p', String(s.port), ...(s.password ? ['-a', s.password] : []),
-    '-t', test.toLowerCase(), '-P', String(REDIS_BENCH.pipeline), '-n', String(requests), '-c', String(REDIS_BENCH.clients),
-    '-r', String(REDIS_BENCH.keyspace), '--csv'];
+  const args = [
+    '-h',
+    LOCAL_HOST,
+    '-p',
+    String(s.port),
+    ...(s.password ? ['-a', s.password] : []),
+    '-t',
+    test.toLowerCase(),
+    '-P',
+    String(REDIS_BENCH.pipeline),
+    '-n',
+    String(requests),
+    '-c',
+    String(REDIS_BENCH.clients),
+    '-r',
+    String(REDIS_BENCH.keyspace),
+    '--csv',
+  ];
   const cpu0 = processCpuSeconds(s.pid);
   const r = run('redis-benchmark', args);
   const cpu1 = processCpuSeconds(s.pid);
   if (r.status !== 0 || r.error) {
-    throw new HarnessError(`redis-benchmark against ${s.name} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr.slice(-2000)}`);
+    throw new HarnessError(
+      `redis-benchmark against ${s.name} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr.slice(-2000)}`,
+    );
   }
   const rps = parseBenchmarkCsv(r.stdout)[test];
   if (!(rps > 0)) throw new HarnessError(`redis-benchmark against ${s.name}: no ${test} figure:\n${r.stdout}`);
@@ -369,8 +424,17 @@ function redisBenchmark(s: BenchServer, test: RedisTest, requests: number): { rp
 }
 
 const INFO_FIELDS = [
-  'redis_version', 'aof_enabled', 'rdb_saves', 'aof_rewrites', 'aof_delayed_fsync', 'total_forks', 'latest_fork_usec',
-  'evicted_keys', 'used_memory_human', 'maxmemory_human', 'db0',
+  'redis_version',
+  'aof_enabled',
+  'rdb_saves',
+  'aof_rewrites',
+  'aof_delayed_fsync',
+  'total_forks',
+  'latest_fork_usec',
+  'evicted_keys',
+  'used_memory_human',
+  'maxmemory_human',
+  'db0',
 ];
 
 async function serverInfo(s: BenchServer, fields: readonly string[] = INFO_FIELDS): Promise<Record<string, string>> {
@@ -390,8 +454,12 @@ async function benchRedis(rounds: number, requests: number, candidates: string[]
   }
   const steal0 = cpuTimes();
   const servers: BenchServer[] = [];
-  const stopAll = async () => { for (const s of servers.splice(0)) await s.stop(); };
-  const onSignal = () => { void stopAll().finally(() => process.exit(130)); };
+  const stopAll = async () => {
+    for (const s of servers.splice(0)) await s.stop();
+  };
+  const onSignal = () => {
+    void stopAll().finally(() => process.exit(130));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -400,35 +468,50 @@ async function benchRedis(rounds: number, requests: number, candidates: string[]
       throw new HarnessError(`redis-server (project config) did not start: ${(e as Error).message}`);
     });
     servers.push({
-      name: 'project', description: 'rendered local config (constructs/redis-conf.ts)', port: guide.port, password: guide.password,
-      conf: fs.readFileSync(guide.server.confPath, 'utf8'), stop: guide.stop,
+      name: 'project',
+      description: 'rendered local config (constructs/redis-conf.ts)',
+      port: guide.port,
+      password: guide.password,
+      conf: fs.readFileSync(guide.server.confPath, 'utf8'),
+      stop: guide.stop,
     });
     // (b) stock: the binary's defaults, only where it listens and writes
-    servers.push(await startServer('stock', 'redis-server defaults (port, bind, dir only)', (port, dir) => ({
-      conf: `port ${port}\nbind ${LOCAL_HOST}\ndir "${dir}"\n`,
-    })));
+    servers.push(
+      await startServer('stock', 'redis-server defaults (port, bind, dir only)', (port, dir) => ({
+        conf: `port ${port}\nbind ${LOCAL_HOST}\ndir "${dir}"\n`,
+      })),
+    );
     // (c) reference: the same defaults with AOF on, to tell what AOF itself costs from what the project's config adds
-    servers.push(await startServer('stock-aof', 'redis-server defaults + appendonly yes', (port, dir) => ({
-      conf: `port ${port}\nbind ${LOCAL_HOST}\ndir "${dir}"\nappendonly yes\n`,
-    })));
+    servers.push(
+      await startServer('stock-aof', 'redis-server defaults + appendonly yes', (port, dir) => ({
+        conf: `port ${port}\nbind ${LOCAL_HOST}\ndir "${dir}"\nappendonly yes\n`,
+      })),
+    );
     // (d) exploration: the project's rendered config with lines appended (a later port, dir or other single-value
     // directive overrides the earlier one; `save` lines add to the schedule unless preceded by `save ""`)
     if (candidates.length) {
       const projectConf = fs.readFileSync(guide.server.confPath, 'utf8');
-      servers.push(await startServer('candidate', `project config + ${candidates.join('; ')}`, (port, dir) => ({
-        conf: `${projectConf}\n# bench: another place, and the candidate lines\nport ${port}\ndir "${dir}"\n${candidates.join('\n')}\n`,
-        password: guide.password,
-      })));
+      servers.push(
+        await startServer('candidate', `project config + ${candidates.join('; ')}`, (port, dir) => ({
+          conf: `${projectConf}\n# bench: another place, and the candidate lines\nport ${port}\ndir "${dir}"\n${candidates.join('\n')}\n`,
+          password: guide.password,
+        })),
+      );
     }
     for (const s of servers) s.pid = Number((await serverInfo(s, ['process_id'])).process_id) || undefined;
 
-    log(`redis: ${servers.map((s) => `${s.name} on :${s.port}`).join(', ')}; ${rounds} rounds of ${requests} SET then ${requests} GET each`);
-    for (const s of servers) { // warm-up, not counted
+    log(
+      `redis: ${servers.map((s) => `${s.name} on :${s.port}`).join(', ')}; ${rounds} rounds of ${requests} SET then ${requests} GET each`,
+    );
+    for (const s of servers) {
+      // warm-up, not counted
       redisBenchmark(s, 'SET', Math.max(10000, Math.floor(requests / 5)));
       redisBenchmark(s, 'GET', Math.max(10000, Math.floor(requests / 5)));
     }
     type Series = Record<RedisTest, number[]> & { cpu: Record<RedisTest, number[]> };
-    const results: Record<string, Series> = Object.fromEntries(servers.map((s) => [s.name, { SET: [], GET: [], cpu: { SET: [], GET: [] } }]));
+    const results: Record<string, Series> = Object.fromEntries(
+      servers.map((s) => [s.name, { SET: [], GET: [], cpu: { SET: [], GET: [] } }]),
+    );
     for (let i = 0; i < rounds; i++) {
       for (const s of rotation(servers, i)) {
         for (const test of ['SET', 'GET'] as const) {
@@ -437,7 +520,9 @@ async function benchRedis(rounds: number, requests: number, candidates: string[]
           if (r.cpuUsPerRequest !== undefined) results[s.name].cpu[test].push(r.cpuUsPerRequest);
         }
       }
-      log(`redis: round ${i + 1}/${rounds}: ${servers.map((s) => `${s.name} SET ${kops(results[s.name].SET[i])} GET ${kops(results[s.name].GET[i])}`).join(', ')}`);
+      log(
+        `redis: round ${i + 1}/${rounds}: ${servers.map((s) => `${s.name} SET ${kops(results[s.name].SET[i])} GET ${kops(results[s.name].GET[i])}`).join(', ')}`,
+      );
     }
     const infos: Record<string, Record<string, string>> = {};
     for (const s of servers) infos[s.name] = await serverInfo(s);
@@ -610,62 +695,76 @@ async function main(): Promise<number> {
     } catch (e) {
       if (!(e instanceof HarnessError)) throw e;
       errors.push(`${name}: ${e.message}`);
-      rows.push({ section: number, measurement: name, value: e.message.split('\n')[0].slice(0, 160), target: '—', ratio: '—', result: 'ERROR' });
+      rows.push({
+        section: number,
+        measurement: name,
+        value: e.message.split('\n')[0].slice(0, 160),
+        target: '—',
+        ratio: '—',
+        result: 'ERROR',
+      });
     }
   };
 
-  if (!opts.skipSynth) await section(1, 'Synth', () => {
-    const synth = benchSynth(opts.runs, opts.app ?? cdktfApp());
-    out.synth = synth;
-    rows.push({
-      section: 1,
-      measurement: `Synth: ${synth.stacks.length} stacks vs floor (median of ${synth.runs})`,
-      value: `${fmt(synth.medianRealMs / 1000)} s vs ${fmt(synth.medianFloorMs / 1000)} s`,
-      target: `≤ ${TARGETS.synthRatio}× floor`,
-      ratio: fmt(synth.ratio),
-      result: synth.ratio <= TARGETS.synthRatio ? 'PASS' : 'MISS',
-    });
-  });
-
-  if (!opts.skipRedis) await section(3, 'Local Redis', async () => {
-    const redis = await benchRedis(opts.rounds, opts.requests, opts.candidates);
-    out.redis = redis;
-    for (const s of redis.servers.filter((x) => x.name !== 'stock')) {
-      const stock = redis.servers.find((x) => x.name === 'stock')!;
-      const label = s.name === 'project' ? 'Local Redis'
-        : s.name === 'stock-aof' ? 'Reference, stock + appendonly yes' : `Candidate (${opts.candidates.join('; ')})`;
-      const judged = s.name === 'project';
+  if (!opts.skipSynth)
+    await section(1, 'Synth', () => {
+      const synth = benchSynth(opts.runs, opts.app ?? cdktfApp());
+      out.synth = synth;
       rows.push({
-        section: 3,
-        measurement: `${label}: GET, P${REDIS_BENCH.pipeline} (median of ${redis.rounds})`,
-        value: `${kops(s.medianGet)} vs stock ${kops(stock.medianGet)} ops/s`,
-        target: `≥ ${TARGETS.getRatio}× stock`,
-        ratio: fmt(s.getRatio),
-        result: judged ? (s.getRatio >= TARGETS.getRatio ? 'PASS' : 'MISS') : 'info',
+        section: 1,
+        measurement: `Synth: ${synth.stacks.length} stacks vs floor (median of ${synth.runs})`,
+        value: `${fmt(synth.medianRealMs / 1000)} s vs ${fmt(synth.medianFloorMs / 1000)} s`,
+        target: `≤ ${TARGETS.synthRatio}× floor`,
+        ratio: fmt(synth.ratio),
+        result: synth.ratio <= TARGETS.synthRatio ? 'PASS' : 'MISS',
       });
-      rows.push({
-        section: 3,
-        measurement: `${label}: SET${judged ? ', AOF on' : ''}, P${REDIS_BENCH.pipeline} (median of ${redis.rounds})`,
-        value: `${kops(s.medianSet)} vs stock ${kops(stock.medianSet)} ops/s`,
-        target: `≥ ${TARGETS.setRatio}× stock`,
-        ratio: fmt(s.setRatio),
-        result: judged ? (s.setRatio >= TARGETS.setRatio ? 'PASS' : 'MISS') : 'info',
-      });
-    }
-  });
-
-  if (!opts.skipTests) await section(2, 'Tests', () => {
-    const tests = benchTests();
-    out.tests = tests;
-    rows.push({
-      section: 2,
-      measurement: 'Tests: npm test (tsc + jest)',
-      value: `${fmt(tests.ms / 1000, 1)} s`,
-      target: `< ${TARGETS.testsSeconds} s`,
-      ratio: fmt(tests.ms / 1000 / TARGETS.testsSeconds),
-      result: tests.ms / 1000 < TARGETS.testsSeconds ? 'PASS' : 'MISS',
     });
-  });
+
+  if (!opts.skipRedis)
+    await section(3, 'Local Redis', async () => {
+      const redis = await benchRedis(opts.rounds, opts.requests, opts.candidates);
+      out.redis = redis;
+      for (const s of redis.servers.filter((x) => x.name !== 'stock')) {
+        const stock = redis.servers.find((x) => x.name === 'stock')!;
+        const label =
+          s.name === 'project'
+            ? 'Local Redis'
+            : s.name === 'stock-aof'
+              ? 'Reference, stock + appendonly yes'
+              : `Candidate (${opts.candidates.join('; ')})`;
+        const judged = s.name === 'project';
+        rows.push({
+          section: 3,
+          measurement: `${label}: GET, P${REDIS_BENCH.pipeline} (median of ${redis.rounds})`,
+          value: `${kops(s.medianGet)} vs stock ${kops(stock.medianGet)} ops/s`,
+          target: `≥ ${TARGETS.getRatio}× stock`,
+          ratio: fmt(s.getRatio),
+          result: judged ? (s.getRatio >= TARGETS.getRatio ? 'PASS' : 'MISS') : 'info',
+        });
+        rows.push({
+          section: 3,
+          measurement: `${label}: SET${judged ? ', AOF on' : ''}, P${REDIS_BENCH.pipeline} (median of ${redis.rounds})`,
+          value: `${kops(s.medianSet)} vs stock ${kops(stock.medianSet)} ops/s`,
+          target: `≥ ${TARGETS.setRatio}× stock`,
+          ratio: fmt(s.setRatio),
+          result: judged ? (s.setRatio >= TARGETS.setRatio ? 'PASS' : 'MISS') : 'info',
+        });
+      }
+    });
+
+  if (!opts.skipTests)
+    await section(2, 'Tests', () => {
+      const tests = benchTests();
+      out.tests = tests;
+      rows.push({
+        section: 2,
+        measurement: 'Tests: npm test (tsc + jest)',
+        value: `${fmt(tests.ms / 1000, 1)} s`,
+        target: `< ${TARGETS.testsSeconds} s`,
+        ratio: fmt(tests.ms / 1000 / TARGETS.testsSeconds),
+        result: tests.ms / 1000 < TARGETS.testsSeconds ? 'PASS' : 'MISS',
+      });
+    });
 
   rows.sort((a, b) => a.section - b.section); // stable: within a section, in the order measured
   out.rows = rows;
@@ -677,30 +776,42 @@ async function main(): Promise<number> {
 
   const d = machine.tmpDisk;
   process.stdout.write(`${table}\n\n`);
-  process.stdout.write(`Machine: ${machine.cpus} × ${machine.cpuModel}${machine.virtualMachine ? ' (VM)' : ''}, ${machine.memoryGiB} GiB, `
-    + `${machine.os}, node ${machine.node}, redis-server ${/v=(\S+)/.exec(machine.redisServer ?? '')?.[1] ?? 'not found'}`
-    + `${d ? `; temp dir on ${d.device} (${d.fsType}${d.virtio ? ', virtio' : ''})` : ''}.\n`);
+  process.stdout.write(
+    `Machine: ${machine.cpus} × ${machine.cpuModel}${machine.virtualMachine ? ' (VM)' : ''}, ${machine.memoryGiB} GiB, ` +
+      `${machine.os}, node ${machine.node}, redis-server ${/v=(\S+)/.exec(machine.redisServer ?? '')?.[1] ?? 'not found'}` +
+      `${d ? `; temp dir on ${d.device} (${d.fsType}${d.virtio ? ', virtio' : ''})` : ''}.\n`,
+  );
   const synth = out.synth as ReturnType<typeof benchSynth> | undefined;
   if (synth) {
-    process.stdout.write(`Synth: the runtime and its loader alone take ${synth.medianLoaderBaselineMs ? fmt(synth.medianLoaderBaselineMs / 1000) : '?'} s; `
-      + `the floor loads ${synth.floorModules.length} provider submodules; CPU steal ${synth.stealPercent ?? '?'} %.\n`);
+    process.stdout.write(
+      `Synth: the runtime and its loader alone take ${synth.medianLoaderBaselineMs ? fmt(synth.medianLoaderBaselineMs / 1000) : '?'} s; ` +
+        `the floor loads ${synth.floorModules.length} provider submodules; CPU steal ${synth.stealPercent ?? '?'} %.\n`,
+    );
   }
   const redis = out.redis as Awaited<ReturnType<typeof benchRedis>> | undefined;
   if (redis) {
     for (const s of redis.servers) {
       const i = s.info;
       const cpu = s.setCpuUs !== undefined ? `server CPU per request SET ${fmt(s.setCpuUs)} µs, GET ${fmt(s.getCpuUs ?? NaN)} µs; ` : '';
-      const iqr = s.name === 'stock' ? '' : `per-round ratios to stock (interquartile) SET ${s.setRatioIqr.map((x) => fmt(x)).join('–')}, `
-        + `GET ${s.getRatioIqr.map((x) => fmt(x)).join('–')}; `;
-      process.stdout.write(`Redis ${s.name}: ${iqr}${cpu}RDB saves ${i.rdb_saves ?? '?'}, AOF rewrites ${i.aof_rewrites ?? '?'}, `
-        + `delayed fsyncs ${i.aof_delayed_fsync ?? '-'}, evicted keys ${i.evicted_keys ?? '?'}, used ${i.used_memory_human ?? '?'} `
-        + `of maxmemory ${i.maxmemory_human ?? '?'}.\n`);
+      const iqr =
+        s.name === 'stock'
+          ? ''
+          : `per-round ratios to stock (interquartile) SET ${s.setRatioIqr.map((x) => fmt(x)).join('–')}, ` +
+            `GET ${s.getRatioIqr.map((x) => fmt(x)).join('–')}; `;
+      process.stdout.write(
+        `Redis ${s.name}: ${iqr}${cpu}RDB saves ${i.rdb_saves ?? '?'}, AOF rewrites ${i.aof_rewrites ?? '?'}, ` +
+          `delayed fsyncs ${i.aof_delayed_fsync ?? '-'}, evicted keys ${i.evicted_keys ?? '?'}, used ${i.used_memory_human ?? '?'} ` +
+          `of maxmemory ${i.maxmemory_human ?? '?'}.\n`,
+      );
     }
     process.stdout.write(`Redis: CPU steal ${redis.stealPercent ?? '?'} % during the rounds.\n`);
     const evicted = redis.servers.filter((s) => Number(s.info.evicted_keys ?? 0) > 0);
-    if (evicted.length) process.stdout.write(`WARNING: keys were evicted on ${evicted.map((s) => s.name).join(', ')}; lower --requests or the keyspace.\n`);
+    if (evicted.length)
+      process.stdout.write(`WARNING: keys were evicted on ${evicted.map((s) => s.name).join(', ')}; lower --requests or the keyspace.\n`);
   }
-  process.stdout.write(`Results written to ${path.relative(process.cwd(), opts.json) || opts.json}; absolute times vary from machine to machine, the ratios hold.\n`);
+  process.stdout.write(
+    `Results written to ${path.relative(process.cwd(), opts.json) || opts.json}; absolute times vary from machine to machine, the ratios hold.\n`,
+  );
 
   const missed = rows.filter((r) => r.result === 'MISS');
   if (missed.length) process.stdout.write(`Missed: ${missed.map((r) => r.measurement).join('; ')}\n`);
@@ -711,7 +822,10 @@ async function main(): Promise<number> {
   return missed.length && opts.strict ? 3 : 0;
 }
 
-main().then((code) => process.exit(code), (e) => {
-  process.stderr.write(`bench: ${e instanceof HarnessError ? e.message : (e as Error).stack}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench: ${e instanceof HarnessError ? e.message : (e as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -24,7 +24,12 @@ export function replicationGroupId(env: EnvironmentConfig): string {
   return `${PROJECT}-${env.name}`;
 }
 
-export function environmentProps(env: EnvironmentConfig, dep: DeploymentSettings, plan: SizingPlan, net: NetworkRefs): { group: GroupProps; alarms: AlarmProps } {
+export function environmentProps(
+  env: EnvironmentConfig,
+  dep: DeploymentSettings,
+  plan: SizingPlan,
+  net: NetworkRefs,
+): { group: GroupProps; alarms: AlarmProps } {
   // who may connect: the named client security groups and ranges; with neither, the VPC's own range
   const clientCidrs = dep.clientCidrs.length || dep.clientSecurityGroupIds.length ? dep.clientCidrs : [net.vpcCidrBlock];
   const group: GroupProps = {

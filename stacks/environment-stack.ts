@@ -30,8 +30,10 @@ export class CacheEnvironmentStack extends TerraformStack {
     super(scope, id);
     const { environment: env, deployment: dep } = props;
 
-    this.plan = planSizing({ expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB },
-      `config/environments.ts ${env.name}`);
+    this.plan = planSizing(
+      { expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB },
+      `config/environments.ts ${env.name}`,
+    );
 
     new AwsProvider(this, 'aws', {
       region: dep.region,
@@ -54,30 +56,45 @@ export class CacheEnvironmentStack extends TerraformStack {
     }
 
     // --- network: explicit ids, or lookups by tag
-    const vpc = new DataAwsVpc(this, 'vpc', dep.vpcId
-      ? { id: dep.vpcId }
-      : { tags: { [dep.vpcTag.key]: dep.vpcTag.value } });
-    const subnetIds = dep.subnetIds ?? new DataAwsSubnets(this, 'private-subnets', {
-      filter: [
-        { name: 'vpc-id', values: [vpc.id] },
-        { name: `tag:${dep.subnetTag.key}`, values: [dep.subnetTag.value] },
-        { name: 'availability-zone', values: dep.availabilityZones },
-      ],
-    }).ids;
+    const vpc = new DataAwsVpc(this, 'vpc', dep.vpcId ? { id: dep.vpcId } : { tags: { [dep.vpcTag.key]: dep.vpcTag.value } });
+    const subnetIds =
+      dep.subnetIds ??
+      new DataAwsSubnets(this, 'private-subnets', {
+        filter: [
+          { name: 'vpc-id', values: [vpc.id] },
+          { name: `tag:${dep.subnetTag.key}`, values: [dep.subnetTag.value] },
+          { name: 'availability-zone', values: dep.availabilityZones },
+        ],
+      }).ids;
     const built = environmentProps(env, dep, this.plan, { vpcId: vpc.id, vpcCidrBlock: vpc.cidrBlock, subnetIds });
     this.cache = new RedisReplicationGroup(this, 'cache', built.group);
     this.alarms = new CacheAlarms(this, 'alarms', { replicationGroup: this.cache, ...built.alarms });
 
     const c = this.cache;
-    new TerraformOutput(this, 'primary_endpoint', { value: c.primaryEndpointAddress, description: 'Primary endpoint (cluster mode disabled)' });
-    new TerraformOutput(this, 'reader_endpoint', { value: c.readerEndpointAddress, description: 'Reader endpoint (cluster mode disabled)' });
-    new TerraformOutput(this, 'configuration_endpoint', { value: c.configurationEndpointAddress, description: 'Configuration endpoint (cluster mode enabled)' });
+    new TerraformOutput(this, 'primary_endpoint', {
+      value: c.primaryEndpointAddress,
+      description: 'Primary endpoint (cluster mode disabled)',
+    });
+    new TerraformOutput(this, 'reader_endpoint', {
+      value: c.readerEndpointAddress,
+      description: 'Reader endpoint (cluster mode disabled)',
+    });
+    new TerraformOutput(this, 'configuration_endpoint', {
+      value: c.configurationEndpointAddress,
+      description: 'Configuration endpoint (cluster mode enabled)',
+    });
     new TerraformOutput(this, 'port', { value: c.port });
-    new TerraformOutput(this, 'auth_secret_arn', { value: c.authSecret?.arn ?? '', description: 'Secrets Manager secret with auth_token, host, port' });
+    new TerraformOutput(this, 'auth_secret_arn', {
+      value: c.authSecret?.arn ?? '',
+      description: 'Secrets Manager secret with auth_token, host, port',
+    });
     new TerraformOutput(this, 'security_group_id', { value: c.securityGroup.id, description: 'Security group of the cache nodes' });
     new TerraformOutput(this, 'notification_topic_arn', { value: c.notificationTopic.arn });
     if (this.alarms.dashboard) {
-      new TerraformOutput(this, 'alarm_dashboard_name', { value: this.alarms.dashboard.dashboardName, description: 'CloudWatch dashboard of the cache nodes' });
+      new TerraformOutput(this, 'alarm_dashboard_name', {
+        value: this.alarms.dashboard.dashboardName,
+        description: 'CloudWatch dashboard of the cache nodes',
+      });
     }
   }
 }

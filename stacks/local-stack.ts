@@ -61,10 +61,12 @@ export class LocalStack extends TerraformStack {
       sensitive: true,
       nullable: false,
       description: 'Password of the local Redis; empty: use the generated one.',
-      validation: [{
-        condition: `\${var.${PASSWORD_VARIABLE} == "" || can(regex("^[${LOCAL_PASSWORD.characterClass}]{${LOCAL_PASSWORD.minLength},${LOCAL_PASSWORD.maxLength}}$", var.${PASSWORD_VARIABLE}))}`,
-        errorMessage: `${PASSWORD_VARIABLE}: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, or empty for a generated password.`,
-      }],
+      validation: [
+        {
+          condition: `\${var.${PASSWORD_VARIABLE} == "" || can(regex("^[${LOCAL_PASSWORD.characterClass}]{${LOCAL_PASSWORD.minLength},${LOCAL_PASSWORD.maxLength}}$", var.${PASSWORD_VARIABLE}))}`,
+          errorMessage: `${PASSWORD_VARIABLE}: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, or empty for a generated password.`,
+        },
+      ],
     });
 
     // the output `redis_password` owns that construct id; the variable keeps the name TF_VAR_ refers to

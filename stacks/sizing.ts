@@ -60,12 +60,18 @@ function checkProfile(p: SizingProfile): string[] {
   return problems;
 }
 
-interface Candidate { node: NodeType; shards: number; hourly: number }
+interface Candidate {
+  node: NodeType;
+  shards: number;
+  hourly: number;
+}
 
 function cheapest(candidates: Candidate[]): Candidate | undefined {
   // cheapest first; at equal price the fewer shards, then the larger node, then the name (stable)
-  return [...candidates].sort((a, b) => a.hourly - b.hourly || a.shards - b.shards
-    || b.node.maxmemoryBytes - a.node.maxmemoryBytes || a.node.name.localeCompare(b.node.name))[0];
+  return [...candidates].sort(
+    (a, b) =>
+      a.hourly - b.hourly || a.shards - b.shards || b.node.maxmemoryBytes - a.node.maxmemoryBytes || a.node.name.localeCompare(b.node.name),
+  )[0];
 }
 
 /**
@@ -92,9 +98,13 @@ export function planSizing(profile: SizingProfile, subject = 'sizing profile'): 
   let choice: Candidate | undefined;
 
   if (!clusterModeEnabled) {
-    choice = cheapest(NODE_CATALOG
-      .filter((n) => dataSpaceBytes(n, reserved) >= requiredBytes && n.vcpu >= tier.vcpu)
-      .map((n) => ({ node: n, shards: 1, hourly: price(n) * (1 + replicasPerShard) })));
+    choice = cheapest(
+      NODE_CATALOG.filter((n) => dataSpaceBytes(n, reserved) >= requiredBytes && n.vcpu >= tier.vcpu).map((n) => ({
+        node: n,
+        shards: 1,
+        hourly: price(n) * (1 + replicasPerShard),
+      })),
+    );
     if (!choice) clusterModeEnabled = true; // the data does not fit any single node: shard it
   }
   if (clusterModeEnabled) {
@@ -109,7 +119,9 @@ export function planSizing(profile: SizingProfile, subject = 'sizing profile'): 
     }
     choice = cheapest(candidates);
     if (!choice) {
-      new Problems(subject).add(`memory: at most ${LIMITS.maxShards} shards of the largest catalog node, got ${requiredDataGiB} GiB`).throwIfAny();
+      new Problems(subject)
+        .add(`memory: at most ${LIMITS.maxShards} shards of the largest catalog node, got ${requiredDataGiB} GiB`)
+        .throwIfAny();
     }
   }
 
@@ -125,7 +137,7 @@ export function planSizing(profile: SizingProfile, subject = 'sizing profile'): 
     totalNodes,
     clusterModeEnabled,
     reservedMemoryPercent: reserved,
-    dataGiB: Math.round((shards * dataSpaceBytes(node, reserved) / GIB) * 100) / 100,
+    dataGiB: Math.round(((shards * dataSpaceBytes(node, reserved)) / GIB) * 100) / 100,
     monthlyCostUsd: monthlyCostUsd(node, profile.engine, totalNodes),
     priceDate: PRICE_DATE,
   };

@@ -12,7 +12,13 @@ import { CONTAINER_PATHS, CONTAINER_PORT, LOCAL_HOST, TLS_FILES } from '../../co
 import { LocalStack, LocalStackProps } from '../../stacks/local-stack';
 import { Testing } from 'cdktf';
 import {
-  ContainerPlan, DockerEngine, containerPlan, hostBinariesRootfs, removeContainer, runContainerPlan, which,
+  ContainerPlan,
+  DockerEngine,
+  containerPlan,
+  hostBinariesRootfs,
+  removeContainer,
+  runContainerPlan,
+  which,
 } from '../../scripts/lib/docker';
 import { freeLoopbackPort, randomPassword, removeDir, tempDir } from '../../scripts/lib/redis-server';
 import { ping } from '../../scripts/lib/resp';
@@ -40,16 +46,26 @@ const deployed: Deployed[] = [];
 /** Synthesizes a local stack, resolves its Terraform references the way `terraform apply` would, and runs it. */
 async function deploy(props: LocalStackProps): Promise<Deployed> {
   const port = await freeLoopbackPort();
-  const json: Json = JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', {
-    env: {}, port, containerName: `isl-cache-test-${process.pid}-${deployed.length}`, ...props,
-  }), true));
+  const json: Json = JSON.parse(
+    Testing.synth(
+      new LocalStack(Testing.app(), 'local', {
+        env: {},
+        port,
+        containerName: `isl-cache-test-${process.pid}-${deployed.length}`,
+        ...props,
+      }),
+      true,
+    ),
+  );
   const [[, image]] = Object.entries<Json>(json.resource.docker_image);
   if (!(await engine!.imageExists(image.name))) {
     // the rootfs holds Debian's binaries under the names the synthesized command and health check use
     const rootfs = path.join(work, 'rootfs');
     hostBinariesRootfs(rootfs, { 'redis-server': which('redis-server'), 'redis-cli': which('redis-cli') });
     await engine!.importImage(rootfs, image.name, [
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `WORKDIR ${CONTAINER_PATHS.data}`, 'CMD ["redis-server"]',
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      `WORKDIR ${CONTAINER_PATHS.data}`,
+      'CMD ["redis-server"]',
     ]);
     importedImage = image.name;
   }
@@ -96,9 +112,13 @@ afterAll(async () => {
 }, 60000);
 
 describe('the local container on a real Docker engine', () => {
-  it('reports healthy', async () => {
-    await expect(plain.healthy).resolves.toBeLessThan(HEALTHY_WITHIN_MS);
-  }, HEALTHY_WITHIN_MS + 5000);
+  it(
+    'reports healthy',
+    async () => {
+      await expect(plain.healthy).resolves.toBeLessThan(HEALTHY_WITHIN_MS);
+    },
+    HEALTHY_WITHIN_MS + 5000,
+  );
 
   it('answers PING on 127.0.0.1 with the password, and only with it', async () => {
     await plain.healthy;
@@ -106,16 +126,20 @@ describe('the local container on a real Docker engine', () => {
     await expect(ping({ port: plain.port }, plain.password)).resolves.toBe('PONG');
   });
 
-
   it('publishes its port on 127.0.0.1 and on no other host address', async () => {
     const c = await engine!.json<Json>('GET', `/containers/${plain.id}/json`);
     expect(c.NetworkSettings.Ports[`${CONTAINER_PORT}/tcp`]).toEqual([{ HostIp: LOCAL_HOST, HostPort: String(plain.port) }]);
     const bridge = await engine!.json<Json>('GET', '/networks/bridge');
     const gateway: string = bridge.IPAM.Config[0].Gateway;
-    await expect(new Promise((resolve, reject) => {
-      const s = net.connect({ host: gateway, port: plain.port }, () => { s.destroy(); resolve('connected'); });
-      s.once('error', reject);
-    })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      new Promise((resolve, reject) => {
+        const s = net.connect({ host: gateway, port: plain.port }, () => {
+          s.destroy();
+          resolve('connected');
+        });
+        s.once('error', reject);
+      }),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('runs under the synthesized memory limit and restart policy', async () => {
@@ -142,9 +166,13 @@ describe('the local container on a real Docker engine', () => {
   });
 
   describe('in TLS mode', () => {
-    it('reports healthy (its health check speaks TLS)', async () => {
-      await expect(tls.healthy).resolves.toBeLessThan(HEALTHY_WITHIN_MS);
-    }, HEALTHY_WITHIN_MS + 5000);
+    it(
+      'reports healthy (its health check speaks TLS)',
+      async () => {
+        await expect(tls.healthy).resolves.toBeLessThan(HEALTHY_WITHIN_MS);
+      },
+      HEALTHY_WITHIN_MS + 5000,
+    );
 
     it('refuses a plaintext client', async () => {
       await tls.healthy;

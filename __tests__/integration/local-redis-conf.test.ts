@@ -4,7 +4,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  AOF_FSYNC_INTERVAL_MS, CONTAINER_BIND, CONTAINER_PATHS, CONTAINER_PORT, DISABLED_COMMANDS, RDB_SAVE_POINTS,
+  AOF_FSYNC_INTERVAL_MS,
+  CONTAINER_BIND,
+  CONTAINER_PATHS,
+  CONTAINER_PORT,
+  DISABLED_COMMANDS,
+  RDB_SAVE_POINTS,
 } from '../../config/local';
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../../config/scaling';
 import { tierFor } from '../../stacks/sizing';
@@ -15,9 +20,16 @@ import { RespClient, info } from '../../scripts/lib/resp';
 const MIB = 2 ** 20;
 
 describe('renderRedisConf', () => {
-  const conf = renderRedisConf(localRedisSettings({
-    bind: CONTAINER_BIND, port: CONTAINER_PORT, dir: CONTAINER_PATHS.data, password: '<password>', maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru',
-  }));
+  const conf = renderRedisConf(
+    localRedisSettings({
+      bind: CONTAINER_BIND,
+      port: CONTAINER_PORT,
+      dir: CONTAINER_PATHS.data,
+      password: '<password>',
+      maxmemoryMb: 512,
+      maxmemoryPolicy: 'allkeys-lru',
+    }),
+  );
   const lines = conf.split('\n');
 
   it('renders the guides’ settings', () => {
@@ -34,10 +46,17 @@ describe('renderRedisConf', () => {
   });
 
   it('in TLS mode closes the plaintext port and serves TLS on the configured one', () => {
-    const tlsLines = renderRedisConf(localRedisSettings({
-      bind: CONTAINER_BIND, port: CONTAINER_PORT + 1, dir: CONTAINER_PATHS.data, password: '<password>', maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru',
-      tls: { certFile: '/c/redis.crt', keyFile: '/c/redis.key', caCertFile: '/c/ca.crt' },
-    })).split('\n');
+    const tlsLines = renderRedisConf(
+      localRedisSettings({
+        bind: CONTAINER_BIND,
+        port: CONTAINER_PORT + 1,
+        dir: CONTAINER_PATHS.data,
+        password: '<password>',
+        maxmemoryMb: 512,
+        maxmemoryPolicy: 'allkeys-lru',
+        tls: { certFile: '/c/redis.crt', keyFile: '/c/redis.key', caCertFile: '/c/ca.crt' },
+      }),
+    ).split('\n');
     expect(tlsLines).toEqual(expect.arrayContaining(['port 0', `tls-port ${CONTAINER_PORT + 1}`, 'tls-cert-file "/c/redis.crt"']));
     expect(tlsLines.filter((l) => l.startsWith('port '))).toEqual(['port 0']);
   });

@@ -12,8 +12,18 @@ import { ping } from '../../scripts/lib/resp';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'local-tls.sh');
 
-const fingerprints = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort()
-  .map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
+const fingerprints = (dir: string) =>
+  Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, f)))
+          .digest('hex'),
+      ]),
+  );
 
 let tlsDir: string;
 

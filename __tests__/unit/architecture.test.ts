@@ -17,7 +17,9 @@ function filesUnder(dir: string): string[] {
   const full = path.join(ROOT, dir);
   if (!fs.existsSync(full)) return [];
   if (fs.statSync(full).isFile()) return [dir];
-  return fs.readdirSync(full).flatMap((f) => (f === 'node_modules' || f === '__snapshots__' ? [] : filesUnder(path.join(dir, f))))
+  return fs
+    .readdirSync(full)
+    .flatMap((f) => (f === 'node_modules' || f === '__snapshots__' ? [] : filesUnder(path.join(dir, f))))
     .filter((f) => f.endsWith('.ts'));
 }
 
@@ -25,7 +27,8 @@ function filesUnder(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
   const statements = /^\s*(?:import|export)\b[^;]*?from\s*'([^']+)'|^\s*import\s*'([^']+)'|\brequire\('([^']+)'\)/gm;
-  return [...text.matchAll(statements)].map((m) => m[1] ?? m[2] ?? m[3])
+  return [...text.matchAll(statements)]
+    .map((m) => m[1] ?? m[2] ?? m[3])
     .map((spec) => (spec.startsWith('.') ? path.relative(ROOT, path.join(ROOT, path.dirname(file), spec)) : spec));
 }
 
@@ -33,13 +36,18 @@ const ALL = ['main.ts', 'config', 'constructs', 'stacks', 'scripts', '__tests__'
 const top = (p: string) => p.split(path.sep)[0];
 
 function offenders(from: string, forbidden: (target: string, file: string) => boolean): string[] {
-  return ALL.filter((f) => top(f) === from || f.startsWith(`${from}/`))
-    .flatMap((f) => importsOf(f).filter((i) => forbidden(i, f)).map((i) => `${f} → ${i}`));
+  return ALL.filter((f) => top(f) === from || f.startsWith(`${from}/`)).flatMap((f) =>
+    importsOf(f)
+      .filter((i) => forbidden(i, f))
+      .map((i) => `${f} → ${i}`),
+  );
 }
 
 describe('architecture: imports run one way', () => {
   it('finds the sources it checks', () => {
-    expect(ALL).toEqual(expect.arrayContaining(['main.ts', 'config/alarms.ts', 'constructs/index.ts', 'stacks/settings.ts', 'scripts/review.ts']));
+    expect(ALL).toEqual(
+      expect.arrayContaining(['main.ts', 'config/alarms.ts', 'constructs/index.ts', 'stacks/settings.ts', 'scripts/review.ts']),
+    );
   });
 
   it('config/ imports nothing outside config/', () => {
@@ -65,15 +73,29 @@ describe('architecture: imports run one way', () => {
 
   it('reading synthesized JSON loads no provider bindings', () => {
     const pure = ['constructs/guardrails/tf-json.ts', 'constructs/elasticache/member-nodes.ts', 'constructs/validation.ts'];
-    expect(pure.flatMap((f) => importsOf(f).filter((i) => i.startsWith('@cdktf/')).map((i) => `${f} → ${i}`))).toEqual([]);
+    expect(
+      pure.flatMap((f) =>
+        importsOf(f)
+          .filter((i) => i.startsWith('@cdktf/'))
+          .map((i) => `${f} → ${i}`),
+      ),
+    ).toEqual([]);
   });
 
   it('the ElastiCache and monitoring constructs never use the redis.conf renderer (ElastiCache has no AOF or requirepass)', () => {
-    const users = ALL.filter((f) => importsOf(f).some((i) => i === 'constructs/local/redis-conf')).filter((f) => f.startsWith('constructs/'));
+    const users = ALL.filter((f) => importsOf(f).some((i) => i === 'constructs/local/redis-conf')).filter((f) =>
+      f.startsWith('constructs/'),
+    );
     expect(users).toEqual(['constructs/index.ts', 'constructs/local/local-redis.ts']);
   });
 
   it('provider classes come from submodules, never from a package root', () => {
-    expect(ALL.flatMap((f) => importsOf(f).filter((i) => /^@cdktf\/provider-[a-z]+$/.test(i)).map((i) => `${f} → ${i}`))).toEqual([]);
+    expect(
+      ALL.flatMap((f) =>
+        importsOf(f)
+          .filter((i) => /^@cdktf\/provider-[a-z]+$/.test(i))
+          .map((i) => `${f} → ${i}`),
+      ),
+    ).toEqual([]);
   });
 });

@@ -8,7 +8,15 @@ import { dataSpaceBytes } from '../../constructs/elasticache/node-types';
 import { CLUSTER_MIN_SHARDS } from '../../config/scaling';
 import { tierFor } from '../../stacks/sizing';
 import {
-  CLUSTER_PROFILE_USERS, appArgv, compareSizing, median, pairedRatios, parseBenchmarkCsv, quantile, rotation, sizingComparisons,
+  CLUSTER_PROFILE_USERS,
+  appArgv,
+  compareSizing,
+  median,
+  pairedRatios,
+  parseBenchmarkCsv,
+  quantile,
+  rotation,
+  sizingComparisons,
 } from '../../scripts/bench/sizing-brute-force';
 
 describe('sizing cost against the cheapest catalog choice', () => {
@@ -61,13 +69,18 @@ describe('statistics and parsing', () => {
   it('paired ratios and the alternating run order', () => {
     expect(pairedRatios([2, 9], [1, 3])).toEqual([2, 3]);
     expect(() => pairedRatios([1], [])).toThrow();
-    expect([0, 1, 2].map((i) => rotation(['a', 'b'], i))).toEqual([['a', 'b'], ['b', 'a'], ['a', 'b']]);
+    expect([0, 1, 2].map((i) => rotation(['a', 'b'], i))).toEqual([
+      ['a', 'b'],
+      ['b', 'a'],
+      ['a', 'b'],
+    ]);
     expect(rotation(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
   });
 
   it('splits the synth app command around its entry file', () => {
     expect(appArgv('node -r ts-node/register/transpile-only main.ts')).toEqual({
-      argv: ['node', '-r', 'ts-node/register/transpile-only', 'main.ts'], entryIndex: 3,
+      argv: ['node', '-r', 'ts-node/register/transpile-only', 'main.ts'],
+      entryIndex: 3,
     });
     expect(appArgv('node -r "./a b.js" main.js').argv).toEqual(['node', '-r', './a b.js', 'main.js']);
     expect(() => appArgv('npx ts-node main.ts && echo done')).toThrow('cannot time');

@@ -6,7 +6,13 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import {
-  ALARM_KEYS, AlarmKey, AlarmOverrides, CACHE_NODE_ID, DEFAULT_ALARM_THRESHOLDS as T, HIT_RATE_TARGET_PERCENT, TREAT_MISSING_DATA,
+  ALARM_KEYS,
+  AlarmKey,
+  AlarmOverrides,
+  CACHE_NODE_ID,
+  DEFAULT_ALARM_THRESHOLDS as T,
+  HIT_RATE_TARGET_PERCENT,
+  TREAT_MISSING_DATA,
 } from '../../config/alarms';
 import { deploymentSettings } from '../../stacks/settings';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';
@@ -28,7 +34,10 @@ function testStack(): TerraformStack {
   return stack;
 }
 
-function cacheIn(stack: TerraformStack, group: Partial<RedisReplicationGroupProps> & { replicationGroupId: string; nodeType: string }): RedisReplicationGroup {
+function cacheIn(
+  stack: TerraformStack,
+  group: Partial<RedisReplicationGroupProps> & { replicationGroupId: string; nodeType: string },
+): RedisReplicationGroup {
   return new RedisReplicationGroup(stack, 'cache', { description: 'alarm test', ...NETWORK, ...group });
 }
 
@@ -40,7 +49,10 @@ interface Synthesized {
   readonly topicArn: string;
 }
 
-function synth(group: Partial<RedisReplicationGroupProps> & { replicationGroupId: string; nodeType: string }, props: Partial<CacheAlarmsProps> = {}): Synthesized {
+function synth(
+  group: Partial<RedisReplicationGroupProps> & { replicationGroupId: string; nodeType: string },
+  props: Partial<CacheAlarmsProps> = {},
+): Synthesized {
   const stack = testStack();
   new CacheAlarms(stack, 'alarms', { replicationGroup: cacheIn(stack, group), ...props });
   const json = JSON.parse(Testing.synth(stack, true));
@@ -51,30 +63,46 @@ function synth(group: Partial<RedisReplicationGroupProps> & { replicationGroupId
 }
 
 const SLUGS: Record<AlarmKey, string> = {
-  cpu: 'cpu', memoryWarning: 'memory-warning', memoryCritical: 'memory-critical', evictions: 'evictions',
-  connectionsWarning: 'connections-warning', connectionsCritical: 'connections-critical', replicationLag: 'replication-lag',
-  swap: 'swap', hitRate: 'hit-rate',
+  cpu: 'cpu',
+  memoryWarning: 'memory-warning',
+  memoryCritical: 'memory-critical',
+  evictions: 'evictions',
+  connectionsWarning: 'connections-warning',
+  connectionsCritical: 'connections-critical',
+  replicationLag: 'replication-lag',
+  swap: 'swap',
+  hitRate: 'hit-rate',
 };
 
 /** Every alarm of a node: the eight alarms of any node, plus ReplicationLag on a replica. */
 function expectedNames(nodeIds: string[], replicas: string[]): string[] {
-  return nodeIds.flatMap((id) => ALARM_KEYS.filter((k) => k !== 'replicationLag' || replicas.includes(id)).map((k) => `${id}-${SLUGS[k]}`)).sort();
+  return nodeIds
+    .flatMap((id) => ALARM_KEYS.filter((k) => k !== 'replicationLag' || replicas.includes(id)).map((k) => `${id}-${SLUGS[k]}`))
+    .sort();
 }
 
 /** What a plain (single-metric) alarm of `key` must look like on a node of `node` type, from config. */
 function expectedMetric(key: Exclude<AlarmKey, 'hitRate'>, node: NodeType): { metric_name: string; statistic: string; threshold: number } {
-  const criticalConnections = Math.floor(node.maxclients * T.connectionsCritical.percentOfMaxclients / 100);
+  const criticalConnections = Math.floor((node.maxclients * T.connectionsCritical.percentOfMaxclients) / 100);
   switch (key) {
-    case 'cpu': return node.vcpu <= 2
-      ? { metric_name: 'CPUUtilization', statistic: 'Average', threshold: T.cpu.hostCpuPercentOfOneCore / node.vcpu }
-      : { metric_name: 'EngineCPUUtilization', statistic: 'Average', threshold: T.cpu.engineCpuPercent };
-    case 'memoryWarning': return { metric_name: 'DatabaseMemoryUsagePercentage', statistic: 'Average', threshold: T.memoryWarning.thresholdPercent };
-    case 'memoryCritical': return { metric_name: 'DatabaseMemoryUsagePercentage', statistic: 'Average', threshold: T.memoryCritical.thresholdPercent };
-    case 'evictions': return { metric_name: 'Evictions', statistic: 'Sum', threshold: T.evictions.perMinute * T.evictions.period / 60 };
-    case 'connectionsWarning': return { metric_name: 'CurrConnections', statistic: 'Average', threshold: Math.min(T.connectionsWarning.count, criticalConnections) };
-    case 'connectionsCritical': return { metric_name: 'CurrConnections', statistic: 'Average', threshold: criticalConnections };
-    case 'replicationLag': return { metric_name: 'ReplicationLag', statistic: 'Maximum', threshold: T.replicationLag.seconds };
-    case 'swap': return { metric_name: 'SwapUsage', statistic: 'Average', threshold: T.swap.bytes };
+    case 'cpu':
+      return node.vcpu <= 2
+        ? { metric_name: 'CPUUtilization', statistic: 'Average', threshold: T.cpu.hostCpuPercentOfOneCore / node.vcpu }
+        : { metric_name: 'EngineCPUUtilization', statistic: 'Average', threshold: T.cpu.engineCpuPercent };
+    case 'memoryWarning':
+      return { metric_name: 'DatabaseMemoryUsagePercentage', statistic: 'Average', threshold: T.memoryWarning.thresholdPercent };
+    case 'memoryCritical':
+      return { metric_name: 'DatabaseMemoryUsagePercentage', statistic: 'Average', threshold: T.memoryCritical.thresholdPercent };
+    case 'evictions':
+      return { metric_name: 'Evictions', statistic: 'Sum', threshold: (T.evictions.perMinute * T.evictions.period) / 60 };
+    case 'connectionsWarning':
+      return { metric_name: 'CurrConnections', statistic: 'Average', threshold: Math.min(T.connectionsWarning.count, criticalConnections) };
+    case 'connectionsCritical':
+      return { metric_name: 'CurrConnections', statistic: 'Average', threshold: criticalConnections };
+    case 'replicationLag':
+      return { metric_name: 'ReplicationLag', statistic: 'Maximum', threshold: T.replicationLag.seconds };
+    case 'swap':
+      return { metric_name: 'SwapUsage', statistic: 'Average', threshold: T.swap.bytes };
   }
 }
 
@@ -106,7 +134,9 @@ function expectAlarmsOfNodes(s: Synthesized, node: NodeType, nodeIds: string[]):
 describe('one node (cache.t4g.small: 2 vCPU)', () => {
   const node = nodeType('cache.t4g.small');
   let s: Synthesized;
-  beforeAll(() => { s = synth({ replicationGroupId: 'isl-cache-one', nodeType: node.name }); });
+  beforeAll(() => {
+    s = synth({ replicationGroupId: 'isl-cache-one', nodeType: node.name });
+  });
 
   test('creates exactly the eight alarms of a primary, named <rg>-001-<alarm>', () => {
     expect(Object.keys(s.alarms).sort()).toEqual(expectedNames(['isl-cache-one-001'], []));
@@ -117,7 +147,10 @@ describe('one node (cache.t4g.small: 2 vCPU)', () => {
   });
 
   test('CPU: host CPUUtilization at 90 % of one core divided by the 2 vCPUs', () => {
-    expect(s.alarms['isl-cache-one-001-cpu']).toMatchObject({ metric_name: 'CPUUtilization', threshold: T.cpu.hostCpuPercentOfOneCore / node.vcpu });
+    expect(s.alarms['isl-cache-one-001-cpu']).toMatchObject({
+      metric_name: 'CPUUtilization',
+      threshold: T.cpu.hostCpuPercentOfOneCore / node.vcpu,
+    });
     expect(node.vcpu).toBe(2);
   });
 
@@ -128,8 +161,14 @@ describe('one node (cache.t4g.small: 2 vCPU)', () => {
   test('hit rate: metric math over CacheHits and CacheMisses, only in periods with enough lookups, missing data as configured', () => {
     const alarm = s.alarms['isl-cache-one-001-hit-rate'];
     const dims = { CacheClusterId: 'isl-cache-one-001', CacheNodeId: CACHE_NODE_ID };
-    const counter = (metric_name: string) => ({ namespace: 'AWS/ElastiCache', metric_name, dimensions: dims, period: T.hitRate.period, stat: 'Sum' });
-    const minimumLookups = T.hitRate.minimumLookupsPerMinute * T.hitRate.period / 60;
+    const counter = (metric_name: string) => ({
+      namespace: 'AWS/ElastiCache',
+      metric_name,
+      dimensions: dims,
+      period: T.hitRate.period,
+      stat: 'Sum',
+    });
+    const minimumLookups = (T.hitRate.minimumLookupsPerMinute * T.hitRate.period) / 60;
     expect(alarm).toMatchObject({
       comparison_operator: 'LessThanThreshold',
       threshold: T.hitRate.minimumPercent,
@@ -160,7 +199,9 @@ describe('primary and two replicas (cache.m7g.xlarge: 4 vCPU)', () => {
   const node = nodeType('cache.m7g.xlarge');
   const ids = ['isl-cache-three-001', 'isl-cache-three-002', 'isl-cache-three-003'];
   let s: Synthesized;
-  beforeAll(() => { s = synth({ replicationGroupId: 'isl-cache-three', nodeType: node.name, replicasPerNodeGroup: 2 }); });
+  beforeAll(() => {
+    s = synth({ replicationGroupId: 'isl-cache-three', nodeType: node.name, replicasPerNodeGroup: 2 });
+  });
 
   test('creates exactly the eight alarms per node plus ReplicationLag on the two replicas', () => {
     expect(Object.keys(s.alarms).sort()).toEqual(expectedNames(ids, ids.slice(1)));
@@ -171,14 +212,17 @@ describe('primary and two replicas (cache.m7g.xlarge: 4 vCPU)', () => {
   });
 
   test('CPU: EngineCPUUtilization on nodes with more than 2 vCPU', () => {
-    for (const id of ids) expect(s.alarms[`${id}-cpu`]).toMatchObject({ metric_name: 'EngineCPUUtilization', threshold: T.cpu.engineCpuPercent });
+    for (const id of ids)
+      expect(s.alarms[`${id}-cpu`]).toMatchObject({ metric_name: 'EngineCPUUtilization', threshold: T.cpu.engineCpuPercent });
   });
 
   test('ReplicationLag above the configured seconds, on the replicas only', () => {
     expect(s.alarms['isl-cache-three-001-replication-lag']).toBeUndefined();
     for (const id of ids.slice(1)) {
       expect(s.alarms[`${id}-replication-lag`]).toMatchObject({
-        metric_name: 'ReplicationLag', threshold: T.replicationLag.seconds, treat_missing_data: T.replicationLag.treatMissingData,
+        metric_name: 'ReplicationLag',
+        threshold: T.replicationLag.seconds,
+        treat_missing_data: T.replicationLag.treatMissingData,
         dimensions: { CacheClusterId: id, CacheNodeId: CACHE_NODE_ID },
       });
     }
@@ -190,10 +234,13 @@ describe('sharded group (2 shards × 1 replica, cache.r7g.large)', () => {
   const ids = ['isl-cache-shards-0001-001', 'isl-cache-shards-0001-002', 'isl-cache-shards-0002-001', 'isl-cache-shards-0002-002'];
   let s: Synthesized;
   beforeAll(() => {
-    s = synth({ replicationGroupId: 'isl-cache-shards', nodeType: node.name, numNodeGroups: 2, replicasPerNodeGroup: 1 }, { dashboard: false });
+    s = synth(
+      { replicationGroupId: 'isl-cache-shards', nodeType: node.name, numNodeGroups: 2, replicasPerNodeGroup: 1 },
+      { dashboard: false },
+    );
   });
 
-  test('node ids carry the shard: <rg>-000S-00N; ReplicationLag on each shard\'s replica', () => {
+  test("node ids carry the shard: <rg>-000S-00N; ReplicationLag on each shard's replica", () => {
     expect(Object.keys(s.alarms).sort()).toEqual(expectedNames(ids, ['isl-cache-shards-0001-002', 'isl-cache-shards-0002-002']));
   });
 
@@ -215,17 +262,20 @@ describe('sharded group (2 shards × 1 replica, cache.r7g.large)', () => {
 
 describe('connections on a micro node (maxclients 20000)', () => {
   const micro = nodeType('cache.t4g.micro');
-  const critical = Math.floor(micro.maxclients * T.connectionsCritical.percentOfMaxclients / 100);
+  const critical = Math.floor((micro.maxclients * T.connectionsCritical.percentOfMaxclients) / 100);
   let s: Synthesized;
   let capped: Synthesized;
   beforeAll(() => {
     s = synth({ replicationGroupId: 'isl-cache-micro', nodeType: micro.name });
-    capped = synth({ replicationGroupId: 'isl-cache-micro', nodeType: micro.name }, { thresholds: { connectionsWarning: { count: critical + 1 } }, dashboard: false });
+    capped = synth(
+      { replicationGroupId: 'isl-cache-micro', nodeType: micro.name },
+      { thresholds: { connectionsWarning: { count: critical + 1 } }, dashboard: false },
+    );
   });
 
   test('critical threshold is the configured share of the micro maxclients, lower than on other nodes', () => {
     expect(micro.maxclients).toBe(20000);
-    expect(critical).toBeLessThan(Math.floor(nodeType('cache.t4g.small').maxclients * T.connectionsCritical.percentOfMaxclients / 100));
+    expect(critical).toBeLessThan(Math.floor((nodeType('cache.t4g.small').maxclients * T.connectionsCritical.percentOfMaxclients) / 100));
     expect(s.alarms['isl-cache-micro-001-connections-critical']).toMatchObject({ metric_name: 'CurrConnections', threshold: critical });
   });
 
@@ -237,12 +287,18 @@ describe('connections on a micro node (maxclients 20000)', () => {
 
 describe('e-mail subscription, prefix and overrides', () => {
   let s: Synthesized;
-  const overrides: AlarmOverrides = { hitRate: { minimumPercent: 35 }, evictions: { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 } };
+  const overrides: AlarmOverrides = {
+    hitRate: { minimumPercent: 35 },
+    evictions: { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+  };
   beforeAll(() => {
-    s = synth({ replicationGroupId: 'isl-cache-mail', nodeType: 'cache.t4g.small' }, { alarmEmail: 'oncall@example.com', alarmNamePrefix: 'team-cache', thresholds: overrides, dashboard: false });
+    s = synth(
+      { replicationGroupId: 'isl-cache-mail', nodeType: 'cache.t4g.small' },
+      { alarmEmail: 'oncall@example.com', alarmNamePrefix: 'team-cache', thresholds: overrides, dashboard: false },
+    );
   });
 
-  test('subscribes the address to the group\'s notification topic by e-mail', () => {
+  test("subscribes the address to the group's notification topic by e-mail", () => {
     expect(Object.values(s.json.resource.aws_sns_topic_subscription)).toEqual([
       expect.objectContaining({ protocol: 'email', endpoint: 'oncall@example.com', topic_arn: s.topicArn }),
     ]);
@@ -256,7 +312,10 @@ describe('e-mail subscription, prefix and overrides', () => {
     expect(s.alarms['team-cache-001-hit-rate'].threshold).toBe(35);
     expect(s.alarms['team-cache-001-hit-rate'].evaluation_periods).toBe(T.hitRate.evaluationPeriods);
     expect(s.alarms['team-cache-001-evictions']).toMatchObject({
-      period: 300, evaluation_periods: 3, datapoints_to_alarm: 3, threshold: T.evictions.perMinute * 300 / 60,
+      period: 300,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      threshold: (T.evictions.perMinute * 300) / 60,
       treat_missing_data: T.evictions.treatMissingData,
     });
   });
@@ -278,7 +337,13 @@ describe('dashboard', () => {
 
   test('one widget per alarmed metric, in config order', () => {
     expect(widgets.map((w) => w.properties.metrics.find((m: unknown[]) => typeof m[0] === 'string')[1])).toEqual([
-      'CPUUtilization', 'DatabaseMemoryUsagePercentage', 'Evictions', 'CurrConnections', 'ReplicationLag', 'SwapUsage', 'CacheHits',
+      'CPUUtilization',
+      'DatabaseMemoryUsagePercentage',
+      'Evictions',
+      'CurrConnections',
+      'ReplicationLag',
+      'SwapUsage',
+      'CacheHits',
     ]);
   });
 
@@ -293,28 +358,46 @@ describe('dashboard', () => {
     expect(hitRate.properties.metrics.filter((m: Json[]) => m[0].expression)).toHaveLength(ids.length);
   });
 
-  test('graphs use the alarms\' dimensions and draw their thresholds', () => {
+  test("graphs use the alarms' dimensions and draw their thresholds", () => {
     for (const w of widgets) {
       for (const m of w.properties.metrics.filter((x: unknown[]) => typeof x[0] === 'string')) {
         expect(m.slice(0, 6)).toEqual(['AWS/ElastiCache', m[1], 'CacheClusterId', m[3], 'CacheNodeId', CACHE_NODE_ID]);
       }
     }
-    expect(widget('DatabaseMemoryUsagePercentage').properties.annotations.horizontal.map((a: Json) => a.value))
-      .toEqual([T.memoryWarning.thresholdPercent, T.memoryCritical.thresholdPercent]);
+    expect(widget('DatabaseMemoryUsagePercentage').properties.annotations.horizontal.map((a: Json) => a.value)).toEqual([
+      T.memoryWarning.thresholdPercent,
+      T.memoryCritical.thresholdPercent,
+    ]);
   });
 });
 
 describe('validation: one error listing every problem, nothing created', () => {
   const cases: Array<[string, AlarmOverrides, string]> = [
-    ['period not a multiple of 60', { cpu: { period: 90 } }, 'thresholds.cpu.period: a positive multiple of 60 seconds (ElastiCache publishes once a minute), got 90'],
-    ['evaluation window over a day', { hitRate: { period: 300, evaluationPeriods: 289 } },
-      'thresholds.hitRate.evaluationPeriods: at most 288 with period 300 (period × evaluationPeriods ≤ 86400 s, one day), got 289'],
-    ['datapoints above evaluation periods', { memoryWarning: { evaluationPeriods: 10, datapointsToAlarm: 11 } },
-      'thresholds.memoryWarning.datapointsToAlarm: a whole number from 1 to evaluationPeriods (10), got 11'],
-    ['unknown treat_missing_data', { swap: { treatMissingData: 'zero' as never } },
-      `thresholds.swap.treatMissingData: one of ${TREAT_MISSING_DATA.join(', ')}, got "zero"`],
-    ['warning not below critical', { memoryWarning: { thresholdPercent: 95 } },
-      `thresholds.memoryWarning.thresholdPercent: below memoryCritical.thresholdPercent (${T.memoryCritical.thresholdPercent}), got 95`],
+    [
+      'period not a multiple of 60',
+      { cpu: { period: 90 } },
+      'thresholds.cpu.period: a positive multiple of 60 seconds (ElastiCache publishes once a minute), got 90',
+    ],
+    [
+      'evaluation window over a day',
+      { hitRate: { period: 300, evaluationPeriods: 289 } },
+      'thresholds.hitRate.evaluationPeriods: at most 288 with period 300 (period × evaluationPeriods ≤ 86400 s, one day), got 289',
+    ],
+    [
+      'datapoints above evaluation periods',
+      { memoryWarning: { evaluationPeriods: 10, datapointsToAlarm: 11 } },
+      'thresholds.memoryWarning.datapointsToAlarm: a whole number from 1 to evaluationPeriods (10), got 11',
+    ],
+    [
+      'unknown treat_missing_data',
+      { swap: { treatMissingData: 'zero' as never } },
+      `thresholds.swap.treatMissingData: one of ${TREAT_MISSING_DATA.join(', ')}, got "zero"`,
+    ],
+    [
+      'warning not below critical',
+      { memoryWarning: { thresholdPercent: 95 } },
+      `thresholds.memoryWarning.thresholdPercent: below memoryCritical.thresholdPercent (${T.memoryCritical.thresholdPercent}), got 95`,
+    ],
     ['unknown alarm', { hitrate: { minimumPercent: 10 } } as never, 'thresholds: keys among cpu, memoryWarning'],
     ['unknown field', { cpu: { threshold: 50 } } as never, 'thresholds.cpu: fields among period, evaluationPeriods'],
   ];
@@ -348,8 +431,9 @@ describe('validation: one error listing every problem, nothing created', () => {
 
   test('the replication group must be the construct, not its id', () => {
     const stack = testStack();
-    expect(() => new CacheAlarms(stack, 'alarms', { replicationGroup: 'isl-cache-bad' as never }))
-      .toThrow('replicationGroup: a RedisReplicationGroup construct or an IReplicationGroup (the object, not its id), got "isl-cache-bad"');
+    expect(() => new CacheAlarms(stack, 'alarms', { replicationGroup: 'isl-cache-bad' as never })).toThrow(
+      'replicationGroup: a RedisReplicationGroup construct or an IReplicationGroup (the object, not its id), got "isl-cache-bad"',
+    );
   });
 });
 
@@ -357,7 +441,10 @@ describe('environments', () => {
   const stacks = new Map<string, CacheEnvironmentStack>();
   beforeAll(() => {
     for (const name of AWS_ENVIRONMENTS) {
-      stacks.set(name, new CacheEnvironmentStack(new App(), name, { environment: ENVIRONMENTS[name], deployment: deploymentSettings(name, {}) }));
+      stacks.set(
+        name,
+        new CacheEnvironmentStack(new App(), name, { environment: ENVIRONMENTS[name], deployment: deploymentSettings(name, {}) }),
+      );
     }
   });
 
@@ -367,6 +454,8 @@ describe('environments', () => {
     expect(new Set(plans.map((p) => p.node.cacheClusterId))).toEqual(new Set(stack.cache.nodes.map((n) => n.cacheClusterId)));
     for (const p of plans) expect(p.alarmName.startsWith(`isl-cache-${name}-`)).toBe(true);
     expect(new Set(plans.map((p) => p.alarmName)).size).toBe(plans.length);
-    expect(plans.filter((p) => p.key === 'hitRate').map((p) => p.threshold)).toEqual(stack.cache.nodes.map(() => HIT_RATE_TARGET_PERCENT[name]));
+    expect(plans.filter((p) => p.key === 'hitRate').map((p) => p.threshold)).toEqual(
+      stack.cache.nodes.map(() => HIT_RATE_TARGET_PERCENT[name]),
+    );
   });
 });

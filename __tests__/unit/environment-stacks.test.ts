@@ -7,7 +7,10 @@ import { TfJson, onlyResource, synthJson } from '../helpers/synth';
 
 /** Default deployment settings: no environment variables at all, as on a fresh machine. */
 function build(name: (typeof AWS_ENVIRONMENTS)[number], env: Record<string, string> = {}) {
-  const stack = new CacheEnvironmentStack(Testing.app(), name, { environment: ENVIRONMENTS[name], deployment: deploymentSettings(name, env) });
+  const stack = new CacheEnvironmentStack(Testing.app(), name, {
+    environment: ENVIRONMENTS[name],
+    deployment: deploymentSettings(name, env),
+  });
   return { stack, json: synthJson(stack) };
 }
 
@@ -47,17 +50,26 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
   it('looks the VPC and private subnets up by tag, and admits the VPC range when no client is named', () => {
     expect(Object.values(json.data!.aws_vpc)[0].tags).toEqual({ Environment: name });
     const subnets = Object.values(json.data!.aws_subnets)[0];
-    expect(subnets.filter).toEqual(expect.arrayContaining([
-      { name: 'tag:Tier', values: ['private'] },
-      { name: 'availability-zone', values: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
-    ]));
+    expect(subnets.filter).toEqual(
+      expect.arrayContaining([
+        { name: 'tag:Tier', values: ['private'] },
+        { name: 'availability-zone', values: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
+      ]),
+    );
     expect(onlyResource(json, 'aws_vpc_security_group_ingress_rule').cidr_ipv4).toMatch(/^\$\{data\.aws_vpc\.[^.]+\.cidr_block\}$/);
   });
 
   it('outputs the endpoints, port, secret ARN and security group id', () => {
-    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining([
-      'primary_endpoint', 'reader_endpoint', 'configuration_endpoint', 'port', 'auth_secret_arn', 'security_group_id',
-    ]));
+    expect(Object.keys(json.output!)).toEqual(
+      expect.arrayContaining([
+        'primary_endpoint',
+        'reader_endpoint',
+        'configuration_endpoint',
+        'port',
+        'auth_secret_arn',
+        'security_group_id',
+      ]),
+    );
   });
 
   it('matches its snapshot (change detector: update with `npx jest -u` when a change is intended)', () => {
@@ -80,15 +92,26 @@ describe('environment differences', () => {
   });
 
   it('staging runs a replica in a second zone with automatic failover', () => {
-    expect(rgOf(staging)).toMatchObject({ num_cache_clusters: 2, automatic_failover_enabled: true, multi_az_enabled: true, preferred_cache_cluster_azs: ['us-east-1a', 'us-east-1b'] });
+    expect(rgOf(staging)).toMatchObject({
+      num_cache_clusters: 2,
+      automatic_failover_enabled: true,
+      multi_az_enabled: true,
+      preferred_cache_cluster_azs: ['us-east-1a', 'us-east-1b'],
+    });
   });
 
   it('production spreads 3 nodes across 3 zones with Multi-AZ failover', () => {
-    expect(rgOf(production)).toMatchObject({ num_cache_clusters: 3, automatic_failover_enabled: true, multi_az_enabled: true, preferred_cache_cluster_azs: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
+    expect(rgOf(production)).toMatchObject({
+      num_cache_clusters: 3,
+      automatic_failover_enabled: true,
+      multi_az_enabled: true,
+      preferred_cache_cluster_azs: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    });
   });
 
   it('staging and production keep backups at least 7 days (001)', () => {
-    for (const json of [staging, production]) expect(rgOf(json).snapshot_retention_limit).toBeGreaterThanOrEqual(MIN_BACKUP_RETENTION_DAYS_PROTECTED);
+    for (const json of [staging, production])
+      expect(rgOf(json).snapshot_retention_limit).toBeGreaterThanOrEqual(MIN_BACKUP_RETENTION_DAYS_PROTECTED);
   });
 
   it('production waits for its maintenance window to apply changes; pilot and staging apply them at once', () => {
@@ -99,22 +122,35 @@ describe('environment differences', () => {
 
 describe('account settings from environment variables', () => {
   let json: TfJson;
-  beforeAll(() => ({ json } = build('production', {
-    AWS_REGION: 'eu-west-1',
-    CACHE_STATE_BUCKET: 'acme-tf-state',
-    CACHE_PRODUCTION_VPC_ID: 'vpc-0abc',
-    CACHE_PRODUCTION_SUBNET_IDS: 'subnet-0a000001,subnet-0a000002,subnet-0a000003',
-    CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: 'sg-0aa00001,sg-0bb00002',
-  })));
+  beforeAll(
+    () =>
+      ({ json } = build('production', {
+        AWS_REGION: 'eu-west-1',
+        CACHE_STATE_BUCKET: 'acme-tf-state',
+        CACHE_PRODUCTION_VPC_ID: 'vpc-0abc',
+        CACHE_PRODUCTION_SUBNET_IDS: 'subnet-0a000001,subnet-0a000002,subnet-0a000003',
+        CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: 'sg-0aa00001,sg-0bb00002',
+      })),
+  );
 
   it('stores state in S3, encrypted, with S3 native locking', () => {
-    expect(json.terraform!.backend.s3).toEqual({ bucket: 'acme-tf-state', key: `${PROJECT}/production.tfstate`, region: 'eu-west-1', encrypt: true, use_lockfile: true });
+    expect(json.terraform!.backend.s3).toEqual({
+      bucket: 'acme-tf-state',
+      key: `${PROJECT}/production.tfstate`,
+      region: 'eu-west-1',
+      encrypt: true,
+      use_lockfile: true,
+    });
   });
 
   it('uses the named VPC and subnets instead of looking them up', () => {
     expect(Object.values(json.data!.aws_vpc)[0]).toMatchObject({ id: 'vpc-0abc' });
     expect(json.data!.aws_subnets).toBeUndefined();
-    expect(onlyResource(json, 'aws_elasticache_subnet_group').subnet_ids).toEqual(['subnet-0a000001', 'subnet-0a000002', 'subnet-0a000003']);
+    expect(onlyResource(json, 'aws_elasticache_subnet_group').subnet_ids).toEqual([
+      'subnet-0a000001',
+      'subnet-0a000002',
+      'subnet-0a000003',
+    ]);
   });
 
   it('admits only the named client security groups', () => {
@@ -123,7 +159,7 @@ describe('account settings from environment variables', () => {
     expect(rules.every((r) => r.cidr_ipv4 === undefined)).toBe(true);
   });
 
-  it('places the nodes in the region\'s zones', () => {
+  it("places the nodes in the region's zones", () => {
     expect(rgOf(json).preferred_cache_cluster_azs).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(json.provider!.aws[0].region).toBe('eu-west-1');
   });
@@ -135,6 +171,8 @@ describe('account settings from environment variables', () => {
   });
 
   it('refuses a malformed tag filter', () => {
-    expect(() => deploymentSettings('staging', { CACHE_STAGING_VPC_TAG: 'no-equals-sign' })).toThrow('CACHE_STAGING_VPC_TAG: "Key=Value", got "no-equals-sign"');
+    expect(() => deploymentSettings('staging', { CACHE_STAGING_VPC_TAG: 'no-equals-sign' })).toThrow(
+      'CACHE_STAGING_VPC_TAG: "Key=Value", got "no-equals-sign"',
+    );
   });
 });

@@ -2,12 +2,23 @@
  * The `local` stack as synthesized Terraform JSON, and LocalRedis's validation.
  */
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import {
-  CONTAINER_BIND, CONTAINER_PATHS, CONTAINER_PORT, HEALTHCHECK, LOCAL_CONTAINER_NAME, LOCAL_DEFAULT_PORT, LOCAL_ENV, LOCAL_HOST,
-  LOCAL_IMAGES, LOCAL_PASSWORD, MEMORY_LIMIT_HEADROOM, PASSWORD_VARIABLE, RESTART_POLICY, TLS_FILES,
+  CONTAINER_BIND,
+  CONTAINER_PATHS,
+  CONTAINER_PORT,
+  HEALTHCHECK,
+  LOCAL_CONTAINER_NAME,
+  LOCAL_DEFAULT_PORT,
+  LOCAL_ENV,
+  LOCAL_HOST,
+  LOCAL_IMAGES,
+  LOCAL_PASSWORD,
+  MEMORY_LIMIT_HEADROOM,
+  PASSWORD_VARIABLE,
+  RESTART_POLICY,
+  TLS_FILES,
 } from '../../config/local';
 import { LocalRedis, LocalRedisProps } from '../../constructs/local/local-redis';
 import { localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
@@ -51,12 +62,21 @@ describe('LocalStack, defaults', () => {
 
   it('runs the rendered redis.conf, uploaded into the container', () => {
     expect(container.command).toEqual([LOCAL_IMAGES.redis.server, CONTAINER_PATHS.conf]);
-    expect(container.upload).toEqual([expect.objectContaining({
-      file: CONTAINER_PATHS.conf,
-      content: renderRedisConf(localRedisSettings({
-        bind: CONTAINER_BIND, port: CONTAINER_PORT, dir: CONTAINER_PATHS.data, password: passwordExpression(json), maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru',
-      })),
-    })]);
+    expect(container.upload).toEqual([
+      expect.objectContaining({
+        file: CONTAINER_PATHS.conf,
+        content: renderRedisConf(
+          localRedisSettings({
+            bind: CONTAINER_BIND,
+            port: CONTAINER_PORT,
+            dir: CONTAINER_PATHS.data,
+            password: passwordExpression(json),
+            maxmemoryMb: 512,
+            maxmemoryPolicy: 'allkeys-lru',
+          }),
+        ),
+      }),
+    ]);
   });
 
   it('publishes the port on 127.0.0.1 only', () => {
@@ -131,7 +151,9 @@ describe('LocalStack, defaults', () => {
 
   it('keeps its state in terraform.local.tfstate at the project root', () => {
     expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.local.tfstate' } });
-    expect(path.resolve(ROOT, 'cdktf.out/stacks/local', json.terraform.backend.local.path)).toBe(path.join(ROOT, 'terraform.local.tfstate'));
+    expect(path.resolve(ROOT, 'cdktf.out/stacks/local', json.terraform.backend.local.path)).toBe(
+      path.join(ROOT, 'terraform.local.tfstate'),
+    );
   });
 
   it('matches the snapshot', () => {
@@ -192,17 +214,26 @@ describe('LocalStack, choices', () => {
     });
 
     it('uploads the CA, certificate and key from the TLS directory, replacing the container when one changes', () => {
-      expect(container.upload.slice(1)).toEqual(Object.values(TLS_FILES).map((f) => ({
-        file: path.posix.join(CONTAINER_PATHS.certs, f),
-        source: path.join(tlsDir, f),
-        source_hash: `\${filesha256("${path.join(tlsDir, f)}")}`,
-        permissions: expect.any(String),
-      })));
+      expect(container.upload.slice(1)).toEqual(
+        Object.values(TLS_FILES).map((f) => ({
+          file: path.posix.join(CONTAINER_PATHS.certs, f),
+          source: path.join(tlsDir, f),
+          source_hash: `\${filesha256("${path.join(tlsDir, f)}")}`,
+          permissions: expect.any(String),
+        })),
+      );
     });
 
     it('checks health over TLS, trusting the uploaded CA', () => {
-      expect(container.healthcheck.test).toEqual(
-        ['CMD', LOCAL_IMAGES.redis.cli, '-e', '--tls', '--cacert', path.posix.join(CONTAINER_PATHS.certs, TLS_FILES.caCert), 'ping']);
+      expect(container.healthcheck.test).toEqual([
+        'CMD',
+        LOCAL_IMAGES.redis.cli,
+        '-e',
+        '--tls',
+        '--cacert',
+        path.posix.join(CONTAINER_PATHS.certs, TLS_FILES.caCert),
+        'ping',
+      ]);
     });
 
     it('gives a rediss:// URL', () => {
@@ -224,7 +255,11 @@ describe('LocalRedis validation', () => {
     ['a password with a character unsafe in a URL', { password: 'a'.repeat(20) + '@' }, 'password: 16–128 characters'],
     ['maxmemory 0', { maxmemoryMb: 0 }, 'maxmemoryMb: a whole number ≥ 1, got 0'],
     ['tlsDir without TLS', { tlsDir: '/somewhere' }, 'tlsDir: only with tls: true, got "/somewhere" with tls: undefined'],
-    ['TLS without the files', { tls: true, tlsDir: '/nonexistent' }, 'tlsDir: a directory holding ca.crt, redis.crt, redis.key (run scripts/local-tls.sh), got "/nonexistent" without ca.crt, redis.crt, redis.key'],
+    [
+      'TLS without the files',
+      { tls: true, tlsDir: '/nonexistent' },
+      'tlsDir: a directory holding ca.crt, redis.crt, redis.key (run scripts/local-tls.sh), got "/nonexistent" without ca.crt, redis.crt, redis.key',
+    ],
   ])('rejects %s', (_, props, message) => {
     expect(attempt(props)).toThrow(message);
   });
@@ -236,8 +271,9 @@ describe('LocalRedis validation', () => {
   });
 
   it('lists every problem in one error', () => {
-    expect(attempt({ engine: 'memcached' as never, port: 0, maxmemoryMb: -1 }))
-      .toThrow(/^test\/redis \(LocalRedis\): 3 problems:\n {2}- engine: .*\n {2}- port: .*\n {2}- maxmemoryMb: .*$/);
+    expect(attempt({ engine: 'memcached' as never, port: 0, maxmemoryMb: -1 })).toThrow(
+      /^test\/redis \(LocalRedis\): 3 problems:\n {2}- engine: .*\n {2}- port: .*\n {2}- maxmemoryMb: .*$/,
+    );
   });
 
   it('creates nothing when its props are invalid', () => {

@@ -97,46 +97,87 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'engine family change redis 7.1 → valkey 8.1',
-    stack: 'production', base: () => json.production, head: () => json.productionValkey,
-    rg: { engine: false, engine_version: false }, pg: { family: true, name: true },
-    rgAction: 'update', dataLoss: false, costDelta: () => cost('productionValkey') - cost('production'), violations: [],
+    stack: 'production',
+    base: () => json.production,
+    head: () => json.productionValkey,
+    rg: { engine: false, engine_version: false },
+    pg: { family: true, name: true },
+    rgAction: 'update',
+    dataLoss: false,
+    costDelta: () => cost('productionValkey') - cost('production'),
+    violations: [],
   },
   {
     name: 'engine change valkey 8.1 → redis 7.1',
-    stack: 'production', base: () => json.productionValkey, head: () => json.production,
-    rg: { engine: true, engine_version: true }, pg: { family: true },
-    rgAction: 'replace', dataLoss: false, warning: /replaced; final snapshot isl-cache-production-final is taken/,
-    costDelta: () => cost('production') - cost('productionValkey'), violations: [],
+    stack: 'production',
+    base: () => json.productionValkey,
+    head: () => json.production,
+    rg: { engine: true, engine_version: true },
+    pg: { family: true },
+    rgAction: 'replace',
+    dataLoss: false,
+    warning: /replaced; final snapshot isl-cache-production-final is taken/,
+    costDelta: () => cost('production') - cost('productionValkey'),
+    violations: [],
   },
   {
     name: 'engine version downgrade redis 7.1 → 6.2',
-    stack: 'production', base: () => json.production, head: () => mutate.downgradeTo62(json.production),
-    rg: { engine_version: true }, pg: { family: true },
-    rgAction: 'replace', dataLoss: false, warning: /final snapshot isl-cache-production-final is taken/, costDelta: () => 0, violations: [],
+    stack: 'production',
+    base: () => json.production,
+    head: () => mutate.downgradeTo62(json.production),
+    rg: { engine_version: true },
+    pg: { family: true },
+    rgAction: 'replace',
+    dataLoss: false,
+    warning: /final snapshot isl-cache-production-final is taken/,
+    costDelta: () => 0,
+    violations: [],
   },
   {
     name: 'node type change',
-    stack: 'production', base: () => json.production, head: () => json.productionBigger,
-    rg: { node_type: false }, rgAction: 'update', dataLoss: false,
-    costDelta: () => cost('productionBigger') - cost('production'), violations: [],
+    stack: 'production',
+    base: () => json.production,
+    head: () => json.productionBigger,
+    rg: { node_type: false },
+    rgAction: 'update',
+    dataLoss: false,
+    costDelta: () => cost('productionBigger') - cost('production'),
+    violations: [],
   },
   {
     name: 'encryption at rest turned off',
-    stack: 'production', base: () => json.production, head: () => mutate.atRestOff(json.production),
-    rg: { at_rest_encryption_enabled: true, kms_key_id: true }, rgAction: 'replace', dataLoss: false,
-    warning: /final snapshot isl-cache-production-final is taken/, costDelta: () => 0, violations: ['encryption-at-rest'],
+    stack: 'production',
+    base: () => json.production,
+    head: () => mutate.atRestOff(json.production),
+    rg: { at_rest_encryption_enabled: true, kms_key_id: true },
+    rgAction: 'replace',
+    dataLoss: false,
+    warning: /final snapshot isl-cache-production-final is taken/,
+    costDelta: () => 0,
+    violations: ['encryption-at-rest'],
   },
   {
     name: 'encryption at rest turned off, no final snapshot',
-    stack: 'production', base: () => mutate.noFinalSnapshot(json.production), head: () => mutate.atRestOff(mutate.noFinalSnapshot(json.production)),
-    rg: { at_rest_encryption_enabled: true }, rgAction: 'replace', dataLoss: true, warning: /DATA LOSS/,
-    costDelta: () => 0, violations: ['encryption-at-rest'],
+    stack: 'production',
+    base: () => mutate.noFinalSnapshot(json.production),
+    head: () => mutate.atRestOff(mutate.noFinalSnapshot(json.production)),
+    rg: { at_rest_encryption_enabled: true },
+    rgAction: 'replace',
+    dataLoss: true,
+    warning: /DATA LOSS/,
+    costDelta: () => 0,
+    violations: ['encryption-at-rest'],
   },
   {
     name: 'a removed replica',
-    stack: 'staging', base: () => json.staging, head: () => json.stagingNoReplica,
-    rg: { num_cache_clusters: false, multi_az_enabled: false, automatic_failover_enabled: false }, rgAction: 'update', dataLoss: false,
-    costDelta: () => cost('stagingNoReplica') - cost('staging'), violations: ['multi-az'],
+    stack: 'staging',
+    base: () => json.staging,
+    head: () => json.stagingNoReplica,
+    rg: { num_cache_clusters: false, multi_az_enabled: false, automatic_failover_enabled: false },
+    rgAction: 'update',
+    dataLoss: false,
+    costDelta: () => cost('stagingNoReplica') - cost('staging'),
+    violations: ['multi-az'],
     replicaAlarmsDeleted: true,
   },
 ];
@@ -170,7 +211,9 @@ describe('review of a change against a base', () => {
     expect([...new Set(r.violations.map((v) => v.rule))]).toEqual(c.violations);
     if (c.replicaAlarmsDeleted) {
       const replicaAlarms = stacks.staging.alarms.plans.filter((p) => p.node.role === 'replica').length;
-      expect(r.resources.filter((x) => x.action === 'delete').map((x) => x.type)).toEqual(Array(replicaAlarms).fill('aws_cloudwatch_metric_alarm'));
+      expect(r.resources.filter((x) => x.action === 'delete').map((x) => x.type)).toEqual(
+        Array(replicaAlarms).fill('aws_cloudwatch_metric_alarm'),
+      );
     }
   });
 
@@ -189,9 +232,15 @@ describe('review of a change against a base', () => {
     const p = stacks.production.plan;
     expect(md).toContain(`| Node type | ${p.nodeType.name} (${p.nodeType.vcpu} vCPU, ${p.nodeType.memoryGiB} GiB) |`);
     expect(md).toContain('| Encryption in transit | on, mode required |');
-    expect(md).toMatch(/⚠️ aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is replaced; final snapshot isl-cache-production-final is taken/);
-    expect(md).toMatch(/\| Monthly cost \| \$[\d,.]+ \/ month on demand \(3 × cache\.\S+ at \$[\d.]+\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/);
-    expect(md).toMatch(/\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 2 replaced \(1 create-before-destroy\) ⚠️ data store replaced \| ✅ \|/);
+    expect(md).toMatch(
+      /⚠️ aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is replaced; final snapshot isl-cache-production-final is taken/,
+    );
+    expect(md).toMatch(
+      /\| Monthly cost \| \$[\d,.]+ \/ month on demand \(3 × cache\.\S+ at \$[\d.]+\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/,
+    );
+    expect(md).toMatch(
+      /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 2 replaced \(1 create-before-destroy\) ⚠️ data store replaced \| ✅ \|/,
+    );
   });
 });
 
@@ -200,36 +249,113 @@ describe('replacement rules (config/force-new.ts)', () => {
   it.each([
     ['redis → valkey is in place', RG, 'engine', rg({}), rg({ engine: 'valkey', engine_version: '8.1' }), false],
     ['valkey → redis replaces', RG, 'engine', rg({ engine: 'valkey' }), rg({}), true],
-    ['an engine change in a global group is in place', RG, 'engine', rg({ engine: 'valkey', global_replication_group_id: 'g' }), rg({ global_replication_group_id: 'g' }), false],
+    [
+      'an engine change in a global group is in place',
+      RG,
+      'engine',
+      rg({ engine: 'valkey', global_replication_group_id: 'g' }),
+      rg({ global_replication_group_id: 'g' }),
+      false,
+    ],
     ['a version upgrade is in place', RG, 'engine_version', rg({ engine_version: '6.2' }), rg({}), false],
     ['6.x → 6.2 is a downgrade', RG, 'engine_version', rg({ engine_version: '6.x' }), rg({ engine_version: '6.2' }), true],
-    ['TLS off below 7.0.5 replaces', RG, 'transit_encryption_enabled', rg({ engine_version: '6.2' }), rg({ engine_version: '6.2', transit_encryption_enabled: false }), true],
+    [
+      'TLS off below 7.0.5 replaces',
+      RG,
+      'transit_encryption_enabled',
+      rg({ engine_version: '6.2' }),
+      rg({ engine_version: '6.2', transit_encryption_enabled: false }),
+      true,
+    ],
     ['TLS off from 7.0.5 is in place', RG, 'transit_encryption_enabled', rg({}), rg({ transit_encryption_enabled: false }), false],
-    ['a node group replica_count change replaces', RG, 'node_group_configuration',
-      rg({ node_group_configuration: [{ node_group_id: '0001', replica_count: 1 }] }), rg({ node_group_configuration: [{ node_group_id: '0001', replica_count: 2 }] }), true],
+    [
+      'a node group replica_count change replaces',
+      RG,
+      'node_group_configuration',
+      rg({ node_group_configuration: [{ node_group_id: '0001', replica_count: 1 }] }),
+      rg({ node_group_configuration: [{ node_group_id: '0001', replica_count: 2 }] }),
+      true,
+    ],
     ['num_node_groups is in place', RG, 'num_node_groups', rg({ num_node_groups: 3 }), rg({ num_node_groups: 4 }), false],
     ['port replaces', RG, 'port', rg({ port: 6379 }), rg({ port: 6380 }), true],
     ['tags never replace', RG, 'tags', rg({ tags: {} }), rg({ tags: { a: 'b' } }), false],
-    ['security group ingress blocks are in place', 'aws_security_group', 'ingress', { ingress: [] }, { ingress: [{ from_port: 1 }] }, false],
-    ['an ingress rule changing source kind replaces', 'aws_vpc_security_group_ingress_rule', 'cidr_ipv4',
-      { cidr_ipv4: '10.0.0.0/8' }, { referenced_security_group_id: 'sg-1' }, true],
-    ['an ingress rule changing its CIDR is in place', 'aws_vpc_security_group_ingress_rule', 'cidr_ipv4', { cidr_ipv4: '10.0.0.0/8' }, { cidr_ipv4: '10.1.0.0/16' }, false],
-    ['new random_password keepers replace', 'random_password', 'keepers', { keepers: { version: '1' } }, { keepers: { version: '2' } }, true],
-    ['a new null keeper does not', 'random_password', 'keepers', { keepers: { version: '1' } }, { keepers: { version: '1', x: null } }, false],
-    ['a docker port change replaces (nested ForceNew)', 'docker_container', 'ports', { ports: [{ internal: 6379 }] }, { ports: [{ internal: 6380 }] }, true],
+    [
+      'security group ingress blocks are in place',
+      'aws_security_group',
+      'ingress',
+      { ingress: [] },
+      { ingress: [{ from_port: 1 }] },
+      false,
+    ],
+    [
+      'an ingress rule changing source kind replaces',
+      'aws_vpc_security_group_ingress_rule',
+      'cidr_ipv4',
+      { cidr_ipv4: '10.0.0.0/8' },
+      { referenced_security_group_id: 'sg-1' },
+      true,
+    ],
+    [
+      'an ingress rule changing its CIDR is in place',
+      'aws_vpc_security_group_ingress_rule',
+      'cidr_ipv4',
+      { cidr_ipv4: '10.0.0.0/8' },
+      { cidr_ipv4: '10.1.0.0/16' },
+      false,
+    ],
+    [
+      'new random_password keepers replace',
+      'random_password',
+      'keepers',
+      { keepers: { version: '1' } },
+      { keepers: { version: '2' } },
+      true,
+    ],
+    [
+      'a new null keeper does not',
+      'random_password',
+      'keepers',
+      { keepers: { version: '1' } },
+      { keepers: { version: '1', x: null } },
+      false,
+    ],
+    [
+      'a docker port change replaces (nested ForceNew)',
+      'docker_container',
+      'ports',
+      { ports: [{ internal: 6379 }] },
+      { ports: [{ internal: 6380 }] },
+      true,
+    ],
     ['docker_image build.tag is in place', 'docker_image', 'build', { build: [{ tag: ['a'] }] }, { build: [{ tag: ['b'] }] }, false],
-    ['docker_image build.dockerfile replaces', 'docker_image', 'build', { build: [{ dockerfile: 'a' }] }, { build: [{ dockerfile: 'b' }] }, true],
+    [
+      'docker_image build.dockerfile replaces',
+      'docker_image',
+      'build',
+      { build: [{ dockerfile: 'a' }] },
+      { build: [{ dockerfile: 'b' }] },
+      true,
+    ],
     ['an AWS resource pinned to another region replaces', 'aws_sns_topic', 'region', {}, { region: 'eu-west-1' }, true],
     ['pinning the provider region is in place', 'aws_sns_topic', 'region', {}, { region: 'us-east-1' }, false],
   ])('%s', (_, type, attr, base, head, replaces) => {
-    expect(replacementOf(type as string, attr as string, { base: base as object, head: head as object, baseRegion: 'us-east-1', headRegion: 'us-east-1' }).replaces).toBe(replaces);
+    expect(
+      replacementOf(type as string, attr as string, {
+        base: base as object,
+        head: head as object,
+        baseRegion: 'us-east-1',
+        headRegion: 'us-east-1',
+      }).replaces,
+    ).toBe(replaces);
   });
 
   it('a provider region change replaces every AWS resource', () => {
     const moved = clone(json.production);
     (moved.provider!.aws as any)[0].region = 'eu-west-1';
     const d = diffStacks(json.production, moved);
-    const aws = Object.entries(json.production.resource).filter(([t]) => t.startsWith('aws_')).flatMap(([, r]) => Object.keys(r));
+    const aws = Object.entries(json.production.resource)
+      .filter(([t]) => t.startsWith('aws_'))
+      .flatMap(([, r]) => Object.keys(r));
     expect(d.resources.filter((r) => r.action === 'replace')).toHaveLength(aws.length);
     expect(d.resources.some((r) => r.dataLoss)).toBe(false);
   });
@@ -251,26 +377,135 @@ describe('guardrails', () => {
     expect(checkGuardrails(JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', { env: {} }))), 'local')).toEqual([]);
   });
 
-  const rgMut = (f: (rg: any, j: Json) => void) => (j: Json) => { f(rgOf(j), j); };
+  const rgMut = (f: (rg: any, j: Json) => void) => (j: Json) => {
+    f(rgOf(j), j);
+  };
   it.each([
-    ['transit-encryption', 'production', 'mode preferred', rgMut((rg) => { rg.transit_encryption_mode = 'preferred'; })],
-    ['transit-encryption', 'staging', 'TLS off', rgMut((rg) => { rg.transit_encryption_enabled = false; delete rg.transit_encryption_mode; delete rg.auth_token; })],
-    ['auth', 'production', 'no AUTH token', rgMut((rg) => { delete rg.auth_token; })],
-    ['encryption-at-rest', 'pilot', 'the AWS-managed key', rgMut((rg) => { rg.kms_key_id = 'alias/aws/elasticache'; })],
-    ['multi-az', 'production', 'Multi-AZ off', rgMut((rg) => { rg.multi_az_enabled = false; })],
-    ['backup-retention', 'staging', 'too short a retention', rgMut((rg) => { rg.snapshot_retention_limit = MIN_BACKUP_RETENTION_DAYS_PROTECTED - 1; })],
-    ['node-alarms', 'production', 'a replica CPU alarm without actions', (j: Json) => {
-      const cpu = Object.values(j.resource.aws_cloudwatch_metric_alarm).find((a: any) => /CPU/.test(a.metric_name) && a.dimensions.CacheClusterId.endsWith('-002'));
-      cpu.alarm_actions = [];
-    }],
-    ['node-alarms', 'pilot', 'a node without alarms', (j: Json) => { rgOf(j).num_cache_clusters = 2; }],
-    ['open-ingress', 'pilot', 'ingress from 0.0.0.0/0', (j: Json) => { (Object.values(j.resource.aws_vpc_security_group_ingress_rule)[0] as any).cidr_ipv4 = '0.0.0.0/0'; }],
-    ['secret-literal', 'pilot', 'a literal auth_token', rgMut((rg) => { rg.auth_token = 'Zx8vQ2mN5pL7kJ3hG9fD'; })],
-    ['secret-literal', 'production', 'a --requirepass argument', (j: Json) => { j.resource.docker_container = { c: { command: ['redis-server', '--requirepass', 'hunter2'] } }; }],
-    ['secret-literal', 'production', 'a password in the environment', (j: Json) => { j.resource.docker_container = { c: { env: ['REDIS_PASSWORD=hunter2'] } }; }],
-    ['secret-literal', 'production', 'requirepass in a redis.conf', (j: Json) => { j.resource.docker_container = { c: { upload: [{ content: 'port 6379\nrequirepass hunter2\n' }] } }; }],
-    ['secret-literal', 'production', 'a password in a URL output', (j: Json) => { j.output!.url = { value: 'rediss://:hunter2@cache:6379', sensitive: true }; }],
-    ['secret-literal', 'production', 'a random-looking variable default', (j: Json) => { (j as any).variable = { api_token: { default: 'ghp_8d7f6a5s4d3f2g1h0jKlMnOp' } }; }],
+    [
+      'transit-encryption',
+      'production',
+      'mode preferred',
+      rgMut((rg) => {
+        rg.transit_encryption_mode = 'preferred';
+      }),
+    ],
+    [
+      'transit-encryption',
+      'staging',
+      'TLS off',
+      rgMut((rg) => {
+        rg.transit_encryption_enabled = false;
+        delete rg.transit_encryption_mode;
+        delete rg.auth_token;
+      }),
+    ],
+    [
+      'auth',
+      'production',
+      'no AUTH token',
+      rgMut((rg) => {
+        delete rg.auth_token;
+      }),
+    ],
+    [
+      'encryption-at-rest',
+      'pilot',
+      'the AWS-managed key',
+      rgMut((rg) => {
+        rg.kms_key_id = 'alias/aws/elasticache';
+      }),
+    ],
+    [
+      'multi-az',
+      'production',
+      'Multi-AZ off',
+      rgMut((rg) => {
+        rg.multi_az_enabled = false;
+      }),
+    ],
+    [
+      'backup-retention',
+      'staging',
+      'too short a retention',
+      rgMut((rg) => {
+        rg.snapshot_retention_limit = MIN_BACKUP_RETENTION_DAYS_PROTECTED - 1;
+      }),
+    ],
+    [
+      'node-alarms',
+      'production',
+      'a replica CPU alarm without actions',
+      (j: Json) => {
+        const cpu = Object.values(j.resource.aws_cloudwatch_metric_alarm).find(
+          (a: any) => /CPU/.test(a.metric_name) && a.dimensions.CacheClusterId.endsWith('-002'),
+        );
+        cpu.alarm_actions = [];
+      },
+    ],
+    [
+      'node-alarms',
+      'pilot',
+      'a node without alarms',
+      (j: Json) => {
+        rgOf(j).num_cache_clusters = 2;
+      },
+    ],
+    [
+      'open-ingress',
+      'pilot',
+      'ingress from 0.0.0.0/0',
+      (j: Json) => {
+        (Object.values(j.resource.aws_vpc_security_group_ingress_rule)[0] as any).cidr_ipv4 = '0.0.0.0/0';
+      },
+    ],
+    [
+      'secret-literal',
+      'pilot',
+      'a literal auth_token',
+      rgMut((rg) => {
+        rg.auth_token = 'Zx8vQ2mN5pL7kJ3hG9fD';
+      }),
+    ],
+    [
+      'secret-literal',
+      'production',
+      'a --requirepass argument',
+      (j: Json) => {
+        j.resource.docker_container = { c: { command: ['redis-server', '--requirepass', 'hunter2'] } };
+      },
+    ],
+    [
+      'secret-literal',
+      'production',
+      'a password in the environment',
+      (j: Json) => {
+        j.resource.docker_container = { c: { env: ['REDIS_PASSWORD=hunter2'] } };
+      },
+    ],
+    [
+      'secret-literal',
+      'production',
+      'requirepass in a redis.conf',
+      (j: Json) => {
+        j.resource.docker_container = { c: { upload: [{ content: 'port 6379\nrequirepass hunter2\n' }] } };
+      },
+    ],
+    [
+      'secret-literal',
+      'production',
+      'a password in a URL output',
+      (j: Json) => {
+        j.output!.url = { value: 'rediss://:hunter2@cache:6379', sensitive: true };
+      },
+    ],
+    [
+      'secret-literal',
+      'production',
+      'a random-looking variable default',
+      (j: Json) => {
+        (j as any).variable = { api_token: { default: 'ghp_8d7f6a5s4d3f2g1h0jKlMnOp' } };
+      },
+    ],
   ] as Array<[string, Name, string, (j: Json) => void]>)('%s in %s: %s', (rule, name, _, change) => {
     const j = clone(json[name]);
     change(j);
@@ -281,8 +516,15 @@ describe('guardrails', () => {
     const j = clone(json.pilot);
     Object.assign(rgOf(j), { cluster_mode: 'enabled', num_node_groups: 2, replicas_per_node_group: 1 });
     delete rgOf(j).num_cache_clusters;
-    const nodes = checkGuardrails(j, 'pilot').filter((v) => v.rule === 'node-alarms').map((v) => /node (\S+) \((\w+)\)/.exec(v.message)!.slice(1).join(' '));
-    expect(nodes).toEqual(['isl-cache-pilot-0001-001 primary', 'isl-cache-pilot-0001-002 replica', 'isl-cache-pilot-0002-001 primary', 'isl-cache-pilot-0002-002 replica']);
+    const nodes = checkGuardrails(j, 'pilot')
+      .filter((v) => v.rule === 'node-alarms')
+      .map((v) => /node (\S+) \((\w+)\)/.exec(v.message)!.slice(1).join(' '));
+    expect(nodes).toEqual([
+      'isl-cache-pilot-0001-001 primary',
+      'isl-cache-pilot-0001-002 replica',
+      'isl-cache-pilot-0002-001 primary',
+      'isl-cache-pilot-0002-002 replica',
+    ]);
   });
 
   it('staging/production-only rules do not apply to pilot', () => {
@@ -294,11 +536,13 @@ describe('guardrails', () => {
 
   it('expressions and generated secrets are fine: ${…} under auth_token, requirepass, REDIS_PASSWORD and in a sensitive output', () => {
     const j = clone(json.production);
-    j.resource.docker_container = { c: {
-      command: ['redis-server', '--requirepass', '${random_password.p.result}'],
-      env: ['REDIS_PASSWORD=${random_password.p.result}'],
-      upload: [{ content: 'requirepass "${random_password.p.result}"\n# requirepass foobared\n' }],
-    } };
+    j.resource.docker_container = {
+      c: {
+        command: ['redis-server', '--requirepass', '${random_password.p.result}'],
+        env: ['REDIS_PASSWORD=${random_password.p.result}'],
+        upload: [{ content: 'requirepass "${random_password.p.result}"\n# requirepass foobared\n' }],
+      },
+    };
     j.output!.url = { value: 'rediss://:${random_password.p.result}@cache:6379', sensitive: true };
     expect(checkGuardrails(j, 'production')).toEqual([]);
   });
@@ -308,7 +552,9 @@ describe('guardrails at synth time', () => {
   it('the aspect makes synth throw for a violating stack, listing the rule', () => {
     const stack = stackOf(cfg.stagingNoReplica);
     Aspects.of(stack).add(new GuardrailsAspect());
-    expect(() => Testing.synth(stack, true)).toThrow(/guardrail multi-az: aws_elasticache_replication_group\.\S+: isl-cache-staging: Multi-AZ is off/);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /guardrail multi-az: aws_elasticache_replication_group\.\S+: isl-cache-staging: Multi-AZ is off/,
+    );
   });
 
   it('applyGuardrails(app) lets clean stacks synthesize and refuses a violating one; warn mode only warns', () => {
@@ -352,19 +598,26 @@ describe('npm run review (scripts/review.ts), end to end', () => {
 
     const jsonFile = path.join(dir, 'review.json');
     const mdFile = path.join(dir, 'review.md');
-    const run = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'scripts/review.ts',
-      '--out-dir', head, '--base', base, '--json', jsonFile, '--md', mdFile], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['-r', './scripts/ts-register.js', 'scripts/review.ts', '--out-dir', head, '--base', base, '--json', jsonFile, '--md', mdFile],
+      { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' },
+    );
     expect(run.stderr).toMatch(/1 guardrail violation/);
     expect(run.status).toBe(1);
 
     const out = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
     const byName = Object.fromEntries(out.stacks.map((s: any) => [s.stack, s]));
     expect(byName.pilot).toMatchObject({ status: 'unchanged', violations: [], changes: [], costDeltaUsd: 0 });
-    expect(byName.staging.violations).toEqual([expect.objectContaining({ rule: 'multi-az', resource: expect.stringMatching(/^aws_elasticache_replication_group\./) })]);
-    expect(byName.production.changes).toEqual(expect.arrayContaining([
-      expect.objectContaining({ attribute: 'engine', before: 'redis', after: 'valkey', replaces: false }),
-      expect.objectContaining({ attribute: 'family', before: 'redis7', after: 'valkey8', replaces: true }),
-    ]));
+    expect(byName.staging.violations).toEqual([
+      expect.objectContaining({ rule: 'multi-az', resource: expect.stringMatching(/^aws_elasticache_replication_group\./) }),
+    ]);
+    expect(byName.production.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ attribute: 'engine', before: 'redis', after: 'valkey', replaces: false }),
+        expect.objectContaining({ attribute: 'family', before: 'redis7', after: 'valkey8', replaces: true }),
+      ]),
+    );
     expect(byName.production.costDeltaUsd).toBeCloseTo(cost('productionValkey') - cost('production'), 2);
     expect(fs.readFileSync(mdFile, 'utf8')).toBe(run.stdout);
     expect(run.stdout).toMatch(/^# Plan review/);

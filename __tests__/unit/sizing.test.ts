@@ -13,7 +13,14 @@ const profileOf = (env: keyof typeof ENVIRONMENTS): SizingProfile => ({
 
 describe('the scaling table (000 "Scaling Recommendations")', () => {
   it.each([
-    [0, 0], [99, 0], [100, 1], [999, 1], [1000, 2], [10000, 2], [10001, 3], [1_000_000, 3],
+    [0, 0],
+    [99, 0],
+    [100, 1],
+    [999, 1],
+    [1000, 2],
+    [10000, 2],
+    [10001, 3],
+    [1_000_000, 3],
   ])('%i users fall in tier %i', (users, tierIndex) => {
     expect(tierFor(users)).toBe(SCALING_TIERS[tierIndex]);
   });
@@ -73,14 +80,19 @@ describe('environment sizing', () => {
     expect(valkey.monthlyCostUsd).toBeCloseTo(redis.monthlyCostUsd * 0.8, 1);
   });
 
-  it.each([
-    ['pilot'], ['staging'], ['production'],
-  ] as const)('%s: no cheaper catalog node meets the same memory and vCPU requirement', (env) => {
-    const plan = planSizing(profileOf(env));
-    const cheaper = NODE_CATALOG.filter((n) => dataSpaceBytes(n, DEFAULT_RESERVED_MEMORY_PERCENT) >= plan.requiredDataGiB * GIB
-      && n.vcpu >= plan.tier.vcpu && hourlyPriceUsd(n, 'redis') < hourlyPriceUsd(plan.nodeType, 'redis'));
-    expect(cheaper).toEqual([]);
-  });
+  it.each([['pilot'], ['staging'], ['production']] as const)(
+    '%s: no cheaper catalog node meets the same memory and vCPU requirement',
+    (env) => {
+      const plan = planSizing(profileOf(env));
+      const cheaper = NODE_CATALOG.filter(
+        (n) =>
+          dataSpaceBytes(n, DEFAULT_RESERVED_MEMORY_PERCENT) >= plan.requiredDataGiB * GIB &&
+          n.vcpu >= plan.tier.vcpu &&
+          hourlyPriceUsd(n, 'redis') < hourlyPriceUsd(plan.nodeType, 'redis'),
+      );
+      expect(cheaper).toEqual([]);
+    },
+  );
 });
 
 describe('impossible profiles throw one clear error', () => {
@@ -90,7 +102,10 @@ describe('impossible profiles throw one clear error', () => {
     [{ expectedUsers: 10, engine: 'memcached' }, 'engine: one of redis, valkey, got "memcached"'],
     [{ expectedUsers: 10, engine: 'redis', memoryFloorGiB: -2 }, 'memoryFloorGiB: a number ≥ 0, got -2'],
     [{ expectedUsers: 10, engine: 'redis', reservedMemoryPercent: 100 }, 'reservedMemoryPercent: a number from 0 to 99, got 100'],
-    [{ expectedUsers: 10, engine: 'redis', memoryFloorGiB: 100_000 }, 'memory: at most 90 shards of the largest catalog node, got 100000 GiB'],
+    [
+      { expectedUsers: 10, engine: 'redis', memoryFloorGiB: 100_000 },
+      'memory: at most 90 shards of the largest catalog node, got 100000 GiB',
+    ],
   ])('%j', (profile, message) => {
     expect(() => planSizing(profile as SizingProfile)).toThrow(message);
   });

@@ -14,7 +14,12 @@ export interface CacheNode {
   readonly role: 'primary' | 'replica';
 }
 
-export function memberNodes(replicationGroupId: string, numNodeGroups: number, replicasPerNodeGroup: number, clusterModeEnabled: boolean): CacheNode[] {
+export function memberNodes(
+  replicationGroupId: string,
+  numNodeGroups: number,
+  replicasPerNodeGroup: number,
+  clusterModeEnabled: boolean,
+): CacheNode[] {
   const rg = replicationGroupId.toLowerCase();
   const pad = (n: number, w: number) => String(n).padStart(w, '0');
   const nodes: CacheNode[] = [];

@@ -3,10 +3,23 @@
  * applies every default and checks every prop, collecting all problems into one ValidationError.
  */
 import {
-  DEFAULT_ENGINE_VERSION, ENGINES, ENGINE_VERSIONS, Engine, LIMITS, MAXMEMORY_POLICIES, MaxmemoryPolicy,
+  DEFAULT_ENGINE_VERSION,
+  ENGINES,
+  ENGINE_VERSIONS,
+  Engine,
+  LIMITS,
+  MAXMEMORY_POLICIES,
+  MaxmemoryPolicy,
 } from '../../config/elasticache';
 import {
-  Problems, isAwsId, isIntegerIn, isPrivateCidr, isUnresolved, parseDailyWindow, parseWeeklyWindow, rangesOverlap,
+  Problems,
+  isAwsId,
+  isIntegerIn,
+  isPrivateCidr,
+  isUnresolved,
+  parseDailyWindow,
+  parseWeeklyWindow,
+  rangesOverlap,
 } from '../validation';
 import { NOT_MODIFIABLE_PARAMETERS, REPLICATION_GROUP_DEFAULTS } from './defaults';
 import { NodeType, findNodeType, isValidNodeTypeName } from './node-types';
@@ -218,15 +231,27 @@ export const REPLICATION_GROUP_ID_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA
 /**
  * Apply defaults and validate every prop. Throws one Error listing every problem; creates nothing.
  */
-export function resolveReplicationGroupProps(props: RedisReplicationGroupProps, subject = 'RedisReplicationGroup'): ResolvedReplicationGroupSettings {
+export function resolveReplicationGroupProps(
+  props: RedisReplicationGroupProps,
+  subject = 'RedisReplicationGroup',
+): ResolvedReplicationGroupSettings {
   const d = REPLICATION_GROUP_DEFAULTS;
   const errors = new Problems(subject);
   const warnings: string[] = [];
   const id = props.replicationGroupId;
 
-  errors.check(typeof id === 'string' && id.length >= 1 && id.length <= LIMITS.replicationGroupIdMaxLength && REPLICATION_GROUP_ID_PATTERN.test(id),
-    'replicationGroupId', `1–${LIMITS.replicationGroupIdMaxLength} letters, digits or hyphens, starting with a letter, no "--", no trailing "-"`, id);
-  errors.check(typeof props.description === 'string' && props.description.trim().length > 0, 'description', 'a non-empty string', props.description);
+  errors.check(
+    typeof id === 'string' && id.length >= 1 && id.length <= LIMITS.replicationGroupIdMaxLength && REPLICATION_GROUP_ID_PATTERN.test(id),
+    'replicationGroupId',
+    `1–${LIMITS.replicationGroupIdMaxLength} letters, digits or hyphens, starting with a letter, no "--", no trailing "-"`,
+    id,
+  );
+  errors.check(
+    typeof props.description === 'string' && props.description.trim().length > 0,
+    'description',
+    'a non-empty string',
+    props.description,
+  );
 
   const engine = props.engine ?? d.engine;
   const engineOk = (ENGINES as readonly string[]).includes(engine);
@@ -234,35 +259,70 @@ export function resolveReplicationGroupProps(props: RedisReplicationGroupProps, 
   const engineVersion = props.engineVersion ?? (engineOk ? DEFAULT_ENGINE_VERSION[engine] : '');
   const family = engineOk ? parameterGroupFamily(engine, engineVersion) : undefined;
   if (engineOk) {
-    errors.check(family !== undefined, 'engineVersion', `for ${engine} one of ${Object.keys(ENGINE_VERSIONS[engine]).join(', ')}`, engineVersion);
+    errors.check(
+      family !== undefined,
+      'engineVersion',
+      `for ${engine} one of ${Object.keys(ENGINE_VERSIONS[engine]).join(', ')}`,
+      engineVersion,
+    );
   }
 
   const nodeTypeOk = isValidNodeTypeName(props.nodeType);
   errors.check(nodeTypeOk, 'nodeType', 'an ElastiCache node type (cache.<family>.<size>, e.g. cache.m7g.large)', props.nodeType);
   const node = nodeTypeOk ? findNodeType(props.nodeType) : undefined;
-  if (nodeTypeOk && !node) warnings.push(`nodeType ${props.nodeType} is not in config/node-catalog.ts: unpriced, and its CPU alarm uses EngineCPUUtilization`);
+  if (nodeTypeOk && !node)
+    warnings.push(`nodeType ${props.nodeType} is not in config/node-catalog.ts: unpriced, and its CPU alarm uses EngineCPUUtilization`);
 
   const shards = props.numNodeGroups ?? d.numNodeGroups;
   const replicas = props.replicasPerNodeGroup ?? d.replicasPerNodeGroup;
   errors.check(isIntegerIn(shards, 1, LIMITS.maxShards), 'numNodeGroups', `a whole number from 1 to ${LIMITS.maxShards}`, shards);
-  errors.check(isIntegerIn(replicas, 0, LIMITS.maxReplicasPerShard), 'replicasPerNodeGroup', `a whole number from 0 to ${LIMITS.maxReplicasPerShard}`, replicas);
+  errors.check(
+    isIntegerIn(replicas, 0, LIMITS.maxReplicasPerShard),
+    'replicasPerNodeGroup',
+    `a whole number from 0 to ${LIMITS.maxReplicasPerShard}`,
+    replicas,
+  );
 
   const clusterModeEnabled = props.clusterModeEnabled ?? shards > 1;
-  errors.check(clusterModeEnabled || shards <= 1, 'clusterModeEnabled', `true when numNodeGroups > 1 (numNodeGroups is ${shards})`, clusterModeEnabled);
+  errors.check(
+    clusterModeEnabled || shards <= 1,
+    'clusterModeEnabled',
+    `true when numNodeGroups > 1 (numNodeGroups is ${shards})`,
+    clusterModeEnabled,
+  );
   const hasReplica = replicas > 0;
   const automaticFailoverEnabled = props.automaticFailoverEnabled ?? (hasReplica || clusterModeEnabled);
   const multiAzEnabled = props.multiAzEnabled ?? automaticFailoverEnabled;
-  errors.check(!clusterModeEnabled || automaticFailoverEnabled, 'automaticFailoverEnabled', 'true when cluster mode is enabled', automaticFailoverEnabled);
-  errors.check(clusterModeEnabled || !automaticFailoverEnabled || hasReplica, 'automaticFailoverEnabled',
-    'false without a replica (replicasPerNodeGroup ≥ 1 is needed for failover)', automaticFailoverEnabled);
-  errors.check(!multiAzEnabled || automaticFailoverEnabled, 'multiAzEnabled', 'false unless automaticFailoverEnabled is true', multiAzEnabled);
+  errors.check(
+    !clusterModeEnabled || automaticFailoverEnabled,
+    'automaticFailoverEnabled',
+    'true when cluster mode is enabled',
+    automaticFailoverEnabled,
+  );
+  errors.check(
+    clusterModeEnabled || !automaticFailoverEnabled || hasReplica,
+    'automaticFailoverEnabled',
+    'false without a replica (replicasPerNodeGroup ≥ 1 is needed for failover)',
+    automaticFailoverEnabled,
+  );
+  errors.check(
+    !multiAzEnabled || automaticFailoverEnabled,
+    'multiAzEnabled',
+    'false unless automaticFailoverEnabled is true',
+    multiAzEnabled,
+  );
   errors.check(!multiAzEnabled || hasReplica, 'multiAzEnabled', 'false without a replica in another zone', multiAzEnabled);
 
   if (props.availabilityZones !== undefined && !isUnresolved(props.availabilityZones)) {
     errors.check(!clusterModeEnabled, 'availabilityZones', 'unset in cluster mode (Multi-AZ places each shard)', props.availabilityZones);
     errors.check(props.availabilityZones.length > 0, 'availabilityZones', 'at least one zone', props.availabilityZones);
     if (multiAzEnabled) {
-      errors.check(new Set(props.availabilityZones).size >= 2, 'availabilityZones', 'at least two distinct zones with Multi-AZ', props.availabilityZones);
+      errors.check(
+        new Set(props.availabilityZones).size >= 2,
+        'availabilityZones',
+        'at least two distinct zones with Multi-AZ',
+        props.availabilityZones,
+      );
     }
   }
 
@@ -281,39 +341,76 @@ export function resolveReplicationGroupProps(props: RedisReplicationGroupProps, 
 
   const sgs = props.allowedSecurityGroupIds ?? [];
   const cidrs = props.allowedCidrBlocks ?? [];
-  errors.check(sgs.length + cidrs.length > 0, 'allowedSecurityGroupIds/allowedCidrBlocks', 'at least one client security group or private CIDR', 'none');
+  errors.check(
+    sgs.length + cidrs.length > 0,
+    'allowedSecurityGroupIds/allowedCidrBlocks',
+    'at least one client security group or private CIDR',
+    'none',
+  );
   for (const sg of sgs) {
-    if (!isUnresolved(sg)) errors.check(isAwsId('sg', sg), 'allowedSecurityGroupIds', 'security group ids (sg- and 8 or 17 hex digits)', sg);
+    if (!isUnresolved(sg))
+      errors.check(isAwsId('sg', sg), 'allowedSecurityGroupIds', 'security group ids (sg- and 8 or 17 hex digits)', sg);
   }
   for (const c of cidrs) {
-    if (!isUnresolved(c)) errors.check(isPrivateCidr(c), 'allowedCidrBlocks', 'private IPv4 ranges (10/8, 172.16/12, 192.168/16, 100.64/10)', c);
+    if (!isUnresolved(c))
+      errors.check(isPrivateCidr(c), 'allowedCidrBlocks', 'private IPv4 ranges (10/8, 172.16/12, 192.168/16, 100.64/10)', c);
   }
 
   const maxmemoryPolicy = props.maxmemoryPolicy ?? d.maxmemoryPolicy;
-  errors.check((MAXMEMORY_POLICIES as readonly string[]).includes(maxmemoryPolicy), 'maxmemoryPolicy', `one of ${MAXMEMORY_POLICIES.join(', ')}`, maxmemoryPolicy);
+  errors.check(
+    (MAXMEMORY_POLICIES as readonly string[]).includes(maxmemoryPolicy),
+    'maxmemoryPolicy',
+    `one of ${MAXMEMORY_POLICIES.join(', ')}`,
+    maxmemoryPolicy,
+  );
   const reservedMemoryPercent = props.reservedMemoryPercent ?? d.reservedMemoryPercent;
   errors.check(isIntegerIn(reservedMemoryPercent, 0, 99), 'reservedMemoryPercent', 'a whole number from 0 to 99', reservedMemoryPercent);
   for (const name of Object.keys(props.parameters ?? {})) {
-    errors.check(!(NOT_MODIFIABLE_PARAMETERS as readonly string[]).includes(name), `parameters.${name}`,
-      `not one of ${NOT_MODIFIABLE_PARAMETERS.join(', ')} (fixed by node type or by clusterModeEnabled)`, name);
-    errors.check(!['maxmemory-policy', 'reserved-memory-percent'].includes(name), `parameters.${name}`,
-      'set through its own prop (maxmemoryPolicy, reservedMemoryPercent)', name);
+    errors.check(
+      !(NOT_MODIFIABLE_PARAMETERS as readonly string[]).includes(name),
+      `parameters.${name}`,
+      `not one of ${NOT_MODIFIABLE_PARAMETERS.join(', ')} (fixed by node type or by clusterModeEnabled)`,
+      name,
+    );
+    errors.check(
+      !['maxmemory-policy', 'reserved-memory-percent'].includes(name),
+      `parameters.${name}`,
+      'set through its own prop (maxmemoryPolicy, reservedMemoryPercent)',
+      name,
+    );
   }
 
   const transitEncryptionEnabled = props.transitEncryptionEnabled ?? d.transitEncryptionEnabled;
   const transitEncryptionMode = props.transitEncryptionMode ?? (transitEncryptionEnabled ? 'required' : undefined);
-  errors.check(transitEncryptionEnabled || props.transitEncryptionMode === undefined, 'transitEncryptionMode',
-    'unset unless transitEncryptionEnabled is true', props.transitEncryptionMode);
-  errors.check(transitEncryptionMode === undefined || ['required', 'preferred'].includes(transitEncryptionMode), 'transitEncryptionMode',
-    'one of required, preferred', transitEncryptionMode);
+  errors.check(
+    transitEncryptionEnabled || props.transitEncryptionMode === undefined,
+    'transitEncryptionMode',
+    'unset unless transitEncryptionEnabled is true',
+    props.transitEncryptionMode,
+  );
+  errors.check(
+    transitEncryptionMode === undefined || ['required', 'preferred'].includes(transitEncryptionMode),
+    'transitEncryptionMode',
+    'one of required, preferred',
+    transitEncryptionMode,
+  );
   const authTokenEnabled = props.authTokenEnabled ?? d.authTokenEnabled;
-  errors.check(!authTokenEnabled || transitEncryptionEnabled, 'authTokenEnabled', 'false unless transitEncryptionEnabled is true (AUTH needs TLS)', authTokenEnabled);
+  errors.check(
+    !authTokenEnabled || transitEncryptionEnabled,
+    'authTokenEnabled',
+    'false unless transitEncryptionEnabled is true (AUTH needs TLS)',
+    authTokenEnabled,
+  );
   const authTokenVersion = props.authTokenVersion ?? d.authTokenVersion;
   errors.check(isIntegerIn(authTokenVersion, 1, Number.MAX_SAFE_INTEGER), 'authTokenVersion', 'a whole number ≥ 1', authTokenVersion);
 
   const retention = props.snapshotRetentionLimitDays ?? d.snapshotRetentionLimitDays;
-  errors.check(isIntegerIn(retention, 0, LIMITS.snapshotRetentionMaxDays), 'snapshotRetentionLimitDays',
-    `a whole number from 0 to ${LIMITS.snapshotRetentionMaxDays}`, retention);
+  errors.check(
+    isIntegerIn(retention, 0, LIMITS.snapshotRetentionMaxDays),
+    'snapshotRetentionLimitDays',
+    `a whole number from 0 to ${LIMITS.snapshotRetentionMaxDays}`,
+    retention,
+  );
   const snapshotWindow = props.snapshotWindow ?? d.snapshotWindow;
   const maintenanceWindow = props.maintenanceWindow ?? d.maintenanceWindow;
   const daily = parseDailyWindow(snapshotWindow);
@@ -322,15 +419,24 @@ export function resolveReplicationGroupProps(props: RedisReplicationGroupProps, 
   errors.check(weekly !== undefined, 'maintenanceWindow', 'UTC "ddd:hh:mm-ddd:hh:mm" (ddd = sun…sat)', maintenanceWindow);
   const min = LIMITS.minWindowMinutes;
   if (daily) errors.check(daily.minutes >= min, 'snapshotWindow', `at least ${min} minutes`, `${snapshotWindow} (${daily.minutes} min)`);
-  if (weekly) errors.check(weekly.minutes >= min, 'maintenanceWindow', `at least ${min} minutes`, `${maintenanceWindow} (${weekly.minutes} min)`);
+  if (weekly)
+    errors.check(weekly.minutes >= min, 'maintenanceWindow', `at least ${min} minutes`, `${maintenanceWindow} (${weekly.minutes} min)`);
   if (daily && weekly) {
-    errors.check(!rangesOverlap(daily.ranges, weekly.ranges), 'snapshotWindow',
-      `a window that does not overlap maintenanceWindow ${maintenanceWindow}`, snapshotWindow);
+    errors.check(
+      !rangesOverlap(daily.ranges, weekly.ranges),
+      'snapshotWindow',
+      `a window that does not overlap maintenanceWindow ${maintenanceWindow}`,
+      snapshotWindow,
+    );
   }
   const finalSnapshotEnabled = props.finalSnapshotEnabled ?? d.finalSnapshotEnabled;
   const logRetentionInDays = props.logRetentionInDays ?? d.logRetentionInDays;
-  errors.check((LIMITS.logRetentionDays as readonly number[]).includes(logRetentionInDays), 'logRetentionInDays',
-    `one of ${LIMITS.logRetentionDays.join(', ')}`, logRetentionInDays);
+  errors.check(
+    (LIMITS.logRetentionDays as readonly number[]).includes(logRetentionInDays),
+    'logRetentionInDays',
+    `one of ${LIMITS.logRetentionDays.join(', ')}`,
+    logRetentionInDays,
+  );
 
   if (!clusterModeEnabled && isIntegerIn(replicas, 0, LIMITS.maxReplicasPerShard)) {
     errors.check(1 + replicas <= LIMITS.maxNodesPerShard, 'replicasPerNodeGroup', `at most ${LIMITS.maxNodesPerShard - 1}`, replicas);
@@ -365,4 +471,3 @@ export function resolveReplicationGroupProps(props: RedisReplicationGroupProps, 
     warnings,
   };
 }
-

@@ -29,7 +29,11 @@ import { Problems, isAwsId, isUnresolved, validateConstruct } from '../validatio
 import { AUTH_TOKEN_GENERATION, KMS_KEY_DELETION_WINDOW_DAYS, SECRET_RECOVERY_WINDOW_DAYS } from './defaults';
 import { CacheNode, memberNodes } from './member-nodes';
 import {
-  IEncryptionKey, ITopic, RedisReplicationGroupProps, ResolvedReplicationGroupSettings, resolveReplicationGroupProps,
+  IEncryptionKey,
+  ITopic,
+  RedisReplicationGroupProps,
+  ResolvedReplicationGroupSettings,
+  resolveReplicationGroupProps,
 } from './props';
 
 /** What CacheAlarms (constructs/monitoring) needs of a replication group; RedisReplicationGroup implements it. */
@@ -130,7 +134,12 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
   allowClientSecurityGroup(securityGroupId: string): VpcSecurityGroupIngressRule {
     const problems = new Problems(`${this.node.path} (RedisReplicationGroup.allowClientSecurityGroup)`);
     if (!isUnresolved(securityGroupId)) {
-      problems.check(isAwsId('sg', securityGroupId), 'securityGroupId', 'a security group id (sg- and 8 or 17 hex digits)', securityGroupId);
+      problems.check(
+        isAwsId('sg', securityGroupId),
+        'securityGroupId',
+        'a security group id (sg- and 8 or 17 hex digits)',
+        securityGroupId,
+      );
     }
     problems.throwIfAny();
     const i = this.clientSecurityGroups++;
@@ -172,11 +181,13 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
           principals: [{ type: 'Service', identifiers: [`logs.${region.region}.amazonaws.com`] }],
           actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
           resources: ['*'],
-          condition: [{
-            test: 'ArnLike',
-            variable: 'kms:EncryptionContext:aws:logs:arn',
-            values: [`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:/aws/elasticache/${rg}/*`],
-          }],
+          condition: [
+            {
+              test: 'ArnLike',
+              variable: 'kms:EncryptionContext:aws:logs:arn',
+              values: [`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:/aws/elasticache/${rg}/*`],
+            },
+          ],
         },
       ],
     });
@@ -227,15 +238,18 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
 
   private createCidrIngressRules(): void {
     const port = this.settings.port;
-    (this.props.allowedCidrBlocks ?? []).forEach((cidr, i) => new VpcSecurityGroupIngressRule(this, `ingress-cidr-${i}`, {
-      securityGroupId: this.securityGroup.id,
-      description: `Redis TLS port from private range ${i + 1}`,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      cidrIpv4: cidr,
-      tags: this.props.tags,
-    }));
+    (this.props.allowedCidrBlocks ?? []).forEach(
+      (cidr, i) =>
+        new VpcSecurityGroupIngressRule(this, `ingress-cidr-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          description: `Redis TLS port from private range ${i + 1}`,
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+          tags: this.props.tags,
+        }),
+    );
   }
 
   /**
@@ -293,11 +307,11 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     const shardArgs = s.clusterModeEnabled
       ? { numNodeGroups: s.numNodeGroups, replicasPerNodeGroup: s.replicasPerNodeGroup }
       : {
-        numCacheClusters: 1 + s.replicasPerNodeGroup,
-        preferredCacheClusterAzs: zones
-          ? Array.from({ length: 1 + s.replicasPerNodeGroup }, (_, i) => zones[i % zones.length])
-          : undefined,
-      };
+          numCacheClusters: 1 + s.replicasPerNodeGroup,
+          preferredCacheClusterAzs: zones
+            ? Array.from({ length: 1 + s.replicasPerNodeGroup }, (_, i) => zones[i % zones.length])
+            : undefined,
+        };
     return new ElasticacheReplicationGroup(this, 'replication-group', {
       replicationGroupId: rg,
       description: this.props.description,

@@ -54,8 +54,9 @@ export function applyGuardrails(app: Construct, mode: GuardrailsMode = guardrail
   const stacks = () => app.node.findAll().filter(TerraformStack.isStack);
   stacks().forEach((s) => Aspects.of(s).add(aspect));
   app.node.addValidation({
-    validate: () => stacks().filter((s) => !guarded.has(s))
-      .map((s) => `stack ${s.node.id} was created after applyGuardrails(app): call it just before app.synth()`),
+    validate: () =>
+      stacks()
+        .filter((s) => !guarded.has(s))
+        .map((s) => `stack ${s.node.id} was created after applyGuardrails(app): call it just before app.synth()`),
   });
 }
-

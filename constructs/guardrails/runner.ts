@@ -19,7 +19,14 @@ export type { GuardrailRule, Violation };
 
 /** Every rule, in the order the review lists them. */
 export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
-  transitEncryption, auth, encryptionAtRest, multiAz, backupRetention, nodeAlarms, openIngress, secretLiteral,
+  transitEncryption,
+  auth,
+  encryptionAtRest,
+  multiAz,
+  backupRetention,
+  nodeAlarms,
+  openIngress,
+  secretLiteral,
 ];
 
 export function isProtectedEnvironment(environment: string): boolean {
@@ -33,9 +40,9 @@ export function isProtectedEnvironment(environment: string): boolean {
 export function checkGuardrails(json: TfJson, stackName?: string): Violation[] {
   const environment = environmentOf(json, stackName);
   const ctx: RuleContext = { json, environment, protectedEnvironment: isProtectedEnvironment(environment) };
-  return GUARDRAIL_RULES
-    .filter((r) => r.scope === 'all' || ctx.protectedEnvironment)
-    .flatMap((r) => r.check(ctx).map((v) => ({ rule: r.id, ...v })));
+  return GUARDRAIL_RULES.filter((r) => r.scope === 'all' || ctx.protectedEnvironment).flatMap((r) =>
+    r.check(ctx).map((v) => ({ rule: r.id, ...v })),
+  );
 }
 
 export function formatViolation(v: Violation): string {

@@ -14,8 +14,21 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ENGINES, Engine, MAXMEMORY_POLICIES, MaxmemoryPolicy } from '../../config/elasticache';
 import {
-  CONTAINER_BIND, CONTAINER_PATHS, CONTAINER_PORT, HEALTHCHECK, LOCAL_CONTAINER_NAME, LOCAL_DEFAULT_ENGINE, LOCAL_DEFAULT_PORT,
-  LOCAL_DB, LOCAL_HOST, LOCAL_IMAGES, LOCAL_PASSWORD, LOCAL_TLS_DIR_DEFAULT, MEMORY_LIMIT_HEADROOM, RESTART_POLICY, TLS_FILES,
+  CONTAINER_BIND,
+  CONTAINER_PATHS,
+  CONTAINER_PORT,
+  HEALTHCHECK,
+  LOCAL_CONTAINER_NAME,
+  LOCAL_DEFAULT_ENGINE,
+  LOCAL_DEFAULT_PORT,
+  LOCAL_DB,
+  LOCAL_HOST,
+  LOCAL_IMAGES,
+  LOCAL_PASSWORD,
+  LOCAL_TLS_DIR_DEFAULT,
+  MEMORY_LIMIT_HEADROOM,
+  RESTART_POLICY,
+  TLS_FILES,
   UPLOAD_FILE_MODE,
 } from '../../config/local';
 import { Problems, describe, isIntegerIn, validateConstruct } from '../validation';
@@ -70,11 +83,17 @@ function checkProps(p: LocalRedisProps): string[] {
   if (p.name !== undefined && !(typeof p.name === 'string' && CONTAINER_NAME_PATTERN.test(p.name))) {
     problems.push(`name: a Docker container name (${CONTAINER_NAME_PATTERN.source}), got ${show(p.name)}`);
   }
-  if (p.password !== undefined && !Token.isUnresolved(p.password) && p.password !== ''
-    && !(typeof p.password === 'string' && PASSWORD_PATTERN.test(p.password))) {
+  if (
+    p.password !== undefined &&
+    !Token.isUnresolved(p.password) &&
+    p.password !== '' &&
+    !(typeof p.password === 'string' && PASSWORD_PATTERN.test(p.password))
+  ) {
     // never echo a password
     const got = typeof p.password === 'string' ? `a string of ${p.password.length} characters` : show(p.password);
-    problems.push(`password: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, got ${got}`);
+    problems.push(
+      `password: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, got ${got}`,
+    );
   }
   if (p.maxmemoryMb !== undefined && !isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
     problems.push(`maxmemoryMb: a whole number ≥ 1, got ${show(p.maxmemoryMb)}`);
@@ -92,8 +111,10 @@ function checkProps(p: LocalRedisProps): string[] {
     const dir = hostTlsDir(p);
     const missing = Object.values(TLS_FILES).filter((f) => !fs.existsSync(path.join(dir, f)));
     if (missing.length) {
-      problems.push(`tlsDir: a directory holding ${Object.values(TLS_FILES).join(', ')} (run scripts/local-tls.sh), `
-        + `got ${show(dir)} without ${missing.join(', ')}`);
+      problems.push(
+        `tlsDir: a directory holding ${Object.values(TLS_FILES).join(', ')} (run scripts/local-tls.sh), ` +
+          `got ${show(dir)} without ${missing.join(', ')}`,
+      );
     }
   }
   return problems;
@@ -136,25 +157,27 @@ export class LocalRedis extends Construct {
     const tlsFiles: LocalRedisTlsFiles | undefined = this.tls
       ? { certFile: certsIn(TLS_FILES.cert), keyFile: certsIn(TLS_FILES.key), caCertFile: certsIn(TLS_FILES.caCert) }
       : undefined;
-    const conf = renderRedisConf(localRedisSettings({
-      bind: CONTAINER_BIND,
-      port: CONTAINER_PORT,
-      dir: CONTAINER_PATHS.data,
-      password: this.password,
-      tls: tlsFiles,
-      maxmemoryMb,
-      maxmemoryPolicy: props.maxmemoryPolicy ?? LOCAL_REDIS_DEFAULTS.maxmemoryPolicy,
-    }));
+    const conf = renderRedisConf(
+      localRedisSettings({
+        bind: CONTAINER_BIND,
+        port: CONTAINER_PORT,
+        dir: CONTAINER_PATHS.data,
+        password: this.password,
+        tls: tlsFiles,
+        maxmemoryMb,
+        maxmemoryPolicy: props.maxmemoryPolicy ?? LOCAL_REDIS_DEFAULTS.maxmemoryPolicy,
+      }),
+    );
 
     const tlsDir = hostTlsDir(props);
     // uploaded from the host file at apply time (keys stay out of the state); the hash replaces the container when a file changes
     const tlsUploads = this.tls
       ? Object.values(TLS_FILES).map((file) => ({
-        file: certsIn(file),
-        source: path.join(tlsDir, file),
-        sourceHash: Fn.filesha256(path.join(tlsDir, file)),
-        permissions: UPLOAD_FILE_MODE,
-      }))
+          file: certsIn(file),
+          source: path.join(tlsDir, file),
+          sourceHash: Fn.filesha256(path.join(tlsDir, file)),
+          permissions: UPLOAD_FILE_MODE,
+        }))
       : [];
     const cliTls = tlsFiles ? ['--tls', '--cacert', tlsFiles.caCertFile] : [];
 

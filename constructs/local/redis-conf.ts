@@ -86,14 +86,14 @@ export function renderRedisConf(s: LocalRedisSettings): string {
     'protected-mode yes',
     ...(s.tls
       ? [
-        'port 0',
-        `tls-port ${s.port}`,
-        `tls-cert-file ${quoted(s.tls.certFile)}`,
-        `tls-key-file ${quoted(s.tls.keyFile)}`,
-        `tls-ca-cert-file ${quoted(s.tls.caCertFile)}`,
-        // like ElastiCache in-transit encryption: the server proves itself, clients authenticate with the password
-        'tls-auth-clients no',
-      ]
+          'port 0',
+          `tls-port ${s.port}`,
+          `tls-cert-file ${quoted(s.tls.certFile)}`,
+          `tls-key-file ${quoted(s.tls.keyFile)}`,
+          `tls-ca-cert-file ${quoted(s.tls.caCertFile)}`,
+          // like ElastiCache in-transit encryption: the server proves itself, clients authenticate with the password
+          'tls-auth-clients no',
+        ]
       : [`port ${s.port}`]),
     `requirepass ${quoted(s.password)}`,
     ...s.disabledCommands.map((c) => `rename-command ${c} ""`),

@@ -25,7 +25,13 @@ const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 function isReplicationGroup(rg: unknown): rg is IReplicationGroup {
   const g = rg as IReplicationGroup | undefined;
-  return typeof g === 'object' && g !== null && typeof g.replicationGroupId === 'string' && typeof g.nodeType === 'string' && Array.isArray(g.nodes);
+  return (
+    typeof g === 'object' &&
+    g !== null &&
+    typeof g.replicationGroupId === 'string' &&
+    typeof g.nodeType === 'string' &&
+    Array.isArray(g.nodes)
+  );
 }
 
 /** vCPUs and maxclients of any node type (vCPUs only where the catalog knows the type). */
@@ -66,7 +72,6 @@ export interface CacheAlarmsProps {
   readonly dashboard?: boolean;
 }
 
-
 /** Props with defaults applied and every problem checked. */
 export interface ResolvedCacheAlarms {
   readonly replicationGroup: IReplicationGroup;
@@ -78,7 +83,6 @@ export interface ResolvedCacheAlarms {
   readonly dashboard: boolean;
 }
 
-
 /** Apply defaults and validate every prop and threshold. Throws one Error listing every problem; creates nothing. */
 export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'CacheAlarms'): ResolvedCacheAlarms {
   const errors = new Problems(subject);
@@ -88,34 +92,68 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
 
   const prefix = props.alarmNamePrefix ?? (rgOk ? rg.replicationGroupId : '');
   const L = CLOUDWATCH_ALARM_LIMITS;
-  errors.check(typeof prefix === 'string' && NAME_PATTERN.test(prefix) && prefix.length <= L.dashboardNameMaxLength, 'alarmNamePrefix',
-    `1–${L.dashboardNameMaxLength} letters, digits, "-" or "_" (it also names the dashboard)`, prefix);
+  errors.check(
+    typeof prefix === 'string' && NAME_PATTERN.test(prefix) && prefix.length <= L.dashboardNameMaxLength,
+    'alarmNamePrefix',
+    `1–${L.dashboardNameMaxLength} letters, digits, "-" or "_" (it also names the dashboard)`,
+    prefix,
+  );
 
   const thresholds = mergeAlarmThresholds(props.thresholds);
   checkThresholds(errors, props.thresholds, thresholds);
 
   if (props.alarmEmail !== undefined && !isUnresolved(props.alarmEmail)) {
-    errors.check(typeof props.alarmEmail === 'string' && EMAIL_PATTERN.test(props.alarmEmail), 'alarmEmail', 'an e-mail address', props.alarmEmail);
+    errors.check(
+      typeof props.alarmEmail === 'string' && EMAIL_PATTERN.test(props.alarmEmail),
+      'alarmEmail',
+      'an e-mail address',
+      props.alarmEmail,
+    );
   }
   const alarmTopics = props.alarmTopics ?? (rgOk && rg.alarmTopic ? [rg.alarmTopic] : []);
-  errors.check(alarmTopics.length > 0 && alarmTopics.every((t) => typeof t?.arn === 'string'), 'alarmTopics',
-    'at least one topic with an arn (the group has no alarmTopic to default to)', alarmTopics.length);
+  errors.check(
+    alarmTopics.length > 0 && alarmTopics.every((t) => typeof t?.arn === 'string'),
+    'alarmTopics',
+    'at least one topic with an arn (the group has no alarmTopic to default to)',
+    alarmTopics.length,
+  );
   errors.check(props.dashboard === undefined || typeof props.dashboard === 'boolean', 'dashboard', 'true or false', props.dashboard);
 
   let plans: AlarmPlan[] = [];
   if (rgOk && !errors.list.length) {
     plans = planCacheAlarms({
-      nodes: rg.nodes, nodeType: alarmNodeType(rg.nodeType), replicationGroupId: rg.replicationGroupId, alarmNamePrefix: prefix, thresholds,
+      nodes: rg.nodes,
+      nodeType: alarmNodeType(rg.nodeType),
+      replicationGroupId: rg.replicationGroupId,
+      alarmNamePrefix: prefix,
+      thresholds,
     });
     for (const p of plans) {
-      errors.check(p.alarmName.length <= L.alarmNameMaxLength, 'alarmNamePrefix', `short enough for alarm names of at most ${L.alarmNameMaxLength} characters`, p.alarmName);
-      errors.check(p.description.length <= L.alarmDescriptionMaxLength, `thresholds.${p.key}`, `an alarm description of at most ${L.alarmDescriptionMaxLength} characters`, p.description.length);
+      errors.check(
+        p.alarmName.length <= L.alarmNameMaxLength,
+        'alarmNamePrefix',
+        `short enough for alarm names of at most ${L.alarmNameMaxLength} characters`,
+        p.alarmName,
+      );
+      errors.check(
+        p.description.length <= L.alarmDescriptionMaxLength,
+        `thresholds.${p.key}`,
+        `an alarm description of at most ${L.alarmDescriptionMaxLength} characters`,
+        p.description.length,
+      );
     }
   }
   errors.throwIfAny();
-  return { replicationGroup: rg, alarmTopics, alarmNamePrefix: prefix, thresholds, plans, alarmEmail: props.alarmEmail, dashboard: props.dashboard ?? true };
+  return {
+    replicationGroup: rg,
+    alarmTopics,
+    alarmNamePrefix: prefix,
+    thresholds,
+    plans,
+    alarmEmail: props.alarmEmail,
+    dashboard: props.dashboard ?? true,
+  };
 }
-
 
 export class CacheAlarms extends Construct {
   /** Thresholds in force: config/alarms.ts with the overrides applied. */
@@ -151,14 +189,23 @@ export class CacheAlarms extends Construct {
       const constructId = `${p.node.cacheClusterId.slice(rg.length + 1)}-${SLUG[p.key]}`;
       if (p.minimumLookups !== undefined) {
         const metric = (metricName: string) => ({
-          namespace: ELASTICACHE_NAMESPACE, metricName, dimensions: nodeDimensions(p.node), period: p.period, stat: p.statistic,
+          namespace: ELASTICACHE_NAMESPACE,
+          metricName,
+          dimensions: nodeDimensions(p.node),
+          period: p.period,
+          stat: p.statistic,
         });
         return new CloudwatchMetricAlarm(this, constructId, {
           ...common,
           metricQuery: [
             { id: 'hits', metric: metric('CacheHits'), returnData: false },
             { id: 'misses', metric: metric('CacheMisses'), returnData: false },
-            { id: 'hit_rate', expression: hitRateExpression('hits', 'misses', p.minimumLookups), label: 'Cache hit rate (%)', returnData: true },
+            {
+              id: 'hit_rate',
+              expression: hitRateExpression('hits', 'misses', p.minimumLookups),
+              label: 'Cache hit rate (%)',
+              returnData: true,
+            },
           ],
         });
       }
@@ -173,7 +220,11 @@ export class CacheAlarms extends Construct {
     });
 
     if (r.alarmEmail !== undefined) {
-      this.emailSubscription = new SnsTopicSubscription(this, 'alarm-email', { topicArn: topicArns[0], protocol: 'email', endpoint: r.alarmEmail });
+      this.emailSubscription = new SnsTopicSubscription(this, 'alarm-email', {
+        topicArn: topicArns[0],
+        protocol: 'email',
+        endpoint: r.alarmEmail,
+      });
     }
 
     if (r.dashboard) {

@@ -17,13 +17,14 @@ export function dashboardWidgets(plans: readonly AlarmPlan[], region: string): o
     const nodes = [...new Map(group.map((p) => [p.node.cacheClusterId, p.node])).values()];
     const dims = (n: CacheNode) => Object.entries(nodeDimensions(n)).flat();
     const label = (n: CacheNode) => `${n.cacheClusterId} (${n.role})`;
-    const metrics = first.minimumLookups !== undefined
-      ? nodes.flatMap((n, j) => [
-        [ELASTICACHE_NAMESPACE, 'CacheHits', ...dims(n), { id: `hits${j}`, stat: 'Sum', visible: false }],
-        [ELASTICACHE_NAMESPACE, 'CacheMisses', ...dims(n), { id: `misses${j}`, stat: 'Sum', visible: false }],
-        [{ id: `rate${j}`, expression: hitRateExpression(`hits${j}`, `misses${j}`, first.minimumLookups!), label: label(n) }],
-      ])
-      : nodes.map((n) => [ELASTICACHE_NAMESPACE, metricName, ...dims(n), { label: label(n) }]);
+    const metrics =
+      first.minimumLookups !== undefined
+        ? nodes.flatMap((n, j) => [
+            [ELASTICACHE_NAMESPACE, 'CacheHits', ...dims(n), { id: `hits${j}`, stat: 'Sum', visible: false }],
+            [ELASTICACHE_NAMESPACE, 'CacheMisses', ...dims(n), { id: `misses${j}`, stat: 'Sum', visible: false }],
+            [{ id: `rate${j}`, expression: hitRateExpression(`hits${j}`, `misses${j}`, first.minimumLookups!), label: label(n) }],
+          ])
+        : nodes.map((n) => [ELASTICACHE_NAMESPACE, metricName, ...dims(n), { label: label(n) }]);
     const thresholds = [...new Map(group.map((p) => [`${p.key}:${p.threshold}`, p])).values()];
     return {
       type: 'metric',

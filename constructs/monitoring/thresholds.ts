@@ -3,7 +3,13 @@
  * against the CloudWatch API limits.
  */
 import {
-  ALARM_KEYS, AlarmKey, AlarmOverrides, AlarmThresholds, AlarmWindow, CLOUDWATCH_ALARM_LIMITS, DEFAULT_ALARM_THRESHOLDS,
+  ALARM_KEYS,
+  AlarmKey,
+  AlarmOverrides,
+  AlarmThresholds,
+  AlarmWindow,
+  CLOUDWATCH_ALARM_LIMITS,
+  DEFAULT_ALARM_THRESHOLDS,
   TREAT_MISSING_DATA,
 } from '../../config/alarms';
 import { Problems, describe, isIntegerIn } from '../validation';
@@ -24,18 +30,34 @@ const isWhole = (v: unknown, min: number): v is number => isIntegerIn(v, min, Nu
 function checkWindow(errors: Problems, at: string, w: AlarmWindow): void {
   const L = CLOUDWATCH_ALARM_LIMITS;
   const periodOk = isWhole(w.period, L.periodMultipleSeconds) && w.period % L.periodMultipleSeconds === 0;
-  errors.check(periodOk, `${at}.period`, `a positive multiple of ${L.periodMultipleSeconds} seconds (ElastiCache publishes once a minute)`, w.period);
+  errors.check(
+    periodOk,
+    `${at}.period`,
+    `a positive multiple of ${L.periodMultipleSeconds} seconds (ElastiCache publishes once a minute)`,
+    w.period,
+  );
   const evalOk = isWhole(w.evaluationPeriods, 1);
   errors.check(evalOk, `${at}.evaluationPeriods`, 'a whole number ≥ 1', w.evaluationPeriods);
   if (periodOk && evalOk) {
-    errors.check(w.period * w.evaluationPeriods <= L.maxEvaluationWindowSeconds, `${at}.evaluationPeriods`,
+    errors.check(
+      w.period * w.evaluationPeriods <= L.maxEvaluationWindowSeconds,
+      `${at}.evaluationPeriods`,
       `at most ${Math.floor(L.maxEvaluationWindowSeconds / w.period)} with period ${w.period} (period × evaluationPeriods ≤ ${L.maxEvaluationWindowSeconds} s, one day)`,
-      w.evaluationPeriods);
+      w.evaluationPeriods,
+    );
   }
-  errors.check(isWhole(w.datapointsToAlarm, 1) && (!evalOk || w.datapointsToAlarm <= w.evaluationPeriods), `${at}.datapointsToAlarm`,
-    `a whole number from 1 to evaluationPeriods (${describe(w.evaluationPeriods)})`, w.datapointsToAlarm);
-  errors.check((TREAT_MISSING_DATA as readonly string[]).includes(w.treatMissingData), `${at}.treatMissingData`,
-    `one of ${TREAT_MISSING_DATA.join(', ')}`, w.treatMissingData);
+  errors.check(
+    isWhole(w.datapointsToAlarm, 1) && (!evalOk || w.datapointsToAlarm <= w.evaluationPeriods),
+    `${at}.datapointsToAlarm`,
+    `a whole number from 1 to evaluationPeriods (${describe(w.evaluationPeriods)})`,
+    w.datapointsToAlarm,
+  );
+  errors.check(
+    (TREAT_MISSING_DATA as readonly string[]).includes(w.treatMissingData),
+    `${at}.treatMissingData`,
+    `one of ${TREAT_MISSING_DATA.join(', ')}`,
+    w.treatMissingData,
+  );
 }
 
 export function checkThresholds(errors: Problems, override: AlarmOverrides | undefined, t: AlarmThresholds): void {
@@ -58,16 +80,38 @@ export function checkThresholds(errors: Problems, override: AlarmOverrides | und
   percent('thresholds.memoryWarning.thresholdPercent', t.memoryWarning.thresholdPercent);
   percent('thresholds.memoryCritical.thresholdPercent', t.memoryCritical.thresholdPercent);
   if (isNumber(t.memoryWarning.thresholdPercent) && isNumber(t.memoryCritical.thresholdPercent)) {
-    errors.check(t.memoryWarning.thresholdPercent < t.memoryCritical.thresholdPercent, 'thresholds.memoryWarning.thresholdPercent',
-      `below memoryCritical.thresholdPercent (${t.memoryCritical.thresholdPercent})`, t.memoryWarning.thresholdPercent);
+    errors.check(
+      t.memoryWarning.thresholdPercent < t.memoryCritical.thresholdPercent,
+      'thresholds.memoryWarning.thresholdPercent',
+      `below memoryCritical.thresholdPercent (${t.memoryCritical.thresholdPercent})`,
+      t.memoryWarning.thresholdPercent,
+    );
   }
-  errors.check(isNumber(t.evictions.perMinute) && t.evictions.perMinute >= 0, 'thresholds.evictions.perMinute', 'a number ≥ 0', t.evictions.perMinute);
-  errors.check(isWhole(t.connectionsWarning.count, 1), 'thresholds.connectionsWarning.count', 'a whole number ≥ 1', t.connectionsWarning.count);
+  errors.check(
+    isNumber(t.evictions.perMinute) && t.evictions.perMinute >= 0,
+    'thresholds.evictions.perMinute',
+    'a number ≥ 0',
+    t.evictions.perMinute,
+  );
+  errors.check(
+    isWhole(t.connectionsWarning.count, 1),
+    'thresholds.connectionsWarning.count',
+    'a whole number ≥ 1',
+    t.connectionsWarning.count,
+  );
   percent('thresholds.connectionsCritical.percentOfMaxclients', t.connectionsCritical.percentOfMaxclients);
-  errors.check(isNumber(t.replicationLag.seconds) && t.replicationLag.seconds > 0, 'thresholds.replicationLag.seconds', 'a number of seconds > 0', t.replicationLag.seconds);
+  errors.check(
+    isNumber(t.replicationLag.seconds) && t.replicationLag.seconds > 0,
+    'thresholds.replicationLag.seconds',
+    'a number of seconds > 0',
+    t.replicationLag.seconds,
+  );
   errors.check(isWhole(t.swap.bytes, 0), 'thresholds.swap.bytes', 'a whole number of bytes ≥ 0', t.swap.bytes);
   percent('thresholds.hitRate.minimumPercent', t.hitRate.minimumPercent);
-  errors.check(isNumber(t.hitRate.minimumLookupsPerMinute) && t.hitRate.minimumLookupsPerMinute > 0, 'thresholds.hitRate.minimumLookupsPerMinute',
-    'a number > 0', t.hitRate.minimumLookupsPerMinute);
+  errors.check(
+    isNumber(t.hitRate.minimumLookupsPerMinute) && t.hitRate.minimumLookupsPerMinute > 0,
+    'thresholds.hitRate.minimumLookupsPerMinute',
+    'a number > 0',
+    t.hitRate.minimumLookupsPerMinute,
+  );
 }
-

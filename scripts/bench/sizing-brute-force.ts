@@ -67,7 +67,10 @@ export function appArgv(app: string): { argv: string[]; entryIndex: number } {
 
 /** Requests per second per test (`SET`, `GET`, …) from `redis-benchmark --csv` output. */
 export function parseBenchmarkCsv(stdout: string): Record<string, number> {
-  const rows = stdout.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+  const rows = stdout
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
     .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
   const header = rows.findIndex((r) => r[0] === 'test' && r.includes('rps'));
   if (header < 0) throw new Error(`redis-benchmark: no CSV header in output:\n${stdout}`);
@@ -187,7 +190,13 @@ export function thousands(n: number): string {
 }
 
 /** `3 × cache.m7g.xlarge (1 shard × (1 + 2))` */
-export function nodeSetText(s: { nodeType?: NodeType; node?: NodeType; shards: number; replicasPerShard: number; totalNodes: number }): string {
+export function nodeSetText(s: {
+  nodeType?: NodeType;
+  node?: NodeType;
+  shards: number;
+  replicasPerShard: number;
+  totalNodes: number;
+}): string {
   const node = (s.nodeType ?? s.node)!;
   return `${s.totalNodes} × ${node.name} (${s.shards} shard${s.shards === 1 ? '' : 's'} × (1 + ${s.replicasPerShard}))`;
 }

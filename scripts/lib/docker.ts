@@ -25,18 +25,21 @@ function socketFromEnvironment(): string {
 function rawRequest(socketPath: string, method: string, urlPath: string, body?: unknown, timeoutMs = 30000): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
     const stream = body instanceof Readable;
-    const req = http.request({
-      socketPath,
-      method,
-      path: urlPath,
-      headers: stream ? { 'Content-Type': 'application/x-tar' } : body === undefined ? {} : { 'Content-Type': 'application/json' },
-      timeout: timeoutMs,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        socketPath,
+        method,
+        path: urlPath,
+        headers: stream ? { 'Content-Type': 'application/x-tar' } : body === undefined ? {} : { 'Content-Type': 'application/json' },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     if (stream) (body as Readable).pipe(req);
@@ -75,16 +78,34 @@ export class DockerEngine {
     const logFile = path.join(root, 'dockerd.log');
     const bridge = createBridge();
     const log = fs.openSync(logFile, 'a');
-    const proc = spawn('dockerd', [
-      '--storage-driver=vfs', '--iptables=false', '--ip-forward=false', '--bridge', bridge,
-      '--data-root', path.join(root, 'data'), '--exec-root', path.join(root, 'exec'),
-      '--pidfile', path.join(root, 'dockerd.pid'), '--host', `unix://${socketPath}`,
-    ], { stdio: ['ignore', log, log] });
+    const proc = spawn(
+      'dockerd',
+      [
+        '--storage-driver=vfs',
+        '--iptables=false',
+        '--ip-forward=false',
+        '--bridge',
+        bridge,
+        '--data-root',
+        path.join(root, 'data'),
+        '--exec-root',
+        path.join(root, 'exec'),
+        '--pidfile',
+        path.join(root, 'dockerd.pid'),
+        '--host',
+        `unix://${socketPath}`,
+      ],
+      { stdio: ['ignore', log, log] },
+    );
     fs.closeSync(log);
     const engine = new DockerEngine(socketPath, { proc, root, logFile, bridge });
     let exited: string | undefined;
-    proc.once('exit', (code, signal) => { exited = `dockerd exited (${signal ?? code})`; });
-    proc.once('error', (e) => { exited = `dockerd could not start: ${e.message}`; });
+    proc.once('exit', (code, signal) => {
+      exited = `dockerd exited (${signal ?? code})`;
+    });
+    proc.once('error', (e) => {
+      exited = `dockerd could not start: ${e.message}`;
+    });
     const deadline = Date.now() + startTimeoutMs;
     while (!(await DockerEngine.answers(socketPath))) {
       if (exited || Date.now() > deadline) {
@@ -187,8 +208,14 @@ export class DockerEngine {
       const health = c.State.Health?.Status;
       if (health === 'healthy') return Date.now() - started;
       if (health === 'unhealthy' || !c.State.Running || Date.now() - started > timeoutMs) {
-        const why = !c.State.Running ? `stopped (exit ${c.State.ExitCode})` : health === 'unhealthy' ? 'unhealthy' : `not healthy after ${timeoutMs} ms`;
-        throw new Error(`container ${c.Name} ${why}; health log: ${JSON.stringify(c.State.Health?.Log ?? [])}\nlogs:\n${await this.logs(id)}`);
+        const why = !c.State.Running
+          ? `stopped (exit ${c.State.ExitCode})`
+          : health === 'unhealthy'
+            ? 'unhealthy'
+            : `not healthy after ${timeoutMs} ms`;
+        throw new Error(
+          `container ${c.Name} ${why}; health log: ${JSON.stringify(c.State.Health?.Log ?? [])}\nlogs:\n${await this.logs(id)}`,
+        );
       }
       await sleep(200);
     }
@@ -202,8 +229,7 @@ function createBridge(): string {
   const name = `dkt${process.pid}`.slice(0, 15);
   const inUse = execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' });
   const subnets = 250;
-  const n = Array.from({ length: subnets }, (_, i) => (process.pid + i) % subnets)
-    .find((k) => !inUse.includes(` 172.31.${k}.`));
+  const n = Array.from({ length: subnets }, (_, i) => (process.pid + i) % subnets).find((k) => !inUse.includes(` 172.31.${k}.`));
   if (n === undefined) throw new Error('no free 172.31.N.0/24 for a test bridge');
   execFileSync('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
   execFileSync('ip', ['addr', 'add', `172.31.${n}.1/24`, 'dev', name]);
@@ -213,7 +239,9 @@ function createBridge(): string {
 
 /** `tar -c` of `entries` under `dir`, owned by root, as a stream. */
 function tarStream(dir: string, entries: readonly string[]): Readable {
-  const tar = spawn('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', dir, '-c', ...entries], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const tar = spawn('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', dir, '-c', ...entries], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return tar.stdout!;
 }
 

@@ -82,7 +82,10 @@ export class RedisServer {
       };
       proc.stdout!.on('data', onData);
       proc.stderr!.on('data', onData);
-      proc.once('error', (e) => { clearTimeout(timer); reject(e); });
+      proc.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
       proc.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (this.proc === proc) this.proc = undefined;
@@ -137,7 +140,15 @@ export async function startGuideRedis(prefix: string, tls?: LocalRedisTlsFiles):
   const dir = tempDir(prefix);
   const port = await freeLoopbackPort();
   const password = randomPassword();
-  const settings = localRedisSettings({ bind: [LOCAL_HOST], port, dir, password, tls, maxmemoryMb: localMaxmemoryMb(), maxmemoryPolicy: MAXMEMORY_POLICY });
+  const settings = localRedisSettings({
+    bind: [LOCAL_HOST],
+    port,
+    dir,
+    password,
+    tls,
+    maxmemoryMb: localMaxmemoryMb(),
+    maxmemoryPolicy: MAXMEMORY_POLICY,
+  });
   const server = new RedisServer(renderRedisConf(settings), dir);
   const stop = async () => {
     await server.stop();

@@ -35,9 +35,12 @@ function parse(buf: Buffer, offset: number): { value: RespValue | RespError; nex
   const line = buf.toString('utf8', offset + 1, eol);
   const after = eol + 2;
   switch (type) {
-    case '+': return { value: line, next: after };
-    case '-': return { value: new RespError(line), next: after };
-    case ':': return { value: Number(line), next: after };
+    case '+':
+      return { value: line, next: after };
+    case '-':
+      return { value: new RespError(line), next: after };
+    case ':':
+      return { value: Number(line), next: after };
     case '$': {
       const len = Number(line);
       if (len < 0) return { value: null, next: after };
@@ -72,9 +75,18 @@ export class RespClient {
       const s = opts.tls
         ? tls.connect({ host, port: opts.port, ca: opts.tls.ca, servername: net.isIP(host) ? undefined : host })
         : net.connect({ host, port: opts.port });
-      const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect ${host}:${opts.port}: timed out`)); }, timeoutMs);
-      s.once(opts.tls ? 'secureConnect' : 'connect', () => { clearTimeout(timer); resolve(s); });
-      s.once('error', (e) => { clearTimeout(timer); reject(e); });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new Error(`connect ${host}:${opts.port}: timed out`));
+      }, timeoutMs);
+      s.once(opts.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      s.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
     return new RespClient(socket, timeoutMs);
   }
@@ -83,7 +95,10 @@ export class RespClient {
   private readonly pending: Pending[] = [];
   private closedWith?: Error;
 
-  private constructor(private readonly socket: net.Socket, private readonly timeoutMs: number) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly timeoutMs: number,
+  ) {
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (e) => this.fail(e));
     socket.on('close', () => this.fail(new Error('connection closed by the server')));
@@ -99,8 +114,14 @@ export class RespClient {
         this.fail(new Error(`${parts[0]}: no reply within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.pending.push({
-        resolve: (v) => { clearTimeout(timer); resolve(v); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.socket.write(payload);
     });
@@ -142,10 +163,15 @@ export class RespClient {
 export async function info(client: RespClient, section: string): Promise<Record<string, string>> {
   const text = await client.send('INFO', section);
   if (typeof text !== 'string') throw new Error(`INFO ${section}: unexpected reply ${JSON.stringify(text)}`);
-  return Object.fromEntries(text.split(CRLF).filter((l) => l.includes(':')).map((l) => {
-    const i = l.indexOf(':');
-    return [l.slice(0, i), l.slice(i + 1)];
-  }));
+  return Object.fromEntries(
+    text
+      .split(CRLF)
+      .filter((l) => l.includes(':'))
+      .map((l) => {
+        const i = l.indexOf(':');
+        return [l.slice(0, i), l.slice(i + 1)];
+      }),
+  );
 }
 
 /** Connects, sends AUTH when a password is given, then PING; resolves with the PING reply and closes. */

@@ -44,7 +44,11 @@ export interface StackDiff {
 /** Arguments that are Terraform meta-arguments or never force replacement. */
 const bodyOf = (r: TfResource) => Object.fromEntries(Object.entries(r.body).filter(([k]) => k !== METADATA_KEY));
 
-function dataStoreNotes(r: TfResource, base: Block, action: 'replace' | 'delete'): { notes: string[]; dataLoss: boolean; warning?: string } {
+function dataStoreNotes(
+  r: TfResource,
+  base: Block,
+  action: 'replace' | 'delete',
+): { notes: string[]; dataLoss: boolean; warning?: string } {
   const entry = FORCE_NEW[r.type];
   const what = action === 'replace' ? 'replaced' : 'deleted';
   const label = `${r.address}${r.type === RG ? ` (${base.replication_group_id})` : ''}`;
@@ -73,26 +77,42 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
 
   for (const [address, r] of h) {
     if (b.has(address)) continue;
-    resources.push({ resource: address, type: r.type, action: 'create', notes: [], dataLoss: false, createBeforeDestroy: false,
-      attributes: [{ resource: address, attribute: '*', before: null, after: bodyOf(r), replaces: false, action: 'create' }] });
+    resources.push({
+      resource: address,
+      type: r.type,
+      action: 'create',
+      notes: [],
+      dataLoss: false,
+      createBeforeDestroy: false,
+      attributes: [{ resource: address, attribute: '*', before: null, after: bodyOf(r), replaces: false, action: 'create' }],
+    });
   }
   for (const [address, r] of b) {
     if (h.has(address)) continue;
     const d = dataStoreNotes(r, r.body, 'delete');
     if (d.warning) warnings.push(d.warning);
-    resources.push({ resource: address, type: r.type, action: 'delete', notes: d.notes, dataLoss: d.dataLoss, createBeforeDestroy: false,
-      attributes: [{ resource: address, attribute: '*', before: bodyOf(r), after: null, replaces: false, action: 'delete' }] });
+    resources.push({
+      resource: address,
+      type: r.type,
+      action: 'delete',
+      notes: d.notes,
+      dataLoss: d.dataLoss,
+      createBeforeDestroy: false,
+      attributes: [{ resource: address, attribute: '*', before: bodyOf(r), after: null, replaces: false, action: 'delete' }],
+    });
   }
   for (const [address, hr] of h) {
     const br = b.get(address);
     if (!br) continue;
     const ctx: ReplacementContext = { base: br.body, head: hr.body, baseRegion, headRegion };
     const attrs = [...new Set([...Object.keys(br.body), ...Object.keys(hr.body)])].filter((k) => k !== METADATA_KEY).sort();
-    const changed = attrs.filter((k) => !same(br.body[k], hr.body[k])).map((attr) => {
-      const r = replacementOf(hr.type, attr, ctx);
-      if (!r.assessed) unassessed.add(hr.type);
-      return { attr, ...r };
-    });
+    const changed = attrs
+      .filter((k) => !same(br.body[k], hr.body[k]))
+      .map((attr) => {
+        const r = replacementOf(hr.type, attr, ctx);
+        if (!r.assessed) unassessed.add(hr.type);
+        return { attr, ...r };
+      });
     // a provider region change moves every AWS resource that does not pin its own region
     if (hr.type.startsWith('aws_') && baseRegion !== headRegion && !changed.some((c) => c.attr === 'region') && !isSet(hr.body.region)) {
       changed.push({ attr: 'region', replaces: true, reason: `provider region ${baseRegion} → ${headRegion}`, assessed: true });
@@ -100,10 +120,13 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
     if (!changed.length) continue;
     const action: Action = changed.some((c) => c.replaces) ? 'replace' : 'update';
     const attributes = changed.map((c) => ({
-      resource: address, attribute: c.attr,
+      resource: address,
+      attribute: c.attr,
       before: c.attr === 'region' && !(c.attr in br.body) ? baseRegion : br.body[c.attr],
       after: c.attr === 'region' && !(c.attr in hr.body) ? headRegion : hr.body[c.attr],
-      replaces: c.replaces, action, ...(c.reason ? { reason: c.reason } : {}),
+      replaces: c.replaces,
+      action,
+      ...(c.reason ? { reason: c.reason } : {}),
     }));
     const notes: string[] = [];
     let dataLoss = false;
@@ -119,9 +142,9 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
     }
     resources.push({ resource: address, type: hr.type, action, attributes, notes, dataLoss, createBeforeDestroy });
   }
-  for (const t of unassessed) warnings.push(`${t} is not in config/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
+  for (const t of unassessed)
+    warnings.push(`${t} is not in config/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
   const order: Record<Action, number> = { replace: 0, delete: 1, update: 2, create: 3 };
   resources.sort((x, y) => order[x.action] - order[y.action] || x.resource.localeCompare(y.resource));
   return { resources, changes: resources.flatMap((r) => r.attributes), warnings };
 }
-

@@ -24,7 +24,8 @@ function shortValue(v: unknown): string {
 function valueChange(before: unknown, after: unknown): string {
   const b = before === undefined || before === null ? undefined : typeof before === 'string' ? JSON.stringify(before) : canonical(before);
   const a = after === undefined || after === null ? undefined : typeof after === 'string' ? JSON.stringify(after) : canonical(after);
-  if (b === undefined || a === undefined || (b.length <= MAX_VALUE && a.length <= MAX_VALUE)) return `${shortValue(before)} → ${shortValue(after)}`;
+  if (b === undefined || a === undefined || (b.length <= MAX_VALUE && a.length <= MAX_VALUE))
+    return `${shortValue(before)} → ${shortValue(after)}`;
   let i = 0;
   while (i < b.length && i < a.length && b[i] === a[i]) i++;
   const start = Math.max(0, i - 20);
@@ -33,27 +34,45 @@ function valueChange(before: unknown, after: unknown): string {
 }
 
 function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): string {
-  const nodes = c.totalNodes === null
-    ? 'unknown at synth time'
-    : `${c.shards} shard${c.shards === 1 ? '' : 's'} × ${c.nodesPerShard} node${c.nodesPerShard === 1 ? '' : 's'} (${c.totalNodes} in all; cluster mode ${c.clusterMode ? 'enabled' : 'disabled'})`;
+  const nodes =
+    c.totalNodes === null
+      ? 'unknown at synth time'
+      : `${c.shards} shard${c.shards === 1 ? '' : 's'} × ${c.nodesPerShard} node${c.nodesPerShard === 1 ? '' : 's'} (${c.totalNodes} in all; cluster mode ${c.clusterMode ? 'enabled' : 'disabled'})`;
   const alarms = c.alarms.length
-    ? c.alarms.map((a) => `${a.metric} ${a.comparison} ${a.threshold} (${a.nodes} node${a.nodes === 1 ? '' : 's'}${a.withActions < a.nodes ? `, ${a.nodes - a.withActions} without actions` : ''})`).join('; ')
+    ? c.alarms
+        .map(
+          (a) =>
+            `${a.metric} ${a.comparison} ${a.threshold} (${a.nodes} node${a.nodes === 1 ? '' : 's'}${a.withActions < a.nodes ? `, ${a.nodes - a.withActions} without actions` : ''})`,
+        )
+        .join('; ')
     : '**none**';
-  const cost = c.monthlyCostUsd === null
-    ? `unknown: ${c.nodeType} / ${c.engine} is not in config/node-catalog.ts`
-    : `${usd(c.monthlyCostUsd)} / month on demand (${c.totalNodes} × ${c.nodeType} at $${c.hourlyUsdPerNode}/h × ${HOURS_PER_MONTH} h; ${priceRegion} prices of ${priceDate})`;
+  const cost =
+    c.monthlyCostUsd === null
+      ? `unknown: ${c.nodeType} / ${c.engine} is not in config/node-catalog.ts`
+      : `${usd(c.monthlyCostUsd)} / month on demand (${c.totalNodes} × ${c.nodeType} at $${c.hourlyUsdPerNode}/h × ${HOURS_PER_MONTH} h; ${priceRegion} prices of ${priceDate})`;
   const rows: Array<[string, string]> = [
     ['Engine', `${c.engine} ${c.engineVersion}`],
     ['Node type', `${c.nodeType}${c.vcpu !== null ? ` (${c.vcpu} vCPU, ${c.memoryGiB} GiB)` : ''}`],
     ['Shards × nodes', nodes],
-    ['Data memory', c.dataGiB === null ? 'unknown' : `${c.dataGiB.toFixed(2)} GiB (after reserved-memory-percent ${c.reservedMemoryPercent})`],
-    ['Encryption at rest', c.encryptionAtRest.enabled ? `on, ${c.encryptionAtRest.customerManaged ? 'customer-managed KMS key' : '**not a customer-managed key**'}` : '**off**'],
+    [
+      'Data memory',
+      c.dataGiB === null ? 'unknown' : `${c.dataGiB.toFixed(2)} GiB (after reserved-memory-percent ${c.reservedMemoryPercent})`,
+    ],
+    [
+      'Encryption at rest',
+      c.encryptionAtRest.enabled
+        ? `on, ${c.encryptionAtRest.customerManaged ? 'customer-managed KMS key' : '**not a customer-managed key**'}`
+        : '**off**',
+    ],
     ['Encryption in transit', c.encryptionInTransit.enabled ? `on, mode ${c.encryptionInTransit.mode ?? '(unset)'}` : '**off**'],
     ['Authentication', c.authentication],
     ['Multi-AZ', `${onOff(c.multiAz)} (automatic failover ${onOff(c.automaticFailover)})`],
-    ['Backups', c.backups.retentionDays > 0
-      ? `${c.backups.retentionDays} day${c.backups.retentionDays === 1 ? '' : 's'}, window ${c.backups.window ?? '(AWS default)'} UTC; final snapshot ${c.backups.finalSnapshot ?? '**none**'}`
-      : `**off**; final snapshot ${c.backups.finalSnapshot ?? '**none**'}`],
+    [
+      'Backups',
+      c.backups.retentionDays > 0
+        ? `${c.backups.retentionDays} day${c.backups.retentionDays === 1 ? '' : 's'}, window ${c.backups.window ?? '(AWS default)'} UTC; final snapshot ${c.backups.finalSnapshot ?? '**none**'}`
+        : `**off**; final snapshot ${c.backups.finalSnapshot ?? '**none**'}`,
+    ],
     ['Maintenance window', c.maintenanceWindow ? `${c.maintenanceWindow} UTC` : '(AWS default)'],
     ['Alarms (metric → threshold)', alarms],
     ['Monthly cost', cost],
@@ -65,20 +84,34 @@ function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): st
 const GROUP_ROWS_ABOVE = 3;
 
 function changeRow(r: ResourceChange): string {
-  const what = r.action === 'create' ? 'created' : r.action === 'delete' ? 'deleted' : r.attributes.map((a) => {
-    const mark = a.replaces ? ` **forces replacement**${a.reason ? ` (${a.reason})` : ''}` : a.reason ? ` (${a.reason})` : '';
-    return `\`${a.attribute}\`: ${valueChange(a.before, a.after)}${mark}`;
-  }).join('<br>');
+  const what =
+    r.action === 'create'
+      ? 'created'
+      : r.action === 'delete'
+        ? 'deleted'
+        : r.attributes
+            .map((a) => {
+              const mark = a.replaces ? ` **forces replacement**${a.reason ? ` (${a.reason})` : ''}` : a.reason ? ` (${a.reason})` : '';
+              return `\`${a.attribute}\`: ${valueChange(a.before, a.after)}${mark}`;
+            })
+            .join('<br>');
   const notes = r.notes.length ? `<br>${r.notes.map((n) => `_${n}_`).join('<br>')}` : '';
   return `| \`${r.resource}\` | ${r.action === 'replace' || r.action === 'delete' ? `**${r.action}**` : r.action} | ${cell(what)}${cell(notes)} |`;
 }
 
 function groupRow(g: readonly ResourceChange[]): string {
   const { type, action } = g[0];
-  const names = g.slice(0, GROUP_ROWS_ABOVE).map((r) => r.resource.slice(type.length + 1)).join(', ');
+  const names = g
+    .slice(0, GROUP_ROWS_ABOVE)
+    .map((r) => r.resource.slice(type.length + 1))
+    .join(', ');
   const which = `${names}${g.length > GROUP_ROWS_ABOVE ? ` and ${g.length - GROUP_ROWS_ABOVE} more` : ''}`;
-  const what = action === 'create' ? 'created' : action === 'delete' ? 'deleted'
-    : `${g[0].attributes.map((a) => `\`${a.attribute}\``).join(', ')} changed in place, e.g. ${g[0].attributes.map((a) => valueChange(a.before, a.after)).join('; ')}`;
+  const what =
+    action === 'create'
+      ? 'created'
+      : action === 'delete'
+        ? 'deleted'
+        : `${g[0].attributes.map((a) => `\`${a.attribute}\``).join(', ')} changed in place, e.g. ${g[0].attributes.map((a) => valueChange(a.before, a.after)).join('; ')}`;
   return `| ${g.length} × \`${type}\` | ${action === 'delete' ? '**delete**' : action} | ${cell(`${what} (${which})`)} |`;
 }
 
@@ -108,14 +141,21 @@ function stackSection(s: StackReview, r: Review): string {
   if (s.summary.caches.length) {
     for (const c of s.summary.caches) out.push(cacheTable(c, r.priceDate, r.priceRegion));
   } else {
-    const counts = Object.entries(s.summary.resourceCounts).map(([t, n]) => `${n} × ${t}`).join(', ');
+    const counts = Object.entries(s.summary.resourceCounts)
+      .map(([t, n]) => `${n} × ${t}`)
+      .join(', ');
     out.push(`No ElastiCache replication group (nothing priced). Resources: ${counts || 'none'}.`);
   }
-  out.push(s.violations.length
-    ? `**Guardrails: ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}**\n\n${s.violations.map((v) => `- ❌ \`${v.rule}\` ${v.resource}: ${v.message}`).join('\n')}`
-    : '**Guardrails:** ✅ all pass');
+  out.push(
+    s.violations.length
+      ? `**Guardrails: ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}**\n\n${s.violations.map((v) => `- ❌ \`${v.rule}\` ${v.resource}: ${v.message}`).join('\n')}`
+      : '**Guardrails:** ✅ all pass',
+  );
   if (r.base !== null) {
-    const delta = s.costDeltaUsd === null ? '' : `Cost: ${usd(s.baseMonthlyCostUsd ?? 0)} → ${usd(s.monthlyCostUsd)} per month (${signedUsd(s.costDeltaUsd)}).`;
+    const delta =
+      s.costDeltaUsd === null
+        ? ''
+        : `Cost: ${usd(s.baseMonthlyCostUsd ?? 0)} → ${usd(s.monthlyCostUsd)} per month (${signedUsd(s.costDeltaUsd)}).`;
     if (!s.resources.length) {
       out.push(`**Against base:** no change. ${delta}`);
     } else {
@@ -129,7 +169,14 @@ function stackSection(s: StackReview, r: Review): string {
 function countActions(s: StackReview): string {
   const n = (a: Action) => s.resources.filter((r) => r.action === a).length;
   const cbd = s.resources.filter((r) => r.createBeforeDestroy).length;
-  const parts = ([['replace', 'replaced'], ['delete', 'deleted'], ['update', 'updated'], ['create', 'created']] as Array<[Action, string]>)
+  const parts = (
+    [
+      ['replace', 'replaced'],
+      ['delete', 'deleted'],
+      ['update', 'updated'],
+      ['create', 'created'],
+    ] as Array<[Action, string]>
+  )
     .filter(([a]) => n(a))
     .map(([a, word]) => `${n(a)} ${word}${a === 'replace' && cbd ? ` (${cbd === n(a) ? '' : `${cbd} `}create-before-destroy)` : ''}`);
   return parts.join(', ') || 'no change';
@@ -145,16 +192,28 @@ export function renderMarkdown(r: Review): string {
     `| stack | environment | monthly cost |${r.base !== null ? ' vs base | changes |' : ''} guardrails |`,
     `|---|---|---|${r.base !== null ? '---|---|' : ''}---|`,
     ...r.stacks.map((s) => {
-      const dataLoss = s.resources.some((x) => x.dataLoss) ? ' ⚠️ **data loss**'
-        : s.resources.some((x) => x.action === 'replace' && FORCE_NEW[x.type]?.losesData) ? ' ⚠️ data store replaced' : '';
-      const base = r.base !== null ? ` ${s.costDeltaUsd === null ? '' : signedUsd(s.costDeltaUsd)} | ${s.status === 'removed' ? 'stack removed' : s.status === 'added' ? 'new stack' : countActions(s)}${dataLoss} |` : '';
+      const dataLoss = s.resources.some((x) => x.dataLoss)
+        ? ' ⚠️ **data loss**'
+        : s.resources.some((x) => x.action === 'replace' && FORCE_NEW[x.type]?.losesData)
+          ? ' ⚠️ data store replaced'
+          : '';
+      const base =
+        r.base !== null
+          ? ` ${s.costDeltaUsd === null ? '' : signedUsd(s.costDeltaUsd)} | ${s.status === 'removed' ? 'stack removed' : s.status === 'added' ? 'new stack' : countActions(s)}${dataLoss} |`
+          : '';
       return `| ${s.stack} | ${s.environment} | ${usd(s.monthlyCostUsd)} |${base} ${s.violations.length ? `❌ ${s.violations.length}` : '✅'} |`;
     }),
     '',
     r.ok ? 'All guardrails pass.' : `**${r.violationCount} guardrail violation${r.violationCount === 1 ? '' : 's'}: the review fails.**`,
   ].join('\n');
-  const rules = ['<details><summary>Guardrails checked</summary>', '', '| rule | requires | applies to | source |', '|---|---|---|---|',
-    ...describeRules().map((d) => `| \`${d.rule}\` | ${cell(d.requires)} | ${d.scope} | ${cell(d.source)} |`), '', '</details>'].join('\n');
+  const rules = [
+    '<details><summary>Guardrails checked</summary>',
+    '',
+    '| rule | requires | applies to | source |',
+    '|---|---|---|---|',
+    ...describeRules().map((d) => `| \`${d.rule}\` | ${cell(d.requires)} | ${d.scope} | ${cell(d.source)} |`),
+    '',
+    '</details>',
+  ].join('\n');
   return [head, ...r.stacks.map((s) => stackSection(s, r)), rules].join('\n\n') + '\n';
 }
-

@@ -5,12 +5,27 @@
 import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW } from '../../config/force-new';
 import { Block, METADATA_KEY, isExpression, isSet } from '../../constructs/guardrails/tf-json';
 
-const NEVER_REPLACES = new Set(['tags', 'tags_all', 'lifecycle', 'depends_on', 'provider', 'timeouts', 'count', 'for_each', 'provisioner', 'connection']);
+const NEVER_REPLACES = new Set([
+  'tags',
+  'tags_all',
+  'lifecycle',
+  'depends_on',
+  'provider',
+  'timeouts',
+  'count',
+  'for_each',
+  'provisioner',
+  'connection',
+]);
 
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).filter((k) => k !== METADATA_KEY).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Block)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .filter((k) => k !== METADATA_KEY)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Block)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'undefined';
 }
@@ -32,7 +47,7 @@ function changedPaths(before: unknown, after: unknown, prefix: string): string[]
     return out.length ? out : [prefix];
   }
   if (isObj(before) || isObj(after) || isBlockList(before) || isBlockList(after)) {
-    const one = (isObj(before) || isBlockList(before)) ? before : after;
+    const one = isObj(before) || isBlockList(before) ? before : after;
     const blocks = ([] as Block[]).concat(one as Block | Block[]);
     return [prefix, ...blocks.flatMap((blk) => Object.keys(blk ?? {}).map((k) => `${prefix}.${k}`))];
   }
@@ -72,19 +87,30 @@ function nodeGroupConfigurationReplaces(before: unknown, after: unknown): string
     const now = byId.get(id);
     if (!now) return `node group ${id} disappears`;
     for (const k of ['replica_count', 'slots']) if (!same(old[k], now[k])) return `${k} of node group ${id} changed`;
-    if (isSet(old.primary_availability_zone) && !same(old.primary_availability_zone, now.primary_availability_zone)) return `primary_availability_zone of node group ${id} changed`;
-    if (isSet(old.replica_availability_zones) && !same(old.replica_availability_zones, now.replica_availability_zones)) return `replica_availability_zones of node group ${id} changed`;
+    if (isSet(old.primary_availability_zone) && !same(old.primary_availability_zone, now.primary_availability_zone))
+      return `primary_availability_zone of node group ${id} changed`;
+    if (isSet(old.replica_availability_zones) && !same(old.replica_availability_zones, now.replica_availability_zones))
+      return `replica_availability_zones of node group ${id} changed`;
   }
   return undefined;
 }
 
-function conditionalReplaces(rule: ConditionalReplacement, attr: string, before: unknown, after: unknown, ctx: ReplacementContext): { replaces: boolean; reason: string } {
+function conditionalReplaces(
+  rule: ConditionalReplacement,
+  attr: string,
+  before: unknown,
+  after: unknown,
+  ctx: ReplacementContext,
+): { replaces: boolean; reason: string } {
   switch (rule.kind) {
     case 'engine-change': {
       if (isSet(ctx.base[rule.unlessSet])) return { replaces: false, reason: `in place: ${rule.unlessSet} is set` };
       const inPlace = rule.inPlace.some(([from, to]) => from === (before ?? 'redis') && to === after);
       return inPlace
-        ? { replaces: false, reason: `${before} → ${after} is upgraded in place${same(ctx.base.engine_version, ctx.head.engine_version) ? ' (the provider also needs an engine_version change)' : ''}` }
+        ? {
+            replaces: false,
+            reason: `${before} → ${after} is upgraded in place${same(ctx.base.engine_version, ctx.head.engine_version) ? ' (the provider also needs an engine_version change)' : ''}`,
+          }
         : { replaces: true, reason: `engine ${before} → ${after} replaces the group` };
     }
     case 'version-downgrade': {
@@ -99,9 +125,13 @@ function conditionalReplaces(rule: ConditionalReplacement, attr: string, before:
     case 'below-engine-version': {
       const running = parseVersion(ctx.base[rule.versionAttribute]);
       const min = parseVersion(rule.minInPlaceVersion)!;
-      if (!running) return { replaces: true, reason: `running ${rule.versionAttribute} unknown; below ${rule.minInPlaceVersion} this replaces` };
+      if (!running)
+        return { replaces: true, reason: `running ${rule.versionAttribute} unknown; below ${rule.minInPlaceVersion} this replaces` };
       return compareVersions(running, min) < 0
-        ? { replaces: true, reason: `${rule.versionAttribute} ${ctx.base[rule.versionAttribute]} < ${rule.minInPlaceVersion}: ${attr} replaces (read as ${running.join('.')})` }
+        ? {
+            replaces: true,
+            reason: `${rule.versionAttribute} ${ctx.base[rule.versionAttribute]} < ${rule.minInPlaceVersion}: ${attr} replaces (read as ${running.join('.')})`,
+          }
         : { replaces: false, reason: `${rule.versionAttribute} ${ctx.base[rule.versionAttribute]} ≥ ${rule.minInPlaceVersion}: in place` };
     }
     case 'node-group-configuration': {
@@ -117,13 +147,16 @@ function conditionalReplaces(rule: ConditionalReplacement, attr: string, before:
     case 'map-unless-only-nulls': {
       const b = (before ?? null) as Block | null;
       const a = (after ?? {}) as Block;
-      const onlyNulls = b === null
-        ? Object.values(a).every((v) => v === null)
-        : Object.keys(b).every((k) => k in a) && Object.entries(a).every(([k, v]) => (k in b ? same(b[k], v) : v === null));
+      const onlyNulls =
+        b === null
+          ? Object.values(a).every((v) => v === null)
+          : Object.keys(b).every((k) => k in a) && Object.entries(a).every(([k, v]) => (k in b ? same(b[k], v) : v === null));
       return onlyNulls ? { replaces: false, reason: 'only null-valued entries differ' } : { replaces: true, reason: `${attr} changed` };
     }
     case 'unless-empty-to-unset':
-      return before === '' && after === undefined ? { replaces: false, reason: '"" → unset' } : { replaces: true, reason: `${attr} changed` };
+      return before === '' && after === undefined
+        ? { replaces: false, reason: '"" → unset' }
+        : { replaces: true, reason: `${attr} changed` };
     case 'region': {
       const b = before ?? ctx.baseRegion;
       const a = after ?? ctx.headRegion;
@@ -133,7 +166,11 @@ function conditionalReplaces(rule: ConditionalReplacement, attr: string, before:
 }
 
 /** Whether changing one top-level argument of a resource replaces it, and why (config/force-new.ts). */
-export function replacementOf(type: string, attr: string, ctx: ReplacementContext): { replaces: boolean; reason?: string; assessed: boolean } {
+export function replacementOf(
+  type: string,
+  attr: string,
+  ctx: ReplacementContext,
+): { replaces: boolean; reason?: string; assessed: boolean } {
   if (NEVER_REPLACES.has(attr)) return { replaces: false, assessed: true };
   const before = ctx.base[attr];
   const after = ctx.head[attr];
@@ -142,8 +179,9 @@ export function replacementOf(type: string, attr: string, ctx: ReplacementContex
   if (conditional) return { ...conditionalReplaces(conditional, attr, before, after, ctx), assessed: true };
   if (!entry) return { replaces: false, assessed: false };
   const forced = new Set(entry.attributes);
-  const hit = changedPaths(before, after, attr).find((p) => p.split('.').some((_, i, parts) => forced.has(parts.slice(0, i + 1).join('.'))));
+  const hit = changedPaths(before, after, attr).find((p) =>
+    p.split('.').some((_, i, parts) => forced.has(parts.slice(0, i + 1).join('.'))),
+  );
   if (!hit) return { replaces: false, assessed: true };
   return hit === attr ? { replaces: true, assessed: true } : { replaces: true, reason: `${hit} is ForceNew`, assessed: true };
 }
-

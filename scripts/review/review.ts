@@ -57,11 +57,23 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
 }
 
 /** Review every stack of `head`, compared with `base` when given (stacks matched by name). */
-export function review(head: Readonly<Record<string, TfJson>>, base?: Readonly<Record<string, TfJson>>, labels: { head?: string; base?: string } = {}): Review {
+export function review(
+  head: Readonly<Record<string, TfJson>>,
+  base?: Readonly<Record<string, TfJson>>,
+  labels: { head?: string; base?: string } = {},
+): Review {
   const names = [...new Set([...Object.keys(head), ...Object.keys(base ?? {})])].sort();
   const stacks = names.map((n) => reviewStack(n, head[n], base?.[n], base !== undefined));
   const violationCount = stacks.reduce((sum, s) => sum + s.violations.length, 0);
-  return { priceDate: PRICE_DATE, priceRegion: PRICE_REGION, head: labels.head ?? 'head', base: base ? labels.base ?? 'base' : null, stacks, violationCount, ok: violationCount === 0 };
+  return {
+    priceDate: PRICE_DATE,
+    priceRegion: PRICE_REGION,
+    head: labels.head ?? 'head',
+    base: base ? (labels.base ?? 'base') : null,
+    stacks,
+    violationCount,
+    ok: violationCount === 0,
+  };
 }
 
 /** Stacks of a cdktf output directory: manifest.json's stacks, else every stacks/<name>/cdk.tf.json. */

@@ -8,7 +8,16 @@ import { GIB, PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
 import { dataSpaceBytes, findNodeType, hourlyPriceUsd, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { isCustomerManagedKey } from '../../constructs/guardrails/rules/encryption-at-rest';
 import {
-  Block, TfJson, TfResource, environmentOf, isExpression, isSet, isTrue, referencedResource, replicationGroupLayout, resourcesOf,
+  Block,
+  TfJson,
+  TfResource,
+  environmentOf,
+  isExpression,
+  isSet,
+  isTrue,
+  referencedResource,
+  replicationGroupLayout,
+  resourcesOf,
 } from '../../constructs/guardrails/tf-json';
 
 export const RG = 'aws_elasticache_replication_group';
@@ -66,7 +75,10 @@ export interface StackSummary {
 }
 
 const COMPARISON: Record<string, string> = {
-  GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '≥', LessThanThreshold: '<', LessThanOrEqualToThreshold: '≤',
+  GreaterThanThreshold: '>',
+  GreaterThanOrEqualToThreshold: '≥',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '≤',
 };
 
 /** The node an alarm watches (its own dimensions, or those of its metric-math inputs) and the metric shown. */
@@ -92,7 +104,9 @@ function alarmsOf(json: TfJson, nodeIds: ReadonlySet<string>): AlarmSummary[] {
     if (([] as unknown[]).concat(a.body.alarm_actions ?? []).some(isSet)) g.withActions += 1;
     groups.set(key, g);
   }
-  return [...groups.values()].sort((a, b) => a.metric.localeCompare(b.metric) || String(a.threshold).localeCompare(String(b.threshold), 'en', { numeric: true }));
+  return [...groups.values()].sort(
+    (a, b) => a.metric.localeCompare(b.metric) || String(a.threshold).localeCompare(String(b.threshold), 'en', { numeric: true }),
+  );
 }
 
 function reservedMemoryPercent(json: TfJson, rg: Block): number {
@@ -113,7 +127,7 @@ export function summarizeCache(json: TfJson, r: TfResource): CacheSummary {
   const b = r.body;
   const layout = replicationGroupLayout(b);
   const node = typeof b.node_type === 'string' ? findNodeType(b.node_type) : undefined;
-  const engine = (ENGINES as readonly string[]).includes(b.engine ?? 'redis') ? (b.engine ?? 'redis') as Engine : undefined;
+  const engine = (ENGINES as readonly string[]).includes(b.engine ?? 'redis') ? ((b.engine ?? 'redis') as Engine) : undefined;
   const reserved = reservedMemoryPercent(json, b);
   const hourly = node && engine ? hourlyPriceUsd(node, engine) : null;
   const nodeIds = new Set(layout?.nodes.map((n) => n.cacheClusterId) ?? []);
@@ -130,7 +144,7 @@ export function summarizeCache(json: TfJson, r: TfResource): CacheSummary {
     nodesPerShard: layout ? 1 + layout.replicasPerShard : null,
     totalNodes: layout?.totalNodes ?? null,
     reservedMemoryPercent: reserved,
-    dataGiB: node && layout ? round2(layout.shards * dataSpaceBytes(node, reserved) / GIB) : null,
+    dataGiB: node && layout ? round2((layout.shards * dataSpaceBytes(node, reserved)) / GIB) : null,
     encryptionAtRest: {
       enabled: isTrue(b.at_rest_encryption_enabled),
       kmsKey: isSet(b.kms_key_id) ? String(b.kms_key_id) : null,
@@ -167,4 +181,3 @@ export function summarize(json: TfJson, stackName: string): StackSummary {
     priceRegion: PRICE_REGION,
   };
 }
-

@@ -5,8 +5,8 @@ import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx)
-  .filter((r) => !isSet(r.body.auth_token) && !isSet(r.body.user_group_ids))
-  .map((r) => ({ resource: r.address, message: `${rgName(r)}: no AUTH token and no RBAC user group in ${ctx.environment}` }));
+    .filter((r) => !isSet(r.body.auth_token) && !isSet(r.body.user_group_ids))
+    .map((r) => ({ resource: r.address, message: `${rgName(r)}: no AUTH token and no RBAC user group in ${ctx.environment}` }));
 }
 
 export const rule: GuardrailRule = {

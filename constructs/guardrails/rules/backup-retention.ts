@@ -5,12 +5,16 @@ import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx).flatMap((r) => {
-  const days = r.body.snapshot_retention_limit ?? 0;
-  return typeof days === 'number' && days >= MIN_RETENTION_DAYS ? [] : [{
-    resource: r.address,
-    message: `${rgName(r)}: backups kept ${JSON.stringify(days)} days in ${ctx.environment}, at least ${MIN_RETENTION_DAYS} required`,
-  }];
-});
+    const days = r.body.snapshot_retention_limit ?? 0;
+    return typeof days === 'number' && days >= MIN_RETENTION_DAYS
+      ? []
+      : [
+          {
+            resource: r.address,
+            message: `${rgName(r)}: backups kept ${JSON.stringify(days)} days in ${ctx.environment}, at least ${MIN_RETENTION_DAYS} required`,
+          },
+        ];
+  });
 }
 
 export const rule: GuardrailRule = {

@@ -15,15 +15,19 @@ export function isCustomerManagedKey(json: TfJson, kmsKeyId: unknown): boolean {
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx).flatMap((r) => {
-  if (!isTrue(r.body.at_rest_encryption_enabled)) {
-    return [{ resource: r.address, message: `${rgName(r)}: encryption at rest is off` }];
-  }
-  if (!isCustomerManagedKey(ctx.json, r.body.kms_key_id)) {
-    return [{ resource: r.address,
-      message: `${rgName(r)}: encrypted at rest without a customer-managed KMS key (kms_key_id ${JSON.stringify(r.body.kms_key_id ?? null)})` }];
-  }
-  return [];
-});
+    if (!isTrue(r.body.at_rest_encryption_enabled)) {
+      return [{ resource: r.address, message: `${rgName(r)}: encryption at rest is off` }];
+    }
+    if (!isCustomerManagedKey(ctx.json, r.body.kms_key_id)) {
+      return [
+        {
+          resource: r.address,
+          message: `${rgName(r)}: encrypted at rest without a customer-managed KMS key (kms_key_id ${JSON.stringify(r.body.kms_key_id ?? null)})`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 export const rule: GuardrailRule = {

@@ -5,15 +5,13 @@ import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx).flatMap((r) => {
-  const layout = replicationGroupLayout(r.body);
-  const problems: string[] = [];
-  if (!isTrue(r.body.multi_az_enabled)) problems.push('Multi-AZ is off');
-  if (!isTrue(r.body.automatic_failover_enabled)) problems.push('automatic failover is off');
-  if (layout && layout.replicasPerShard < 1) problems.push('no replica');
-  return problems.length
-    ? [{ resource: r.address, message: `${rgName(r)}: ${problems.join(', ')} in ${ctx.environment}` }]
-    : [];
-});
+    const layout = replicationGroupLayout(r.body);
+    const problems: string[] = [];
+    if (!isTrue(r.body.multi_az_enabled)) problems.push('Multi-AZ is off');
+    if (!isTrue(r.body.automatic_failover_enabled)) problems.push('automatic failover is off');
+    if (layout && layout.replicasPerShard < 1) problems.push('no replica');
+    return problems.length ? [{ resource: r.address, message: `${rgName(r)}: ${problems.join(', ')} in ${ctx.environment}` }] : [];
+  });
 }
 
 export const rule: GuardrailRule = {

@@ -26,25 +26,31 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return rgs.flatMap((r) => {
     const layout = replicationGroupLayout(r.body);
     if (!layout) {
-      return [{ resource: r.address, message: `${rgName(r)}: node count or id is only known at apply time; its node alarms cannot be checked` }];
+      return [
+        { resource: r.address, message: `${rgName(r)}: node count or id is only known at apply time; its node alarms cannot be checked` },
+      ];
     }
     return layout.nodes.flatMap((node) => {
       const have = alarmed.get(node.cacheClusterId) ?? new Set<string>();
-      const missing = REQUIRED_NODE_ALARMS
-        .filter((req) => !req.replicasOnly || node.role === 'replica')
+      const missing = REQUIRED_NODE_ALARMS.filter((req) => !req.replicasOnly || node.role === 'replica')
         .filter((req) => !req.metrics.some((m) => have.has(m)))
         .map((req) => `${req.name} (${req.metrics.join(' or ')})`);
-      return missing.length ? [{
-        resource: r.address,
-        message: `node ${node.cacheClusterId} (${node.role}) has no alarm with actions for: ${missing.join(', ')}`,
-      }] : [];
+      return missing.length
+        ? [
+            {
+              resource: r.address,
+              message: `node ${node.cacheClusterId} (${node.role}) has no alarm with actions for: ${missing.join(', ')}`,
+            },
+          ]
+        : [];
     });
   });
 }
 
 export const rule: GuardrailRule = {
   id: 'node-alarms',
-  requires: 'on every member node: CPU (or EngineCPU), memory, evictions and connections alarms (ReplicationLag on replicas), each with alarm actions',
+  requires:
+    'on every member node: CPU (or EngineCPU), memory, evictions and connections alarms (ReplicationLag on replicas), each with alarm actions',
   scope: 'all',
   source: '004 "CloudWatch Monitoring"; 000 "Key Metrics to Monitor"; elasticache-facts.md "Node names and metrics"',
   check,

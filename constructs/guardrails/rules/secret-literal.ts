@@ -13,7 +13,9 @@ export function bitsPerChar(s: string): number {
 }
 
 function looksRandom(s: string): boolean {
-  return s.length >= SECRET_DETECTION.minLength && !/\s/.test(s) && !s.startsWith('arn:') && bitsPerChar(s) >= SECRET_DETECTION.minBitsPerChar;
+  return (
+    s.length >= SECRET_DETECTION.minLength && !/\s/.test(s) && !s.startsWith('arn:') && bitsPerChar(s) >= SECRET_DETECTION.minBitsPerChar
+  );
 }
 
 const SECRET_NAMES = new Set<string>(SECRET_DETECTION.attributeNames);
@@ -72,7 +74,10 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   const out: Array<Omit<Violation, 'rule'>> = [];
   const report = (path: readonly string[], what: string) => {
     const { resource, attribute } = locate(path);
-    out.push({ resource, message: `${what}${attribute ? ` at ${attribute}` : ''}: generate it (random_password) or reference a secret store` });
+    out.push({
+      resource,
+      message: `${what}${attribute ? ` at ${attribute}` : ''}: generate it (random_password) or reference a secret store`,
+    });
   };
   const walk = (value: unknown, path: string[], name: string): void => {
     if (typeof value === 'string') {

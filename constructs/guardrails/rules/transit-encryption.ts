@@ -5,15 +5,19 @@ import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx).flatMap((r) => {
-  if (!isTrue(r.body.transit_encryption_enabled)) {
-    return [{ resource: r.address, message: `${rgName(r)}: in-transit encryption is off in ${ctx.environment}` }];
-  }
-  if (r.body.transit_encryption_mode !== 'required') {
-    return [{ resource: r.address,
-      message: `${rgName(r)}: transit_encryption_mode is ${JSON.stringify(r.body.transit_encryption_mode ?? null)}, must be "required" in ${ctx.environment}` }];
-  }
-  return [];
-});
+    if (!isTrue(r.body.transit_encryption_enabled)) {
+      return [{ resource: r.address, message: `${rgName(r)}: in-transit encryption is off in ${ctx.environment}` }];
+    }
+    if (r.body.transit_encryption_mode !== 'required') {
+      return [
+        {
+          resource: r.address,
+          message: `${rgName(r)}: transit_encryption_mode is ${JSON.stringify(r.body.transit_encryption_mode ?? null)}, must be "required" in ${ctx.environment}`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 export const rule: GuardrailRule = {
