@@ -54,6 +54,6 @@ export function environmentProps(
     authTokenVersion: env.authTokenVersion,
     applyImmediately: env.applyImmediately,
   };
-  const alarms: AlarmProps = { thresholds: env.alarms, alarmEmail: dep.alarmEmail };
+  const alarms: AlarmProps = { thresholds: env.alarms, alarmEmail: dep.alarmEmails[0] };
   return { group, alarms };
 }

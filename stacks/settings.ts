@@ -28,7 +28,12 @@ export interface DeploymentSettings {
   readonly clientSecurityGroupIds: string[];
   /** Empty means: the VPC's own CIDR block, when no client security group is named either. */
   readonly clientCidrs: string[];
-  readonly alarmEmail?: string;
+  /** E-mail addresses that receive the alarms (CACHE_<ENV>_ALARM_EMAILS, comma-separated; CACHE_<ENV>_ALARM_EMAIL too). */
+  readonly alarmEmails: string[];
+  /** HTTPS endpoints that receive the alarms, e.g. a paging tool's webhook (CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS). */
+  readonly alarmHttpsEndpoints: string[];
+  /** Existing SNS topics (chat or paging integrations) the alarms notify directly (CACHE_<ENV>_ALARM_TOPIC_ARNS). */
+  readonly alarmTopicArns: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -68,7 +73,9 @@ export function deploymentSettings(environment: string, env: Env = process.env):
     availabilityZones: list(env[`${p}AVAILABILITY_ZONES`]) ?? DEFAULT_ZONE_LETTERS.map((z) => `${region}${z}`),
     clientSecurityGroupIds: list(env[`${p}CLIENT_SECURITY_GROUP_IDS`]) ?? [],
     clientCidrs: list(env[`${p}CLIENT_CIDRS`]) ?? [],
-    alarmEmail: env[`${p}ALARM_EMAIL`] || undefined,
+    alarmEmails: [...(list(env[`${p}ALARM_EMAIL`]) ?? []), ...(list(env[`${p}ALARM_EMAILS`]) ?? [])],
+    alarmHttpsEndpoints: list(env[`${p}ALARM_HTTPS_ENDPOINTS`]) ?? [],
+    alarmTopicArns: list(env[`${p}ALARM_TOPIC_ARNS`]) ?? [],
   };
   problems.throwIfAny();
   return settings;
