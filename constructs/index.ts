@@ -1,6 +1,8 @@
 /**
  * The public API of the construct library: what another team imports (`require('isl-cache-infra')`).
- * Everything else under constructs/ is internal and may change.
+ * Everything else under constructs/ is internal and may change. The local Docker Redis, which needs the Docker
+ * provider, has its own entry point (`redis-cache-infra/local`, ./local/index.ts), so this one loads only the AWS
+ * and random providers.
  */
 export { RedisReplicationGroup } from './elasticache/replication-group';
 export type { IReplicationGroup } from './elasticache/replication-group';
@@ -18,10 +20,6 @@ export type { AlarmPlan } from './monitoring/alarm-plan';
 export { mergeAlarmThresholds } from './monitoring/thresholds';
 export { DEFAULT_ALARM_THRESHOLDS } from '../config/alarms';
 export type { AlarmOverrides, AlarmThresholds } from '../config/alarms';
-
-export { LocalRedis, LOCAL_REDIS_DEFAULTS } from './local/local-redis';
-export type { LocalRedisProps } from './local/local-redis';
-export { renderRedisConf } from './local/redis-conf';
 
 export { GuardrailsAspect, applyGuardrails } from './guardrails/aspect';
 export { GUARDRAIL_RULES, checkGuardrails, describeRules } from './guardrails/runner';
