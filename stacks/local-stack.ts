@@ -7,11 +7,10 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Engine } from '../config/elasticache';
-import { LOCAL_ENV, LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
+import { LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../config/scaling';
 import { LocalRedis } from '../constructs/local/local-redis';
-import { ValidationError } from '../constructs/validation';
-import { localStatePath } from './settings';
+import { LocalSettings, localSettings, localStatePath } from './settings';
 import { tierFor } from './sizing';
 
 /** maxmemory of the local Redis, MB: the pilot tier of guide 000's scaling table (< 100 users: 512 MB). */
@@ -30,7 +29,9 @@ export interface LocalStackProps {
   readonly tlsDir?: string;
   /** Container name (the volume is `<name>-data`). @default 'isl-cache-local-redis' */
   readonly containerName?: string;
-  /** Where the LOCAL_REDIS_* variables are read. @default process.env */
+  /** The LOCAL_REDIS_* choices, parsed (./settings.ts localSettings). @default localSettings(env) */
+  readonly settings?: LocalSettings;
+  /** Where the LOCAL_REDIS_* variables are read when `settings` is not given. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -39,16 +40,11 @@ export class LocalStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: LocalStackProps = {}) {
     super(scope, id);
-    const env = props.env ?? process.env;
-    const fromEnv = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
-    const envPort = fromEnv(LOCAL_ENV.port);
-    const envTls = fromEnv(LOCAL_ENV.tls);
-    if (props.tls === undefined && envTls !== undefined && envTls !== '0' && envTls !== '1') {
-      throw new ValidationError('environment variables', [`${LOCAL_ENV.tls}: 0 or 1, got ${JSON.stringify(envTls)}`]);
-    }
-    const tls = props.tls ?? (envTls === undefined ? undefined : envTls === '1');
+    // LOCAL_REDIS_* parsed and validated in ./settings.ts; props win over them
+    const fromEnv = props.settings ?? localSettings(props.env ?? process.env);
+    const tls = props.tls ?? fromEnv.tls;
     // the directory variable may stay set while TLS is switched off
-    const tlsDir = props.tlsDir ?? (tls ? fromEnv(LOCAL_ENV.tlsDir) : undefined);
+    const tlsDir = props.tlsDir ?? (tls ? fromEnv.tlsDir : undefined);
 
     new LocalBackend(this, { path: localStatePath(id) });
     new DockerProvider(this, 'docker', {});
@@ -73,8 +69,8 @@ export class LocalStack extends TerraformStack {
     chosenPassword.overrideLogicalId(PASSWORD_VARIABLE);
 
     this.redis = new LocalRedis(this, 'redis', {
-      engine: props.engine ?? (fromEnv(LOCAL_ENV.engine) as Engine | undefined),
-      port: props.port ?? (envPort === undefined ? undefined : Number(envPort)),
+      engine: props.engine ?? fromEnv.engine,
+      port: props.port ?? fromEnv.port,
       // only pass tls/tlsDir when chosen, so the construct's own checks speak about what was chosen
       ...(tls === undefined ? {} : { tls }),
       ...(tlsDir === undefined ? {} : { tlsDir }),

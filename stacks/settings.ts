@@ -1,9 +1,26 @@
 /**
- * The account settings of each environment, parsed from environment variables (config/deployment.ts lists them
- * and their defaults). Pure: pass the variables in.
+ * Settings from environment variables, parsed and validated where they are read: the account settings of each AWS
+ * environment (config/deployment.ts lists the variables, their defaults and their forms) and the local stack's
+ * LOCAL_REDIS_* choices (config/local.ts LOCAL_ENV). Pure: pass the variables in.
+ *
+ * Every problem is one line "VARIABLE: allowed form, got value (stacks it affects)"; all problems of a call are
+ * reported together in one ValidationError (constructs/validation.ts).
  */
-import { DEFAULT_REGION, DEFAULT_SUBNET_TAG, DEFAULT_VPC_TAG_KEY, DEFAULT_ZONE_LETTERS, LOCAL_STATE_DIR } from '../config/deployment';
-import { Problems } from '../constructs/validation';
+import { AWS_REGIONS, AwsRegion, REGION_NAME_PATTERN } from '../config/aws-regions';
+import {
+  DEFAULT_REGION,
+  DEFAULT_SUBNET_TAG,
+  DEFAULT_VPC_TAG_KEY,
+  DYNAMODB_TABLE_NAME,
+  EMAIL_PATTERN,
+  LOCAL_STATE_DIR,
+  S3_BUCKET_NAME,
+  SNS_TOPIC_NAME,
+  TAG_LIMITS,
+} from '../config/deployment';
+import { ENGINES, Engine } from '../config/elasticache';
+import { LOCAL_ENV } from '../config/local';
+import { ValidationError, describe, isAwsId, isPrivateCidr } from '../constructs/validation';
 
 /** State file of a stack without remote state: the project root's terraform.<stack>.tfstate. */
 export function localStatePath(stack: string): string {
@@ -36,7 +53,59 @@ export interface DeploymentSettings {
   readonly alarmTopicArns: string[];
 }
 
-type Env = Record<string, string | undefined>;
+/** The local stack's choices from LOCAL_REDIS_* (unset: the LocalRedis construct's defaults). */
+export interface LocalSettings {
+  readonly engine?: Engine;
+  readonly port?: number;
+  readonly tls?: boolean;
+  /** Only when `tls` is true (the directory variable may stay set while TLS is switched off). */
+  readonly tlsDir?: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Variables every AWS stack shares. */
+export const SHARED_VARIABLES = ['AWS_REGION', 'CACHE_STATE_BUCKET', 'CACHE_STATE_REGION', 'CACHE_STATE_LOCK_TABLE'] as const;
+
+/** Per-environment variables: CACHE_<ENV>_<suffix>. */
+export const ENVIRONMENT_VARIABLE_SUFFIXES = [
+  'VPC_ID',
+  'VPC_TAG',
+  'SUBNET_IDS',
+  'SUBNET_TAG',
+  'AVAILABILITY_ZONES',
+  'CLIENT_SECURITY_GROUP_IDS',
+  'CLIENT_CIDRS',
+  'ALARM_EMAIL',
+  'ALARM_EMAILS',
+  'ALARM_HTTPS_ENDPOINTS',
+  'ALARM_TOPIC_ARNS',
+] as const;
+
+/** Other CACHE_* variables this project reads (constructs/guardrails/aspect.ts). */
+const OTHER_CACHE_VARIABLES = ['CACHE_GUARDRAILS'];
+
+/** Collects "VARIABLE: allowed, got value (stacks …)" lines. */
+class VariableProblems {
+  readonly list: string[] = [];
+  constructor(private readonly affects: string) {}
+
+  check(ok: boolean, variable: string, allowed: string, got: unknown): boolean {
+    if (!ok) this.list.push(`${variable}: ${allowed}, got ${describe(got)} (${this.affects})`);
+    return ok;
+  }
+
+  missing(variable: string, allowed: string): void {
+    this.list.push(`${variable}: ${allowed}, but it is unset (${this.affects})`);
+  }
+}
+
+const stacksLabel = (names: readonly string[]) => (names.length === 1 ? `stack ${names[0]}` : `stacks ${names.join(', ')}`);
+
+function get(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
 
 function list(value: string | undefined): string[] | undefined {
   const items = (value ?? '')
@@ -46,37 +115,278 @@ function list(value: string | undefined): string[] | undefined {
   return items.length ? items : undefined;
 }
 
-function tag(value: string | undefined, fallback: TagFilter, variable: string, problems: Problems): TagFilter {
-  if (!value) return fallback;
-  const m = /^([^=]+)=(.*)$/.exec(value);
-  if (!m) {
-    problems.check(false, variable, '"Key=Value"', value);
-    return fallback;
-  }
-  return { key: m[1].trim(), value: m[2].trim() };
+function checkRegion(p: VariableProblems, variable: string, value: string): AwsRegion | undefined {
+  const region = Object.prototype.hasOwnProperty.call(AWS_REGIONS, value) ? AWS_REGIONS[value] : undefined;
+  p.check(
+    region !== undefined,
+    variable,
+    REGION_NAME_PATTERN.test(value)
+      ? 'a region listed in config/aws-regions.ts (this one is shaped like a region name but is not listed; if AWS has opened it, add it there)'
+      : 'an AWS region name such as us-east-1 or eu-west-1 (config/aws-regions.ts lists them)',
+    value,
+  );
+  return region;
 }
 
-/** Deployment settings of one environment from environment variables (pure: pass the variables in). */
-export function deploymentSettings(environment: string, env: Env = process.env): DeploymentSettings {
-  const p = `CACHE_${environment.toUpperCase()}_`;
-  const region = env.AWS_REGION || DEFAULT_REGION;
-  const problems = new Problems('environment variables');
-  const settings: DeploymentSettings = {
+function checkBucket(p: VariableProblems, variable: string, name: string): void {
+  const r = S3_BUCKET_NAME;
+  const ok =
+    r.pattern.test(name) &&
+    !name.includes('..') &&
+    !r.ipAddress.test(name) &&
+    !r.reservedPrefixes.some((x) => name.startsWith(x)) &&
+    !r.reservedSuffixes.some((x) => name.endsWith(x));
+  p.check(ok, variable, `an S3 bucket name (${r.form}, no prefix ${r.reservedPrefixes.join('/')})`, name);
+}
+
+function tag(p: VariableProblems, variable: string, value: string | undefined, fallback: TagFilter): TagFilter {
+  if (value === undefined) return fallback;
+  const m = /^([^=]+)=(.*)$/.exec(value);
+  const key = m?.[1].trim() ?? '';
+  const tagValue = m?.[2].trim() ?? '';
+  const ok =
+    p.check(m !== null && key.length >= 1, variable, '"Key=Value"', value) &&
+    p.check(
+      key.length <= TAG_LIMITS.keyMaxLength && tagValue.length <= TAG_LIMITS.valueMaxLength,
+      variable,
+      `a tag key of at most ${TAG_LIMITS.keyMaxLength} characters and a value of at most ${TAG_LIMITS.valueMaxLength}`,
+      value,
+    );
+  return ok ? { key, value: tagValue } : fallback;
+}
+
+function ids(
+  p: VariableProblems,
+  variable: string,
+  values: readonly string[] | undefined,
+  prefix: 'vpc' | 'subnet' | 'sg',
+  what: string,
+): void {
+  for (const v of values ?? []) p.check(isAwsId(prefix, v), variable, `${what} ("${prefix}-" and 8 or 17 lower-case hex digits)`, v);
+}
+
+function isHttpsEndpoint(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' && url.hostname.length > 0 && url.username === '' && url.password === '' && !/\s/.test(value);
+}
+
+const TOPIC_ARN = /^arn:([a-z-]+):sns:([a-z0-9-]+):(\d{12}):(.+)$/;
+
+function checkTopicArn(p: VariableProblems, variable: string, arn: string, region: string, regionInfo: AwsRegion | undefined): void {
+  const m = TOPIC_ARN.exec(arn);
+  const partition = regionInfo?.partition ?? 'aws';
+  p.check(
+    m !== null && SNS_TOPIC_NAME.test(m[4]) && m[2] === region && m[1] === partition,
+    variable,
+    `SNS topic ARNs in the stacks' region, arn:${partition}:sns:${region}:<12-digit account>:<topic name> (CloudWatch alarms notify topics in their own region)`,
+    arn,
+  );
+}
+
+interface Shared {
+  region: string;
+  regionInfo?: AwsRegion;
+  stateBucket?: string;
+  stateRegion: string;
+  stateLockTable?: string;
+}
+
+function parseShared(env: Env, p: VariableProblems): Shared {
+  const region = get(env, 'AWS_REGION') ?? DEFAULT_REGION;
+  const regionInfo = checkRegion(p, 'AWS_REGION', region);
+  const stateBucket = get(env, 'CACHE_STATE_BUCKET');
+  const stateRegionSet = get(env, 'CACHE_STATE_REGION');
+  const stateLockTable = get(env, 'CACHE_STATE_LOCK_TABLE');
+  if (stateBucket !== undefined) checkBucket(p, 'CACHE_STATE_BUCKET', stateBucket);
+  if (stateRegionSet !== undefined) {
+    checkRegion(p, 'CACHE_STATE_REGION', stateRegionSet);
+    p.check(stateBucket !== undefined, 'CACHE_STATE_REGION', 'set only together with CACHE_STATE_BUCKET', stateRegionSet);
+  }
+  if (stateLockTable !== undefined) {
+    p.check(
+      DYNAMODB_TABLE_NAME.test(stateLockTable),
+      'CACHE_STATE_LOCK_TABLE',
+      'a DynamoDB table name (3–255 of a-z A-Z 0-9 _ - .)',
+      stateLockTable,
+    );
+    p.check(stateBucket !== undefined, 'CACHE_STATE_LOCK_TABLE', 'set only together with CACHE_STATE_BUCKET', stateLockTable);
+  }
+  return { region, regionInfo, stateBucket, stateRegion: stateRegionSet ?? region, stateLockTable };
+}
+
+function parseEnvironment(environment: string, shared: Shared, env: Env, p: VariableProblems): DeploymentSettings {
+  const prefix = `CACHE_${environment.toUpperCase()}_`;
+  const v = (suffix: (typeof ENVIRONMENT_VARIABLE_SUFFIXES)[number]) => ({
+    name: `${prefix}${suffix}`,
+    value: get(env, `${prefix}${suffix}`),
+  });
+  const { region, regionInfo } = shared;
+
+  const vpcId = v('VPC_ID');
+  if (vpcId.value !== undefined) ids(p, vpcId.name, [vpcId.value], 'vpc', 'a VPC id');
+  const subnets = v('SUBNET_IDS');
+  const subnetIds = list(subnets.value);
+  ids(p, subnets.name, subnetIds, 'subnet', 'subnet ids');
+  const sgs = v('CLIENT_SECURITY_GROUP_IDS');
+  const clientSecurityGroupIds = list(sgs.value) ?? [];
+  ids(p, sgs.name, clientSecurityGroupIds, 'sg', 'security group ids');
+  const cidrs = v('CLIENT_CIDRS');
+  const clientCidrs = list(cidrs.value) ?? [];
+  for (const c of clientCidrs) {
+    p.check(isPrivateCidr(c), cidrs.name, 'private IPv4 ranges in CIDR form (within 10/8, 172.16/12, 192.168/16 or 100.64/10)', c);
+  }
+
+  // zones: `<region><letter>` with a letter the region has; unset: the region's default zones
+  const zonesVar = v('AVAILABILITY_ZONES');
+  const givenZones = list(zonesVar.value);
+  let availabilityZones: string[];
+  if (givenZones) {
+    availabilityZones = givenZones;
+    const letters = regionInfo?.zones;
+    for (const z of givenZones) {
+      const ok = letters
+        ? z.length === region.length + 1 && z.startsWith(region) && letters.includes(z.slice(-1))
+        : /^[a-z0-9-]+\d[a-z]$/.test(z);
+      p.check(
+        ok,
+        zonesVar.name,
+        letters ? `zones of ${region}: ${letters.map((l) => `${region}${l}`).join(', ')}` : `zones of the region ("<region><letter>")`,
+        z,
+      );
+    }
+    p.check(new Set(givenZones).size === givenZones.length, zonesVar.name, 'distinct zones', givenZones);
+  } else {
+    const defaults = regionInfo?.defaultZones ?? [];
+    availabilityZones = defaults.map((l) => `${region}${l}`);
+    if (regionInfo && !defaults.length) {
+      p.missing(
+        zonesVar.name,
+        `required in ${region}, where the zone names differ per account (aws ec2 describe-availability-zones --region ${region} lists yours)`,
+      );
+    }
+  }
+
+  const emails = [...(list(v('ALARM_EMAIL').value) ?? []), ...(list(v('ALARM_EMAILS').value) ?? [])];
+  for (const e of emails) p.check(EMAIL_PATTERN.test(e), `${prefix}ALARM_EMAILS`, 'e-mail addresses (name@example.com)', e);
+  const endpoints = v('ALARM_HTTPS_ENDPOINTS');
+  const alarmHttpsEndpoints = list(endpoints.value) ?? [];
+  for (const e of alarmHttpsEndpoints) {
+    p.check(
+      isHttpsEndpoint(e),
+      endpoints.name,
+      'https:// URLs without user:password (a credential in the URL would be stored in the JSON and the state)',
+      e,
+    );
+  }
+  const topics = v('ALARM_TOPIC_ARNS');
+  const alarmTopicArns = list(topics.value) ?? [];
+  for (const t of alarmTopicArns) checkTopicArn(p, topics.name, t, region, regionInfo);
+
+  return {
     region,
-    stateBucket: env.CACHE_STATE_BUCKET || undefined,
-    stateRegion: env.CACHE_STATE_REGION || region,
-    stateLockTable: env.CACHE_STATE_LOCK_TABLE || undefined,
-    vpcId: env[`${p}VPC_ID`] || undefined,
-    vpcTag: tag(env[`${p}VPC_TAG`], { key: DEFAULT_VPC_TAG_KEY, value: environment }, `${p}VPC_TAG`, problems),
-    subnetIds: list(env[`${p}SUBNET_IDS`]),
-    subnetTag: tag(env[`${p}SUBNET_TAG`], { ...DEFAULT_SUBNET_TAG }, `${p}SUBNET_TAG`, problems),
-    availabilityZones: list(env[`${p}AVAILABILITY_ZONES`]) ?? DEFAULT_ZONE_LETTERS.map((z) => `${region}${z}`),
-    clientSecurityGroupIds: list(env[`${p}CLIENT_SECURITY_GROUP_IDS`]) ?? [],
-    clientCidrs: list(env[`${p}CLIENT_CIDRS`]) ?? [],
-    alarmEmails: [...(list(env[`${p}ALARM_EMAIL`]) ?? []), ...(list(env[`${p}ALARM_EMAILS`]) ?? [])],
-    alarmHttpsEndpoints: list(env[`${p}ALARM_HTTPS_ENDPOINTS`]) ?? [],
-    alarmTopicArns: list(env[`${p}ALARM_TOPIC_ARNS`]) ?? [],
+    stateBucket: shared.stateBucket,
+    stateRegion: shared.stateRegion,
+    stateLockTable: shared.stateLockTable,
+    vpcId: vpcId.value,
+    vpcTag: tag(p, v('VPC_TAG').name, v('VPC_TAG').value, { key: DEFAULT_VPC_TAG_KEY, value: environment }),
+    subnetIds,
+    subnetTag: tag(p, v('SUBNET_TAG').name, v('SUBNET_TAG').value, { ...DEFAULT_SUBNET_TAG }),
+    availabilityZones,
+    clientSecurityGroupIds,
+    clientCidrs,
+    alarmEmails: [...new Set(emails)],
+    alarmHttpsEndpoints: [...new Set(alarmHttpsEndpoints)],
+    alarmTopicArns: [...new Set(alarmTopicArns)],
   };
-  problems.throwIfAny();
+}
+
+/** CACHE_* variables that no stack reads: a typo in the environment name or the suffix. */
+function unknownCacheVariables(environments: readonly string[], env: Env, p: VariableProblems): void {
+  const known = new Set<string>([
+    ...SHARED_VARIABLES,
+    ...OTHER_CACHE_VARIABLES,
+    ...environments.flatMap((e) => ENVIRONMENT_VARIABLE_SUFFIXES.map((s) => `CACHE_${e.toUpperCase()}_${s}`)),
+  ]);
+  const prefixes = ['CACHE_STATE_', ...environments.map((e) => `CACHE_${e.toUpperCase()}_`)];
+  for (const name of Object.keys(env).sort()) {
+    if (known.has(name) || !name.startsWith('CACHE_')) continue;
+    const ownPrefix = prefixes.some((x) => name.startsWith(x));
+    const ownSuffix = ENVIRONMENT_VARIABLE_SUFFIXES.some((s) => name.endsWith(`_${s}`));
+    if (!ownPrefix && !ownSuffix) continue; // someone else's CACHE_* variable
+    p.check(
+      false,
+      name,
+      ownPrefix
+        ? 'a variable this project reads (config/deployment.ts lists them)'
+        : `a variable of a known environment (${environments.map((e) => `CACHE_${e.toUpperCase()}_…`).join(', ')})`,
+      env[name],
+    );
+  }
+}
+
+/** The settings of every AWS environment, and every problem with them, each once (throws nothing). */
+export function parseDeploymentSettings(
+  environments: readonly string[],
+  env: Env = process.env,
+): { settings: Record<string, DeploymentSettings>; problems: string[] } {
+  const sharedProblems = new VariableProblems(stacksLabel(environments));
+  const shared = parseShared(env, sharedProblems);
+  unknownCacheVariables(environments, env, sharedProblems);
+  const problems = [...sharedProblems.list];
+  const settings: Record<string, DeploymentSettings> = {};
+  for (const e of environments) {
+    const p = new VariableProblems(stacksLabel([e]));
+    settings[e] = parseEnvironment(e, shared, env, p);
+    problems.push(...p.list);
+  }
+  return { settings, problems };
+}
+
+/** Deployment settings of one environment; throws one ValidationError listing every problem of its variables. */
+export function deploymentSettings(environment: string, env: Env = process.env): DeploymentSettings {
+  const p = new VariableProblems(stacksLabel([environment]));
+  const shared = parseShared(env, p);
+  const settings = parseEnvironment(environment, shared, env, p);
+  if (p.list.length) throw new ValidationError('environment variables', p.list);
+  return settings;
+}
+
+/** The local stack's LOCAL_REDIS_* choices, and every problem with them (throws nothing). */
+export function parseLocalSettings(env: Env = process.env): { settings: LocalSettings; problems: string[] } {
+  const p = new VariableProblems(stacksLabel(['local']));
+  const engine = get(env, LOCAL_ENV.engine);
+  const port = get(env, LOCAL_ENV.port);
+  const tls = get(env, LOCAL_ENV.tls);
+  const tlsDir = get(env, LOCAL_ENV.tlsDir);
+  if (engine !== undefined)
+    p.check((ENGINES as readonly string[]).includes(engine), LOCAL_ENV.engine, `one of ${ENGINES.join(', ')}`, engine);
+  if (port !== undefined) {
+    p.check(
+      /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535,
+      LOCAL_ENV.port,
+      'a decimal port number from 1 to 65535',
+      port,
+    );
+  }
+  if (tls !== undefined) p.check(tls === '0' || tls === '1', LOCAL_ENV.tls, '0 or 1', tls);
+  const tlsOn = tls === '1' ? true : tls === '0' ? false : undefined;
+  const settings: LocalSettings = {
+    ...(engine !== undefined && (ENGINES as readonly string[]).includes(engine) ? { engine: engine as Engine } : {}),
+    ...(port !== undefined && /^\d{1,5}$/.test(port) ? { port: Number(port) } : {}),
+    ...(tlsOn === undefined ? {} : { tls: tlsOn }),
+    ...(tlsOn && tlsDir !== undefined ? { tlsDir } : {}),
+  };
+  return { settings, problems: p.list };
+}
+
+/** The local stack's choices; throws one ValidationError listing every problem of the LOCAL_REDIS_* variables. */
+export function localSettings(env: Env = process.env): LocalSettings {
+  const { settings, problems } = parseLocalSettings(env);
+  if (problems.length) throw new ValidationError('environment variables', problems);
   return settings;
 }

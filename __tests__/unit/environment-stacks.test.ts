@@ -127,7 +127,7 @@ describe('account settings from environment variables', () => {
       ({ json } = build('production', {
         AWS_REGION: 'eu-west-1',
         CACHE_STATE_BUCKET: 'acme-tf-state',
-        CACHE_PRODUCTION_VPC_ID: 'vpc-0abc',
+        CACHE_PRODUCTION_VPC_ID: 'vpc-0abc1234',
         CACHE_PRODUCTION_SUBNET_IDS: 'subnet-0a000001,subnet-0a000002,subnet-0a000003',
         CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: 'sg-0aa00001,sg-0bb00002',
       })),
@@ -144,7 +144,7 @@ describe('account settings from environment variables', () => {
   });
 
   it('uses the named VPC and subnets instead of looking them up', () => {
-    expect(Object.values(json.data!.aws_vpc)[0]).toMatchObject({ id: 'vpc-0abc' });
+    expect(Object.values(json.data!.aws_vpc)[0]).toMatchObject({ id: 'vpc-0abc1234' });
     expect(json.data!.aws_subnets).toBeUndefined();
     expect(onlyResource(json, 'aws_elasticache_subnet_group').subnet_ids).toEqual([
       'subnet-0a000001',
@@ -165,7 +165,7 @@ describe('account settings from environment variables', () => {
   });
 
   it('uses a DynamoDB lock table instead when one is named', () => {
-    const { json: withTable } = build('staging', { CACHE_STATE_BUCKET: 'b', CACHE_STATE_LOCK_TABLE: 'tf-locks' });
+    const { json: withTable } = build('staging', { CACHE_STATE_BUCKET: 'acme-tf-state', CACHE_STATE_LOCK_TABLE: 'tf-locks' });
     expect(withTable.terraform!.backend.s3).toMatchObject({ dynamodb_table: 'tf-locks' });
     expect(withTable.terraform!.backend.s3.use_lockfile).toBeUndefined();
   });
