@@ -109,10 +109,43 @@ export const DISABLED_COMMANDS = ['FLUSHDB', 'FLUSHALL', 'CONFIG', 'KEYS'] as co
 export const HEALTHCHECK = { intervalSeconds: 5, timeoutSeconds: 3, retries: 5 } as const;
 
 /**
- * Container memory limit above maxmemory: 000_b8454d789b5b6ca6.txt "Memory Management"
- * (limit 2.5G for `maxmemory 2gb`: "25% overhead for Redis operations").
+ * Container memory limit, MB: `ceil(maxmemory × perMaxmemory + fixedMb)`, with swap off (`memory_swap` = `memory`).
+ *
+ * Departs from 000_b8454d789b5b6ca6.txt "Memory Management" (limit 2.5G for `maxmemory 2gb`, "25% overhead for Redis
+ * operations"): measured (issue 13; README "Local Redis: memory under load"), that limit is OOM-killed as soon as a
+ * fork runs under write load. Everything below counts against the container's memory cgroup:
+ * - the server's own memory: maxmemory, plus allocator fragmentation and the AOF buffer (about 1.07× maxmemory
+ *   measured: RSS 541–563 MB at maxmemory 512 MB). Client output buffers count towards maxmemory (they evict keys);
+ * - the fork child of every BGSAVE and AOF rewrite (Redis 7.0 rewrites by forking; `save` points, `auto-aof-rewrite`
+ *   and `BGSAVE` all fork): under unthrottled writes to ever new keys eviction frees pages all over the heap, so
+ *   copy-on-write duplicates nearly all of it — current_cow_peak 509–526 MB measured at maxmemory 512 MB, that is a
+ *   second full copy (peak anonymous memory 1044–1069 MB: 2.04–2.09× maxmemory);
+ * - page cache the server and the child write (AOF, RDB): reclaimable, but only once written back; dirty plus
+ *   writeback peaked at 72–188 MB.
+ * So perMaxmemory 2.25 = server + full fork copy (2×) with the guide's 25 % overhead kept, and fixedMb 256 covers
+ * dirty page cache and the processes' base. Measured at maxmemory 512 MB (40 s of unthrottled 1 KB writes from 8
+ * connections, BGSAVE every 3 s, BGREWRITEAOF every 5 s): limit 640 (guide 000) and 896 and 1024 MB: OOM-killed within
+ * the run; 1152 MB: survived with no margin (anonymous peak 1056 MB + 104 MB dirty); 1408 MB (this rule): 6 of 6 runs
+ * without an OOM kill. The test __tests__/integration/local-memory.test.ts holds the rendered config to this limit.
  */
-export const MEMORY_LIMIT_HEADROOM = 0.25;
+export const MEMORY_LIMIT = { perMaxmemory: 2.25, fixedMb: 256 } as const;
+
+/**
+ * Out-of-memory killing order inside the container (`oom-score-adj yes`: Redis's default values 0, 200, 800 added to
+ * each process's score): should the limit ever be hit, the kernel kills the fork child (its save or rewrite fails and
+ * is retried) instead of the server that holds the data and the clients.
+ */
+export const OOM_SCORE_ADJ = true;
+
+/**
+ * Graceful stop. On SIGTERM Redis kills a running fork child, fsyncs the AOF and writes a final RDB (the `save` points
+ * are set), then exits: every acknowledged write survives a replacement. The Docker provider stops a container with a
+ * timeout of 0 seconds (SIGKILL at once) unless `destroy_grace_seconds` is set; `stop_timeout` is the container's
+ * own grace period for `docker stop`, `docker restart` and the engine's shutdown.
+ * Measured (issue 13) with maxmemory full of 1 KB values: SIGTERM → exit took 2.8–6.3 s; 60 s leaves room for a laptop
+ * disk ten times slower, and is only waited out when Redis is that slow.
+ */
+export const STOP = { signal: 'SIGTERM', graceSeconds: 60 } as const;
 
 /** Restart policy: 000 "Quick Start" ("Automatic restarts"); a container a developer stops stays stopped. */
 export const RESTART_POLICY = 'unless-stopped';

@@ -14,8 +14,8 @@ import {
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../../config/scaling';
 import { tierFor } from '../../stacks/sizing';
 import { localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
-import { GuideRedis, startGuideRedis } from '../../scripts/lib/redis-server';
-import { RespClient, info } from '../../scripts/lib/resp';
+import Redis from 'ioredis';
+import { GuideRedis, open, parseInfo, startGuideRedis, withClient } from '../../scripts/lib/redis-server';
 
 const MIB = 2 ** 20;
 
@@ -64,53 +64,71 @@ describe('renderRedisConf', () => {
 
 describe('redis-server running the rendered redis.conf', () => {
   let redis: GuideRedis;
-  let client: RespClient;
+  let client: Redis;
 
   beforeAll(async () => {
     redis = await startGuideRedis('local-redis-conf');
-    client = await RespClient.connect({ port: redis.port });
-    await client.send('AUTH', redis.password);
+    client = await open({ port: redis.port, password: redis.password });
   });
 
   afterAll(async () => {
-    client?.close();
-    await redis?.stop();
+    (client as Redis | undefined)?.disconnect();
+    await (redis as GuideRedis | undefined)?.stop();
   });
 
+  const info = async (section: string) => parseInfo(await client.info(section));
+
   it('loads the rendered file', async () => {
-    expect((await info(client, 'server')).config_file).toBe(redis.server.confPath);
+    expect((await info('server')).config_file).toBe(redis.server.confPath);
   });
 
   it('requires the password', async () => {
-    const anonymous = await RespClient.connect({ port: redis.port });
-    try {
-      await expect(anonymous.send('PING')).rejects.toThrow(/^NOAUTH/);
-      await expect(anonymous.send('AUTH', `${redis.password}x`)).rejects.toThrow(/^WRONGPASS/);
-      await expect(anonymous.send('AUTH', redis.password)).resolves.toBe('OK');
-      await expect(anonymous.send('PING')).resolves.toBe('PONG');
-    } finally {
-      anonymous.close();
-    }
+    await expect(withClient({ port: redis.port }, (c) => c.ping())).rejects.toThrow(/^NOAUTH/);
+    await expect(withClient({ port: redis.port, password: `${redis.password}x` }, (c) => c.ping())).rejects.toThrow(/^WRONGPASS/);
+    await expect(withClient({ port: redis.port, password: redis.password }, (c) => c.ping())).resolves.toBe('PONG');
   });
 
   it.each(DISABLED_COMMANDS)('refuses %s', async (command) => {
-    await client.send('SET', 'survivor', command);
-    await expect(client.send(command, '*')).rejects.toThrow(/^ERR unknown command/);
-    expect(await client.send('GET', 'survivor')).toBe(command);
+    await client.set('survivor', command);
+    await expect(client.call(command, '*')).rejects.toThrow(/^ERR unknown command/);
+    expect(await client.get('survivor')).toBe(command);
   });
 
   it('reports the configured maxmemory and eviction policy in INFO', async () => {
-    const memory = await info(client, 'memory');
+    const memory = await info('memory');
     expect(Number(memory.maxmemory)).toBe(redis.settings.maxmemoryMb * MIB);
     expect(memory.maxmemory_policy).toBe(MAXMEMORY_POLICY);
   });
 
   it('appends to an AOF whose base is an RDB preamble', async () => {
-    expect((await info(client, 'persistence')).aof_enabled).toBe('1');
+    expect((await info('persistence')).aof_enabled).toBe('1');
     const aofDir = path.join(redis.dir, 'appendonlydir');
     const base = fs.readdirSync(aofDir).filter((f) => f.includes('.base.'));
     expect(base).toEqual([expect.stringMatching(/\.base\.rdb$/)]);
     expect(fs.readFileSync(path.join(aofDir, base[0])).subarray(0, 5).toString()).toBe('REDIS');
+  });
+
+  it('raises the out-of-memory score of its fork children above its own', async () => {
+    const pid = Number((await info('server')).process_id);
+    expect(fs.readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8').trim()).toBe('0');
+    await client.bgsave();
+    // the child lives as long as the save takes; catch it while it runs
+    const deadline = Date.now() + 5000;
+    let childAdj: string | undefined;
+    while (childAdj === undefined && Date.now() < deadline) {
+      const children = fs.existsSync(`/proc/${pid}/task/${pid}/children`)
+        ? fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
+        : [];
+      for (const child of children) {
+        try {
+          childAdj = fs.readFileSync(`/proc/${child}/oom_score_adj`, 'utf8').trim();
+        } catch {
+          // the child finished
+        }
+      }
+      if (childAdj === undefined && (await info('persistence')).rdb_bgsave_in_progress === '0') await client.bgsave();
+    }
+    expect(childAdj).toBe('800');
   });
 });
 
@@ -125,23 +143,18 @@ describe('durability: appendfsync everysec', () => {
   it('keeps every key acknowledged more than a second before kill -9', async () => {
     redis = await startGuideRedis('local-redis-durability');
     const { server, port, password } = redis;
-    const writer = await RespClient.connect({ port });
-    await writer.send('AUTH', password);
     const keys = Array.from({ length: KEYS }, (_, i) => `durable:${i}`);
-    const acks = await Promise.all(keys.map((k) => writer.send('SET', k, `value-of-${k}`)));
-    expect(acks.every((a) => a === 'OK')).toBe(true);
-    writer.close();
+    await withClient({ port, password }, async (writer) => {
+      const acks = await Promise.all(keys.map((k) => writer.set(k, `value-of-${k}`)));
+      expect(acks).toEqual(keys.map(() => 'OK'));
+    });
     await new Promise((r) => setTimeout(r, AOF_FSYNC_INTERVAL_MS + 500));
     await server.kill9();
 
     await server.start();
     expect(server.log).toMatch(/DB loaded from append only file/);
-    const reader = await RespClient.connect({ port });
-    try {
-      await reader.send('AUTH', password);
-      expect(await reader.send('MGET', ...keys)).toEqual(keys.map((k) => `value-of-${k}`));
-    } finally {
-      reader.close();
-    }
+    await withClient({ port, password }, async (reader) => {
+      expect(await reader.mget(keys)).toEqual(keys.map((k) => `value-of-${k}`));
+    });
   }, 20000);
 });

@@ -7,8 +7,7 @@ import { X509Certificate, createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { LOCAL_HOST, TLS_FILES } from '../../config/local';
-import { GuideRedis, removeDir, startGuideRedis, tempDir } from '../../scripts/lib/redis-server';
-import { ping } from '../../scripts/lib/resp';
+import { GuideRedis, removeDir, startGuideRedis, tempDir, withClient } from '../../scripts/lib/redis-server';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'local-tls.sh');
 
@@ -62,22 +61,36 @@ describe('redis-server in TLS mode', () => {
   beforeAll(async () => {
     ca = fs.readFileSync(path.join(tlsDir, TLS_FILES.caCert));
     redis = await startGuideRedis('local-redis-tls', {
-      certFile: path.join(tlsDir, TLS_FILES.cert),
-      keyFile: path.join(tlsDir, TLS_FILES.key),
-      caCertFile: path.join(tlsDir, TLS_FILES.caCert),
+      tls: {
+        certFile: path.join(tlsDir, TLS_FILES.cert),
+        keyFile: path.join(tlsDir, TLS_FILES.key),
+        caCertFile: path.join(tlsDir, TLS_FILES.caCert),
+      },
     });
   });
 
   afterAll(async () => {
-    await redis?.stop();
+    await (redis as GuideRedis | undefined)?.stop();
   });
 
   it('refuses a plaintext client', async () => {
-    await expect(ping({ port: redis.port, timeoutMs: 3000 }, redis.password)).rejects.toThrow(/connection closed|ECONNRESET/);
+    await expect(withClient({ port: redis.port, password: redis.password }, (c) => c.ping())).rejects.toThrow(
+      /Connection is closed|ECONNRESET|Stream isn't writeable/,
+    );
   });
 
-  it('serves a client that trusts the generated CA', async () => {
-    await expect(ping({ port: redis.port, tls: { ca } })).rejects.toThrow(/^NOAUTH/);
-    await expect(ping({ port: redis.port, tls: { ca } }, redis.password)).resolves.toBe('PONG');
+  it('refuses a TLS client that does not trust the generated CA', async () => {
+    await expect(withClient({ port: redis.port, password: redis.password, tls: {} }, (c) => c.ping())).rejects.toThrow(
+      /self[- ]signed certificate/,
+    );
+  });
+
+  it('serves an ioredis client that trusts the generated CA, with the password and only with it', async () => {
+    await expect(withClient({ port: redis.port, tls: { ca } }, (c) => c.ping())).rejects.toThrow(/^NOAUTH/);
+    await expect(withClient({ port: redis.port, password: redis.password, tls: { ca } }, (c) => c.ping())).resolves.toBe('PONG');
+    // and by the name on the certificate, as an application configured with REDIS_HOST=localhost connects
+    await expect(withClient({ host: 'localhost', port: redis.port, password: redis.password, tls: { ca } }, (c) => c.ping())).resolves.toBe(
+      'PONG',
+    );
   });
 });

@@ -15,7 +15,6 @@ import {
   LOCAL_HOST,
   LOCAL_IMAGES,
   LOCAL_PASSWORD,
-  MEMORY_LIMIT_HEADROOM,
   PASSWORD_VARIABLE,
   RESTART_POLICY,
   TLS_FILES,
@@ -89,10 +88,18 @@ describe('LocalStack, defaults', () => {
     expect(container.volumes).toEqual([{ container_path: CONTAINER_PATHS.data, volume_name: `\${docker_volume.${volumeId}.name}` }]);
   });
 
-  it('limits the container’s memory to the config’s maxmemory plus the headroom', () => {
-    const maxmemoryMb = maxmemoryMbOf(container.upload[0].content);
-    expect(container.memory).toBe(Math.ceil(maxmemoryMb * (1 + MEMORY_LIMIT_HEADROOM)));
-    expect(container.memory).toBeGreaterThan(maxmemoryMb);
+  it('limits the container’s memory to 2.25 × maxmemory + 256 MB, without swap (a fork’s full copy fits: issue 13)', () => {
+    expect(maxmemoryMbOf(container.upload[0].content)).toBe(512);
+    expect(container.memory).toBe(1408);
+    expect(container.memory_swap).toBe(1408);
+  });
+
+  it('lets the kernel kill a fork child before the server if memory ever runs out', () => {
+    expect(container.upload[0].content.split('\n')).toContain('oom-score-adj yes');
+  });
+
+  it('stops Redis with SIGTERM and waits up to 60 s for its shutdown save, on destroy and on docker stop', () => {
+    expect(container).toEqual(expect.objectContaining({ stop_signal: 'SIGTERM', stop_timeout: 60, destroy_grace_seconds: 60 }));
   });
 
   it('checks health with an authenticated redis-cli ping that fails on an error reply', () => {
@@ -133,7 +140,7 @@ describe('LocalStack, defaults', () => {
     try {
       expect(JSON.stringify(synth({ env: process.env }))).not.toContain(secret);
     } finally {
-      if (saved === undefined) delete process.env[`TF_VAR_${PASSWORD_VARIABLE}`];
+      if (saved === undefined) Reflect.deleteProperty(process.env, `TF_VAR_${PASSWORD_VARIABLE}`);
       else process.env[`TF_VAR_${PASSWORD_VARIABLE}`] = saved;
     }
   });

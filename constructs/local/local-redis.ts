@@ -26,8 +26,9 @@ import {
   LOCAL_IMAGES,
   LOCAL_PASSWORD,
   LOCAL_TLS_DIR_DEFAULT,
-  MEMORY_LIMIT_HEADROOM,
+  MEMORY_LIMIT,
   RESTART_POLICY,
+  STOP,
   TLS_FILES,
   UPLOAD_FILE_MODE,
 } from '../../config/local';
@@ -47,7 +48,10 @@ export interface LocalRedisProps {
    * @default the generated random_password
    */
   readonly password?: string;
-  /** maxmemory, MB; the container's memory limit is 25 % above it. @default 512 (guide 000's smallest tier) */
+  /**
+   * maxmemory, MB. The container's memory limit follows from it (config/local.ts MEMORY_LIMIT: room for a fork's full
+   * copy-on-write copy and page cache). @default 512 (guide 000's smallest tier)
+   */
   readonly maxmemoryMb?: number;
   /** Eviction policy. @default 'allkeys-lru' (a cache evicts rather than refusing writes) */
   readonly maxmemoryPolicy?: MaxmemoryPolicy;
@@ -69,6 +73,11 @@ const hostTlsDir = (p: LocalRedisProps) => path.resolve(p.tlsDir ?? LOCAL_TLS_DI
 
 /** Defaults of the construct's props. */
 export const LOCAL_REDIS_DEFAULTS = { maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru' as MaxmemoryPolicy } as const;
+
+/** The container memory limit for a maxmemory, MB (config/local.ts MEMORY_LIMIT: measured, not guide 000's +25 %). */
+export function localMemoryLimitMb(maxmemoryMb: number): number {
+  return Math.ceil(maxmemoryMb * MEMORY_LIMIT.perMaxmemory + MEMORY_LIMIT.fixedMb);
+}
 
 const show = describe;
 
@@ -130,25 +139,30 @@ export class LocalRedis extends Construct {
   public readonly password: string;
   /** `redis://` (or `rediss://` with TLS) URL with the password: a Terraform expression, sensitive. */
   public readonly url: string;
+  /** The container's memory limit, MB (config/local.ts MEMORY_LIMIT). */
+  public readonly memoryLimitMb: number;
   public readonly container: Container;
   public readonly volume: Volume;
   public readonly image: Image;
 
   constructor(scope: Construct, id: string, props: LocalRedisProps = {}) {
     super(scope, id);
-    validateConstruct(this, () => new Problems(`${this.node.path} (LocalRedis)`).addAll(checkProps(props)).throwIfAny());
+    validateConstruct(this, () => {
+      new Problems(`${this.node.path} (LocalRedis)`).addAll(checkProps(props)).throwIfAny();
+    });
 
     const engine = LOCAL_IMAGES[props.engine ?? LOCAL_DEFAULT_ENGINE];
     const name = props.name ?? LOCAL_CONTAINER_NAME;
     const maxmemoryMb = props.maxmemoryMb ?? LOCAL_REDIS_DEFAULTS.maxmemoryMb;
     this.port = props.port ?? LOCAL_DEFAULT_PORT;
+    this.memoryLimitMb = localMemoryLimitMb(maxmemoryMb);
     this.tls = props.tls ?? false;
 
     const generated = new Password(this, 'password', {
       length: LOCAL_PASSWORD.generatedLength,
       special: false,
     });
-    this.password = props.password === undefined ? generated.result : Fn.coalesce([props.password, generated.result]);
+    this.password = props.password === undefined ? generated.result : Token.asString(Fn.coalesce([props.password, generated.result]));
 
     this.volume = new Volume(this, 'data', { name: `${name}-data` });
     this.image = new Image(this, 'image', { name: engine.image, keepLocally: true });
@@ -198,7 +212,13 @@ export class LocalRedis extends Construct {
         retries: HEALTHCHECK.retries,
       },
       restart: RESTART_POLICY,
-      memory: Math.ceil(maxmemoryMb * (1 + MEMORY_LIMIT_HEADROOM)),
+      memory: this.memoryLimitMb,
+      // no swap: the limit is the memory the server may use, as the memory test holds it
+      memorySwap: this.memoryLimitMb,
+      // Redis saves on SIGTERM; the provider would otherwise stop the container with a 0 s timeout (SIGKILL)
+      stopSignal: STOP.signal,
+      stopTimeout: STOP.graceSeconds,
+      destroyGraceSeconds: STOP.graceSeconds,
       // `cdktf deploy local` returns once the health check passes
       wait: true,
     });

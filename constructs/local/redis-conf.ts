@@ -6,7 +6,7 @@
  * "What redis.conf directives become on ElastiCache"), so the ElastiCache constructs must not import this module.
  */
 import { MaxmemoryPolicy, SLOWLOG } from '../../config/elasticache';
-import { AOF, DISABLED_COMMANDS, RDB_SAVE_POINTS, SavePoint } from '../../config/local';
+import { AOF, DISABLED_COMMANDS, OOM_SCORE_ADJ, RDB_SAVE_POINTS, SavePoint } from '../../config/local';
 
 export interface LocalRedisTlsFiles {
   /** Server certificate (PEM). */
@@ -29,6 +29,8 @@ export interface LocalRedisSettings {
   /** maxmemory, MB (Redis `mb` = 2^20 bytes). */
   readonly maxmemoryMb: number;
   readonly maxmemoryPolicy: MaxmemoryPolicy;
+  /** `oom-score-adj yes`: under memory pressure the kernel kills a fork child before the server. */
+  readonly oomScoreAdj: boolean;
   /** RDB snapshot schedule (`save <seconds> <changes>`). */
   readonly savePoints: readonly SavePoint[];
   readonly appendfsync: 'always' | 'everysec' | 'no';
@@ -62,6 +64,7 @@ export function localRedisSettings(placement: LocalRedisPlacement): LocalRedisSe
     tls: placement.tls,
     maxmemoryMb: placement.maxmemoryMb,
     maxmemoryPolicy: placement.maxmemoryPolicy,
+    oomScoreAdj: OOM_SCORE_ADJ,
     savePoints: RDB_SAVE_POINTS,
     appendfsync: AOF.appendfsync,
     aofUseRdbPreamble: AOF.useRdbPreamble,
@@ -101,6 +104,7 @@ export function renderRedisConf(s: LocalRedisSettings): string {
     '# Memory',
     `maxmemory ${s.maxmemoryMb}mb`,
     `maxmemory-policy ${s.maxmemoryPolicy}`,
+    `oom-score-adj ${yesNo(s.oomScoreAdj)}`,
     '',
     '# Persistence',
     `dir ${quoted(s.dir)}`,

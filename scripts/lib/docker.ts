@@ -324,8 +324,22 @@ function durationNs(d: string): number {
 export function containerPlan(container: Record<string, any>, lookup: (expression: string) => string | undefined): ContainerPlan {
   const r = (v: string) => resolveExpressions(v, lookup);
   // arguments that only steer Terraform (waiting for health, replacement triggers) change nothing in the engine
-  const terraformOnly = new Set(['wait', 'wait_timeout', 'must_run']);
-  const translated = new Set(['name', 'image', 'command', 'env', 'ports', 'volumes', 'upload', 'healthcheck', 'restart', 'memory']);
+  const terraformOnly = new Set(['wait', 'wait_timeout', 'must_run', 'destroy_grace_seconds']);
+  const translated = new Set([
+    'name',
+    'image',
+    'command',
+    'env',
+    'ports',
+    'volumes',
+    'upload',
+    'healthcheck',
+    'restart',
+    'memory',
+    'memory_swap',
+    'stop_signal',
+    'stop_timeout',
+  ]);
   const unknown = Object.keys(container).filter((k) => !translated.has(k) && !terraformOnly.has(k));
   if (unknown.length) throw new Error(`docker_container: no translation for ${unknown.join(', ')}`);
 
@@ -363,6 +377,8 @@ export function containerPlan(container: Record<string, any>, lookup: (expressio
       Image: r(container.image),
       Cmd: (container.command ?? []).map(r),
       Env: (container.env ?? []).map(r),
+      StopSignal: container.stop_signal,
+      StopTimeout: container.stop_timeout,
       ExposedPorts: exposed,
       Healthcheck: hc && {
         Test: hc.test.map(r),
@@ -376,6 +392,7 @@ export function containerPlan(container: Record<string, any>, lookup: (expressio
         Binds: binds,
         RestartPolicy: { Name: container.restart ?? 'no' },
         Memory: container.memory === undefined ? 0 : container.memory * 1024 * 1024,
+        MemorySwap: container.memory_swap === undefined ? 0 : container.memory_swap * 1024 * 1024,
       },
     },
   };

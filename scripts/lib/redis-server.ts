@@ -1,8 +1,11 @@
 /**
  * A real `redis-server` (Debian's package) for tests and benchmarks: its own free loopback port and temp dir,
- * started and stopped by the caller. `startGuideRedis` runs the config the local stack renders.
+ * started and stopped by the caller, optionally held in a memory cgroup (./cgroup.ts) like the container's memory
+ * limit. `startGuideRedis` runs the config the local stack renders. `connect` opens an ioredis client, the client
+ * applications use.
  */
 import { ChildProcess, spawn } from 'child_process';
+import Redis, { RedisOptions } from 'ioredis';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -12,6 +15,7 @@ import { LOCAL_HOST } from '../../config/local';
 import { MAXMEMORY_POLICY } from '../../config/scaling';
 import { localMaxmemoryMb } from '../../stacks/local-stack';
 import { LocalRedisSettings, LocalRedisTlsFiles, localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
+import { MemoryCgroup } from './cgroup';
 
 /** A TCP port nobody listens on right now, on 127.0.0.1. */
 export function freeLoopbackPort(): Promise<number> {
@@ -20,7 +24,9 @@ export function freeLoopbackPort(): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+      srv.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -52,6 +58,8 @@ export class RedisServer {
     public readonly dir: string,
     private readonly readyTimeoutMs = 10000,
     private readonly binary = 'redis-server',
+    /** A memory cgroup to run the server in (its fork children stay in it too). */
+    private readonly cgroup?: MemoryCgroup,
   ) {
     this.confPath = path.join(dir, 'redis.conf');
     fs.writeFileSync(this.confPath, conf, { mode: 0o600 });
@@ -66,7 +74,8 @@ export class RedisServer {
 
   start(): Promise<void> {
     if (this.proc) return Promise.reject(new Error('redis-server: already running'));
-    const proc = spawn(this.binary, [this.confPath], { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const options = { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+    const proc = this.cgroup ? this.cgroup.spawn(this.binary, [this.confPath], options) : spawn(this.binary, [this.confPath], options);
     this.proc = proc;
     const from = this.output.length; // a restart must not see the previous run's "ready"
     return new Promise((resolve, reject) => {
@@ -80,8 +89,8 @@ export class RedisServer {
           resolve();
         }
       };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
+      proc.stdout?.on('data', onData);
+      proc.stderr?.on('data', onData);
       proc.once('error', (e) => {
         clearTimeout(timer);
         reject(e);
@@ -92,6 +101,16 @@ export class RedisServer {
         reject(new Error(`redis-server exited (${signal ?? code}) before it was ready:\n${this.output}`));
       });
     });
+  }
+
+  /** The process id while running. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Whether the process started last is still running. */
+  get running(): boolean {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
   /** SIGKILL: no shutdown save, no final fsync. */
@@ -114,7 +133,9 @@ export class RedisServer {
     this.proc = undefined;
     if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
-      proc.once('exit', () => resolve());
+      proc.once('exit', () => {
+        resolve();
+      });
       proc.kill(sig);
     });
   }
@@ -136,7 +157,14 @@ export interface GuideRedis {
   stop(): Promise<void>;
 }
 
-export async function startGuideRedis(prefix: string, tls?: LocalRedisTlsFiles): Promise<GuideRedis> {
+export interface GuideRedisOptions {
+  readonly tls?: LocalRedisTlsFiles;
+  /** Run the server in this memory cgroup. */
+  readonly cgroup?: MemoryCgroup;
+}
+
+export async function startGuideRedis(prefix: string, options: GuideRedisOptions = {}): Promise<GuideRedis> {
+  const { tls, cgroup } = options;
   const dir = tempDir(prefix);
   const port = await freeLoopbackPort();
   const password = randomPassword();
@@ -149,7 +177,7 @@ export async function startGuideRedis(prefix: string, tls?: LocalRedisTlsFiles):
     maxmemoryMb: localMaxmemoryMb(),
     maxmemoryPolicy: MAXMEMORY_POLICY,
   });
-  const server = new RedisServer(renderRedisConf(settings), dir);
+  const server = new RedisServer(renderRedisConf(settings), dir, 10000, 'redis-server', cgroup);
   const stop = async () => {
     await server.stop();
     removeDir(dir);
@@ -161,4 +189,86 @@ export async function startGuideRedis(prefix: string, tls?: LocalRedisTlsFiles):
     throw e;
   }
   return { server, port, dir, password, settings, stop };
+}
+
+/**
+ * An ioredis client that fails instead of hiding trouble: no offline queue, no retries, no reconnects, so a refused or
+ * dropped connection shows up as an error on the command that met it. `connect()` it (lazyConnect), `quit()` it.
+ */
+export function connect(options: RedisOptions): Redis {
+  const client = new Redis({
+    host: LOCAL_HOST,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: () => null,
+    connectTimeout: 5000,
+    ...options,
+  });
+  // errors reach the caller through the command that failed
+  client.on('error', () => undefined);
+  return client;
+}
+
+/**
+ * A connected ioredis client (options as for `connect`). When the connection fails, throws the error the server or
+ * the TLS handshake gave (e.g. NOAUTH, WRONGPASS, a certificate error), not ioredis's "Connection is closed.".
+ */
+export async function open(options: RedisOptions): Promise<Redis> {
+  const client = connect(options);
+  const errors: Error[] = [];
+  client.on('error', (e: Error) => errors.push(e));
+  try {
+    await client.connect();
+  } catch (e) {
+    client.disconnect();
+    throw errors[0] ?? e;
+  }
+  return client;
+}
+
+/** Connects (`open`), runs `use`, disconnects. */
+export async function withClient<T>(options: RedisOptions, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = await open(options);
+  try {
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** INFO text → { field: value }. */
+export function parseInfo(text: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (line.startsWith('#') || i < 0) continue;
+    out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** One numeric INFO field; throws when the server does not report it. */
+export function infoNumber(info: Record<string, string | undefined>, field: string): number {
+  const v = info[field];
+  if (v === undefined || v === '' || Number.isNaN(Number(v))) throw new Error(`INFO has no numeric ${field} (got ${JSON.stringify(v)})`);
+  return Number(v);
+}
+
+/**
+ * The redis.conf a synthesized local container uploads, moved to this host: the listening address, port and data dir
+ * replaced, and the password expression (`${…}`) replaced by `password`. Every other line is the container's own, so
+ * a test runs exactly the settings the container gets. Throws when a line to replace is not there.
+ */
+export function hostContainerConf(conf: string, host: { port: number; dir: string; password: string }): string {
+  const replace = (text: string, pattern: RegExp, by: string) => {
+    if (!pattern.test(text)) throw new Error(`container redis.conf: no line matching ${pattern.source}`);
+    return text.replace(pattern, by);
+  };
+  let out = replace(conf, /^bind .*$/m, `bind ${LOCAL_HOST}`);
+  out = replace(out, /^(port|tls-port) \d+$/m, `$1 ${host.port}`);
+  out = replace(out, /^dir .*$/m, `dir "${host.dir}"`);
+  out = replace(out, /^requirepass "\$\{[^}]*\}"$/m, `requirepass "${host.password}"`);
+  return out;
 }
