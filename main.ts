@@ -1,14 +1,8 @@
-import { App } from 'cdktf';
-import { AWS_ENVIRONMENTS, ENVIRONMENTS } from './config/environments';
-import { applyGuardrails } from './constructs/guardrails/aspect';
-import { CacheEnvironmentStack } from './stacks/environment-stack';
-import { LocalStack } from './stacks/local-stack';
-import { deploymentSettings } from './stacks/settings';
+/**
+ * The synth app (cdktf.json "app"): every stack, checked first (stacks/preflight.ts), synthesized into CDKTF_OUTDIR
+ * only when every check passed (stacks/synthesize.ts). A user's mistake exits 1 with one short message; a crash
+ * shows its stack trace.
+ */
+import { synthesizeApp } from './stacks/synthesize';
 
-const app = new App();
-for (const name of AWS_ENVIRONMENTS) {
-  new CacheEnvironmentStack(app, name, { environment: ENVIRONMENTS[name], deployment: deploymentSettings(name) });
-}
-new LocalStack(app, 'local'); // developers' Docker Redis (stacks/local-stack.ts)
-applyGuardrails(app); // after every stack: guardrails on each (constructs/guardrails/aspect.ts)
-app.synth();
+process.exitCode = synthesizeApp();

@@ -92,6 +92,18 @@ export const CLUSTER_MIN_SHARDS = 3;
 export const CLUSTER_USERS_ABOVE = 10000;
 
 /**
+ * How far the top tier's figures reach. Guide 000's table ends at "> 10000 users: 16+ GB, 8+ cores": a floor with no
+ * figures above it. Each row of the table spans one decade of users (< 100, 100–1000, 1000–10000), so the top row is
+ * read as spanning one decade too: up to 100,000 users. Above that the table cannot size the group: 10,000,000 users
+ * would otherwise get the tier's floor (16 GiB, 8 cores), exactly what 10,001 users get.
+ *
+ * Chosen: FAIL, not warn, unless the profile sets memoryFloorGiB (the data size measured or estimated for that load),
+ * which then sizes the cluster. Why: an undersized production cache is an outage on launch day, not a cost remark,
+ * and a synth warning scrolls past in CI; the fix is one line in config/environments.ts.
+ */
+export const TOP_TIER_MAX_USERS_WITHOUT_FLOOR = 100000;
+
+/**
  * Eviction policy. The guides disagree:
  *  - 000 (scaling table), 003, 004 and 002 use `allkeys-lru`;
  *  - 001 uses `volatile-lru` because "ALL keys MUST have TTL".

@@ -249,13 +249,12 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
     availabilityZones = givenZones;
     const letters = regionInfo?.zones;
     for (const z of givenZones) {
-      const ok = letters
-        ? z.length === region.length + 1 && z.startsWith(region) && letters.includes(z.slice(-1))
-        : /^[a-z0-9-]+\d[a-z]$/.test(z);
+      // without a known region, a zone still has to be AWS_REGION and one letter
+      const ok = z.length === region.length + 1 && z.startsWith(region) && (letters ? letters.includes(z.slice(-1)) : /[a-z]$/.test(z));
       p.check(
         ok,
         zonesVar.name,
-        letters ? `zones of ${region}: ${letters.map((l) => `${region}${l}`).join(', ')}` : `zones of the region ("<region><letter>")`,
+        letters ? `zones of ${region}: ${letters.map((l) => `${region}${l}`).join(', ')}` : `zones of AWS_REGION ("${region}<letter>")`,
         z,
       );
     }

@@ -4,9 +4,9 @@
  */
 import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine, LIMITS } from '../config/elasticache';
 import { GIB, NODE_CATALOG, NodeType, PRICE_DATE } from '../config/node-catalog';
-import { CLUSTER_MIN_SHARDS, SCALING_TIERS, ScalingTier } from '../config/scaling';
+import { CLUSTER_MIN_SHARDS, CLUSTER_USERS_ABOVE, SCALING_TIERS, ScalingTier, TOP_TIER_MAX_USERS_WITHOUT_FLOOR } from '../config/scaling';
 import { dataSpaceBytes, hourlyPriceUsd, monthlyCostUsd } from '../constructs/elasticache/node-types';
-import { Problems } from '../constructs/validation';
+import { Problems, ValidationError } from '../constructs/validation';
 
 export interface SizingProfile {
   /** Users the environment must serve. */
@@ -39,7 +39,8 @@ export interface SizingPlan {
 
 /** The tier of the scaling table that applies to a user count. */
 export function tierFor(expectedUsers: number): ScalingTier {
-  return SCALING_TIERS.find((t) => expectedUsers < t.usersBelow)!;
+  // the last tier's bound is Infinity, so only NaN falls through
+  return SCALING_TIERS.find((t) => expectedUsers < t.usersBelow) ?? SCALING_TIERS[SCALING_TIERS.length - 1];
 }
 
 function checkProfile(p: SizingProfile): string[] {
@@ -52,6 +53,15 @@ function checkProfile(p: SizingProfile): string[] {
   }
   if (p.memoryFloorGiB !== undefined && !(Number.isFinite(p.memoryFloorGiB) && p.memoryFloorGiB >= 0)) {
     problems.push(`memoryFloorGiB: a number ≥ 0, got ${JSON.stringify(p.memoryFloorGiB)}`);
+  }
+  const top = SCALING_TIERS[SCALING_TIERS.length - 1];
+  if (Number.isInteger(p.expectedUsers) && p.expectedUsers > TOP_TIER_MAX_USERS_WITHOUT_FLOOR && p.memoryFloorGiB === undefined) {
+    problems.push(
+      `expectedUsers: at most ${TOP_TIER_MAX_USERS_WITHOUT_FLOOR.toLocaleString('en-US')} without memoryFloorGiB ` +
+        `(the scaling table's top tier gives only a floor of ${top.memoryGiB} GiB and ${top.vcpu} cores, which would size ` +
+        `${p.expectedUsers.toLocaleString('en-US')} users like ${(CLUSTER_USERS_ABOVE + 1).toLocaleString('en-US')}; set memoryFloorGiB ` +
+        `to the data size expected at that load; config/scaling.ts TOP_TIER_MAX_USERS_WITHOUT_FLOOR), got ${p.expectedUsers}`,
+    );
   }
   const r = p.reservedMemoryPercent;
   if (r !== undefined && !(Number.isFinite(r) && r >= 0 && r < 100)) {
@@ -118,14 +128,14 @@ export function planSizing(profile: SizingProfile, subject = 'sizing profile'): 
       candidates.push({ node: n, shards, hourly: price(n) * shards * (1 + replicasPerShard) });
     }
     choice = cheapest(candidates);
-    if (!choice) {
-      new Problems(subject)
-        .add(`memory: at most ${LIMITS.maxShards} shards of the largest catalog node, got ${requiredDataGiB} GiB`)
-        .throwIfAny();
-    }
+  }
+  if (!choice) {
+    throw new ValidationError(subject, [
+      `memory: at most ${LIMITS.maxShards} shards of the largest catalog node, got ${requiredDataGiB} GiB`,
+    ]);
   }
 
-  const { node, shards } = choice!;
+  const { node, shards } = choice;
   const totalNodes = shards * (1 + replicasPerShard);
   return {
     tier,

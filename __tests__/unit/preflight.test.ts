@@ -1,0 +1,289 @@
+/**
+ * One run, every problem (stacks/preflight.ts, stacks/synthesize.ts, main.ts): every mistake of every stack and
+ * every layer is reported together as one short message without a stack trace, the app exits 1, and the output
+ * directory is left exactly as it was. The environments here are fixtures built from config/environments.ts, so
+ * changing an environment's users there changes none of these expectations.
+ */
+import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { checkEnvironmentConfig, preflight } from '../../stacks/preflight';
+import { synthesizeApp } from '../../stacks/synthesize';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The environments with fixed sizing inputs, so these tests do not follow config/environments.ts's users. */
+const FIXTURE: Record<AwsEnvironmentName, EnvironmentConfig> = {
+  pilot: { ...ENVIRONMENTS.pilot, expectedUsers: 50, engine: 'redis', memoryFloorGiB: undefined },
+  staging: { ...ENVIRONMENTS.staging, expectedUsers: 500, engine: 'redis', memoryFloorGiB: 2 },
+  production: { ...ENVIRONMENTS.production, expectedUsers: 5000, engine: 'redis', memoryFloorGiB: 4 },
+};
+const withProduction = (change: Partial<EnvironmentConfig>) => ({ ...FIXTURE, production: { ...FIXTURE.production, ...change } });
+
+describe('config/environments.ts mistakes name the environment and the field', () => {
+  it('finds nothing wrong with the fixture', () => {
+    expect(preflight(FIXTURE, {}).problems).toEqual([]);
+  });
+
+  it.each<[string, Partial<EnvironmentConfig>, string]>([
+    [
+      'a name that is not its key',
+      { name: 'prod' as never },
+      'config/environments.ts production.name: "production" (the key it is listed under), got "prod"',
+    ],
+    [
+      'backups kept too long',
+      { snapshotRetentionLimitDays: 90 },
+      'config/environments.ts production.snapshotRetentionLimitDays: a whole number of days from 0 to 35, got 90',
+    ],
+    [
+      'a backup window in words',
+      { snapshotWindow: '3am' },
+      'config/environments.ts production.snapshotWindow: UTC "hh:mm-hh:mm", at least 60 minutes, got "3am"',
+    ],
+    [
+      'a 30-minute maintenance window',
+      { maintenanceWindow: 'sun:05:00-sun:05:30' },
+      'config/environments.ts production.maintenanceWindow: UTC "ddd:hh:mm-ddd:hh:mm" (ddd = sun…sat), at least 60 minutes, got "sun:05:00-sun:05:30"',
+    ],
+    [
+      'windows that overlap',
+      { snapshotWindow: '05:00-06:00', maintenanceWindow: 'sun:05:00-sun:06:00' },
+      'config/environments.ts production.snapshotWindow: a window that does not overlap maintenanceWindow sun:05:00-sun:06:00, got "05:00-06:00"',
+    ],
+    [
+      'a log retention CloudWatch refuses',
+      { logRetentionDays: 10 },
+      'config/environments.ts production.logRetentionDays: one of 1, 3, 5, 7, 14, 30,',
+    ],
+    [
+      'applyImmediately as a string',
+      { applyImmediately: 'yes' as never },
+      'config/environments.ts production.applyImmediately: true or false, got "yes"',
+    ],
+    ['negative users', { expectedUsers: -1 }, 'config/environments.ts production.expectedUsers: a whole number ≥ 0, got -1'],
+    [
+      'an engine ElastiCache does not run',
+      { engine: 'memcached' as never },
+      'config/environments.ts production.engine: one of redis, valkey, got "memcached"',
+    ],
+    [
+      'an alarm threshold above 100 %',
+      { alarms: { memoryCritical: { thresholdPercent: 120 } } },
+      'config/environments.ts production.alarms.memoryCritical.thresholdPercent: a percentage above 0 and at most 100, got 120',
+    ],
+  ])('%s', (_, change, message) => {
+    const { problems, failedStacks } = preflight(withProduction(change), {});
+    expect(problems.some((p) => p.startsWith(message))).toBe(true);
+    expect(failedStacks).toEqual(['production']);
+  });
+
+  it('reports six bad fields of one environment in one run', () => {
+    const problems = checkEnvironmentConfig('staging', {
+      ...FIXTURE.staging,
+      snapshotRetentionLimitDays: -1,
+      snapshotWindow: 'nightly',
+      maintenanceWindow: 'sunday',
+      logRetentionDays: 2,
+      applyImmediately: 1 as never,
+      alarms: { swap: { bytes: -5 } },
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'config/environments.ts staging.snapshotRetentionLimitDays',
+      'config/environments.ts staging.snapshotWindow',
+      'config/environments.ts staging.maintenanceWindow',
+      'config/environments.ts staging.logRetentionDays',
+      'config/environments.ts staging.applyImmediately',
+      'config/environments.ts staging.alarms.swap.bytes',
+    ]);
+  });
+});
+
+describe('a profile beyond the scaling table: fail with the figures unless memoryFloorGiB says how much data', () => {
+  it('refuses 10,000,000 users, which would be sized like 10,001', () => {
+    const { problems } = preflight(withProduction({ expectedUsers: 10_000_000, memoryFloorGiB: undefined }), {});
+    expect(problems).toEqual([
+      "config/environments.ts production.expectedUsers: at most 100,000 without memoryFloorGiB (the scaling table's top tier gives only a floor of 16 GiB and 8 cores, which would size 10,000,000 users like 10,001; set memoryFloorGiB to the data size expected at that load; config/scaling.ts TOP_TIER_MAX_USERS_WITHOUT_FLOOR), got 10000000",
+    ]);
+  });
+
+  it('sizes 100,000 users from the top tier (its decade)', () => {
+    const { problems, plans } = preflight(withProduction({ expectedUsers: 100_000, memoryFloorGiB: undefined }), {});
+    expect(problems).toEqual([]);
+    expect(plans.production?.clusterModeEnabled).toBe(true);
+  });
+
+  it('sizes 10,000,000 users from the memory floor given for them', () => {
+    const { problems, plans } = preflight(withProduction({ expectedUsers: 10_000_000, memoryFloorGiB: 400 }), {});
+    expect(problems).toEqual([]);
+    expect(plans.production?.dataGiB).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('every layer of every stack in one run', () => {
+  it('settings, configuration and sizing problems of several stacks together', () => {
+    const { problems, failedStacks } = preflight(
+      { ...withProduction({ logRetentionDays: 10 }), staging: { ...FIXTURE.staging, expectedUsers: 1.5 } },
+      { AWS_REGION: 'mars-1', CACHE_PILOT_VPC_ID: 'garbage', LOCAL_REDIS_PORT: '0x18EB' },
+    );
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'AWS_REGION',
+      'CACHE_PILOT_VPC_ID',
+      'config/environments.ts staging.expectedUsers',
+      'config/environments.ts production.logRetentionDays',
+      'LOCAL_REDIS_PORT',
+    ]);
+    expect(failedStacks).toEqual(['pilot', 'staging', 'production', 'local']);
+  });
+
+  it("restates a construct's problem under the variable the user set", () => {
+    const { problems } = preflight(FIXTURE, { CACHE_PRODUCTION_AVAILABILITY_ZONES: 'us-east-1a' });
+    expect(problems).toEqual([
+      'CACHE_PRODUCTION_AVAILABILITY_ZONES: at least two distinct zones with Multi-AZ, got ["us-east-1a"] (prop availabilityZones of production/cache)',
+    ]);
+  });
+});
+
+/** Every file under a directory with a hash of its content. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = path.join(rel, e.name);
+      if (e.isDirectory()) walk(r);
+      else
+        out[r] = crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, r)))
+          .digest('hex');
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** An output directory as a previous synth and `cdktf deploy` left it. */
+function previousOutput(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-out-'));
+  fs.mkdirSync(path.join(dir, 'stacks/production/.terraform/providers'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'manifest.json'), '{"version":"previous","stacks":{}}');
+  fs.writeFileSync(path.join(dir, 'stacks/production/cdk.tf.json'), '{"previous":true}');
+  fs.writeFileSync(path.join(dir, 'stacks/production/.terraform/providers/marker'), 'provider cache');
+  fs.writeFileSync(path.join(dir, 'stacks/production/.terraform.lock.hcl'), 'lock');
+  return dir;
+}
+
+describe('the synth app: a mistake writes nothing; success replaces only the synthesized files', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  const outdir = () => {
+    const d = previousOutput();
+    dirs.push(d);
+    return d;
+  };
+
+  it.each<[string, Record<AwsEnvironmentName, EnvironmentConfig>, Record<string, string>, string[]]>([
+    [
+      'bad variables of three stacks',
+      FIXTURE,
+      { AWS_REGION: 'not-a-region', CACHE_STAGING_CLIENT_SECURITY_GROUP_IDS: 'sg-bad', LOCAL_REDIS_PORT: '0x18EB' },
+      ['AWS_REGION: an AWS region name', 'CACHE_STAGING_CLIENT_SECURITY_GROUP_IDS: security group ids', 'LOCAL_REDIS_PORT: a decimal port'],
+    ],
+    [
+      'a guardrail violation (production backups kept 1 day) after preflight passed',
+      withProduction({ snapshotRetentionLimitDays: 1 }),
+      {},
+      ['production: ', 'backup'],
+    ],
+  ])('%s: exit 1, every problem listed, output directory unchanged', (_, environments, env, fragments) => {
+    const dir = outdir();
+    const before = tree(dir);
+    let message = '';
+    const code = synthesizeApp({ environments, env, outdir: dir, write: (t) => (message += t) });
+    expect(code).toBe(1);
+    expect(message).toMatch(/^Synthesis stopped: \d+ problems?; nothing was written to /);
+    for (const f of fragments) expect(message).toContain(f);
+    expect(message).not.toContain('skipValidation');
+    expect(tree(dir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(dir)).filter((n) => n.startsWith(`${path.basename(dir)}.synth-`))).toEqual([]);
+  });
+
+  it('on success writes the manifest and every stack, keeping .terraform and the lock file', () => {
+    const dir = outdir();
+    const code = synthesizeApp({ environments: FIXTURE, env: {}, outdir: dir, write: () => undefined });
+    expect(code).toBe(0);
+    const files = Object.keys(tree(dir)).sort();
+    expect(files).toEqual([
+      'manifest.json',
+      'stacks/local/cdk.tf.json',
+      'stacks/pilot/cdk.tf.json',
+      'stacks/production/.terraform.lock.hcl',
+      'stacks/production/.terraform/providers/marker',
+      'stacks/production/cdk.tf.json',
+      'stacks/staging/cdk.tf.json',
+    ]);
+    expect(Object.keys((JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { stacks: object }).stacks).sort()).toEqual(
+      ['local', 'pilot', 'production', 'staging'],
+    );
+  });
+});
+
+describe('main.ts as cdktf runs it', () => {
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'main.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+
+  it("prints a user's mistakes as one short message without a stack trace and exits 1, writing nothing", () => {
+    const dir = previousOutput();
+    try {
+      const before = tree(dir);
+      const r = run({
+        CDKTF_OUTDIR: dir,
+        AWS_REGION: 'mars-1',
+        CACHE_STATE_BUCKET: 'My_Bucket..Name',
+        CACHE_PRODUCTION_VPC_ID: 'garbage',
+        CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: 'sg-bad',
+        CACHE_STAGING_AVAILABILITY_ZONES: 'mars-1z,us-east-1a',
+        LOCAL_REDIS_PORT: '0x18EB',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe(`Synthesis stopped: 6 problems; nothing was written to ${dir}.`);
+      expect(lines.slice(1, 7).map((l) => l.replace(/^ {2}- ([A-Z_]+):.*$/, '$1'))).toEqual([
+        'AWS_REGION',
+        'CACHE_STATE_BUCKET',
+        'CACHE_STAGING_AVAILABILITY_ZONES',
+        'CACHE_PRODUCTION_VPC_ID',
+        'CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS',
+        'LOCAL_REDIS_PORT',
+      ]);
+      expect(lines).toHaveLength(8);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(tree(dir)).toEqual(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still shows the stack trace of a real crash (an output directory that is a file)', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-crash-')), 'not-a-dir');
+    fs.writeFileSync(file, 'x');
+    try {
+      const r = run({ CDKTF_OUTDIR: file });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/^\s+at /m);
+      expect(fs.readFileSync(file, 'utf8')).toBe('x');
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The synth app (main.ts): preflight, build every stack, synthesize, and only then put the result into the output
+ * directory (CDKTF_OUTDIR, which the cdktf CLI sets; default cdktf.out).
+ *
+ * - A user's mistake (a ValidationError from preflight or a construct, a guardrail violation, an error annotation)
+ *   prints one short message listing every problem of every stack, without a stack trace, and exits 1; the output
+ *   directory is left exactly as it was (nothing written, nothing half-written).
+ * - Synthesis goes to a temporary sibling directory first; when everything passed, each file is renamed into the
+ *   output directory (manifest.json last), so the stacks' `.terraform` directories and plans stay where they are.
+ * - Validations run once, for all stacks, after synthesis into the temporary directory (`skipValidation` only stops
+ *   cdktf from stopping at the first failing stack with its "skipValidation" hint).
+ * - Anything else is a real crash: it propagates with its stack trace.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, TerraformStack } from 'cdktf';
+import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
+import { applyGuardrails } from '../constructs/guardrails/aspect';
+import { ValidationError } from '../constructs/validation';
+import { CacheEnvironmentStack } from './environment-stack';
+import { LocalStack } from './local-stack';
+import { preflight } from './preflight';
+import { Env } from './settings';
+
+const ERROR_ANNOTATION = '@cdktf/error';
+
+export const ADVICE =
+  'Fix these and run again. Variables and their forms: config/deployment.ts (README "Settings"); environments: config/environments.ts; ' +
+  'guardrails: README "Guardrails" (npm run review lists every violation).';
+
+/** The message a user sees for a list of problems. */
+export function formatProblems(problems: readonly string[], outdir: string): string {
+  const n = problems.length;
+  return (
+    `Synthesis stopped: ${n} problem${n === 1 ? '' : 's'}; nothing was written to ${outdir}.\n` +
+    problems.map((p) => `  - ${p}\n`).join('') +
+    `${ADVICE}\n`
+  );
+}
+
+function problemsOfError(e: unknown): string[] | undefined {
+  if (!ValidationError.isValidationError(e)) return undefined;
+  return e.problems.map((p) => `${e.subject}: ${p}`);
+}
+
+/** Move every file of `from` into `to` (same file system), keeping what `to` holds besides; `last` moves last. */
+function moveInto(from: string, to: string, last: string): void {
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(from, rel), { withFileTypes: true })) {
+      const r = path.join(rel, entry.name);
+      if (entry.isDirectory()) walk(r);
+      else files.push(r);
+    }
+  };
+  walk('');
+  files.sort((a, b) => Number(a === last) - Number(b === last));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(to, f)), { recursive: true });
+    fs.renameSync(path.join(from, f), path.join(to, f));
+  }
+}
+
+export interface SynthOptions {
+  readonly env?: Env;
+  readonly environments?: Readonly<Record<AwsEnvironmentName, EnvironmentConfig>>;
+  /** @default env.CDKTF_OUTDIR, else 'cdktf.out' */
+  readonly outdir?: string;
+  /** Where the message goes. @default process.stderr */
+  readonly write?: (text: string) => void;
+}
+
+/** Preflight, build, synthesize and publish. Returns the exit code: 0, or 1 for a user's mistake. */
+export function synthesizeApp(options: SynthOptions = {}): number {
+  const env = options.env ?? process.env;
+  const outdir = options.outdir ?? env.CDKTF_OUTDIR ?? 'cdktf.out';
+  const write = options.write ?? ((t: string) => process.stderr.write(t));
+  const environments = options.environments ?? ENVIRONMENTS;
+
+  const checked = preflight(environments, env);
+  const problems = [...checked.problems];
+
+  const tmp = `${path.resolve(outdir)}.synth-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  try {
+    const app = new App({ outdir: tmp, skipValidation: true });
+    const build = (name: string, make: () => TerraformStack) => {
+      if (checked.failedStacks.includes(name)) return;
+      try {
+        make();
+      } catch (e) {
+        const lines = problemsOfError(e);
+        if (!lines) throw e;
+        problems.push(...lines);
+      }
+    };
+    for (const name of AWS_ENVIRONMENTS) {
+      build(name, () => new CacheEnvironmentStack(app, name, { environment: environments[name], deployment: checked.deployment[name] }));
+    }
+    build('local', () => new LocalStack(app, 'local', { settings: checked.local }));
+
+    if (!problems.length) {
+      applyGuardrails(app); // after every stack: guardrails on each (constructs/guardrails/aspect.ts)
+      app.synth();
+      for (const c of app.node.findAll()) {
+        const where = c.node.path || 'app';
+        problems.push(...c.node.validate().map((m) => `${where}: ${m}`));
+        for (const m of c.node.metadata) if (m.type === ERROR_ANNOTATION) problems.push(`${where}: ${String(m.data)}`);
+      }
+    }
+    if (problems.length) {
+      write(formatProblems([...new Set(problems)], outdir));
+      return 1;
+    }
+    fs.mkdirSync(outdir, { recursive: true });
+    moveInto(tmp, outdir, 'manifest.json');
+    return 0;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
