@@ -1,8 +1,7 @@
 /**
- * Plan review and guardrails (constructs/plan-review.ts, constructs/guardrails.ts, scripts/review.ts):
+ * Plan review and guardrails (scripts/review/, constructs/guardrails/; the command line: review-cli.test.ts):
  * real environment stacks synthesized in memory, one synth per configuration, compared base → head.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,7 +13,6 @@ import { GuardrailsAspect, applyGuardrails } from '../../constructs/guardrails/a
 import { checkGuardrails } from '../../constructs/guardrails/runner';
 import { diffStacks } from '../../scripts/review/diff';
 import { renderMarkdown } from '../../scripts/review/markdown';
-import { readSynthOutput } from '../../scripts/review/read-output';
 import { replacementOf } from '../../scripts/review/replacement';
 import { review } from '../../scripts/review/review';
 import { TfJson } from '../../constructs/guardrails/tf-json';
@@ -580,46 +578,5 @@ describe('guardrails at synth time', () => {
     applyGuardrails(late);
     stackOf(cfg.production, late);
     expect(() => late.synth()).toThrow(/stack production was created after applyGuardrails/);
-  });
-});
-
-describe('npm run review (scripts/review.ts), end to end', () => {
-  it('reads two synthesis outputs, prints and writes the review, and fails on violations', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
-    const write = (sub: string, configs: EnvironmentConfig[]) => {
-      const app = new App({ outdir: path.join(dir, sub) });
-      configs.forEach((c) => stackOf(c, app));
-      app.synth();
-      return path.join(dir, sub);
-    };
-    const base = write('base', [cfg.pilot, cfg.staging, cfg.production]);
-    const head = write('head', [cfg.pilot, cfg.stagingNoReplica, cfg.productionValkey]);
-    expect(Object.keys(readSynthOutput(head))).toEqual(['pilot', 'staging', 'production'].sort());
-
-    const jsonFile = path.join(dir, 'review.json');
-    const mdFile = path.join(dir, 'review.md');
-    const run = spawnSync(
-      process.execPath,
-      ['-r', './scripts/ts-register.js', 'scripts/review.ts', '--out-dir', head, '--base', base, '--json', jsonFile, '--md', mdFile],
-      { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' },
-    );
-    expect(run.stderr).toMatch(/1 guardrail violation/);
-    expect(run.status).toBe(1);
-
-    const out = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
-    const byName = Object.fromEntries(out.stacks.map((s: any) => [s.stack, s]));
-    expect(byName.pilot).toMatchObject({ status: 'unchanged', violations: [], changes: [], costDeltaUsd: 0 });
-    expect(byName.staging.violations).toEqual([
-      expect.objectContaining({ rule: 'multi-az', resource: expect.stringMatching(/^aws_elasticache_replication_group\./) }),
-    ]);
-    expect(byName.production.changes).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ attribute: 'engine', before: 'redis', after: 'valkey', replaces: false }),
-        expect.objectContaining({ attribute: 'family', before: 'redis7', after: 'valkey8', replaces: true }),
-      ]),
-    );
-    expect(byName.production.costDeltaUsd).toBeCloseTo(cost('productionValkey') - cost('production'), 2);
-    expect(fs.readFileSync(mdFile, 'utf8')).toBe(run.stdout);
-    expect(run.stdout).toMatch(/^# Plan review/);
   });
 });

@@ -1,0 +1,238 @@
+/**
+ * The review command line (scripts/review.ts) and its contract: exit 0 every guardrail passes; 1 a guardrail
+ * violation (or, with --fail-on-data-loss, data loss); 2 usage, I/O or malformed input, naming the file and whether
+ * it is head or base. Outputs are written atomically; the reviewed directories are never changed.
+ * The environments are fixtures with fixed users, independent of config/environments.ts's live values.
+ */
+import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { main } from '../../scripts/review';
+import { readSynthOutput } from '../../scripts/review/read-output';
+import { CacheEnvironmentStack } from '../../stacks/environment-stack';
+import { LocalStack } from '../../stacks/local-stack';
+import { deploymentSettings } from '../../stacks/settings';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+const env = (name: AwsEnvironmentName, change: Partial<EnvironmentConfig> = {}): EnvironmentConfig => ({
+  ...ENVIRONMENTS[name],
+  ...{
+    pilot: { expectedUsers: 50 },
+    staging: { expectedUsers: 500, memoryFloorGiB: 2 },
+    production: { expectedUsers: 5000, memoryFloorGiB: 4 },
+  }[name],
+  engine: 'redis',
+  ...change,
+});
+
+let dir: string;
+/** Write a synthesis output of these stacks, as `cdktf synth` does (without the guardrails, so violations land in it). */
+function synthOutput(sub: string, configs: EnvironmentConfig[], local: boolean): string {
+  const outdir = path.join(dir, sub);
+  const app = new App({ outdir });
+  for (const c of configs) new CacheEnvironmentStack(app, c.name, { environment: c, deployment: deploymentSettings(c.name, {}) });
+  if (local) new LocalStack(app, 'local', { settings: {} });
+  app.synth();
+  return outdir;
+}
+
+/** A copy of an output directory with one stack file replaced by `content`. */
+function withStackFile(from: string, to: string, stack: string, content: string): { dir: string; file: string } {
+  const out = path.join(dir, to);
+  fs.cpSync(from, out, { recursive: true });
+  const file = path.join(out, 'stacks', stack, 'cdk.tf.json');
+  fs.writeFileSync(file, content);
+  return { dir: out, file };
+}
+
+function tree(d: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(d, rel), { withFileTypes: true })) {
+      const r = path.join(rel, e.name);
+      if (e.isDirectory()) walk(r);
+      else
+        out[r] = crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(d, r)))
+          .digest('hex');
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** Run the command in this process; returns its exit code and what it printed. */
+function review(...argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    return { code: main(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+let clean: string; // every guardrail passes
+let violating: string; // staging without a replica: Multi-AZ violation
+let withoutLocal: string; // the local stack removed: its data volume is deleted
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-cli-'));
+  clean = synthOutput('clean', [env('pilot'), env('staging'), env('production')], true);
+  violating = synthOutput(
+    'violating',
+    [env('pilot'), env('staging', { expectedUsers: 50, memoryFloorGiB: undefined }), env('production')],
+    true,
+  );
+  withoutLocal = synthOutput('without-local', [env('pilot'), env('staging'), env('production')], false);
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('exit 0 and 1: guardrails and data loss', () => {
+  it('exits 0 when every guardrail passes, and shows the regions and the price region', () => {
+    const r = review('--out-dir', clean);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# Plan review/);
+    expect(r.stdout).toContain(
+      "Regions: pilot us-east-1, production us-east-1, staging us-east-1. Prices are the catalog's us-east-1 on-demand prices.",
+    );
+  });
+
+  it('exits 1 on a guardrail violation', () => {
+    const r = review('--out-dir', violating);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('review: 1 guardrail violation(s)');
+  });
+
+  it('names data loss but passes without --fail-on-data-loss, and fails with it', () => {
+    const plain = review('--out-dir', withoutLocal, '--base', clean);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toContain('review: data loss in local: docker_volume.');
+    expect(plain.stderr).toContain('(exit 1 with --fail-on-data-loss)');
+    const strict = review('--out-dir', withoutLocal, '--base', clean, '--fail-on-data-loss');
+    expect(strict.code).toBe(1);
+  });
+});
+
+describe('exit 2: usage, I/O and malformed input, naming the file and head or base', () => {
+  it.each<[string, () => string[], RegExp]>([
+    [
+      'a head stack file holding null',
+      () => ['--out-dir', withStackFile(clean, 'null-head', 'pilot', 'null').dir],
+      /^review: head .*null-head\/stacks\/pilot\/cdk\.tf\.json: holds null, expected a synthesized stack \(a JSON object\)\n$/,
+    ],
+    [
+      'a base stack file holding []',
+      () => ['--out-dir', clean, '--base', withStackFile(clean, 'array-base', 'staging', '[]').dir],
+      /^review: base .*array-base\/stacks\/staging\/cdk\.tf\.json: holds an array, expected a synthesized stack \(a JSON object\)\n$/,
+    ],
+    [
+      'a stack file whose resources are a list',
+      () => ['--out-dir', withStackFile(clean, 'wrong-type', 'production', '{"terraform":{},"resource":[]}').dir],
+      /^review: head .*wrong-type\/stacks\/production\/cdk\.tf\.json: wrong type: resource is an array, expected an object\n$/,
+    ],
+    [
+      'a stack file whose resource bodies are strings',
+      () => ['--out-dir', withStackFile(clean, 'wrong-body', 'production', '{"terraform":{},"resource":{"aws_vpc":{"main":"x"}}}').dir],
+      /wrong-body\/stacks\/production\/cdk\.tf\.json: wrong type: resource\.aws_vpc\.main is a string, expected an object\n$/,
+    ],
+    [
+      'a JSON object that is not a synthesized stack',
+      () => ['--out-dir', withStackFile(clean, 'not-stack', 'pilot', '{"name":"x"}').dir],
+      /not-stack\/stacks\/pilot\/cdk\.tf\.json: has no "terraform" block: not a stack written by cdktf synth\n$/,
+    ],
+    [
+      'truncated JSON',
+      () => [
+        '--out-dir',
+        clean,
+        '--base',
+        withStackFile(clean, 'truncated', 'pilot', fs.readFileSync(path.join(clean, 'stacks/pilot/cdk.tf.json'), 'utf8').slice(0, 500)).dir,
+      ],
+      /^review: base .*truncated\/stacks\/pilot\/cdk\.tf\.json: is not valid JSON \(.*\); truncated or not written by cdktf synth\?\n$/,
+    ],
+    [
+      'an output directory that does not exist',
+      () => ['--out-dir', path.join(dir, 'nowhere')],
+      /^review: head .*nowhere: is not a directory\n$/,
+    ],
+    [
+      'an unknown --stack',
+      () => ['--out-dir', clean, '--stack', 'prod'],
+      /^review: no stack prod; the stacks are: local, pilot, production, staging\nusage: npm run review -- /,
+    ],
+    ['an unknown option', () => ['--out-dir', clean, '--jsn', 'x'], /^review: Unknown option '--jsn'[\s\S]*\nusage: /],
+    [
+      'a --json that cannot be written',
+      () => ['--out-dir', clean, '--json', path.join(dir, 'no-such-dir', 'r.json')],
+      /^review: cannot write --json .*no-such-dir\/r\.json \(ENOENT\)\n$/,
+    ],
+  ])('%s', (_, args, stderr) => {
+    const argv = args();
+    const outDir = argv[argv.indexOf('--out-dir') + 1];
+    const before = fs.existsSync(outDir) ? tree(outDir) : undefined;
+    const r = review(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(stderr);
+    if (before) expect(tree(outDir)).toEqual(before);
+  });
+
+  it('--help prints the options and the exit codes, exit 0', () => {
+    const r = review('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--fail-on-data-loss');
+    expect(r.stdout).toContain(
+      'Exit codes: 0 every guardrail passes; 1 a guardrail violation (or, with --fail-on-data-loss, data loss);\n2 usage, I/O or malformed input.',
+    );
+  });
+});
+
+describe('a base from another project', () => {
+  it('warns that no stack is in common, and still reviews', () => {
+    const other = path.join(dir, 'other-project');
+    fs.mkdirSync(path.join(other, 'stacks', 'web'), { recursive: true });
+    fs.writeFileSync(path.join(other, 'stacks', 'web', 'cdk.tf.json'), '{"terraform":{},"resource":{}}');
+    const r = review('--out-dir', clean, '--base', other);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `review: warning: head ${clean} and base ${other} have no stack in common (head: local, pilot, production, staging; base: web): is the base from another project?`,
+    );
+  });
+});
+
+describe('npm run review (scripts/review.ts), end to end', () => {
+  it('reads two synthesis outputs, prints and writes the review atomically, and fails on violations', () => {
+    const jsonFile = path.join(dir, 'review.json');
+    const mdFile = path.join(dir, 'review.md');
+    expect(Object.keys(readSynthOutput(violating)).sort()).toEqual(['local', 'pilot', 'production', 'staging']);
+    const before = tree(violating);
+    const run = spawnSync(
+      process.execPath,
+      ['-r', './scripts/ts-register.js', 'scripts/review.ts', '--out-dir', violating, '--base', clean, '--json', jsonFile, '--md', mdFile],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(run.stderr).toMatch(/1 guardrail violation/);
+    expect(run.status).toBe(1);
+    const out = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    const byName = Object.fromEntries(out.stacks.map((s: any) => [s.stack, s]));
+    expect(byName.pilot).toMatchObject({ status: 'unchanged', violations: [], changes: [], costDeltaUsd: 0 });
+    expect(byName.staging.violations).toEqual([
+      expect.objectContaining({ rule: 'multi-az', resource: expect.stringMatching(/^aws_elasticache_replication_group\./) }),
+    ]);
+    expect(fs.readFileSync(mdFile, 'utf8')).toBe(run.stdout);
+    expect(run.stdout).toMatch(/^# Plan review/);
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(tree(violating)).toEqual(before);
+  });
+});
