@@ -6,13 +6,20 @@
  *   001_21ce7564b3c158ae.txt  "ISL Redis Strategy & Operations Guide": "Alert Definitions", "Eviction Behaviour",
  *                             "Cache Hit Rate Optimization", "Connection Pooling"
  *   002_6b5b0d947637d40b.txt  "Redis Distributed Cache Infrastructure": "Alerts"
+ *   003_f380f0d599784263.txt  "Redis Infrastructure Setup Guide": "Monitoring" ("Set up alerts for: Connection
+ *                             failures, … Slow queries (>100ms), Replication lag")
  *   004_8844d1214f9c87e0.txt  "Redis Cluster Deployment Guide": "CloudWatch Monitoring (AWS ElastiCache)", "Alerting"
  * and ../shared/reference/elasticache-facts.md, "Node names and metrics" (AWS's advice for CPU, the API limits).
+ * AWS pages quoted below by title: "Metrics for Valkey and Redis OSS" (ElastiCache User Guide, CacheMetrics.Redis),
+ * "Creating a cluster for Valkey or Redis OSS" (ElastiCache User Guide, Clusters.Create), "Configuring how
+ * CloudWatch alarms treat missing data" and "Percentile-based alarms and low data samples" (CloudWatch User Guide).
  *
- * 000 and 001 are this project's own guides (ISL); 002 and 004 are other teams' deployments. Where the guides
+ * 000 and 001 are this project's own guides (ISL); 002, 003 and 004 are other teams' deployments. Where the guides
  * disagree, the choice and the reason are written next to the value. An environment overrides any value through
  * `EnvironmentConfig.alarms` (./environments.ts), merged over these defaults by `mergeAlarmThresholds`.
  */
+
+import { Engine } from './elasticache';
 
 /** How CloudWatch treats a period without data (PutMetricAlarm `TreatMissingData`). */
 export const TREAT_MISSING_DATA = ['missing', 'ignore', 'breaching', 'notBreaching'] as const;
@@ -108,6 +115,32 @@ export interface HitRateAlarmSettings extends AlarmWindow {
   readonly minimumLookupsPerMinute: number;
 }
 
+export interface LatencyAlarmSettings extends AlarmWindow {
+  /** Server-side latency above which a period breaches, microseconds (the unit ElastiCache publishes). */
+  readonly thresholdMicroseconds: number;
+  /**
+   * Statistic on engines that publish latency distributions (SuccessfulRead/WriteRequestLatency, see
+   * LATENCY_METRICS): a CloudWatch percentile, `p0`…`p100`. Other engines publish a one-minute average only.
+   */
+  readonly percentile: string;
+}
+
+export interface KeysWithoutTtlSettings extends AlarmWindow {
+  /**
+   * Keys without a TTL that are not ours: ElastiCache's own `ElastiCacheMasterReplicationTimestamp` (see the
+   * alarm's comment). The alarm fires above this count.
+   */
+  readonly elastiCacheOwnKeys: number;
+}
+
+export interface AuthenticationFailureSettings extends AlarmWindow {
+  /** Failed AUTH attempts a period may have; the alarm fires above this. */
+  readonly allowedPerPeriod: number;
+}
+
+/** The heartbeat: an alarm that fires when a node stops publishing (missing data must count as breaching). */
+export type NodeDownSettings = AlarmWindow;
+
 export interface AlarmThresholds {
   readonly cpu: CpuAlarmSettings;
   readonly memoryWarning: PercentAlarmSettings;
@@ -118,6 +151,11 @@ export interface AlarmThresholds {
   readonly replicationLag: ReplicationLagSettings;
   readonly swap: SwapAlarmSettings;
   readonly hitRate: HitRateAlarmSettings;
+  readonly readLatency: LatencyAlarmSettings;
+  readonly writeLatency: LatencyAlarmSettings;
+  readonly keysWithoutTtl: KeysWithoutTtlSettings;
+  readonly authenticationFailures: AuthenticationFailureSettings;
+  readonly nodeDown: NodeDownSettings;
 }
 
 export type AlarmKey = keyof AlarmThresholds;
@@ -134,12 +172,54 @@ function sustained(minutes: number, treatMissingData: TreatMissingData): AlarmWi
 
 /**
  * Missing data. The metrics below are published every minute for as long as the node exists, so a gap means the
- * node is unavailable or being replaced (ElastiCache reports that on the same topic as an event) or the alarm
- * watches a series that does not exist. `missing` keeps such an alarm in INSUFFICIENT_DATA where everyone can see
- * it, instead of a green OK that hides a misconfigured alarm (`notBreaching`) or pages on every node replacement
- * (`breaching`). Exceptions are written at the alarm: ReplicationLag and the hit rate.
+ * node is unavailable or being replaced, or the alarm watches a series that does not exist. `missing` keeps such
+ * an alarm in INSUFFICIENT_DATA where everyone can see it, instead of a green OK that hides a misconfigured alarm
+ * (`notBreaching`), and without every alarm of a node paging at once when it goes away (`breaching`): one alarm
+ * per node, `nodeDown`, treats missing data as breaching and pages for the node itself. Exceptions are written at
+ * the alarm: ReplicationLag, the hit rate, latency and authentication failures.
  */
 const ALWAYS_PUBLISHED: TreatMissingData = 'missing';
+
+/**
+ * Missing data of metrics that count events (failed AUTH attempts) or measure requests (latency): no datapoint
+ * means nothing happened to count or measure (an idle replica serves no reads), so it counts as within the
+ * threshold. A node that stopped publishing altogether is `nodeDown`'s to report.
+ */
+const EVENTS_OR_REQUESTS: TreatMissingData = 'notBreaching';
+
+/**
+ * Latency metrics by engine version. "Metrics for Valkey and Redis OSS" (AWS) lists two kinds:
+ *  - `SuccessfulReadRequestLatency` / `SuccessfulWriteRequestLatency`: "Latency of successful read [write] requests.
+ *    Valid statistics: Average, Sum, Min, Max, Sample Count, any percentile between p0 and p100 … Unit:
+ *    Microseconds". AWS introduced them for Valkey: "These new metrics are available from ElastiCache version 7.2
+ *    for Valkey or newer for self-designed clusters" (AWS Database Blog, "Monitor server-side latency for Amazon
+ *    ElastiCache for Valkey", 2025). No AWS page says Redis OSS (7.1 is our newest) publishes them, so an alarm
+ *    on them there would watch a series that does not exist.
+ *  - `GetTypeCmdsLatency` / `SetTypeCmdsLatency`, on every engine: "calculated … `delta(usec)/delta(calls)` …
+ *    Latency is defined as CPU time taken by ElastiCache to process the command": a one-minute average of CPU
+ *    time, not a percentile and not the time a client waits.
+ * So Valkey ≥ 7.2 alarms on the percentile of the first kind, every other engine version on the average of the
+ * second.
+ */
+export const LATENCY_METRICS = {
+  percentile: { read: 'SuccessfulReadRequestLatency', write: 'SuccessfulWriteRequestLatency' },
+  average: { read: 'GetTypeCmdsLatency', write: 'SetTypeCmdsLatency' },
+  /** First version, per engine, that publishes the percentile kind; engines not listed never do. */
+  percentileFrom: { valkey: '7.2' } as Partial<Record<Engine, string>>,
+} as const;
+
+export type LatencyKind = 'percentile' | 'average';
+
+/** Which latency metrics an engine version publishes (see LATENCY_METRICS). Versions are `major.minor`. */
+export function latencyKindOf(engine: string, engineVersion: string): LatencyKind {
+  const from = LATENCY_METRICS.percentileFrom[engine as Engine];
+  if (from === undefined) return 'average';
+  const parse = (v: string) => v.split('.').map((n) => Number.parseInt(n, 10));
+  const [major, minor = 0] = parse(engineVersion);
+  const [fromMajor, fromMinor = 0] = parse(from);
+  if (!Number.isFinite(major) || !Number.isFinite(minor)) return 'average';
+  return major > fromMajor || (major === fromMajor && minor >= fromMinor) ? 'percentile' : 'average';
+}
 
 /**
  * Cache hit-rate targets per environment, percent: 001 "Cache Hit Rate Optimization": "Target: >30% pilot,
@@ -197,6 +277,15 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
    * Window: 5 minutes sustained, so the short lag of a bulk write or a snapshot does not page.
    * Missing data: `notBreaching`. Only replicas publish ReplicationLag; after a failover the promoted node stops,
    * and a primary has no lag to report.
+   * This alarm is also 002's "Master link down (2min)": no metric reports a replica's link. MasterLinkHealthStatus
+   * is not it ("0 indicates that data in the ElastiCache primary node is not in sync with Valkey or Redis OSS on
+   * EC2 … To complete the migration, use the CompleteMigration API": online migration only). ElastiCache measures
+   * the lag with its ElastiCacheMasterReplicationTimestamp key ("To monitor the latency between when data is written
+   * to a … primary … and when it is propagated to a read-only secondary … ElastiCache adds … a special key"), so a
+   * broken link shows as lag growing by a minute every minute and fires this alarm after its 5 minutes (002 says 2;
+   * we keep one window for lag and link). Not `breaching`: that would page forever on a replica promoted by a
+   * failover. Our reading of AWS's description, not an AWS statement: if ElastiCache published no ReplicationLag at
+   * all while the link is down, this alarm would stay OK; the README's runbook checks `INFO replication`.
    */
   replicationLag: { ...sustained(5, 'notBreaching'), seconds: 1 },
   /**
@@ -221,6 +310,72 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
     minimumPercent: HIT_RATE_TARGET_PERCENT.production,
     minimumLookupsPerMinute: 20,
   },
+  /**
+   * Latency, reads and writes apart (a slow write path hides in a read-heavy average). 004 "Alerting":
+   * RedisHighLatency "P95 latency > 100ms" `for: 5m`; 002 "Alerts": "High latency (>100ms)"; 003 "Monitoring":
+   * "Slow queries (>100ms)". Chosen: 100 ms = 100000 µs at p95, 5 minutes sustained, as 004 writes it.
+   * Metric per engine version: LATENCY_METRICS. On Valkey ≥ 7.2 this is 004's P95, measured inside the server (a
+   * client also waits for the network); on Redis OSS it is the one-minute average CPU time per command, far below
+   * a percentile, so 100000 µs there only catches an engine that is badly stalled; the slow log (10 ms,
+   * config/elasticache.ts SLOWLOG) names single slow commands.
+   * Percentiles of periods with too few requests do not change the alarm state ("Percentile-based alarms and low
+   * data samples": fewer than 10/(1-0.95) = 200 samples for p95), so a quiet node cannot page on one slow request.
+   * Missing data: `notBreaching` (EVENTS_OR_REQUESTS): a replica that serves no reads publishes no read latency.
+   */
+  readLatency: { ...sustained(5, EVENTS_OR_REQUESTS), thresholdMicroseconds: 100000, percentile: 'p95' },
+  writeLatency: { ...sustained(5, EVENTS_OR_REQUESTS), thresholdMicroseconds: 100000, percentile: 'p95' },
+  /**
+   * Keys without a TTL = CurrItems − CurrVolatileItems (metric math). "Metrics for Valkey and Redis OSS": CurrItems
+   * "The number of items in the cache … summing all of the keys in the entire keyspace"; CurrVolatileItems "Total
+   * number of keys in all databases that have a ttl set"; both derived from INFO keyspace on every engine version.
+   * 001 "Key Principle": "ALL keys MUST have TTL"; "Alert Definitions", TTL Violation: "Any key with TTL=-1 …
+   * Escalate to developers immediately".
+   * Allowed: 1, ElastiCache's own key: "ElastiCache adds to the cluster a special key,
+   * ElastiCacheMasterReplicationTimestamp … included in all Valkey or Redis OSS clusters" ("Creating a cluster for
+   * Valkey or Redis OSS"). It holds the current time, rewritten continually; AWS does not say it carries a TTL, and
+   * a key rewritten by SET carries none, so we count it as one key without a TTL. Check once after the first deploy
+   * of a new engine version: on a node with no data of ours, `INFO keyspace` shows `keys=1,expires=0` if so (set 0
+   * here if it shows `keys=0`). In cluster mode the key lives in one shard; the other shards tolerate one key of
+   * ours without a TTL until a second appears.
+   * Window: 15 minutes sustained, 001's longest alert window ("Eviction Rate High: >10/minute for >15 minutes"),
+   * so that a client that writes SET and then EXPIRE in two commands, caught between them by a one-minute sample,
+   * does not page; a key left without a TTL stays and fires.
+   * This is also why the eviction policy is `allkeys-lru` (config/scaling.ts MAXMEMORY_POLICY): a key without a TTL
+   * that slips in stays evictable instead of filling memory until writes fail; this alarm finds it anyway.
+   */
+  keysWithoutTtl: { ...sustained(15, ALWAYS_PUBLISHED), elastiCacheOwnKeys: 1 },
+  /**
+   * Failed AUTH: "Metrics for Valkey and Redis OSS", AuthenticationFailures: "The total number of failed attempts to
+   * authenticate … We suggest setting an alarm on this to detect unauthorized access attempts." 003 "Monitoring":
+   * "Set up alerts for: Connection failures". No guide gives a number. Chosen: any failure (> 0) in a 5-minute
+   * period, one period: only clients in the allowed security groups reach the node, so a failure is a client with a
+   * stale token (after a rotation's SET step, see the README) or someone guessing; both need a person now.
+   * Missing data: `notBreaching` (EVENTS_OR_REQUESTS).
+   */
+  authenticationFailures: {
+    period: 5 * MINUTE,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: EVENTS_OR_REQUESTS,
+    allowedPerPeriod: 0,
+  },
+  /**
+   * A node that is down or being replaced: 002 "Alerts": "Redis instance down (5min)"; 004 "Alerting": RedisDown
+   * `redis_up == 0` `for: 5m`. CloudWatch has no "up" metric for a node, and ElastiCache's node events (failover,
+   * node replaced) reach SNS only: "Node-based cluster events are not published to Amazon EventBridge" (ElastiCache
+   * User Guide, page self-designed-metrics-events.valkey-and-redis); they go to the group's events topic, without a page.
+   * So a heartbeat alarm per node: CurrConnections, which ElastiCache publishes every minute from INFO while the
+   * engine answers ("measured and published for each Cache node in 60-second intervals"; "ElastiCache uses 4 to 6
+   * of the connections to monitor the cluster", so a live node never reports 0), with its SampleCount < 1 and
+   * missing data `breaching`: "if you create an alarm … using a metric that continually reports data, you might
+   * want to treat missing data points as breaching, because it might indicate that something is wrong"
+   * ("Configuring how CloudWatch alarms treat missing data"). 5 of 5 one-minute periods, as 002 and 004.
+   * Not insufficient-data actions on every alarm: latency and authentication metrics go quiet on an idle node, and
+   * every alarm of a down node would page at once instead of one alarm saying what happened.
+   * It fires on any 5-minute silence: a node replacement, a reboot, an engine upgrade, a replacement of the whole
+   * group. That is intended (002: "instance down") and the events topic says which it was.
+   */
+  nodeDown: sustained(5, 'breaching'),
 };
 
 export const ALARM_KEYS = Object.keys(DEFAULT_ALARM_THRESHOLDS) as AlarmKey[];
@@ -229,7 +384,7 @@ export const ALARM_KEYS = Object.keys(DEFAULT_ALARM_THRESHOLDS) as AlarmKey[];
 export function mergeAlarmThresholds(override: AlarmOverrides = {}, defaults: AlarmThresholds = DEFAULT_ALARM_THRESHOLDS): AlarmThresholds {
   const merged: Record<string, unknown> = {};
   for (const key of ALARM_KEYS) {
-    const fields = Object.entries(override[key] ?? {}).filter(([, v]) => v !== undefined);
+    const fields = Object.entries<unknown>(override[key] ?? {}).filter(([, v]) => v !== undefined);
     merged[key] = { ...defaults[key], ...Object.fromEntries(fields) };
   }
   return merged as unknown as AlarmThresholds;

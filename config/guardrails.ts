@@ -6,6 +6,7 @@
  * "protected" rules apply to the environments in PROTECTED_ENVIRONMENTS only; the others to every stack
  * (a stack without ElastiCache resources simply has nothing for them to check, except secret literals).
  */
+import { LATENCY_METRICS, LatencyKind, TreatMissingData } from './alarms';
 import { MIN_BACKUP_RETENTION_DAYS_PROTECTED, PROTECTED_ENVIRONMENTS } from './scaling';
 
 /**
@@ -23,16 +24,31 @@ export const NODE_DIMENSION = 'CacheClusterId';
 export interface RequiredNodeAlarm {
   /** Name in the violation message. */
   readonly name: string;
-  /** Any of these metrics satisfies the requirement. */
+  /** Any of these metrics satisfies the requirement (for metric math: any of its input metrics). */
   readonly metrics: readonly string[];
   /** Only replicas emit the metric (ReplicationLag). */
   readonly replicasOnly?: boolean;
+  /**
+   * Only groups whose engine version publishes this kind of latency metric (./alarms.ts LATENCY_METRICS), so that
+   * no engine version is asked for an alarm it cannot have. @default every engine version
+   */
+  readonly latencyKind?: LatencyKind;
+  /** The alarm must use a percentile (`extended_statistic`). @default any statistic */
+  readonly percentile?: boolean;
+  /** The alarm must treat missing data so (a heartbeat: `breaching`). @default any treatment */
+  readonly treatMissingData?: TreatMissingData;
 }
 
 /**
  * Alarms every member node must have. CPU: `CPUUtilization` up to 2 vCPU, `EngineCPUUtilization` from 4
  * (elasticache-facts.md), either satisfies; memory, evictions and connections from 004 "CloudWatch Monitoring"
  * and 000 "Key Metrics to Monitor"; replication lag on replicas (004, 003 "Set up alerts for: Replication lag").
+ * Latency: 004 "RedisHighLatency: P95 > 100ms", 002 "High latency (>100ms)", 003 "Slow queries (>100ms)"; a
+ * percentile where the engine version publishes one (Valkey ≥ 7.2), else the average every engine publishes.
+ * Keys without a TTL: 001 "TTL Violation" (an alarm over CurrItems − CurrVolatileItems). Failed AUTH: 003
+ * "Connection failures" and AWS's advice on AuthenticationFailures. A node that stops publishing: 002 "Redis instance
+ * down (5min)", 004 "RedisDown": an alarm on a metric published every minute that treats missing data as breaching.
+ * Reasons and thresholds: ./alarms.ts.
  */
 export const REQUIRED_NODE_ALARMS: readonly RequiredNodeAlarm[] = [
   { name: 'cpu', metrics: ['CPUUtilization', 'EngineCPUUtilization'] },
@@ -40,6 +56,13 @@ export const REQUIRED_NODE_ALARMS: readonly RequiredNodeAlarm[] = [
   { name: 'evictions', metrics: ['Evictions'] },
   { name: 'connections', metrics: ['CurrConnections', 'NewConnections'] },
   { name: 'replication lag', metrics: ['ReplicationLag'], replicasOnly: true },
+  { name: 'read latency percentile', metrics: [LATENCY_METRICS.percentile.read], latencyKind: 'percentile', percentile: true },
+  { name: 'write latency percentile', metrics: [LATENCY_METRICS.percentile.write], latencyKind: 'percentile', percentile: true },
+  { name: 'read latency', metrics: [LATENCY_METRICS.average.read], latencyKind: 'average' },
+  { name: 'write latency', metrics: [LATENCY_METRICS.average.write], latencyKind: 'average' },
+  { name: 'keys without a TTL', metrics: ['CurrVolatileItems'] },
+  { name: 'authentication failures', metrics: ['AuthenticationFailures'] },
+  { name: 'node down', metrics: ['CurrConnections', 'IsMaster', 'CurrItems'], treatMissingData: 'breaching' },
 ];
 
 /** KMS key ids that are AWS-managed keys, not customer-managed ones. */

@@ -1,29 +1,21 @@
 /**
  * CacheAlarms: which alarms exist for which node, what each watches, where it reports, and which settings are refused.
- * Expected numbers come from config/alarms.ts and the node catalog; derived values are computed from them here.
+ * Expected values are written out literally (thresholds from config/alarms.ts as the guides give them, node-type
+ * facts from the catalog), so that a change of a default shows up here as a failing specification.
  */
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import {
-  ALARM_KEYS,
-  AlarmKey,
-  AlarmOverrides,
-  CACHE_NODE_ID,
-  DEFAULT_ALARM_THRESHOLDS as T,
-  HIT_RATE_TARGET_PERCENT,
-  TREAT_MISSING_DATA,
-} from '../../config/alarms';
+import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from '../../config/alarms';
 import { deploymentSettings } from '../../stacks/settings';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';
-import { NodeType } from '../../config/node-catalog';
-import { nodeType } from '../../constructs/elasticache/node-types';
 import { CacheAlarms, CacheAlarmsProps } from '../../constructs/monitoring/cache-alarms';
 import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 
 type Json = Record<string, any>;
+type GroupProps = Partial<RedisReplicationGroupProps> & { replicationGroupId: string; nodeType: string };
 
 const NETWORK = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0a1b2c3d'], allowedCidrBlocks: ['10.0.0.0/16'] };
 
@@ -34,10 +26,7 @@ function testStack(): TerraformStack {
   return stack;
 }
 
-function cacheIn(
-  stack: TerraformStack,
-  group: Partial<RedisReplicationGroupProps> & { replicationGroupId: string; nodeType: string },
-): RedisReplicationGroup {
+function cacheIn(stack: TerraformStack, group: GroupProps): RedisReplicationGroup {
   return new RedisReplicationGroup(stack, 'cache', { description: 'alarm test', ...NETWORK, ...group });
 }
 
@@ -45,149 +34,210 @@ interface Synthesized {
   readonly json: Json;
   /** aws_cloudwatch_metric_alarm by alarm_name */
   readonly alarms: Record<string, Json>;
-  /** `${aws_sns_topic.<id>.arn}` of the group's notification topic */
+  /** `${aws_sns_topic.<id>.arn}` of the topic the alarms notify */
   readonly topicArn: string;
+  /** `aws_elasticache_replication_group.<id>` */
+  readonly groupAddress: string;
 }
 
-function synth(
-  group: Partial<RedisReplicationGroupProps> & { replicationGroupId: string; nodeType: string },
-  props: Partial<CacheAlarmsProps> = {},
-): Synthesized {
+function synth(group: GroupProps, props: Partial<CacheAlarmsProps> = {}): Synthesized {
   const stack = testStack();
   new CacheAlarms(stack, 'alarms', { replicationGroup: cacheIn(stack, group), ...props });
   const json = JSON.parse(Testing.synth(stack, true));
   const alarms: Record<string, Json> = {};
   for (const a of Object.values<Json>(json.resource.aws_cloudwatch_metric_alarm ?? {})) alarms[a.alarm_name] = a;
-  const [topicId] = Object.keys(json.resource.aws_sns_topic);
-  return { json, alarms, topicArn: `\${aws_sns_topic.${topicId}.arn}` };
+  const topicArn = (Object.values(alarms)[0].alarm_actions as string[])[0];
+  const [groupId] = Object.keys(json.resource.aws_elasticache_replication_group);
+  return { json, alarms, topicArn, groupAddress: `aws_elasticache_replication_group.${groupId}` };
 }
 
-const SLUGS: Record<AlarmKey, string> = {
-  cpu: 'cpu',
-  memoryWarning: 'memory-warning',
-  memoryCritical: 'memory-critical',
-  evictions: 'evictions',
-  connectionsWarning: 'connections-warning',
-  connectionsCritical: 'connections-critical',
-  replicationLag: 'replication-lag',
-  swap: 'swap',
-  hitRate: 'hit-rate',
+/** The alarms of every node, by suffix: thirteen on any node, ReplicationLag on replicas besides. */
+const EVERY_NODE = [
+  'auth-failures',
+  'connections-critical',
+  'connections-warning',
+  'cpu',
+  'evictions',
+  'hit-rate',
+  'keys-without-ttl',
+  'memory-critical',
+  'memory-warning',
+  'node-down',
+  'read-latency',
+  'swap',
+  'write-latency',
+];
+
+function namesOf(primaries: string[], replicas: string[]): string[] {
+  return [
+    ...primaries.flatMap((id) => EVERY_NODE.map((s) => `${id}-${s}`)),
+    ...replicas.flatMap((id) => [...EVERY_NODE, 'replication-lag'].map((s) => `${id}-${s}`)),
+  ].sort();
+}
+
+/** One single-metric alarm as it must be synthesized, without the node-specific fields. */
+interface Expected {
+  metric_name: string;
+  statistic?: string;
+  extended_statistic?: string;
+  comparison_operator: 'GreaterThanThreshold' | 'LessThanThreshold';
+  threshold: number;
+  period: number;
+  evaluation_periods: number;
+  datapoints_to_alarm: number;
+  treat_missing_data: string;
+}
+
+const gt = (metric_name: string, statistic: string, threshold: number, period: number, n: number, missing: string): Expected => ({
+  metric_name,
+  statistic,
+  comparison_operator: 'GreaterThanThreshold',
+  threshold,
+  period,
+  evaluation_periods: n,
+  datapoints_to_alarm: n,
+  treat_missing_data: missing,
+});
+
+/** The single-metric alarms of a 2-vCPU node (maxclients 65000) of a Redis OSS 7.1 group: the defaults of config/alarms.ts. */
+const REDIS_2_VCPU: Record<string, Expected> = {
+  cpu: gt('CPUUtilization', 'Average', 45, 60, 5, 'missing'), // 90 % of one core ÷ 2 vCPU
+  'memory-warning': gt('DatabaseMemoryUsagePercentage', 'Average', 80, 60, 10, 'missing'),
+  'memory-critical': gt('DatabaseMemoryUsagePercentage', 'Average', 90, 60, 10, 'missing'),
+  evictions: gt('Evictions', 'Sum', 10, 60, 15, 'missing'),
+  'connections-warning': gt('CurrConnections', 'Average', 1000, 60, 5, 'missing'),
+  'connections-critical': gt('CurrConnections', 'Average', 52000, 60, 5, 'missing'), // 80 % of 65000
+  swap: gt('SwapUsage', 'Average', 52428800, 60, 5, 'missing'), // 50 MiB
+  'read-latency': gt('GetTypeCmdsLatency', 'Average', 100000, 60, 5, 'notBreaching'), // 100 ms
+  'write-latency': gt('SetTypeCmdsLatency', 'Average', 100000, 60, 5, 'notBreaching'),
+  'auth-failures': gt('AuthenticationFailures', 'Sum', 0, 300, 1, 'notBreaching'),
+  'node-down': { ...gt('CurrConnections', 'SampleCount', 1, 60, 5, 'breaching'), comparison_operator: 'LessThanThreshold' },
 };
 
-/** Every alarm of a node: the eight alarms of any node, plus ReplicationLag on a replica. */
-function expectedNames(nodeIds: string[], replicas: string[]): string[] {
-  return nodeIds
-    .flatMap((id) => ALARM_KEYS.filter((k) => k !== 'replicationLag' || replicas.includes(id)).map((k) => `${id}-${SLUGS[k]}`))
-    .sort();
-}
-
-/** What a plain (single-metric) alarm of `key` must look like on a node of `node` type, from config. */
-function expectedMetric(key: Exclude<AlarmKey, 'hitRate'>, node: NodeType): { metric_name: string; statistic: string; threshold: number } {
-  const criticalConnections = Math.floor((node.maxclients * T.connectionsCritical.percentOfMaxclients) / 100);
-  switch (key) {
-    case 'cpu':
-      return node.vcpu <= 2
-        ? { metric_name: 'CPUUtilization', statistic: 'Average', threshold: T.cpu.hostCpuPercentOfOneCore / node.vcpu }
-        : { metric_name: 'EngineCPUUtilization', statistic: 'Average', threshold: T.cpu.engineCpuPercent };
-    case 'memoryWarning':
-      return { metric_name: 'DatabaseMemoryUsagePercentage', statistic: 'Average', threshold: T.memoryWarning.thresholdPercent };
-    case 'memoryCritical':
-      return { metric_name: 'DatabaseMemoryUsagePercentage', statistic: 'Average', threshold: T.memoryCritical.thresholdPercent };
-    case 'evictions':
-      return { metric_name: 'Evictions', statistic: 'Sum', threshold: (T.evictions.perMinute * T.evictions.period) / 60 };
-    case 'connectionsWarning':
-      return { metric_name: 'CurrConnections', statistic: 'Average', threshold: Math.min(T.connectionsWarning.count, criticalConnections) };
-    case 'connectionsCritical':
-      return { metric_name: 'CurrConnections', statistic: 'Average', threshold: criticalConnections };
-    case 'replicationLag':
-      return { metric_name: 'ReplicationLag', statistic: 'Maximum', threshold: T.replicationLag.seconds };
-    case 'swap':
-      return { metric_name: 'SwapUsage', statistic: 'Average', threshold: T.swap.bytes };
+function expectSingleMetricAlarms(s: Synthesized, id: string, expected: Record<string, Expected>): void {
+  for (const [suffix, e] of Object.entries(expected)) {
+    const alarm = s.alarms[`${id}-${suffix}`];
+    expect({ suffix, ...alarm }).toMatchObject({
+      suffix,
+      ...e,
+      namespace: 'AWS/ElastiCache',
+      dimensions: { CacheClusterId: id, CacheNodeId: '0001' },
+      alarm_actions: [s.topicArn],
+      ok_actions: [s.topicArn],
+    });
+    if (e.extended_statistic !== undefined) expect(alarm.statistic).toBeUndefined();
   }
 }
 
-/** Asserts every alarm of every node: metric, dimensions, threshold, window, missing data, actions. */
-function expectAlarmsOfNodes(s: Synthesized, node: NodeType, nodeIds: string[]): void {
-  for (const id of nodeIds) {
-    for (const key of ALARM_KEYS) {
-      const alarm = s.alarms[`${id}-${SLUGS[key]}`];
-      if (!alarm) continue; // presence is asserted by the exact name set
-      expect(alarm).toMatchObject({
-        evaluation_periods: T[key].evaluationPeriods,
-        datapoints_to_alarm: T[key].datapointsToAlarm,
-        treat_missing_data: T[key].treatMissingData,
-        alarm_actions: [s.topicArn],
-        ok_actions: [s.topicArn],
-      });
-      if (key === 'hitRate') continue; // metric math: see its own test
-      expect(alarm).toMatchObject({
-        period: T[key].period,
-        namespace: 'AWS/ElastiCache',
-        dimensions: { CacheClusterId: id, CacheNodeId: CACHE_NODE_ID },
-        comparison_operator: 'GreaterThanThreshold',
-        ...expectedMetric(key, node),
-      });
-    }
-  }
-}
+const dims = (id: string) => ({ CacheClusterId: id, CacheNodeId: '0001' });
 
-describe('one node (cache.t4g.small: 2 vCPU)', () => {
-  const node = nodeType('cache.t4g.small');
+describe('one node (cache.t4g.small: 2 vCPU, Redis OSS 7.1)', () => {
+  const id = 'isl-cache-one-001';
   let s: Synthesized;
   beforeAll(() => {
-    s = synth({ replicationGroupId: 'isl-cache-one', nodeType: node.name });
+    s = synth({ replicationGroupId: 'isl-cache-one', nodeType: 'cache.t4g.small' });
   });
 
-  test('creates exactly the eight alarms of a primary, named <rg>-001-<alarm>', () => {
-    expect(Object.keys(s.alarms).sort()).toEqual(expectedNames(['isl-cache-one-001'], []));
+  test('creates exactly the thirteen alarms of a node, named <rg>-001-<alarm>', () => {
+    expect(Object.keys(s.alarms).sort()).toEqual(namesOf([id], []));
   });
 
-  test('each alarm watches the node by CacheClusterId and CacheNodeId, with the config thresholds and windows, and reports to the topic', () => {
-    expectAlarmsOfNodes(s, node, ['isl-cache-one-001']);
+  test('each single-metric alarm: its metric on the node (CacheClusterId and CacheNodeId), threshold, window, missing data, actions', () => {
+    expectSingleMetricAlarms(s, id, REDIS_2_VCPU);
   });
 
-  test('CPU: host CPUUtilization at 90 % of one core divided by the 2 vCPUs', () => {
-    expect(s.alarms['isl-cache-one-001-cpu']).toMatchObject({
-      metric_name: 'CPUUtilization',
-      threshold: T.cpu.hostCpuPercentOfOneCore / node.vcpu,
+  test('latency: Redis OSS 7.1 publishes no percentiles, so the averages GetTypeCmdsLatency/SetTypeCmdsLatency above 100000 µs', () => {
+    for (const suffix of ['read-latency', 'write-latency']) {
+      expect(s.alarms[`${id}-${suffix}`].extended_statistic).toBeUndefined();
+      expect(s.alarms[`${id}-${suffix}`].evaluate_low_sample_count_percentiles).toBeUndefined();
+      expect(s.alarms[`${id}-${suffix}`].alarm_description).toContain('Redis OSS publishes no latency percentiles');
+    }
+  });
+
+  test("keys without a TTL: CurrItems - CurrVolatileItems above 1 (ElastiCache's own key) for 15 minutes, with the commands to find them", () => {
+    const alarm = s.alarms[`${id}-keys-without-ttl`];
+    const input = (metric_name: string) => ({
+      namespace: 'AWS/ElastiCache',
+      metric_name,
+      dimensions: dims(id),
+      period: 60,
+      stat: 'Average',
     });
-    expect(node.vcpu).toBe(2);
+    expect(alarm).toMatchObject({
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 1,
+      evaluation_periods: 15,
+      datapoints_to_alarm: 15,
+      treat_missing_data: 'missing',
+      alarm_actions: [s.topicArn],
+      metric_query: [
+        { id: 'items', metric: input('CurrItems'), return_data: false },
+        { id: 'volatile', metric: input('CurrVolatileItems'), return_data: false },
+        { id: 'keys_without_ttl', expression: 'items - volatile', label: 'Keys without a TTL', return_data: true },
+      ],
+    });
+    expect(alarm.metric_name).toBeUndefined();
+    expect(alarm.alarm_description).toContain('--scan | while read -r k; do [ "$(redis-cli $C TTL "$k")" = -1 ] && echo "$k"; done');
+    expect(alarm.alarm_description).toContain('grep -vx ElastiCacheMasterReplicationTimestamp');
+    expect(alarm.alarm_description).toContain('allkeys-lru');
+  });
+
+  test('node down: a heartbeat on CurrConnections that treats missing data as breaching, created after the group exists', () => {
+    const alarm = s.alarms[`${id}-node-down`];
+    expect(alarm).toMatchObject({
+      statistic: 'SampleCount',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      treat_missing_data: 'breaching',
+    });
+    expect(alarm.depends_on).toEqual([s.groupAddress]);
+    // the other alarms treat missing data otherwise and need no ordering
+    expect(
+      Object.values(s.alarms)
+        .filter((a) => a.treat_missing_data === 'breaching')
+        .map((a) => a.alarm_name),
+    ).toEqual([`${id}-node-down`]);
+    expect(s.alarms[`${id}-cpu`].depends_on).toBeUndefined();
+  });
+
+  test('hit rate: metric math over CacheHits and CacheMisses, only in periods with 100 lookups, below 50 % for 3 × 5 minutes', () => {
+    const alarm = s.alarms[`${id}-hit-rate`];
+    const counter = (metric_name: string) => ({
+      namespace: 'AWS/ElastiCache',
+      metric_name,
+      dimensions: dims(id),
+      period: 300,
+      stat: 'Sum',
+    });
+    expect(alarm).toMatchObject({
+      comparison_operator: 'LessThanThreshold',
+      threshold: 50,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      treat_missing_data: 'notBreaching',
+      metric_query: [
+        { id: 'hits', metric: counter('CacheHits'), return_data: false },
+        { id: 'misses', metric: counter('CacheMisses'), return_data: false },
+        { id: 'hit_rate', expression: 'IF((hits + misses) >= 100, 100 * hits / (hits + misses))', return_data: true },
+      ],
+    });
+    expect(alarm.metric_name).toBeUndefined();
+    expect(alarm.alarm_description).toContain('fewer than 100 lookups');
   });
 
   test('no ReplicationLag alarm: a primary publishes none', () => {
     expect(Object.keys(s.alarms).filter((n) => n.endsWith('-replication-lag'))).toEqual([]);
   });
 
-  test('hit rate: metric math over CacheHits and CacheMisses, only in periods with enough lookups, missing data as configured', () => {
-    const alarm = s.alarms['isl-cache-one-001-hit-rate'];
-    const dims = { CacheClusterId: 'isl-cache-one-001', CacheNodeId: CACHE_NODE_ID };
-    const counter = (metric_name: string) => ({
-      namespace: 'AWS/ElastiCache',
-      metric_name,
-      dimensions: dims,
-      period: T.hitRate.period,
-      stat: 'Sum',
-    });
-    const minimumLookups = (T.hitRate.minimumLookupsPerMinute * T.hitRate.period) / 60;
-    expect(alarm).toMatchObject({
-      comparison_operator: 'LessThanThreshold',
-      threshold: T.hitRate.minimumPercent,
-      treat_missing_data: T.hitRate.treatMissingData,
-      metric_query: [
-        { id: 'hits', metric: counter('CacheHits'), return_data: false },
-        { id: 'misses', metric: counter('CacheMisses'), return_data: false },
-        { id: 'hit_rate', expression: `IF((hits + misses) >= ${minimumLookups}, 100 * hits / (hits + misses))`, return_data: true },
-      ],
-    });
-    expect(alarm.metric_name).toBeUndefined();
-    expect(alarm.alarm_description).toContain(`fewer than ${minimumLookups} lookups`);
-  });
-
-  test('every description says what to check first and how missing data is treated, within the API limit', () => {
+  test('every description says what breaches, what to check first and how missing data is treated, within the API limit', () => {
     for (const a of Object.values(s.alarms)) {
-      expect(a.alarm_description).toMatch(/Check first: .+ Missing data: /);
+      expect(a.alarm_description).toMatch(
+        /^isl-cache-one-001 \(primary at creation, shard 1, cache\.t4g\.small\): .+ Check first: .+ Missing data: /,
+      );
       expect(a.alarm_description.length).toBeLessThanOrEqual(1024);
     }
+    expect(s.alarms[`${id}-node-down`].alarm_description).toContain('no CurrConnections datapoint');
+    expect(s.alarms[`${id}-auth-failures`].alarm_description).toContain('ACL LOG');
   });
 
   test('no e-mail subscription unless an address is configured', () => {
@@ -195,63 +245,102 @@ describe('one node (cache.t4g.small: 2 vCPU)', () => {
   });
 });
 
+describe('latency metric by engine version', () => {
+  const latencyOf = (engine: 'redis' | 'valkey', engineVersion: string) => {
+    const s = synth({ replicationGroupId: 'isl-cache-lat', nodeType: 'cache.t4g.small', engine, engineVersion }, { dashboard: false });
+    return ['read', 'write'].map((d) => {
+      const a = s.alarms[`isl-cache-lat-001-${d}-latency`];
+      return [a.metric_name, a.extended_statistic ?? a.statistic, a.evaluate_low_sample_count_percentiles ?? '-', a.threshold];
+    });
+  };
+
+  test.each([
+    ['valkey', '8.1'],
+    ['valkey', '8.0'],
+    ['valkey', '7.2'],
+  ] as const)('%s %s: p95 of SuccessfulRead/WriteRequestLatency above 100000 µs; too few samples keep the state', (engine, version) => {
+    expect(latencyOf(engine, version)).toEqual([
+      ['SuccessfulReadRequestLatency', 'p95', 'ignore', 100000],
+      ['SuccessfulWriteRequestLatency', 'p95', 'ignore', 100000],
+    ]);
+  });
+
+  test.each([
+    ['redis', '7.1'],
+    ['redis', '7.0'],
+    ['redis', '6.2'],
+  ] as const)('%s %s: the averages GetTypeCmdsLatency and SetTypeCmdsLatency above 100000 µs', (engine, version) => {
+    expect(latencyOf(engine, version)).toEqual([
+      ['GetTypeCmdsLatency', 'Average', '-', 100000],
+      ['SetTypeCmdsLatency', 'Average', '-', 100000],
+    ]);
+  });
+
+  test('Valkey: the percentile alarm has no `statistic` (the API takes one or the other) and its description names p95', () => {
+    const s = synth({ replicationGroupId: 'isl-cache-vk', nodeType: 'cache.t4g.small', engine: 'valkey' }, { dashboard: false });
+    const alarm = s.alarms['isl-cache-vk-001-read-latency'];
+    expect(alarm.statistic).toBeUndefined();
+    expect(alarm.alarm_description).toContain('SuccessfulReadRequestLatency p95 above 100000 microseconds in 5 of 5 x 60 s');
+  });
+});
+
 describe('primary and two replicas (cache.m7g.xlarge: 4 vCPU)', () => {
-  const node = nodeType('cache.m7g.xlarge');
   const ids = ['isl-cache-three-001', 'isl-cache-three-002', 'isl-cache-three-003'];
   let s: Synthesized;
   beforeAll(() => {
-    s = synth({ replicationGroupId: 'isl-cache-three', nodeType: node.name, replicasPerNodeGroup: 2 });
+    s = synth({ replicationGroupId: 'isl-cache-three', nodeType: 'cache.m7g.xlarge', replicasPerNodeGroup: 2 });
   });
 
-  test('creates exactly the eight alarms per node plus ReplicationLag on the two replicas', () => {
-    expect(Object.keys(s.alarms).sort()).toEqual(expectedNames(ids, ids.slice(1)));
+  test('creates exactly the thirteen alarms per node plus ReplicationLag on the two replicas: 41', () => {
+    expect(Object.keys(s.alarms).sort()).toEqual(namesOf(ids.slice(0, 1), ids.slice(1)));
+    expect(Object.keys(s.alarms)).toHaveLength(41);
   });
 
-  test('each alarm watches its own node, with the config thresholds and windows, and reports to the topic', () => {
-    expectAlarmsOfNodes(s, node, ids);
+  test('each alarm watches its own node; CPU is EngineCPUUtilization above 80 % on more than 2 vCPU', () => {
+    const expected = { ...REDIS_2_VCPU, cpu: gt('EngineCPUUtilization', 'Average', 80, 60, 5, 'missing') };
+    for (const id of ids) expectSingleMetricAlarms(s, id, expected);
   });
 
-  test('CPU: EngineCPUUtilization on nodes with more than 2 vCPU', () => {
-    for (const id of ids)
-      expect(s.alarms[`${id}-cpu`]).toMatchObject({ metric_name: 'EngineCPUUtilization', threshold: T.cpu.engineCpuPercent });
-  });
-
-  test('ReplicationLag above the configured seconds, on the replicas only', () => {
+  test('ReplicationLag above 1 s for 5 minutes on the replicas only; missing data (a promoted replica) is not breaching', () => {
     expect(s.alarms['isl-cache-three-001-replication-lag']).toBeUndefined();
     for (const id of ids.slice(1)) {
-      expect(s.alarms[`${id}-replication-lag`]).toMatchObject({
-        metric_name: 'ReplicationLag',
-        threshold: T.replicationLag.seconds,
-        treat_missing_data: T.replicationLag.treatMissingData,
-        dimensions: { CacheClusterId: id, CacheNodeId: CACHE_NODE_ID },
-      });
+      expectSingleMetricAlarms(s, id, { 'replication-lag': gt('ReplicationLag', 'Maximum', 1, 60, 5, 'notBreaching') });
+      expect(s.alarms[`${id}-replication-lag`].alarm_description).toContain('master_link_status');
     }
+  });
+
+  test('every node has its own heartbeat', () => {
+    expect(ids.map((id) => s.alarms[`${id}-node-down`].dimensions.CacheClusterId)).toEqual(ids);
   });
 });
 
 describe('sharded group (2 shards × 1 replica, cache.r7g.large)', () => {
-  const node = nodeType('cache.r7g.large');
   const ids = ['isl-cache-shards-0001-001', 'isl-cache-shards-0001-002', 'isl-cache-shards-0002-001', 'isl-cache-shards-0002-002'];
   let s: Synthesized;
   beforeAll(() => {
     s = synth(
-      { replicationGroupId: 'isl-cache-shards', nodeType: node.name, numNodeGroups: 2, replicasPerNodeGroup: 1 },
+      { replicationGroupId: 'isl-cache-shards', nodeType: 'cache.r7g.large', numNodeGroups: 2, replicasPerNodeGroup: 1 },
       { dashboard: false },
     );
   });
 
-  test("node ids carry the shard: <rg>-000S-00N; ReplicationLag on each shard's replica", () => {
-    expect(Object.keys(s.alarms).sort()).toEqual(expectedNames(ids, ['isl-cache-shards-0001-002', 'isl-cache-shards-0002-002']));
+  test("node ids carry the shard: <rg>-000S-00N; 54 alarms, ReplicationLag on each shard's replica", () => {
+    expect(Object.keys(s.alarms).sort()).toEqual(namesOf([ids[0], ids[2]], [ids[1], ids[3]]));
+    expect(Object.keys(s.alarms)).toHaveLength(54);
   });
 
-  test('each alarm watches its own node, with the config thresholds and windows, and reports to the topic', () => {
-    expectAlarmsOfNodes(s, node, ids);
+  test('each alarm watches its own node, with the thresholds of a 2-vCPU node', () => {
+    for (const id of ids) expectSingleMetricAlarms(s, id, REDIS_2_VCPU);
   });
 
-  test('no alarm is dimensioned on the replication group id', () => {
+  test('no alarm is dimensioned on the replication group id, and metric math reads only its own node', () => {
     for (const a of Object.values(s.alarms)) {
-      const dims = a.dimensions ?? a.metric_query[0].metric.dimensions;
-      expect(dims.CacheClusterId).not.toBe('isl-cache-shards');
+      const nodes = a.dimensions
+        ? [a.dimensions.CacheClusterId]
+        : a.metric_query.filter((q: Json) => q.metric).map((q: Json) => q.metric.dimensions.CacheClusterId);
+      expect(new Set(nodes).size).toBe(1);
+      expect(ids).toContain(nodes[0]);
+      expect(a.alarm_name.startsWith(nodes[0])).toBe(true);
     }
   });
 
@@ -261,27 +350,15 @@ describe('sharded group (2 shards × 1 replica, cache.r7g.large)', () => {
 });
 
 describe('connections on a micro node (maxclients 20000)', () => {
-  const micro = nodeType('cache.t4g.micro');
-  const critical = Math.floor((micro.maxclients * T.connectionsCritical.percentOfMaxclients) / 100);
-  let s: Synthesized;
-  let capped: Synthesized;
-  beforeAll(() => {
-    s = synth({ replicationGroupId: 'isl-cache-micro', nodeType: micro.name });
-    capped = synth(
-      { replicationGroupId: 'isl-cache-micro', nodeType: micro.name },
-      { thresholds: { connectionsWarning: { count: critical + 1 } }, dashboard: false },
+  test('the critical threshold is 80 % of 20000 = 16000, and the warning never sits above it', () => {
+    const s = synth({ replicationGroupId: 'isl-cache-micro', nodeType: 'cache.t4g.micro' }, { dashboard: false });
+    expect(s.alarms['isl-cache-micro-001-connections-critical']).toMatchObject({ metric_name: 'CurrConnections', threshold: 16000 });
+    expect(s.alarms['isl-cache-micro-001-connections-warning'].threshold).toBe(1000);
+    const capped = synth(
+      { replicationGroupId: 'isl-cache-micro', nodeType: 'cache.t4g.micro' },
+      { thresholds: { connectionsWarning: { count: 16001 } }, dashboard: false },
     );
-  });
-
-  test('critical threshold is the configured share of the micro maxclients, lower than on other nodes', () => {
-    expect(micro.maxclients).toBe(20000);
-    expect(critical).toBeLessThan(Math.floor((nodeType('cache.t4g.small').maxclients * T.connectionsCritical.percentOfMaxclients) / 100));
-    expect(s.alarms['isl-cache-micro-001-connections-critical']).toMatchObject({ metric_name: 'CurrConnections', threshold: critical });
-  });
-
-  test('the warning never sits above the critical threshold', () => {
-    expect(s.alarms['isl-cache-micro-001-connections-warning'].threshold).toBe(Math.min(T.connectionsWarning.count, critical));
-    expect(capped.alarms['isl-cache-micro-001-connections-warning'].threshold).toBe(critical);
+    expect(capped.alarms['isl-cache-micro-001-connections-warning'].threshold).toBe(16000);
   });
 });
 
@@ -290,6 +367,8 @@ describe('e-mail subscription, prefix and overrides', () => {
   const overrides: AlarmOverrides = {
     hitRate: { minimumPercent: 35 },
     evictions: { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+    readLatency: { thresholdMicroseconds: 20000 },
+    keysWithoutTtl: { elastiCacheOwnKeys: 0 },
   };
   beforeAll(() => {
     s = synth(
@@ -298,75 +377,100 @@ describe('e-mail subscription, prefix and overrides', () => {
     );
   });
 
-  test("subscribes the address to the group's notification topic by e-mail", () => {
+  test('subscribes the address to the alarm topic by e-mail', () => {
     expect(Object.values(s.json.resource.aws_sns_topic_subscription)).toEqual([
       expect.objectContaining({ protocol: 'email', endpoint: 'oncall@example.com', topic_arn: s.topicArn }),
     ]);
   });
 
   test('alarm names start with the given prefix and keep the node id suffix', () => {
-    expect(Object.keys(s.alarms).sort()).toEqual(expectedNames(['team-cache-001'], []));
+    expect(Object.keys(s.alarms).sort()).toEqual(namesOf(['team-cache-001'], []));
   });
 
   test('overridden fields change, the rest keeps the default; the eviction threshold follows the period', () => {
-    expect(s.alarms['team-cache-001-hit-rate'].threshold).toBe(35);
-    expect(s.alarms['team-cache-001-hit-rate'].evaluation_periods).toBe(T.hitRate.evaluationPeriods);
+    expect(s.alarms['team-cache-001-hit-rate']).toMatchObject({ threshold: 35, evaluation_periods: 3 });
     expect(s.alarms['team-cache-001-evictions']).toMatchObject({
       period: 300,
       evaluation_periods: 3,
       datapoints_to_alarm: 3,
-      threshold: (T.evictions.perMinute * 300) / 60,
-      treat_missing_data: T.evictions.treatMissingData,
+      threshold: 50, // 10 per minute × 5 minutes
+      treat_missing_data: 'missing',
     });
+    expect(s.alarms['team-cache-001-read-latency'].threshold).toBe(20000);
+    expect(s.alarms['team-cache-001-write-latency'].threshold).toBe(100000);
+    expect(s.alarms['team-cache-001-keys-without-ttl'].threshold).toBe(0);
   });
 });
 
 describe('dashboard', () => {
   const ids = ['isl-cache-dash-001', 'isl-cache-dash-002', 'isl-cache-dash-003'];
-  let s: Synthesized;
   let widgets: Json[];
   beforeAll(() => {
-    s = synth({ replicationGroupId: 'isl-cache-dash', nodeType: 'cache.t4g.medium', replicasPerNodeGroup: 2 });
+    const s = synth({ replicationGroupId: 'isl-cache-dash', nodeType: 'cache.t4g.medium', replicasPerNodeGroup: 2, engine: 'valkey' });
     const [dashboard] = Object.values<Json>(s.json.resource.aws_cloudwatch_dashboard);
     expect(dashboard.dashboard_name).toBe('isl-cache-dash');
     widgets = JSON.parse(dashboard.dashboard_body).widgets;
   });
 
-  const nodesOf = (w: Json) => w.properties.metrics.filter((m: unknown[]) => typeof m[0] === 'string').map((m: unknown[]) => m[3]);
-  const widget = (metric: string) => widgets.find((w) => w.properties.metrics.some((m: unknown[]) => m[1] === metric))!;
+  const metricRows = (w: Json) => w.properties.metrics.filter((m: unknown[]) => typeof m[0] === 'string');
+  const nodesOf = (w: Json) => metricRows(w).map((m: unknown[]) => m[3]);
+  const titled = (title: string) => widgets.find((w) => w.properties.title === title)!;
 
-  test('one widget per alarmed metric, in config order', () => {
-    expect(widgets.map((w) => w.properties.metrics.find((m: unknown[]) => typeof m[0] === 'string')[1])).toEqual([
-      'CPUUtilization',
-      'DatabaseMemoryUsagePercentage',
-      'Evictions',
-      'CurrConnections',
-      'ReplicationLag',
-      'SwapUsage',
-      'CacheHits',
+  test('one graph per alarmed metric and statistic, in config order', () => {
+    expect(widgets.map((w) => [w.properties.title, w.properties.stat])).toEqual([
+      ['CPUUtilization', 'Average'],
+      ['DatabaseMemoryUsagePercentage', 'Average'],
+      ['Evictions', 'Sum'],
+      ['CurrConnections', 'Average'],
+      ['ReplicationLag', 'Maximum'],
+      ['SwapUsage', 'Average'],
+      ['Cache hit rate (%): CacheHits / (CacheHits + CacheMisses)', 'Sum'],
+      ['SuccessfulReadRequestLatency (p95, microseconds)', 'p95'],
+      ['SuccessfulWriteRequestLatency (p95, microseconds)', 'p95'],
+      ['Keys without a TTL: CurrItems - CurrVolatileItems', 'Average'],
+      ['AuthenticationFailures', 'Sum'],
+      ['Heartbeat: CurrConnections datapoints per minute (SampleCount; a gap is a node down)', 'SampleCount'],
     ]);
   });
 
-  test('every widget shows every node that has the alarm (ReplicationLag: the replicas)', () => {
-    for (const metric of ['CPUUtilization', 'DatabaseMemoryUsagePercentage', 'Evictions', 'CurrConnections', 'SwapUsage']) {
-      expect(nodesOf(widget(metric))).toEqual(ids);
+  test('every graph shows every node that has the alarm (ReplicationLag: the replicas)', () => {
+    for (const w of widgets) {
+      if (w.properties.title === 'ReplicationLag') expect(nodesOf(w)).toEqual(ids.slice(1));
+      else if (w.properties.title.startsWith('Cache hit rate'))
+        expect(nodesOf(w)).toEqual([ids[0], ids[0], ids[1], ids[1], ids[2], ids[2]]);
+      else if (w.properties.title.startsWith('Keys without')) expect(nodesOf(w)).toEqual([ids[0], ids[0], ids[1], ids[1], ids[2], ids[2]]);
+      else expect(nodesOf(w)).toEqual(ids);
     }
-    expect(nodesOf(widget('ReplicationLag'))).toEqual(ids.slice(1));
-    const hitRate = widget('CacheHits');
-    expect(hitRate.properties.metrics.filter((m: unknown[]) => m[1] === 'CacheHits').map((m: unknown[]) => m[3])).toEqual(ids);
-    expect(hitRate.properties.metrics.filter((m: unknown[]) => m[1] === 'CacheMisses').map((m: unknown[]) => m[3])).toEqual(ids);
-    expect(hitRate.properties.metrics.filter((m: Json[]) => m[0].expression)).toHaveLength(ids.length);
+  });
+
+  test('metric math per node with its own query ids', () => {
+    const ttl = titled('Keys without a TTL: CurrItems - CurrVolatileItems');
+    expect(ttl.properties.metrics.filter((m: Json[]) => m[0].expression).map((m: Json[]) => m[0])).toEqual([
+      { id: 'keys_without_ttl0', expression: 'items0 - volatile0', label: 'isl-cache-dash-001 (primary)' },
+      { id: 'keys_without_ttl1', expression: 'items1 - volatile1', label: 'isl-cache-dash-002 (replica)' },
+      { id: 'keys_without_ttl2', expression: 'items2 - volatile2', label: 'isl-cache-dash-003 (replica)' },
+    ]);
+    const hitRate = titled('Cache hit rate (%): CacheHits / (CacheHits + CacheMisses)');
+    expect(hitRate.properties.metrics.filter((m: Json[]) => m[0].expression)[1][0].expression).toBe(
+      'IF((hits1 + misses1) >= 100, 100 * hits1 / (hits1 + misses1))',
+    );
   });
 
   test("graphs use the alarms' dimensions and draw their thresholds", () => {
     for (const w of widgets) {
-      for (const m of w.properties.metrics.filter((x: unknown[]) => typeof x[0] === 'string')) {
-        expect(m.slice(0, 6)).toEqual(['AWS/ElastiCache', m[1], 'CacheClusterId', m[3], 'CacheNodeId', CACHE_NODE_ID]);
-      }
+      for (const m of metricRows(w))
+        expect(m.slice(0, 6)).toEqual(['AWS/ElastiCache', m[1], 'CacheClusterId', m[3], 'CacheNodeId', '0001']);
     }
-    expect(widget('DatabaseMemoryUsagePercentage').properties.annotations.horizontal.map((a: Json) => a.value)).toEqual([
-      T.memoryWarning.thresholdPercent,
-      T.memoryCritical.thresholdPercent,
+    const lines = (title: string) => titled(title).properties.annotations.horizontal.map((a: Json) => [a.label, a.value]);
+    expect(lines('DatabaseMemoryUsagePercentage')).toEqual([
+      ['memory-warning alarm', 80],
+      ['memory-critical alarm', 90],
+    ]);
+    expect(lines('SuccessfulReadRequestLatency (p95, microseconds)')).toEqual([['read-latency alarm', 100000]]);
+    expect(lines('Keys without a TTL: CurrItems - CurrVolatileItems')).toEqual([['keys-without-ttl alarm', 1]]);
+    expect(lines('CurrConnections')).toEqual([
+      ['connections-warning alarm', 1000],
+      ['connections-critical alarm', 52000],
     ]);
   });
 });
@@ -391,12 +495,37 @@ describe('validation: one error listing every problem, nothing created', () => {
     [
       'unknown treat_missing_data',
       { swap: { treatMissingData: 'zero' as never } },
-      `thresholds.swap.treatMissingData: one of ${TREAT_MISSING_DATA.join(', ')}, got "zero"`,
+      'thresholds.swap.treatMissingData: one of missing, ignore, breaching, notBreaching, got "zero"',
     ],
     [
       'warning not below critical',
       { memoryWarning: { thresholdPercent: 95 } },
-      `thresholds.memoryWarning.thresholdPercent: below memoryCritical.thresholdPercent (${T.memoryCritical.thresholdPercent}), got 95`,
+      'thresholds.memoryWarning.thresholdPercent: below memoryCritical.thresholdPercent (90), got 95',
+    ],
+    [
+      'a heartbeat that does not treat missing data as breaching',
+      { nodeDown: { treatMissingData: 'notBreaching' } },
+      'thresholds.nodeDown.treatMissingData: "breaching" (a node that stops publishing must fire its heartbeat alarm), got "notBreaching"',
+    ],
+    [
+      'a percentile CloudWatch does not know',
+      { readLatency: { percentile: 'p101' } },
+      'thresholds.readLatency.percentile: a CloudWatch percentile p0 to p100, e.g. "p95", got "p101"',
+    ],
+    [
+      'a latency threshold of zero',
+      { writeLatency: { thresholdMicroseconds: 0 } },
+      'thresholds.writeLatency.thresholdMicroseconds: a number of microseconds > 0 (100 ms = 100000), got 0',
+    ],
+    [
+      'a negative allowance of keys without TTL',
+      { keysWithoutTtl: { elastiCacheOwnKeys: -1 } },
+      'thresholds.keysWithoutTtl.elastiCacheOwnKeys: a whole number ≥ 0, got -1',
+    ],
+    [
+      'a fractional number of failures',
+      { authenticationFailures: { allowedPerPeriod: 0.5 } },
+      'thresholds.authenticationFailures.allowedPerPeriod: a whole number ≥ 0, got 0.5',
     ],
     ['unknown alarm', { hitrate: { minimumPercent: 10 } } as never, 'thresholds: keys among cpu, memoryWarning'],
     ['unknown field', { cpu: { threshold: 50 } } as never, 'thresholds.cpu: fields among period, evaluationPeriods'],
@@ -429,11 +558,51 @@ describe('validation: one error listing every problem, nothing created', () => {
     }
   });
 
+  test("descriptions stay within CloudWatch's 1024 characters: a prefix that pushes one over is refused", () => {
+    const stack = testStack();
+    const cache = cacheIn(stack, { replicationGroupId: 'isl-cache-bad', nodeType: 'cache.t4g.small' });
+    expect(() => new CacheAlarms(stack, 'alarms', { replicationGroup: cache, alarmNamePrefix: 'x'.repeat(200) })).not.toThrow();
+    const long = testStack();
+    const longGroup = cacheIn(long, {
+      replicationGroupId: `isl-${'c'.repeat(36)}`,
+      nodeType: 'cache.t4g.small',
+      numNodeGroups: 2,
+      replicasPerNodeGroup: 1,
+    });
+    const alarms = new CacheAlarms(long, 'alarms', { replicationGroup: longGroup, dashboard: false });
+    expect(Math.max(...alarms.plans.map((p) => p.description.length))).toBeLessThanOrEqual(1024);
+  });
+
   test('the replication group must be the construct, not its id', () => {
     const stack = testStack();
     expect(() => new CacheAlarms(stack, 'alarms', { replicationGroup: 'isl-cache-bad' as never })).toThrow(
       'replicationGroup: a RedisReplicationGroup construct or an IReplicationGroup (the object, not its id), got "isl-cache-bad"',
     );
+  });
+});
+
+describe('a group managed elsewhere (IReplicationGroup without engine)', () => {
+  test('gets the average latency metrics, which every engine version publishes, and no depends_on', () => {
+    const stack = testStack();
+    const alarms = new CacheAlarms(stack, 'alarms', {
+      replicationGroup: {
+        replicationGroupId: 'orders-cache',
+        nodeType: 'cache.t4g.small',
+        nodes: [{ cacheClusterId: 'orders-cache-001', shard: 1, role: 'primary' }],
+      },
+      alarmTopics: [{ arn: 'arn:aws:sns:us-east-1:123456789012:paging' }],
+      dashboard: false,
+    });
+    expect(alarms.plans.filter((p) => p.key.endsWith('Latency')).map((p) => [p.metricName, p.statistic])).toEqual([
+      ['GetTypeCmdsLatency', 'Average'],
+      ['SetTypeCmdsLatency', 'Average'],
+    ]);
+    const json = JSON.parse(Testing.synth(stack, true));
+    const heartbeat = Object.values<Json>(json.resource.aws_cloudwatch_metric_alarm).find(
+      (a) => a.alarm_name === 'orders-cache-001-node-down',
+    )!;
+    expect(heartbeat.depends_on).toBeUndefined();
+    expect(heartbeat.alarm_actions).toEqual(['arn:aws:sns:us-east-1:123456789012:paging']);
   });
 });
 
@@ -448,14 +617,24 @@ describe('environments', () => {
     }
   });
 
-  test.each(AWS_ENVIRONMENTS)('%s: alarms on every node, environment-prefixed, unique, with its hit-rate target', (name) => {
-    const stack = stacks.get(name)!;
-    const plans = stack.alarms.plans;
-    expect(new Set(plans.map((p) => p.node.cacheClusterId))).toEqual(new Set(stack.cache.nodes.map((n) => n.cacheClusterId)));
-    for (const p of plans) expect(p.alarmName.startsWith(`isl-cache-${name}-`)).toBe(true);
-    expect(new Set(plans.map((p) => p.alarmName)).size).toBe(plans.length);
-    expect(plans.filter((p) => p.key === 'hitRate').map((p) => p.threshold)).toEqual(
-      stack.cache.nodes.map(() => HIT_RATE_TARGET_PERCENT[name]),
-    );
+  test.each(AWS_ENVIRONMENTS)(
+    '%s: alarms on every node, environment-prefixed, unique, with its hit-rate target and a heartbeat each',
+    (name) => {
+      const stack = stacks.get(name)!;
+      const plans = stack.alarms.plans;
+      expect(new Set(plans.map((p) => p.node.cacheClusterId))).toEqual(new Set(stack.cache.nodes.map((n) => n.cacheClusterId)));
+      for (const p of plans) expect(p.alarmName.startsWith(`isl-cache-${name}-`)).toBe(true);
+      expect(new Set(plans.map((p) => p.alarmName)).size).toBe(plans.length);
+      expect(plans.filter((p) => p.key === 'hitRate').map((p) => p.threshold)).toEqual(
+        stack.cache.nodes.map(() => HIT_RATE_TARGET_PERCENT[name]),
+      );
+      expect(plans.filter((p) => p.key === 'nodeDown').map((p) => p.node.cacheClusterId)).toEqual(
+        stack.cache.nodes.map((n) => n.cacheClusterId),
+      );
+    },
+  );
+
+  test('hit-rate targets: 30 % pilot and staging, 50 % production (001 "Cache Hit Rate Optimization")', () => {
+    expect(HIT_RATE_TARGET_PERCENT).toEqual({ pilot: 30, staging: 30, production: 50 });
   });
 });

@@ -3,7 +3,17 @@
  * description. Pure, so the construct (./cache-alarms.ts), the dashboard (./dashboard.ts), tests and the README
  * use exactly the same plan. Thresholds: config/alarms.ts.
  */
-import { AlarmKey, AlarmThresholds, AlarmWindow, CACHE_NODE_ID, TreatMissingData } from '../../config/alarms';
+import {
+  AlarmKey,
+  AlarmThresholds,
+  AlarmWindow,
+  CACHE_NODE_ID,
+  LATENCY_METRICS,
+  LatencyKind,
+  TreatMissingData,
+  latencyKindOf,
+} from '../../config/alarms';
+import type { CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CacheNode } from '../elasticache/member-nodes';
 
 export const ELASTICACHE_NAMESPACE = 'AWS/ElastiCache';
@@ -17,21 +27,50 @@ export interface AlarmNodeType {
   readonly maxclients: number;
 }
 
+/** A CloudWatch statistic: a standard one, or a percentile `p0`…`p100` (an extended statistic). */
+export type AlarmStatistic = 'Average' | 'Maximum' | 'Minimum' | 'Sum' | 'SampleCount' | `p${number}`;
+
+/** True for a percentile statistic, which the API takes as `extended_statistic`. */
+export function isPercentile(statistic: string): statistic is `p${number}` {
+  return /^p\d/.test(statistic);
+}
+
+/** A metric-math alarm: metric inputs of the node, combined by one expression whose result is alarmed on. */
+export interface AlarmMath {
+  /** Inputs by query id (lowercase letters), each a metric of the node with its statistic per period. */
+  readonly inputs: ReadonlyArray<{ readonly id: string; readonly metricName: string; readonly stat: AlarmStatistic }>;
+  /** Query id of the expression. */
+  readonly id: string;
+  /** The expression over the inputs' ids. */
+  readonly expression: string;
+  /** Label of the result, as the console and the review show it. */
+  readonly label: string;
+  /** The formula as descriptions write it, e.g. `CacheHits / (CacheHits + CacheMisses)`. */
+  readonly formula: string;
+}
+
 /** One alarm to create, fully resolved: what the construct turns into an `aws_cloudwatch_metric_alarm`. */
 export interface AlarmPlan extends AlarmWindow {
   readonly key: AlarmKey;
   readonly alarmName: string;
   readonly node: CacheNode;
-  /** The metric alarmed on; for the hit rate, `CacheHitRate` computed from CacheHits and CacheMisses. */
+  /**
+   * The metric alarmed on; for metric math, the name of the result (`CacheHitRate` computed from CacheHits and
+   * CacheMisses, `KeysWithoutTtl` from CurrItems and CurrVolatileItems).
+   */
   readonly metricName: string;
-  /** Statistic per period (for the hit rate: of CacheHits and CacheMisses). */
-  readonly statistic: 'Average' | 'Maximum' | 'Sum';
+  /** Statistic per period (for metric math: see `math.inputs`). */
+  readonly statistic: AlarmStatistic;
   readonly comparisonOperator: 'GreaterThanThreshold' | 'LessThanThreshold';
   readonly threshold: number;
   /** Unit of the threshold, as descriptions and the README write it after the number. */
-  readonly unit: '%' | 's' | 'bytes' | 'connections' | 'per period';
+  readonly unit: '%' | 's' | 'bytes' | 'connections' | 'per period' | 'microseconds' | 'keys' | 'datapoints';
+  /** Metric math instead of one metric. */
+  readonly math?: AlarmMath;
   /** For the hit rate: lookups a period needs before it yields a datapoint. */
   readonly minimumLookups?: number;
+  /** Percentile alarms: periods with too few samples do not change the state (`evaluate_low_sample_count_percentiles`). */
+  readonly lowSampleCountPercentiles?: 'ignore';
   readonly description: string;
 }
 
@@ -46,7 +85,52 @@ export const SLUG: Record<AlarmKey, string> = {
   replicationLag: 'replication-lag',
   swap: 'swap',
   hitRate: 'hit-rate',
+  readLatency: 'read-latency',
+  writeLatency: 'write-latency',
+  keysWithoutTtl: 'keys-without-ttl',
+  authenticationFailures: 'auth-failures',
+  nodeDown: 'node-down',
 };
+
+/** The hit-rate alarm's math: CacheHits ÷ (CacheHits + CacheMisses) in percent, in periods with enough lookups. */
+export function hitRateMath(minimumLookups: number): AlarmMath {
+  return {
+    inputs: [
+      { id: 'hits', metricName: 'CacheHits', stat: 'Sum' },
+      { id: 'misses', metricName: 'CacheMisses', stat: 'Sum' },
+    ],
+    id: 'hit_rate',
+    expression: hitRateExpression('hits', 'misses', minimumLookups),
+    label: 'Cache hit rate (%)',
+    formula: 'CacheHits / (CacheHits + CacheMisses)',
+  };
+}
+
+/** The keys-without-TTL alarm's math: every key minus the keys that have a TTL, per node. */
+export const KEYS_WITHOUT_TTL_MATH: AlarmMath = {
+  inputs: [
+    { id: 'items', metricName: 'CurrItems', stat: 'Average' },
+    { id: 'volatile', metricName: 'CurrVolatileItems', stat: 'Average' },
+  ],
+  id: 'keys_without_ttl',
+  expression: 'items - volatile',
+  label: 'Keys without a TTL',
+  formula: 'CurrItems - CurrVolatileItems',
+};
+
+/** The latency metrics of an engine version (config/alarms.ts LATENCY_METRICS); `average` when unknown. */
+export function latencyKind(engine: string | undefined, engineVersion: string | undefined): LatencyKind {
+  return engine === undefined || engineVersion === undefined ? 'average' : latencyKindOf(engine, engineVersion);
+}
+
+/**
+ * Commands that list the keys without a TTL on one node, for the alarm description and the README: SCAN, never
+ * KEYS (which blocks the engine), over TLS with the token from the group's secret (drop `--tls`/`-a` where the group
+ * has neither); ElastiCache's own key is left out.
+ */
+export const FIND_KEYS_WITHOUT_TTL =
+  'C="--tls -h <node endpoint> -a $TOKEN --no-auth-warning"; redis-cli $C --scan | while read -r k; do ' +
+  '[ "$(redis-cli $C TTL "$k")" = -1 ] && echo "$k"; done | grep -vx ElastiCacheMasterReplicationTimestamp';
 
 /** The metric math of the hit-rate alarm and widget: a percentage, or no datapoint when traffic is too low. */
 export function hitRateExpression(hits: string, misses: string, minimumLookups: number): string {
@@ -61,7 +145,7 @@ export function nodeDimensions(node: CacheNode): Record<string, string> {
 function missingDataText(t: TreatMissingData): string {
   switch (t) {
     case 'missing':
-      return 'no data leaves the alarm in INSUFFICIENT_DATA (node unavailable or replaced: see the ElastiCache events on this topic), never OK';
+      return 'no data leaves the alarm in INSUFFICIENT_DATA, never OK (a node that stopped publishing: its node-down alarm pages)';
     case 'notBreaching':
       return 'no data counts as within the threshold';
     case 'breaching':
@@ -79,7 +163,8 @@ function windowText(w: AlarmWindow): string {
 
 /**
  * The alarms for every node: pure, so tests and the README table use exactly what the construct creates.
- * CPU metric by vCPU count; ReplicationLag on replicas only; connection threshold capped by the node's maxclients.
+ * CPU metric by vCPU count; latency metric by engine version; ReplicationLag on replicas only; connection threshold
+ * capped by the node's maxclients.
  */
 export function planCacheAlarms(args: {
   readonly nodes: readonly CacheNode[];
@@ -88,9 +173,14 @@ export function planCacheAlarms(args: {
   readonly replicationGroupId: string;
   readonly alarmNamePrefix: string;
   readonly thresholds: AlarmThresholds;
+  /** Engine (`redis`, `valkey`): picks the latency metrics. Undefined: the averages every engine publishes. */
+  readonly engine?: string;
+  /** Engine version `major.minor`, with `engine`. */
+  readonly engineVersion?: string;
 }): AlarmPlan[] {
   const { nodes, nodeType, replicationGroupId: rg, alarmNamePrefix: prefix, thresholds: t } = args;
   const connectionsCritical = Math.floor((nodeType.maxclients * t.connectionsCritical.percentOfMaxclients) / 100);
+  const latency = latencyKind(args.engine, args.engineVersion);
   const cpuCheck =
     'the slow log (CloudWatch Logs, slow-log group) for expensive commands (KEYS, large range reads, Lua) and ' +
     'GetTypeCmds/SetTypeCmds; mostly reads: add a replica and read from it; mostly writes: a larger node type or more shards.';
@@ -100,12 +190,20 @@ export function planCacheAlarms(args: {
     const suffix = node.cacheClusterId.slice(rg.length + 1);
     const who = `${node.cacheClusterId} (${node.role} at creation, shard ${node.shard}, ${nodeType.name})`;
     type Watch = Pick<AlarmPlan, 'metricName' | 'statistic' | 'threshold' | 'unit'> &
-      Partial<Pick<AlarmPlan, 'comparisonOperator' | 'minimumLookups'>>;
+      Partial<Pick<AlarmPlan, 'comparisonOperator' | 'minimumLookups' | 'math' | 'lowSampleCountPercentiles'>> & {
+        /** What breaches, as the description says it; default "<metric> above <threshold> <unit>". */
+        readonly condition?: string;
+      };
     const add = (key: AlarmKey, watch: Watch, check: string) => {
       const w = t[key];
-      const comparisonOperator = watch.comparisonOperator ?? 'GreaterThanThreshold';
-      const what = watch.minimumLookups === undefined ? watch.metricName : `${watch.metricName} (= CacheHits / (CacheHits + CacheMisses))`;
-      const quiet = watch.minimumLookups === undefined ? '' : `periods with fewer than ${watch.minimumLookups} lookups yield none; `;
+      const { condition, ...plan } = watch;
+      const comparisonOperator = plan.comparisonOperator ?? 'GreaterThanThreshold';
+      const what =
+        (plan.math === undefined ? plan.metricName : `${plan.metricName} (= ${plan.math.formula})`) +
+        (isPercentile(plan.statistic) ? ` ${plan.statistic}` : '');
+      const quiet = plan.minimumLookups === undefined ? '' : `periods with fewer than ${plan.minimumLookups} lookups yield none; `;
+      const breach =
+        condition ?? `${what} ${comparisonOperator === 'LessThanThreshold' ? 'below' : 'above'} ${fmt(plan.threshold)} ${plan.unit}`;
       plans.push({
         key,
         alarmName: `${prefix}-${suffix}-${SLUG[key]}`,
@@ -114,11 +212,11 @@ export function planCacheAlarms(args: {
         evaluationPeriods: w.evaluationPeriods,
         datapointsToAlarm: w.datapointsToAlarm,
         treatMissingData: w.treatMissingData,
-        ...watch,
+        ...plan,
         comparisonOperator,
         description:
-          `${who}: ${what} ${comparisonOperator === 'LessThanThreshold' ? 'below' : 'above'} ${fmt(watch.threshold)} ${watch.unit} ` +
-          `in ${windowText(w)}. Check first: ${check} Missing data: ${quiet}${missingDataText(w.treatMissingData)}. Thresholds: config/alarms.ts.`,
+          `${who}: ${breach} in ${windowText(w)}. Check first: ${check} Missing data: ${quiet}${missingDataText(w.treatMissingData)}. ` +
+          'Thresholds: config/alarms.ts.',
       });
     };
 
@@ -169,7 +267,8 @@ export function planCacheAlarms(args: {
       add(
         'replicationLag',
         { metricName: 'ReplicationLag', statistic: 'Maximum', threshold: t.replicationLag.seconds, unit: 's' },
-        "reads from this replica are stale. The primary's write load (SetTypeCmds, ReplicationBytes), " +
+        "reads from this replica are stale. A lag that grows by 60 s a minute is a broken link (002's master link down): " +
+          "INFO replication on the node (master_link_status). Otherwise the primary's write load (SetTypeCmds, ReplicationBytes), " +
           'NetworkBandwidthOutAllowanceExceeded on the primary, and SaveInProgress (a backup running).',
       );
     }
@@ -179,6 +278,7 @@ export function planCacheAlarms(args: {
       'FreeableMemory and reserved-memory-percent (AWS advises 30-50 % on small nodes); swapping in the backup window means ' +
         'the snapshot fork lacks memory. Raise reserved-memory-percent or scale up.',
     );
+    const minimumLookups = (t.hitRate.minimumLookupsPerMinute * t.hitRate.period) / 60;
     add(
       'hitRate',
       {
@@ -187,11 +287,117 @@ export function planCacheAlarms(args: {
         comparisonOperator: 'LessThanThreshold',
         threshold: t.hitRate.minimumPercent,
         unit: '%',
-        minimumLookups: (t.hitRate.minimumLookupsPerMinute * t.hitRate.period) / 60,
+        math: hitRateMath(minimumLookups),
+        minimumLookups,
       },
       'Evictions (evicted keys become misses), recent TTL changes, and deploys that change how keys are built ' +
         '(inputs must be normalised so that equal requests hash to equal keys).',
     );
+    const latencyCheck =
+      latency === 'percentile'
+        ? 'server-side p95 per request. The slow log (CloudWatch Logs, slow-log group) for the commands, EngineCPUUtilization, ' +
+          'SaveInProgress (a backup fork) and large values (redis-cli --bigkeys); clients see this plus the network.'
+        : 'the average CPU time per command over a minute (Redis OSS publishes no latency percentiles), so the engine is stalled: ' +
+          'the slow log (CloudWatch Logs, slow-log group), EngineCPUUtilization, SaveInProgress, Lua scripts and big range reads.';
+    for (const [key, direction] of [
+      ['readLatency', 'read'],
+      ['writeLatency', 'write'],
+    ] as const) {
+      add(
+        key,
+        {
+          metricName: LATENCY_METRICS[latency][direction],
+          statistic: latency === 'percentile' ? (t[key].percentile as `p${number}`) : 'Average',
+          threshold: t[key].thresholdMicroseconds,
+          unit: 'microseconds',
+          ...(latency === 'percentile' ? { lowSampleCountPercentiles: 'ignore' as const } : {}),
+        },
+        latencyCheck,
+      );
+    }
+    add(
+      'keysWithoutTtl',
+      {
+        metricName: 'KeysWithoutTtl',
+        statistic: 'Average',
+        threshold: t.keysWithoutTtl.elastiCacheOwnKeys,
+        unit: 'keys',
+        math: KEYS_WITHOUT_TTL_MATH,
+        condition:
+          `keys without a TTL (CurrItems - CurrVolatileItems) above ${fmt(t.keysWithoutTtl.elastiCacheOwnKeys)} ` +
+          "(ElastiCache's own ElastiCacheMasterReplicationTimestamp has none)",
+      },
+      `001: every key must have a TTL; escalate to the developers. List them: ${FIND_KEYS_WITHOUT_TTL}; ` +
+        'OBJECT IDLETIME <key> shows how long each has been untouched, the key prefix names the writer. ' +
+        'allkeys-lru still evicts them, so memory is safe meanwhile; set a TTL (EXPIRE <key> <seconds>) or DEL after the developers agree.',
+    );
+    add(
+      'authenticationFailures',
+      { metricName: 'AuthenticationFailures', statistic: 'Sum', threshold: t.authenticationFailures.allowedPerPeriod, unit: 'per period' },
+      'ACL LOG on the node shows who failed (client address, user). A client with a stale token after a rotation (its secret ' +
+        'version), or an unknown address in the allowed security groups: find it and stop it.',
+    );
+    add(
+      'nodeDown',
+      {
+        metricName: 'CurrConnections',
+        statistic: 'SampleCount',
+        comparisonOperator: 'LessThanThreshold',
+        threshold: 1,
+        unit: 'datapoints',
+        condition: 'no CurrConnections datapoint (the engine stopped publishing: down, rebooting or being replaced)',
+      },
+      'the ElastiCache events topic and console Events (CacheNodeReplaceStarted, FailoverComplete, CacheNodesRebooted) and the ' +
+        'node status (aws elasticache describe-replication-group). After a failover the primary endpoint follows the new primary; ' +
+        'clients that pinned a node address must reconnect.',
+    );
   }
   return plans;
+}
+
+/**
+ * The `aws_cloudwatch_metric_alarm` arguments of a plan (without construct-tree concerns such as depends_on), so
+ * that the construct creates exactly what tests and the review read from the plan: one metric with `statistic` or,
+ * for a percentile, `extended_statistic`; or metric math over the node's metrics.
+ */
+export function alarmResourceConfig(p: AlarmPlan, actions: string[]): CloudwatchMetricAlarmConfig {
+  const common = {
+    alarmName: p.alarmName,
+    alarmDescription: p.description,
+    comparisonOperator: p.comparisonOperator,
+    threshold: p.threshold,
+    evaluationPeriods: p.evaluationPeriods,
+    datapointsToAlarm: p.datapointsToAlarm,
+    treatMissingData: p.treatMissingData,
+    alarmActions: actions,
+    okActions: actions,
+  };
+  if (p.math !== undefined) {
+    return {
+      ...common,
+      metricQuery: [
+        ...p.math.inputs.map((input) => ({
+          id: input.id,
+          metric: {
+            namespace: ELASTICACHE_NAMESPACE,
+            metricName: input.metricName,
+            dimensions: nodeDimensions(p.node),
+            period: p.period,
+            stat: input.stat,
+          },
+          returnData: false,
+        })),
+        { id: p.math.id, expression: p.math.expression, label: p.math.label, returnData: true },
+      ],
+    };
+  }
+  return {
+    ...common,
+    namespace: ELASTICACHE_NAMESPACE,
+    metricName: p.metricName,
+    dimensions: nodeDimensions(p.node),
+    ...(isPercentile(p.statistic) ? { extendedStatistic: p.statistic } : { statistic: p.statistic }),
+    ...(p.lowSampleCountPercentiles !== undefined ? { evaluateLowSampleCountPercentiles: p.lowSampleCountPercentiles } : {}),
+    period: p.period,
+  };
 }

@@ -1,30 +1,62 @@
 /**
- * The CloudWatch dashboard body of CacheAlarms: one graph per metric, one line per node, the thresholds drawn in.
+ * The CloudWatch dashboard body of CacheAlarms: one graph per alarmed metric (and statistic), one line per node, the
+ * thresholds drawn in.
  */
 import { ALARM_KEYS } from '../../config/alarms';
 import { CacheNode } from '../elasticache/member-nodes';
-import { AlarmPlan, ELASTICACHE_NAMESPACE, SLUG, hitRateExpression, nodeDimensions } from './alarm-plan';
+import { AlarmPlan, ELASTICACHE_NAMESPACE, SLUG, nodeDimensions } from './alarm-plan';
 
-/** One graph per metric, one line per node that has the alarm, the alarm thresholds as horizontal lines. */
+/** Renames the query ids of a metric-math expression (`hits` → `hits0`), so that several nodes share one graph. */
+function renameIds(expression: string, ids: readonly string[], suffix: string): string {
+  return ids.reduce((e, id) => e.replace(new RegExp(`\\b${id}\\b`, 'g'), `${id}${suffix}`), expression);
+}
+
+/** Title of a graph: the metric, or the math's label and formula; the statistic when it is not the usual average. */
+function titleOf(p: AlarmPlan): string {
+  if (p.math !== undefined) return `${p.math.label}: ${p.math.formula}`;
+  if (p.key === 'nodeDown') return `Heartbeat: ${p.metricName} datapoints per minute (SampleCount; a gap is a node down)`;
+  if (p.unit === 'microseconds') return `${p.metricName} (${p.statistic}, microseconds)`;
+  return p.metricName;
+}
+
+/** One graph per metric and statistic, one line per node that has the alarm, the alarm thresholds as horizontal lines. */
 export function dashboardWidgets(plans: readonly AlarmPlan[], region: string): object[] {
   // in the order of config/alarms.ts, whichever node comes first (ReplicationLag exists on replicas only)
   const ordered = [...plans].sort((a, b) => ALARM_KEYS.indexOf(a.key) - ALARM_KEYS.indexOf(b.key));
-  const byMetric = new Map<string, AlarmPlan[]>();
-  for (const p of ordered) byMetric.set(p.metricName, [...(byMetric.get(p.metricName) ?? []), p]);
+  const byGraph = new Map<string, AlarmPlan[]>();
+  for (const p of ordered) {
+    const graph = `${p.metricName}|${p.statistic}`;
+    byGraph.set(graph, [...(byGraph.get(graph) ?? []), p]);
+  }
 
-  return [...byMetric.entries()].map(([metricName, group], i) => {
+  return [...byGraph.values()].map((group, i) => {
     const first = group[0];
     const nodes = [...new Map(group.map((p) => [p.node.cacheClusterId, p.node])).values()];
     const dims = (n: CacheNode) => Object.entries(nodeDimensions(n)).flat();
     const label = (n: CacheNode) => `${n.cacheClusterId} (${n.role})`;
+    const math = first.math;
     const metrics =
-      first.minimumLookups !== undefined
+      math !== undefined
         ? nodes.flatMap((n, j) => [
-            [ELASTICACHE_NAMESPACE, 'CacheHits', ...dims(n), { id: `hits${j}`, stat: 'Sum', visible: false }],
-            [ELASTICACHE_NAMESPACE, 'CacheMisses', ...dims(n), { id: `misses${j}`, stat: 'Sum', visible: false }],
-            [{ id: `rate${j}`, expression: hitRateExpression(`hits${j}`, `misses${j}`, first.minimumLookups!), label: label(n) }],
+            ...math.inputs.map((input) => [
+              ELASTICACHE_NAMESPACE,
+              input.metricName,
+              ...dims(n),
+              { id: `${input.id}${j}`, stat: input.stat, visible: false },
+            ]),
+            [
+              {
+                id: `${math.id}${j}`,
+                expression: renameIds(
+                  math.expression,
+                  math.inputs.map((input) => input.id),
+                  String(j),
+                ),
+                label: label(n),
+              },
+            ],
           ])
-        : nodes.map((n) => [ELASTICACHE_NAMESPACE, metricName, ...dims(n), { label: label(n) }]);
+        : nodes.map((n) => [ELASTICACHE_NAMESPACE, first.metricName, ...dims(n), { label: label(n) }]);
     const thresholds = [...new Map(group.map((p) => [`${p.key}:${p.threshold}`, p])).values()];
     return {
       type: 'metric',
@@ -33,12 +65,12 @@ export function dashboardWidgets(plans: readonly AlarmPlan[], region: string): o
       width: 12,
       height: 6,
       properties: {
-        title: first.minimumLookups !== undefined ? 'Cache hit rate (%): CacheHits / (CacheHits + CacheMisses)' : metricName,
+        title: titleOf(first),
         view: 'timeSeries',
         stacked: false,
         region,
         period: first.period,
-        stat: first.statistic,
+        stat: math !== undefined ? math.inputs[0].stat : first.statistic,
         metrics,
         annotations: { horizontal: thresholds.map((p) => ({ label: `${SLUG[p.key]} alarm`, value: p.threshold })) },
         yAxis: { left: { min: 0 } },

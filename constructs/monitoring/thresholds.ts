@@ -18,11 +18,14 @@ import { Problems, describe, isIntegerIn } from '../validation';
 export function mergeAlarmThresholds(override: AlarmOverrides = {}, defaults: AlarmThresholds = DEFAULT_ALARM_THRESHOLDS): AlarmThresholds {
   const merged: Record<string, unknown> = {};
   for (const key of ALARM_KEYS) {
-    const fields = Object.entries(override[key] ?? {}).filter(([, v]) => v !== undefined);
+    const fields = Object.entries<unknown>(override[key] ?? {}).filter(([, v]) => v !== undefined);
     merged[key] = { ...defaults[key], ...Object.fromEntries(fields) };
   }
   return merged as unknown as AlarmThresholds;
 }
+
+/** CloudWatch percentiles: p0 to p100, up to two decimals (p99.99). */
+const PERCENTILE = /^p(100|[1-9]?\d(\.\d{1,2})?)$/;
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isWhole = (v: unknown, min: number): v is number => isIntegerIn(v, min, Number.MAX_SAFE_INTEGER);
@@ -61,7 +64,7 @@ function checkWindow(errors: Problems, at: string, w: AlarmWindow): void {
 }
 
 export function checkThresholds(errors: Problems, override: AlarmOverrides | undefined, t: AlarmThresholds): void {
-  for (const [key, fields] of Object.entries(override ?? {})) {
+  for (const [key, fields] of Object.entries<object | undefined>(override ?? {})) {
     if (!(ALARM_KEYS as string[]).includes(key)) {
       errors.check(false, 'thresholds', `keys among ${ALARM_KEYS.join(', ')}`, key);
       continue;
@@ -107,6 +110,38 @@ export function checkThresholds(errors: Problems, override: AlarmOverrides | und
     t.replicationLag.seconds,
   );
   errors.check(isWhole(t.swap.bytes, 0), 'thresholds.swap.bytes', 'a whole number of bytes ≥ 0', t.swap.bytes);
+  for (const key of ['readLatency', 'writeLatency'] as const) {
+    errors.check(
+      isNumber(t[key].thresholdMicroseconds) && t[key].thresholdMicroseconds > 0,
+      `thresholds.${key}.thresholdMicroseconds`,
+      'a number of microseconds > 0 (100 ms = 100000)',
+      t[key].thresholdMicroseconds,
+    );
+    errors.check(
+      typeof t[key].percentile === 'string' && PERCENTILE.test(t[key].percentile),
+      `thresholds.${key}.percentile`,
+      'a CloudWatch percentile p0 to p100, e.g. "p95"',
+      t[key].percentile,
+    );
+  }
+  errors.check(
+    isWhole(t.keysWithoutTtl.elastiCacheOwnKeys, 0),
+    'thresholds.keysWithoutTtl.elastiCacheOwnKeys',
+    'a whole number ≥ 0',
+    t.keysWithoutTtl.elastiCacheOwnKeys,
+  );
+  errors.check(
+    isWhole(t.authenticationFailures.allowedPerPeriod, 0),
+    'thresholds.authenticationFailures.allowedPerPeriod',
+    'a whole number ≥ 0',
+    t.authenticationFailures.allowedPerPeriod,
+  );
+  errors.check(
+    t.nodeDown.treatMissingData === 'breaching',
+    'thresholds.nodeDown.treatMissingData',
+    '"breaching" (a node that stops publishing must fire its heartbeat alarm)',
+    t.nodeDown.treatMissingData,
+  );
   percent('thresholds.hitRate.minimumPercent', t.hitRate.minimumPercent);
   errors.check(
     isNumber(t.hitRate.minimumLookupsPerMinute) && t.hitRate.minimumLookupsPerMinute > 0,
