@@ -1,8 +1,8 @@
 /**
- * The synthesized docker_container, run as the Terraform Docker provider would run it, on a real Docker engine:
- * the one already answering, or a dockerd this test starts and stops. No registry is reachable here, so unless the
- * engine already has the image, the test builds it under the synthesized image name from the host's Debian
- * redis-server and redis-cli.
+ * The synthesized docker_container, run as the Terraform Docker provider would run it (the same Engine API calls,
+ * through dockerode), on a real Docker engine: the one already answering, or a dockerd this test starts and stops.
+ * No registry is reachable here, so unless the engine already has the image, the test builds it under the
+ * synthesized image name from the host's Debian redis-server and redis-cli. Clients are ioredis.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -14,14 +14,16 @@ import { Testing } from 'cdktf';
 import {
   ContainerPlan,
   DockerEngine,
+  SynthesizedContainer,
   containerPlan,
+  destroyAsProvider,
   hostBinariesRootfs,
   removeContainer,
   runContainerPlan,
   which,
 } from '../../scripts/lib/docker';
-import { freeLoopbackPort, randomPassword, removeDir, tempDir } from '../../scripts/lib/redis-server';
-import { ping } from '../../scripts/lib/resp';
+import { runLoadTest, verifyWitnesses } from '../../scripts/lib/load-test';
+import { freeLoopbackPort, randomPassword, removeDir, tempDir, withClient } from '../../scripts/lib/redis-server';
 
 type Json = Record<string, any>;
 
@@ -69,7 +71,7 @@ async function deploy(props: LocalStackProps): Promise<Deployed> {
     ]);
     importedImage = image.name;
   }
-  const imageId = (await engine!.json<{ Id: string }>('GET', `/images/${encodeURIComponent(image.name)}/json`)).Id;
+  const imageId = (await engine!.docker.getImage(image.name).inspect()).Id;
 
   const password = randomPassword();
   const passwordExpression = /^\$\{(.*)\}$/.exec(json.output.redis_password.value)![1];
@@ -81,7 +83,7 @@ async function deploy(props: LocalStackProps): Promise<Deployed> {
     return undefined;
   };
   const [[, container]] = Object.entries<Json>(json.resource.docker_container);
-  const d: Deployed = { json, plan: containerPlan(container, lookup), port, password };
+  const d: Deployed = { json, plan: containerPlan(container as SynthesizedContainer, lookup), port, password };
   deployed.push(d);
   d.id = await runContainerPlan(engine!, d.plan, fs.mkdtempSync(path.join(work, 'upload-')));
   d.healthy = engine!.waitHealthy(d.id, HEALTHY_WITHIN_MS);
@@ -105,7 +107,11 @@ beforeAll(async () => {
 afterAll(async () => {
   if (engine) {
     for (const d of deployed) await removeContainer(engine, d.id, d.plan.volumes);
-    if (importedImage) await engine.api('DELETE', `/images/${encodeURIComponent(importedImage)}?force=1`).catch(() => undefined);
+    if (importedImage)
+      await engine.docker
+        .getImage(importedImage)
+        .remove({ force: true })
+        .catch(() => undefined);
     await engine.stop();
   }
   if (work) removeDir(work);
@@ -122,14 +128,14 @@ describe('the local container on a real Docker engine', () => {
 
   it('answers PING on 127.0.0.1 with the password, and only with it', async () => {
     await plain.healthy;
-    await expect(ping({ port: plain.port })).rejects.toThrow(/^NOAUTH/);
-    await expect(ping({ port: plain.port }, plain.password)).resolves.toBe('PONG');
+    await expect(withClient({ port: plain.port }, (c) => c.ping())).rejects.toThrow(/^NOAUTH/);
+    await expect(withClient({ port: plain.port, password: plain.password }, (c) => c.ping())).resolves.toBe('PONG');
   });
 
   it('publishes its port on 127.0.0.1 and on no other host address', async () => {
-    const c = await engine!.json<Json>('GET', `/containers/${plain.id}/json`);
+    const c = await engine!.docker.getContainer(plain.id!).inspect();
     expect(c.NetworkSettings.Ports[`${CONTAINER_PORT}/tcp`]).toEqual([{ HostIp: LOCAL_HOST, HostPort: String(plain.port) }]);
-    const bridge = await engine!.json<Json>('GET', '/networks/bridge');
+    const bridge = (await engine!.docker.getNetwork('bridge').inspect()) as Json;
     const gateway: string = bridge.IPAM.Config[0].Gateway;
     await expect(
       new Promise((resolve, reject) => {
@@ -142,25 +148,27 @@ describe('the local container on a real Docker engine', () => {
     ).rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it('runs under the synthesized memory limit and restart policy', async () => {
-    const c = await engine!.json<Json>('GET', `/containers/${plain.id}/json`);
+  it('runs under the synthesized memory limit, restart policy and stop settings', async () => {
+    const c = await engine!.docker.getContainer(plain.id!).inspect();
     const [[, container]] = Object.entries<Json>(plain.json.resource.docker_container);
     expect(c.HostConfig.Memory).toBe(container.memory * 2 ** 20);
-    expect(c.HostConfig.RestartPolicy.Name).toBe(container.restart);
+    expect(c.HostConfig.RestartPolicy?.Name).toBe(container.restart);
+    expect((c.Config as Json).StopSignal).toBe('SIGTERM');
+    expect((c.Config as Json).StopTimeout).toBe(60);
   });
 
   it('writes its AOF into the named volume', async () => {
     await plain.healthy;
-    const c = await engine!.json<Json>('GET', `/containers/${plain.id}/json`);
+    const c = await engine!.docker.getContainer(plain.id!).inspect();
     const [[, volume]] = Object.entries<Json>(plain.json.resource.docker_volume);
     expect(c.Mounts).toEqual([expect.objectContaining({ Type: 'volume', Name: volume.name, Destination: CONTAINER_PATHS.data })]);
-    const aof = await engine!.api('GET', `/containers/${plain.id}/archive?path=${CONTAINER_PATHS.data}/appendonlydir`);
-    expect(aof.status).toBe(200);
+    const aof = await engine!.docker.getContainer(plain.id!).infoArchive({ path: `${CONTAINER_PATHS.data}/appendonlydir` });
+    expect(aof).toBeDefined();
   });
 
   it('fails its health check when the password is wrong', async () => {
     await plain.healthy;
-    const test: string[] = (plain.plan.createBody.Healthcheck as { Test: string[] }).Test;
+    const test: string[] = plain.plan.createBody.Healthcheck?.Test ?? [];
     expect(await engine!.exec(plain.id!, test.slice(1))).toBe(0);
     expect(await engine!.exec(plain.id!, test.slice(1), [`REDISCLI_AUTH=${plain.password}x`])).not.toBe(0);
   });
@@ -176,13 +184,77 @@ describe('the local container on a real Docker engine', () => {
 
     it('refuses a plaintext client', async () => {
       await tls.healthy;
-      await expect(ping({ port: tls.port, timeoutMs: 3000 }, tls.password)).rejects.toThrow(/connection closed|ECONNRESET/);
+      await expect(withClient({ port: tls.port, password: tls.password }, (c) => c.ping())).rejects.toThrow(
+        /Connection is closed|ECONNRESET|Stream isn't writeable/,
+      );
     });
 
     it('serves a client that trusts the generated CA', async () => {
       await tls.healthy;
       const ca = fs.readFileSync(path.join(tlsDir, TLS_FILES.caCert));
-      await expect(ping({ port: tls.port, tls: { ca } }, tls.password)).resolves.toBe('PONG');
+      await expect(withClient({ port: tls.port, password: tls.password, tls: { ca } }, (c) => c.ping())).resolves.toBe('PONG');
+    });
+  });
+
+  describe('replaced under write load (as the provider replaces it: stop with destroy_grace_seconds, remove, create)', () => {
+    const LOAD_MS = 12000;
+    const REPLACE_AFTER_MS = 4000;
+    let stop: { ms: number; exitCode: number; log: string };
+    let healthyAgainMs: number;
+    let load: Awaited<ReturnType<typeof runLoadTest>>;
+
+    beforeAll(
+      async () => {
+        await plain.healthy;
+        const [[, container]] = Object.entries<Json>(plain.json.resource.docker_container);
+        const redis = { port: plain.port, password: plain.password };
+        const running = runLoadTest({
+          redis,
+          durationMs: LOAD_MS,
+          connections: 4,
+          pipeline: 32,
+          bgsaveEveryMs: 0,
+          bgrewriteaofEveryMs: 0,
+          verify: false,
+          tolerateOutage: true,
+        });
+        await new Promise((r) => setTimeout(r, REPLACE_AFTER_MS));
+        // the old container's exit, read before the provider's forced remove
+        const old = engine!.docker.getContainer(plain.id!);
+        const waited = old.wait();
+        const destroyed = destroyAsProvider(engine!, plain.id!, container.destroy_grace_seconds);
+        const exit = (await waited) as { StatusCode: number };
+        const log = await engine!.logs(plain.id!).catch(() => '');
+        stop = { ms: await destroyed, exitCode: exit.StatusCode, log };
+        plain.id = await runContainerPlan(engine!, plain.plan, fs.mkdtempSync(path.join(work, 'upload-')));
+        healthyAgainMs = await engine!.waitHealthy(plain.id, HEALTHY_WITHIN_MS);
+        load = await running;
+      },
+      LOAD_MS + HEALTHY_WITHIN_MS + 30000,
+    );
+
+    it('stops Redis with SIGTERM, which saves, exits 0 and takes less than the grace period', () => {
+      expect(stop.exitCode).toBe(0);
+      expect(stop.log).toMatch(/Received SIGTERM scheduling shutdown/);
+      expect(stop.log).toMatch(/ready to exit, bye bye/);
+      expect(stop.ms).toBeLessThan(60000);
+    });
+
+    it('keeps every write acknowledged before, during and after the replacement', async () => {
+      expect(load.witness.ackedWrites).toBeGreaterThan(0);
+      // the replacement loads the AOF from the volume: even the last acknowledged write before SIGTERM is there
+      const check = await withClient({ port: plain.port, password: plain.password }, (c) => verifyWitnesses(c, load.ledger, Infinity));
+      expect(check).toEqual({ checked: 64, missing: [], stale: [], ok: true });
+      expect(healthyAgainMs).toBeLessThan(HEALTHY_WITHIN_MS);
+    });
+
+    it('acknowledged writes on both sides of the outage (the clients reconnect to the new container)', () => {
+      const acks = Object.values(load.ledger.acks)
+        .flat()
+        .map(([, at]) => at);
+      const stopAt = load.stoppedAt - LOAD_MS + REPLACE_AFTER_MS;
+      expect(acks.some((at) => at < stopAt)).toBe(true);
+      expect(acks.some((at) => at > stopAt + stop.ms)).toBe(true);
     });
   });
 });

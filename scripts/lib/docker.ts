@@ -1,17 +1,15 @@
 /**
  * A real Docker engine for tests: the one already answering, or a `dockerd` this helper starts (as root) and stops.
- * Talks to the Engine API over its unix socket (no npm client), as the Terraform Docker provider does.
+ * Talks to it through dockerode (a maintained Engine API client): the synthesized container goes to the engine as the
+ * same Engine API calls the Terraform Docker provider makes (create with the JSON body, archive upload, start; on
+ * destroy, stop with `destroy_grace_seconds`, then remove), which the docker CLI cannot express exactly (its
+ * `--health-cmd` is always a shell form; the image built from the host's binaries has no shell).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
 import { Readable } from 'stream';
-
-export interface ApiResponse {
-  readonly status: number;
-  readonly body: string;
-}
+import Docker from 'dockerode';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -22,39 +20,21 @@ function socketFromEnvironment(): string {
   return host.slice('unix://'.length);
 }
 
-function rawRequest(socketPath: string, method: string, urlPath: string, body?: unknown, timeoutMs = 30000): Promise<ApiResponse> {
-  return new Promise((resolve, reject) => {
-    const stream = body instanceof Readable;
-    const req = http.request(
-      {
-        socketPath,
-        method,
-        path: urlPath,
-        headers: stream ? { 'Content-Type': 'application/x-tar' } : body === undefined ? {} : { 'Content-Type': 'application/json' },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    if (stream) (body as Readable).pipe(req);
-    else req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether dockerode's error is an HTTP status from the engine. */
+const hasStatus = (e: unknown, status: number) => (e as { statusCode?: number }).statusCode === status;
+
 export class DockerEngine {
+  public readonly docker: Docker;
+
   private constructor(
     public readonly socketPath: string,
     /** The dockerd this helper started, if it started one. */
     private readonly daemon?: { proc: ChildProcess; root: string; logFile: string; bridge: string },
-  ) {}
+  ) {
+    this.docker = new Docker({ socketPath });
+  }
 
   /** Whether this helper started the engine (and `stop()` will stop it). */
   get startedHere(): boolean {
@@ -70,7 +50,7 @@ export class DockerEngine {
     const existing = socketFromEnvironment();
     if (await DockerEngine.answers(existing)) return new DockerEngine(existing);
     if (process.getuid?.() !== 0) {
-      throw new Error(`No Docker engine answers at ${existing}, and starting dockerd needs root (uid ${process.getuid?.()}).`);
+      throw new Error(`No Docker engine answers at ${existing}, and starting dockerd needs root (uid ${String(process.getuid?.())}).`);
     }
     // short path: containerd's socket lives under the exec root and unix socket paths are limited to 108 bytes
     const root = fs.mkdtempSync('/tmp/dockerd-');
@@ -101,14 +81,14 @@ export class DockerEngine {
     const engine = new DockerEngine(socketPath, { proc, root, logFile, bridge });
     let exited: string | undefined;
     proc.once('exit', (code, signal) => {
-      exited = `dockerd exited (${signal ?? code})`;
+      exited = `dockerd exited (${String(signal ?? code)})`;
     });
     proc.once('error', (e) => {
       exited = `dockerd could not start: ${e.message}`;
     });
     const deadline = Date.now() + startTimeoutMs;
     while (!(await DockerEngine.answers(socketPath))) {
-      if (exited || Date.now() > deadline) {
+      if (exited !== undefined || Date.now() > deadline) {
         const why = exited ?? `dockerd did not answer within ${startTimeoutMs} ms`;
         await engine.stop();
         throw new Error(`${why}; its log:\n${engine.logTail()}`);
@@ -121,7 +101,8 @@ export class DockerEngine {
   private static async answers(socketPath: string): Promise<boolean> {
     if (!fs.existsSync(socketPath)) return false;
     try {
-      return (await rawRequest(socketPath, 'GET', '/_ping', undefined, 2000)).status === 200;
+      await new Docker({ socketPath, timeout: 2000 }).ping();
+      return true;
     } catch {
       return false;
     }
@@ -155,46 +136,43 @@ export class DockerEngine {
     }
   }
 
-  /** Engine API call; throws on an HTTP error status. `body`: JSON, or a tar stream. */
-  async api(method: string, urlPath: string, body?: unknown, timeoutMs?: number): Promise<ApiResponse> {
-    const res = await rawRequest(this.socketPath, method, urlPath, body, timeoutMs);
-    if (res.status >= 400) throw new Error(`${method} ${urlPath}: HTTP ${res.status} ${res.body.trim()}`);
-    return res;
-  }
-
-  async json<T = any>(method: string, urlPath: string, body?: unknown): Promise<T> {
-    const res = await this.api(method, urlPath, body);
-    return (res.body ? JSON.parse(res.body) : undefined) as T;
-  }
-
   async imageExists(name: string): Promise<boolean> {
-    return (await rawRequest(this.socketPath, 'GET', `/images/${encodeURIComponent(name)}/json`)).status === 200;
+    try {
+      await this.docker.getImage(name).inspect();
+      return true;
+    } catch (e) {
+      if (hasStatus(e, 404)) return false;
+      throw e;
+    }
   }
 
   /** `docker import`: a root filesystem directory becomes image `name` (repo:tag) with Dockerfile `changes`. */
   async importImage(rootfs: string, name: string, changes: readonly string[]): Promise<void> {
     const colon = name.lastIndexOf(':');
-    const query = new URLSearchParams({ fromSrc: '-', repo: name.slice(0, colon), tag: name.slice(colon + 1) });
-    for (const c of changes) query.append('changes', c);
-    const res = await this.api('POST', `/images/create?${query}`, tarStream(rootfs, ['.']), 120000);
-    if (res.body.includes('"errorDetail"')) throw new Error(`import ${name}: ${res.body}`);
+    const stream = await this.docker.importImage(tarStream(rootfs, ['.']), {
+      repo: name.slice(0, colon),
+      tag: name.slice(colon + 1),
+      changes: [...changes],
+    });
+    const progress = await streamText(stream);
+    if (progress.includes('"errorDetail"')) throw new Error(`import ${name}: ${progress}`);
   }
 
   /** A container's log (stdout and stderr), for failure messages. */
   async logs(id: string): Promise<string> {
-    const res = await rawRequest(this.socketPath, 'GET', `/containers/${id}/logs?stdout=1&stderr=1&tail=50`);
+    const buf = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 50, follow: false });
     // strip the 8-byte frame headers of the multiplexed stream
-    return res.body.replace(/[\u0000-\u0008\u000e-\u001f]/g, '');
+    return Buffer.from(buf.filter((b) => b > 0x1f || b === 0x0a || b === 0x09)).toString('utf8');
   }
 
   /** Runs `cmd` in a running container with extra `env`; resolves with its exit code. */
   async exec(id: string, cmd: readonly string[], env: readonly string[] = [], timeoutMs = 10000): Promise<number> {
-    const { Id } = await this.json<{ Id: string }>('POST', `/containers/${id}/exec`, { Cmd: cmd, Env: env });
-    await this.api('POST', `/exec/${Id}/start`, { Detach: true });
+    const exec = await this.docker.getContainer(id).exec({ Cmd: [...cmd], Env: [...env] });
+    await exec.start({ Detach: true });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const state = await this.json<{ Running: boolean; ExitCode: number }>('GET', `/exec/${Id}/json`);
-      if (!state.Running) return state.ExitCode;
+      const state = await exec.inspect();
+      if (!state.Running) return state.ExitCode ?? -1;
       if (Date.now() > deadline) throw new Error(`exec ${cmd.join(' ')}: still running after ${timeoutMs} ms`);
       await sleep(50);
     }
@@ -204,7 +182,7 @@ export class DockerEngine {
   async waitHealthy(id: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
     for (;;) {
-      const c = await this.json<any>('GET', `/containers/${id}/json`);
+      const c = await this.docker.getContainer(id).inspect();
       const health = c.State.Health?.Status;
       if (health === 'healthy') return Date.now() - started;
       if (health === 'unhealthy' || !c.State.Running || Date.now() - started > timeoutMs) {
@@ -220,6 +198,17 @@ export class DockerEngine {
       await sleep(200);
     }
   }
+}
+
+function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    stream.on('error', reject);
+  });
 }
 
 /**
@@ -242,7 +231,7 @@ function tarStream(dir: string, entries: readonly string[]): Readable {
   const tar = spawn('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', dir, '-c', ...entries], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return tar.stdout!;
+  return tar.stdout;
 }
 
 /**
@@ -300,7 +289,7 @@ export interface ContainerUploadFile {
 export interface ContainerPlan {
   readonly name: string;
   /** Body of `POST /containers/create?name=<name>`. */
-  readonly createBody: Record<string, unknown>;
+  readonly createBody: Docker.ContainerCreateOptions;
   /** Files the provider copies in before the first start. */
   readonly uploads: readonly ContainerUploadFile[];
   /** Named volumes the container mounts. */
@@ -315,31 +304,44 @@ function durationNs(d: string): number {
   return Number(m[1]) * unitNs;
 }
 
+/** The `docker_container` arguments the local stack synthesizes, as Terraform JSON (snake_case, sizes in MB). */
+export interface SynthesizedContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly env?: readonly string[];
+  readonly ports?: readonly { internal: number; external?: number; ip?: string; protocol?: string }[];
+  readonly volumes?: readonly { volume_name: string; container_path: string; read_only?: boolean }[];
+  readonly upload?: readonly {
+    file: string;
+    content?: string;
+    source?: string;
+    source_hash?: string;
+    permissions?: string;
+    executable?: boolean;
+    content_base64?: string;
+  }[];
+  readonly healthcheck?: { test: readonly string[]; interval?: string; timeout?: string; start_period?: string; retries?: number };
+  readonly restart?: string;
+  readonly memory?: number;
+  readonly memory_swap?: number;
+  readonly stop_signal?: string;
+  readonly stop_timeout?: number;
+  readonly destroy_grace_seconds?: number;
+}
+
 /**
  * What the Terraform Docker provider asks the engine for, for one synthesized `docker_container` (arguments as the
  * provider documents them: `memory` in MB, healthcheck durations as Go durations, `upload` copied in before the
  * start). Every `${…}` is resolved with `lookup`. Throws on an argument it does not translate, so the test cannot
  * silently run a container that differs from the JSON.
  */
-export function containerPlan(container: Record<string, any>, lookup: (expression: string) => string | undefined): ContainerPlan {
+export function containerPlan(container: SynthesizedContainer, lookup: (expression: string) => string | undefined): ContainerPlan {
   const r = (v: string) => resolveExpressions(v, lookup);
-  // arguments that only steer Terraform (waiting for health, replacement triggers) change nothing in the engine
+  // arguments that only steer Terraform (waiting for health, how to destroy) change nothing in the created container
   const terraformOnly = new Set(['wait', 'wait_timeout', 'must_run', 'destroy_grace_seconds']);
-  const translated = new Set([
-    'name',
-    'image',
-    'command',
-    'env',
-    'ports',
-    'volumes',
-    'upload',
-    'healthcheck',
-    'restart',
-    'memory',
-    'memory_swap',
-    'stop_signal',
-    'stop_timeout',
-  ]);
+  const translated = new Set(['name', 'image', 'command', 'env', 'ports', 'volumes', 'upload', 'healthcheck', 'restart']);
+  for (const k of ['memory', 'memory_swap', 'stop_signal', 'stop_timeout']) translated.add(k);
   const unknown = Object.keys(container).filter((k) => !translated.has(k) && !terraformOnly.has(k));
   if (unknown.length) throw new Error(`docker_container: no translation for ${unknown.join(', ')}`);
 
@@ -351,9 +353,8 @@ export function containerPlan(container: Record<string, any>, lookup: (expressio
     (bindings[key] ??= []).push({ HostIp: p.ip ?? '', HostPort: p.external === undefined ? '' : String(p.external) });
   }
   const volumes: string[] = [];
-  const binds = (container.volumes ?? []).map((v: Record<string, any>) => {
-    const known = new Set(['volume_name', 'container_path', 'read_only']);
-    const extra = Object.keys(v).filter((k) => !known.has(k));
+  const binds = (container.volumes ?? []).map((v) => {
+    const extra = Object.keys(v).filter((k) => !['volume_name', 'container_path', 'read_only'].includes(k));
     if (extra.length) throw new Error(`docker_container.volumes: no translation for ${extra.join(', ')}`);
     const name = r(v.volume_name);
     volumes.push(name);
@@ -362,12 +363,15 @@ export function containerPlan(container: Record<string, any>, lookup: (expressio
   const hc = container.healthcheck;
   const hcExtra = Object.keys(hc ?? {}).filter((k) => !['test', 'interval', 'timeout', 'start_period', 'retries'].includes(k));
   if (hcExtra.length) throw new Error(`docker_container.healthcheck: no translation for ${hcExtra.join(', ')}`);
-  const uploads = (container.upload ?? []).map((u: Record<string, any>): ContainerUploadFile => {
-    if (u.executable || u.content_base64) throw new Error('docker_container.upload: no translation for executable, content_base64');
+  const uploads = (container.upload ?? []).map((u): ContainerUploadFile => {
+    if (u.executable || u.content_base64 !== undefined) {
+      throw new Error('docker_container.upload: no translation for executable, content_base64');
+    }
     // source_hash only makes Terraform replace the container when the file changes
-    const content = u.content !== undefined ? Buffer.from(r(u.content)) : fs.readFileSync(r(u.source));
+    const content = u.content !== undefined ? Buffer.from(r(u.content)) : fs.readFileSync(r(u.source ?? ''));
     return { file: u.file, content, mode: u.permissions ?? '0644' };
   });
+  const mb = (n: number | undefined) => (n === undefined ? 0 : n * 1024 * 1024);
 
   return {
     name: r(container.name),
@@ -391,8 +395,8 @@ export function containerPlan(container: Record<string, any>, lookup: (expressio
         PortBindings: bindings,
         Binds: binds,
         RestartPolicy: { Name: container.restart ?? 'no' },
-        Memory: container.memory === undefined ? 0 : container.memory * 1024 * 1024,
-        MemorySwap: container.memory_swap === undefined ? 0 : container.memory_swap * 1024 * 1024,
+        Memory: mb(container.memory),
+        MemorySwap: mb(container.memory_swap),
       },
     },
   };
@@ -400,8 +404,8 @@ export function containerPlan(container: Record<string, any>, lookup: (expressio
 
 /** Creates the plan's volumes and container, copies the uploads in and starts it; resolves with the container id. */
 export async function runContainerPlan(engine: DockerEngine, plan: ContainerPlan, stagingDir: string): Promise<string> {
-  for (const v of plan.volumes) await engine.json('POST', '/volumes/create', { Name: v });
-  const { Id } = await engine.json<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(plan.name)}`, plan.createBody);
+  for (const v of plan.volumes) await engine.docker.createVolume({ Name: v });
+  const container = await engine.docker.createContainer({ name: plan.name, ...plan.createBody });
   if (plan.uploads.length) {
     const files = plan.uploads.map((u) => {
       const rel = u.file.replace(/^\/+/, '');
@@ -410,14 +414,38 @@ export async function runContainerPlan(engine: DockerEngine, plan: ContainerPlan
       fs.chmodSync(path.join(stagingDir, rel), parseInt(u.mode, 8));
       return rel;
     });
-    await engine.api('PUT', `/containers/${Id}/archive?path=/`, tarStream(stagingDir, files));
+    await container.putArchive(tarStream(stagingDir, files), { path: '/' });
   }
-  await engine.api('POST', `/containers/${Id}/start`);
-  return Id;
+  await container.start();
+  return container.id;
+}
+
+/**
+ * What the provider does to a container it destroys (also the first half of a replacement): ContainerStop with
+ * `destroy_grace_seconds` as the timeout (0 when unset: SIGKILL at once), then a forced ContainerRemove.
+ * Resolves with the milliseconds the stop took.
+ */
+export async function destroyAsProvider(engine: DockerEngine, id: string, destroyGraceSeconds: number | undefined): Promise<number> {
+  const c = engine.docker.getContainer(id);
+  const started = Date.now();
+  await c.stop({ t: destroyGraceSeconds ?? 0 }).catch((e: unknown) => {
+    if (!hasStatus(e, 304)) throw e; // 304: already stopped
+  });
+  const ms = Date.now() - started;
+  await c.remove({ force: true });
+  return ms;
 }
 
 /** Removes a container (with its anonymous volumes) and named volumes; ignores what is already gone. */
 export async function removeContainer(engine: DockerEngine, id: string | undefined, volumes: readonly string[]): Promise<void> {
-  if (id) await engine.api('DELETE', `/containers/${id}?force=1&v=1`).catch(() => undefined);
-  for (const v of volumes) await engine.api('DELETE', `/volumes/${encodeURIComponent(v)}`).catch(() => undefined);
+  if (id)
+    await engine.docker
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+  for (const v of volumes)
+    await engine.docker
+      .getVolume(v)
+      .remove()
+      .catch(() => undefined);
 }
