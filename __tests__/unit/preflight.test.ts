@@ -256,9 +256,10 @@ describe('main.ts as cdktf runs it', () => {
       });
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
+      // main.ts reads the live config/environments.ts: only the variables' lines are asserted
       const lines = r.stderr.trimEnd().split('\n');
-      expect(lines[0]).toBe(`Synthesis stopped: 6 problems; nothing was written to ${dir}.`);
-      expect(lines.slice(1, 7).map((l) => l.replace(/^ {2}- ([A-Z_]+):.*$/, '$1'))).toEqual([
+      expect(lines[0]).toMatch(new RegExp(`^Synthesis stopped: \\d+ problems; nothing was written to ${dir}\\.$`));
+      expect(lines.map((l) => /^ {2}- ([A-Z][A-Z_]+):/.exec(l)?.[1]).filter(Boolean)).toEqual([
         'AWS_REGION',
         'CACHE_STATE_BUCKET',
         'CACHE_STAGING_AVAILABILITY_ZONES',
@@ -266,7 +267,7 @@ describe('main.ts as cdktf runs it', () => {
         'CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS',
         'LOCAL_REDIS_PORT',
       ]);
-      expect(lines).toHaveLength(8);
+      expect(lines[lines.length - 1]).toMatch(/^Fix these and run again\./);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(tree(dir)).toEqual(before);
     } finally {
@@ -274,12 +275,13 @@ describe('main.ts as cdktf runs it', () => {
     }
   });
 
-  it('still shows the stack trace of a real crash (an output directory that is a file)', () => {
+  it('still shows the stack trace of a real crash (an output directory below a file)', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-crash-')), 'not-a-dir');
     fs.writeFileSync(file, 'x');
     try {
-      const r = run({ CDKTF_OUTDIR: file });
+      const r = run({ CDKTF_OUTDIR: path.join(file, 'out') });
       expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/ENOTDIR/);
       expect(r.stderr).toMatch(/^\s+at /m);
       expect(fs.readFileSync(file, 'utf8')).toBe('x');
     } finally {
