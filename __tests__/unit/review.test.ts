@@ -237,7 +237,8 @@ describe('review of a change against a base', () => {
       /\| Monthly cost \| \$[\d,.]+ \/ month on demand \(3 × cache\.\S+ at \$[\d.]+\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/,
     );
     expect(md).toMatch(
-      /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 2 replaced \(1 create-before-destroy\) ⚠️ data store replaced \| ✅ \|/,
+      // 7 updated: the latency alarms of 3 nodes switch from Valkey's p95 to Redis OSS's averages, and the dashboard with them
+      /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 2 replaced \(1 create-before-destroy\), 7 updated ⚠️ data store replaced \| ✅ \|/,
     );
   });
 });

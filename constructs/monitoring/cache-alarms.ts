@@ -14,9 +14,9 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { AlarmOverrides, AlarmThresholds, CLOUDWATCH_ALARM_LIMITS } from '../../config/alarms';
 import { findNodeType, maxclientsOf } from '../elasticache/node-types';
 import { ITopic } from '../elasticache/props';
-import { IReplicationGroup } from '../elasticache/replication-group';
+import { IReplicationGroup, RedisReplicationGroup } from '../elasticache/replication-group';
 import { Problems, isUnresolved, validateConstruct } from '../validation';
-import { AlarmNodeType, AlarmPlan, ELASTICACHE_NAMESPACE, SLUG, hitRateExpression, nodeDimensions, planCacheAlarms } from './alarm-plan';
+import { AlarmNodeType, AlarmPlan, SLUG, alarmResourceConfig, planCacheAlarms } from './alarm-plan';
 import { dashboardWidgets } from './dashboard';
 import { checkThresholds, mergeAlarmThresholds } from './thresholds';
 
@@ -32,6 +32,11 @@ function isReplicationGroup(rg: unknown): rg is IReplicationGroup {
     typeof g.nodeType === 'string' &&
     Array.isArray(g.nodes)
   );
+}
+
+/** Engine and version of a RedisReplicationGroup (they pick the latency metrics); unknown for another IReplicationGroup. */
+function engineOf(rg: IReplicationGroup): { engine?: string; engineVersion?: string } {
+  return rg instanceof RedisReplicationGroup ? { engine: rg.settings.engine, engineVersion: rg.settings.engineVersion } : {};
 }
 
 /** vCPUs and maxclients of any node type (vCPUs only where the catalog knows the type). */
@@ -127,6 +132,7 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
       replicationGroupId: rg.replicationGroupId,
       alarmNamePrefix: prefix,
       thresholds,
+      ...engineOf(rg),
     });
     for (const p of plans) {
       errors.check(
@@ -174,50 +180,15 @@ export class CacheAlarms extends Construct {
     const topicArns = r.alarmTopics.map((t) => t.arn);
     const rg = r.replicationGroup.replicationGroupId;
 
-    this.alarms = r.plans.map((p) => {
-      const common = {
-        alarmName: p.alarmName,
-        alarmDescription: p.description,
-        comparisonOperator: p.comparisonOperator,
-        threshold: p.threshold,
-        evaluationPeriods: p.evaluationPeriods,
-        datapointsToAlarm: p.datapointsToAlarm,
-        treatMissingData: p.treatMissingData,
-        alarmActions: topicArns,
-        okActions: topicArns,
-      };
-      const constructId = `${p.node.cacheClusterId.slice(rg.length + 1)}-${SLUG[p.key]}`;
-      if (p.minimumLookups !== undefined) {
-        const metric = (metricName: string) => ({
-          namespace: ELASTICACHE_NAMESPACE,
-          metricName,
-          dimensions: nodeDimensions(p.node),
-          period: p.period,
-          stat: p.statistic,
-        });
-        return new CloudwatchMetricAlarm(this, constructId, {
-          ...common,
-          metricQuery: [
-            { id: 'hits', metric: metric('CacheHits'), returnData: false },
-            { id: 'misses', metric: metric('CacheMisses'), returnData: false },
-            {
-              id: 'hit_rate',
-              expression: hitRateExpression('hits', 'misses', p.minimumLookups),
-              label: 'Cache hit rate (%)',
-              returnData: true,
-            },
-          ],
-        });
-      }
-      return new CloudwatchMetricAlarm(this, constructId, {
-        ...common,
-        namespace: ELASTICACHE_NAMESPACE,
-        metricName: p.metricName,
-        dimensions: nodeDimensions(p.node),
-        statistic: p.statistic,
-        period: p.period,
-      });
-    });
+    // the heartbeat treats missing data as breaching: created only once the group (and so its nodes) exists
+    const group = r.replicationGroup instanceof RedisReplicationGroup ? r.replicationGroup.replicationGroup : undefined;
+    this.alarms = r.plans.map(
+      (p) =>
+        new CloudwatchMetricAlarm(this, `${p.node.cacheClusterId.slice(rg.length + 1)}-${SLUG[p.key]}`, {
+          ...alarmResourceConfig(p, topicArns),
+          ...(p.key === 'nodeDown' && group ? { dependsOn: [group] } : {}),
+        }),
+    );
 
     if (r.alarmEmail !== undefined) {
       this.emailSubscription = new SnsTopicSubscription(this, 'alarm-email', {
