@@ -25,8 +25,8 @@ import { Env } from './settings';
 const ERROR_ANNOTATION = '@cdktf/error';
 
 export const ADVICE =
-  'Fix these and run again. Variables and their forms: config/deployment.ts (README "Settings"); environments: config/environments.ts; ' +
-  'guardrails: README "Guardrails" (npm run review lists every violation).';
+  'Fix these and run again. Variables and their forms: config/deployment.ts and README "When the input is wrong"; ' +
+  'environments: config/environments.ts; guardrails: README "Guardrails" (npm run review lists every violation).';
 
 /** The message a user sees for a list of problems. */
 export function formatProblems(problems: readonly string[], outdir: string): string {
