@@ -194,6 +194,55 @@ describe('the synth app: a mistake writes nothing; success replaces only the syn
       { AWS_REGION: 'not-a-region', CACHE_STAGING_CLIENT_SECURITY_GROUP_IDS: 'sg-bad', LOCAL_REDIS_PORT: '0x18EB' },
       ['AWS_REGION: an AWS region name', 'CACHE_STAGING_CLIENT_SECURITY_GROUP_IDS: security group ids', 'LOCAL_REDIS_PORT: a decimal port'],
     ],
+    ['AWS_REGION=mars-1', FIXTURE, { AWS_REGION: 'mars-1' }, ['- AWS_REGION: an AWS region name such as us-east-1', 'got "mars-1"']],
+    ['AWS_REGION=not-a-region', FIXTURE, { AWS_REGION: 'not-a-region' }, ['got "not-a-region" (stacks pilot, staging, production)']],
+    ['a bucket named My_Bucket..Name', FIXTURE, { CACHE_STATE_BUCKET: 'My_Bucket..Name' }, ['- CACHE_STATE_BUCKET: an S3 bucket name']],
+    ['CACHE_PRODUCTION_VPC_ID=garbage', FIXTURE, { CACHE_PRODUCTION_VPC_ID: 'garbage' }, ['- CACHE_PRODUCTION_VPC_ID: a VPC id']],
+    [
+      'CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS=sg-bad',
+      FIXTURE,
+      { CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: 'sg-bad' },
+      ['- CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: security group ids'],
+    ],
+    [
+      'CACHE_PRODUCTION_AVAILABILITY_ZONES=mars-1z',
+      FIXTURE,
+      { CACHE_PRODUCTION_AVAILABILITY_ZONES: 'mars-1z' },
+      ['- CACHE_PRODUCTION_AVAILABILITY_ZONES: zones of us-east-1', 'got "mars-1z" (stack production)'],
+    ],
+    [
+      'LOCAL_REDIS_PORT=0x18EB',
+      FIXTURE,
+      { LOCAL_REDIS_PORT: '0x18EB' },
+      ['- LOCAL_REDIS_PORT: a decimal port number from 1 to 65535, got "0x18EB"'],
+    ],
+    [
+      'expectedUsers: 10000000',
+      withProduction({ expectedUsers: 10_000_000, memoryFloorGiB: undefined }),
+      {},
+      ['- config/environments.ts production.expectedUsers: at most 100,000 without memoryFloorGiB'],
+    ],
+    [
+      'six bad fields in config/environments.ts',
+      withProduction({
+        name: 'prod' as never,
+        snapshotRetentionLimitDays: -1,
+        snapshotWindow: 'nightly',
+        maintenanceWindow: 'sunday',
+        logRetentionDays: 2,
+        applyImmediately: 'no' as never,
+      }),
+      {},
+      [
+        'Synthesis stopped: 6 problems',
+        'production.name',
+        'production.snapshotRetentionLimitDays',
+        'production.snapshotWindow',
+        'production.maintenanceWindow',
+        'production.logRetentionDays',
+        'production.applyImmediately',
+      ],
+    ],
     [
       'a guardrail violation (production backups kept 1 day) after preflight passed',
       withProduction({ snapshotRetentionLimitDays: 1 }),
@@ -209,6 +258,7 @@ describe('the synth app: a mistake writes nothing; success replaces only the syn
     expect(message).toMatch(/^Synthesis stopped: \d+ problems?; nothing was written to /);
     for (const f of fragments) expect(message).toContain(f);
     expect(message).not.toContain('skipValidation');
+    expect(message).not.toMatch(/^\s+at /m);
     expect(tree(dir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(dir)).filter((n) => n.startsWith(`${path.basename(dir)}.synth-`))).toEqual([]);
   });
