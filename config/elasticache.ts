@@ -63,4 +63,24 @@ export const LIMITS = {
 /** Slow log: `slowlog-log-slower-than 10000` (10 ms) and `slowlog-max-len 128` (seeds/004_8844d1214f9c87e0.txt, "Redis Configuration File"). */
 export const SLOWLOG = { slowerThanMicroseconds: 10000, maxLen: 128 } as const;
 
+/** Formats of ElastiCache log delivery records (`log_delivery_configuration.log_format`). */
+export const LOG_FORMATS = ['json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * Parent of the log groups ElastiCache delivers to. AWS recommends `/aws/vendedlogs/` for vended logs: CloudWatch Logs
+ * then grants the delivery without growing the account's log resource policy, which is limited to 5120 characters
+ * (CloudWatch Logs "Enabling logging from AWS services"; ElastiCache "Log delivery").
+ */
+export const ELASTICACHE_LOG_GROUP_PREFIX = '/aws/vendedlogs/elasticache';
+
+/**
+ * Random bytes in the final snapshot's name (`<rg>-final-<hex>`): 4 bytes = 8 hex digits, a new value per group
+ * generation. Snapshot names: letters, digits and hyphens, starting with a letter, no "--", no trailing "-".
+ */
+export const FINAL_SNAPSHOT_SUFFIX_BYTES = 4;
+
+/** KMS `deletion_window_in_days` is 7–30 (provider doc); the keys of this project wait the longest. */
+export const KMS_KEY_DELETION_WINDOW_MAX_DAYS = 30;
+
 export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];

@@ -6,6 +6,12 @@ import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
 import { BASE_GROUP_PROPS, TfJson, emptyScope, groupStack, onlyResource, resourcesOf, synthJson } from '../helpers/synth';
 
+const onlyResourceWhere = (json: TfJson, type: string, where: (body: Record<string, any>) => boolean) => {
+  const found = resourcesOf(json, type).filter(where);
+  if (found.length !== 1) throw new Error(`expected one matching ${type}, found ${found.length}`);
+  return found[0];
+};
+
 const ref = (type: string, json: TfJson, attr: string) => {
   const [logicalId] = Object.keys(json.resource[type]);
   return `\${${type}.${logicalId}.${attr}}`;
@@ -103,20 +109,33 @@ describe('a primary plus two replicas across three zones', () => {
     expect(rg.parameter_group_name).toBe(ref('aws_elasticache_parameter_group', json, 'name'));
   });
 
-  it('backs up daily outside the maintenance window and takes a final snapshot on delete', () => {
+  it('backs up daily outside the maintenance window and takes a final snapshot on delete, named anew per generation', () => {
     expect(rg).toMatchObject({
       snapshot_retention_limit: REPLICATION_GROUP_DEFAULTS.snapshotRetentionLimitDays,
       snapshot_window: REPLICATION_GROUP_DEFAULTS.snapshotWindow,
       maintenance_window: REPLICATION_GROUP_DEFAULTS.maintenanceWindow,
-      final_snapshot_identifier: 'isl-cache-test-final',
+    });
+    // a fixed `isl-cache-test-final` collides on the second destroy or after a replacement
+    expect(rg.final_snapshot_identifier).toBe(`isl-cache-test-final-${ref('random_id', json, 'hex')}`);
+    const suffix = onlyResource(json, 'random_id');
+    expect(suffix.byte_length).toBe(4);
+    // every argument that replaces the group draws a new suffix
+    expect(suffix.keepers).toEqual({
+      replication_group_id: 'isl-cache-test',
+      engine: 'redis',
+      engine_version: '7.1',
+      port: '6379',
+      kms_key_id: ref('aws_kms_key', json, 'arn'),
+      subnet_group_name: ref('aws_elasticache_subnet_group', json, 'name'),
+      transit_encryption_enabled: 'true',
     });
   });
 
-  it('delivers slow and engine logs to CloudWatch log groups with retention, encrypted', () => {
+  it('delivers slow and engine logs to log groups under /aws/vendedlogs/, with retention, encrypted', () => {
     const groups = resourcesOf(json, 'aws_cloudwatch_log_group');
     expect(groups.map((g) => g.name).sort()).toEqual([
-      '/aws/elasticache/isl-cache-test/engine-log',
-      '/aws/elasticache/isl-cache-test/slow-log',
+      '/aws/vendedlogs/elasticache/isl-cache-test/engine-log',
+      '/aws/vendedlogs/elasticache/isl-cache-test/slow-log',
     ]);
     for (const g of groups)
       expect(g).toMatchObject({
@@ -129,14 +148,69 @@ describe('a primary plus two replicas across three zones', () => {
     ]);
   });
 
-  it('notifies events to an SNS topic encrypted with the key, whose policy lets the publishing services use it', () => {
-    const topic = onlyResource(json, 'aws_sns_topic');
-    expect(topic.kms_master_key_id).toBe(ref('aws_kms_key', json, 'arn'));
-    expect(rg.notification_topic_arn).toBe(ref('aws_sns_topic', json, 'arn'));
-    const policy = Object.values(json.data!.aws_iam_policy_document)[0];
-    const publish = policy.statement.find((s: any) => s.sid === 'ServicesPublishToEncryptedTopic');
-    expect(publish.principals[0].identifiers).toEqual(expect.arrayContaining(['cloudwatch.amazonaws.com', 'elasticache.amazonaws.com']));
-    expect(publish.actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+  const topicNamed = (name: string) => {
+    const [logicalId, body] = Object.entries(json.resource.aws_sns_topic).find(([, t]) => t.name === name)!;
+    return { body, arn: `\${aws_sns_topic.${logicalId}.arn}` };
+  };
+  const policyDoc = (id: string) =>
+    Object.entries(json.data!.aws_iam_policy_document).find(([logicalId]) => logicalId.startsWith(`cache_${id}_`))![1];
+
+  it('sends ElastiCache events to an UNENCRYPTED topic whose policy admits ElastiCache with AWS:SourceOwner', () => {
+    const events = topicNamed('isl-cache-test-events');
+    expect(events.body.kms_master_key_id).toBeUndefined();
+    expect(rg.notification_topic_arn).toBe(events.arn);
+    const policy = onlyResourceWhere(json, 'aws_sns_topic_policy', (p) => p.arn === events.arn);
+    expect(policy.policy).toMatch(/^\$\{data\.aws_iam_policy_document\.cache_events-topic-policy_[0-9A-F]+\.json\}$/);
+    const publish = policyDoc('events-topic-policy').statement.find((s: any) => s.sid === 'ElastiCachePublishesEvents');
+    expect(publish).toMatchObject({
+      principals: [{ type: 'AWS', identifiers: ['*'] }],
+      actions: ['SNS:Publish'],
+      resources: [events.arn],
+      condition: [
+        { test: 'StringEquals', variable: 'AWS:SourceOwner', values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\./)] },
+      ],
+    });
+  });
+
+  it('sends alarms to a second topic, encrypted with the key, that only CloudWatch alarms of the account may publish to', () => {
+    const alarms = topicNamed('isl-cache-test-alarms');
+    expect(alarms.body.kms_master_key_id).toBe(ref('aws_kms_key', json, 'arn'));
+    const statement = policyDoc('alarms-topic-policy').statement.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
+    expect(statement.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
+    expect(statement.condition.map((c: any) => `${c.test} ${c.variable}`)).toEqual([
+      'StringEquals aws:SourceAccount',
+      'ArnLike aws:SourceArn',
+    ]);
+  });
+
+  it('key policy: service principals only with conditions; none for ElastiCache or EventBridge, which use nothing of it', () => {
+    const statements = policyDoc('key-policy').statement;
+    expect(statements.map((s: any) => s.sid)).toEqual([
+      'AccountAdministers',
+      'CloudWatchAlarmsPublishToEncryptedTopic',
+      'CloudWatchLogsEncryptsLogGroups',
+    ]);
+    const services = statements.flatMap((s: any) =>
+      s.principals.filter((p: any) => p.type === 'Service').flatMap((p: any) => p.identifiers),
+    );
+    expect(services).toEqual([
+      'cloudwatch.amazonaws.com',
+      expect.stringMatching(/^logs\.\$\{data\.aws_region\.[^.]+\.region\}\.amazonaws\.com$/),
+    ]);
+    const cw = statements[1];
+    expect(cw.actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(cw.condition).toEqual([
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: [expect.stringMatching(/account_id\}$/)] },
+    ]);
+    // the logs condition follows the log groups to /aws/vendedlogs/
+    expect(statements[2].condition[0].values[0]).toMatch(/:log-group:\/aws\/vendedlogs\/elasticache\/isl-cache-test\/\*$/);
+  });
+
+  it('the parameter group description holds only words of its name (no engine version), so an upgrade keeps the group', () => {
+    const pg = onlyResource(json, 'aws_elasticache_parameter_group');
+    expect(pg.name).toBe('isl-cache-test-redis7');
+    expect(pg.description).toBe('isl-cache-test redis7 parameters');
+    expect(pg.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   it('names its member nodes as ElastiCache does', () => {

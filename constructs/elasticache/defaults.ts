@@ -4,7 +4,15 @@
  *
  * Backups run at night UTC and end before the weekly maintenance window opens, so the two never overlap.
  */
-import { DEFAULT_PORT, DEFAULT_RESERVED_MEMORY_PERCENT, Engine, MaxmemoryPolicy } from '../../config/elasticache';
+import {
+  DEFAULT_PORT,
+  DEFAULT_RESERVED_MEMORY_PERCENT,
+  Engine,
+  KMS_KEY_DELETION_WINDOW_MAX_DAYS,
+  LogFormat,
+  MaxmemoryPolicy,
+} from '../../config/elasticache';
+import type { AuthTokenUpdateStrategy } from './props';
 
 export const REPLICATION_GROUP_DEFAULTS = {
   engine: 'redis' as Engine,
@@ -20,19 +28,25 @@ export const REPLICATION_GROUP_DEFAULTS = {
   transitEncryptionEnabled: true,
   authTokenEnabled: true,
   authTokenVersion: 1,
+  authTokenUpdateStrategy: 'ROTATE' as AuthTokenUpdateStrategy,
   snapshotRetentionLimitDays: 7,
   snapshotWindow: '03:00-04:00',
   maintenanceWindow: 'sun:05:00-sun:06:00',
   finalSnapshotEnabled: true,
   logRetentionInDays: 30,
+  logFormat: 'json' as LogFormat,
   applyImmediately: false,
 };
 
 /** The generated AUTH token: 64 characters (16–128 allowed), at least 2 of each class. */
 export const AUTH_TOKEN_GENERATION = { length: 64, minEachClass: 2 } as const;
 
-/** Days a deleted KMS key waits before it is gone (7–30; the longest, so a mistake can be undone). */
-export const KMS_KEY_DELETION_WINDOW_DAYS = 30;
+/**
+ * Days a deleted KMS key waits before it is gone (7–30; the longest, so a mistake can be undone). While it waits the
+ * key is Pending Deletion and the final snapshots encrypted with it cannot be restored until someone runs
+ * CancelKeyDeletion and EnableKey (README, "Restoring a final snapshot"); guardrail `key-deletion-window`.
+ */
+export const KMS_KEY_DELETION_WINDOW_DAYS = KMS_KEY_DELETION_WINDOW_MAX_DAYS;
 
 /** Days a deleted Secrets Manager secret can be restored (7–30). */
 export const SECRET_RECOVERY_WINDOW_DAYS = 7;

@@ -8,6 +8,8 @@ import {
   ENGINE_VERSIONS,
   Engine,
   LIMITS,
+  LOG_FORMATS,
+  LogFormat,
   MAXMEMORY_POLICIES,
   MaxmemoryPolicy,
 } from '../../config/elasticache';
@@ -34,9 +36,15 @@ export interface ITopic {
   readonly arn: string;
 }
 
+/**
+ * How a change of the AUTH token is applied (`auth_token_update_strategy`): `ROTATE` adds the new token beside the
+ * old one (both valid), `SET` (only after a ROTATE, with the token last rotated) keeps only that token.
+ */
+export type AuthTokenUpdateStrategy = 'ROTATE' | 'SET';
+
 /** Parameter-group family of an engine version (config/elasticache.ts ENGINE_VERSIONS). */
 export function parameterGroupFamily(engine: Engine, version: string): string | undefined {
-  return ENGINE_VERSIONS[engine]?.[version];
+  return (ENGINE_VERSIONS[engine] as Record<string, string> | undefined)?.[version];
 }
 
 export interface RedisReplicationGroupProps {
@@ -146,6 +154,13 @@ export interface RedisReplicationGroupProps {
    */
   readonly authTokenVersion?: number;
   /**
+   * Step of a two-step AUTH token rotation. Step 1: raise `authTokenVersion` with `ROTATE` (new token valid beside
+   * the old one; move the clients to the new secret). Step 2: keep the version, switch to `SET` (only the new token
+   * stays valid). The provider sends every change of token or strategy at once (ApplyImmediately).
+   * @default 'ROTATE'
+   */
+  readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy;
+  /**
    * Days of automatic daily backups to keep (0 turns backups off; up to 35).
    * @default 7
    */
@@ -171,6 +186,12 @@ export interface RedisReplicationGroupProps {
    */
   readonly logRetentionInDays?: number;
   /**
+   * Format of the slow-log and engine-log records. Changing it (any log delivery change) is refused by ElastiCache
+   * unless `applyImmediately` is true.
+   * @default 'json'
+   */
+  readonly logFormat?: LogFormat;
+  /**
    * Apply modifications at once instead of in the next maintenance window.
    * @default false
    */
@@ -188,6 +209,12 @@ export interface RedisReplicationGroupProps {
    * @default a new topic created by the construct
    */
   readonly notificationTopic?: ITopic;
+  /**
+   * SNS topic the CloudWatch alarms notify (CacheAlarms' default). May be encrypted, if its key policy lets
+   * cloudwatch.amazonaws.com use the key.
+   * @default a new topic `<rg>-alarms`, encrypted with the group's key, created by the construct
+   */
+  readonly alarmTopic?: ITopic;
   /**
    * Tags for every resource (the provider's default tags come on top).
    * @default none
@@ -216,11 +243,13 @@ export interface ResolvedReplicationGroupSettings {
   readonly transitEncryptionMode?: 'required' | 'preferred';
   readonly authTokenEnabled: boolean;
   readonly authTokenVersion: number;
+  readonly authTokenUpdateStrategy: AuthTokenUpdateStrategy;
   readonly snapshotRetentionLimitDays: number;
   readonly snapshotWindow: string;
   readonly maintenanceWindow: string;
   readonly finalSnapshotEnabled: boolean;
   readonly logRetentionInDays: number;
+  readonly logFormat: LogFormat;
   readonly applyImmediately: boolean;
   /** Non-fatal remarks (e.g. a node type outside the catalog): the construct adds them as synth warnings. */
   readonly warnings: readonly string[];
@@ -347,11 +376,12 @@ export function resolveReplicationGroupProps(
     'at least one client security group or private CIDR',
     'none',
   );
-  for (const sg of sgs) {
+  // a list known only at deploy time (a Terraform variable) is checked by that variable's validation
+  for (const sg of isUnresolved(sgs) ? [] : sgs) {
     if (!isUnresolved(sg))
       errors.check(isAwsId('sg', sg), 'allowedSecurityGroupIds', 'security group ids (sg- and 8 or 17 hex digits)', sg);
   }
-  for (const c of cidrs) {
+  for (const c of isUnresolved(cidrs) ? [] : cidrs) {
     if (!isUnresolved(c))
       errors.check(isPrivateCidr(c), 'allowedCidrBlocks', 'private IPv4 ranges (10/8, 172.16/12, 192.168/16, 100.64/10)', c);
   }
@@ -403,6 +433,14 @@ export function resolveReplicationGroupProps(
   );
   const authTokenVersion = props.authTokenVersion ?? d.authTokenVersion;
   errors.check(isIntegerIn(authTokenVersion, 1, Number.MAX_SAFE_INTEGER), 'authTokenVersion', 'a whole number ≥ 1', authTokenVersion);
+  const authTokenUpdateStrategy = props.authTokenUpdateStrategy ?? d.authTokenUpdateStrategy;
+  errors.check(['ROTATE', 'SET'].includes(authTokenUpdateStrategy), 'authTokenUpdateStrategy', 'ROTATE or SET', authTokenUpdateStrategy);
+  errors.check(
+    authTokenUpdateStrategy !== 'SET' || authTokenVersion >= 2,
+    'authTokenUpdateStrategy',
+    'ROTATE while authTokenVersion is 1 (SET is step 2 of a rotation: it follows a ROTATE to a raised version)',
+    authTokenUpdateStrategy,
+  );
 
   const retention = props.snapshotRetentionLimitDays ?? d.snapshotRetentionLimitDays;
   errors.check(
@@ -438,6 +476,9 @@ export function resolveReplicationGroupProps(
     logRetentionInDays,
   );
 
+  const logFormat = props.logFormat ?? d.logFormat;
+  errors.check((LOG_FORMATS as readonly string[]).includes(logFormat), 'logFormat', `one of ${LOG_FORMATS.join(', ')}`, logFormat);
+
   if (!clusterModeEnabled && isIntegerIn(replicas, 0, LIMITS.maxReplicasPerShard)) {
     errors.check(1 + replicas <= LIMITS.maxNodesPerShard, 'replicasPerNodeGroup', `at most ${LIMITS.maxNodesPerShard - 1}`, replicas);
   }
@@ -447,7 +488,7 @@ export function resolveReplicationGroupProps(
     replicationGroupId: id.toLowerCase(),
     engine,
     engineVersion,
-    parameterGroupFamily: family!,
+    parameterGroupFamily: family ?? '',
     nodeType: props.nodeType,
     node,
     numNodeGroups: shards,
@@ -462,11 +503,13 @@ export function resolveReplicationGroupProps(
     transitEncryptionMode,
     authTokenEnabled,
     authTokenVersion,
+    authTokenUpdateStrategy,
     snapshotRetentionLimitDays: retention,
     snapshotWindow,
     maintenanceWindow,
     finalSnapshotEnabled,
     logRetentionInDays,
+    logFormat,
     applyImmediately: props.applyImmediately ?? d.applyImmediately,
     warnings,
   };

@@ -6,7 +6,7 @@
  * Props, defaults and validation: ./props.ts, ./defaults.ts. Construct ids below are a contract: renaming one makes
  * Terraform replace that resource.
  */
-import { Annotations, Fn } from 'cdktf';
+import { Annotations, Fn, TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
@@ -22,13 +22,16 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { LIMITS, SLOWLOG } from '../../config/elasticache';
+import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../../config/elasticache';
 import { Problems, isAwsId, isUnresolved, validateConstruct } from '../validation';
 import { AUTH_TOKEN_GENERATION, KMS_KEY_DELETION_WINDOW_DAYS, SECRET_RECOVERY_WINDOW_DAYS } from './defaults';
 import { CacheNode, memberNodes } from './member-nodes';
 import {
+  AuthTokenUpdateStrategy,
   IEncryptionKey,
   ITopic,
   RedisReplicationGroupProps,
@@ -47,19 +50,29 @@ export interface IReplicationGroup {
   readonly alarmTopic?: ITopic;
 }
 
+/** True when a list prop is only known at deploy time (e.g. a Terraform variable): its rules use `for_each`. */
+const isTokenList = (v: readonly string[] | undefined): boolean => v !== undefined && isUnresolved(v);
+
 export class RedisReplicationGroup extends Construct implements IReplicationGroup {
   /** Every prop with its default applied. */
   readonly settings: ResolvedReplicationGroupSettings;
   /** Member nodes with their metric ids. */
   readonly nodes: readonly CacheNode[];
-  /** Customer-managed key for data at rest, the secret, the logs and the SNS topic (created, or brought by props). */
+  /** Customer-managed key for data at rest, the secret, the logs and the alarm topic (created, or brought by props). */
   readonly encryptionKey: IEncryptionKey;
-  /** SNS topic for ElastiCache events (created, or brought by props). */
+  /**
+   * SNS topic for ElastiCache events (`notification_topic_arn`): unencrypted, because ElastiCache cannot publish to
+   * an encrypted topic (created with an `AWS:SourceOwner` policy, or brought by props).
+   */
   readonly notificationTopic: ITopic;
+  /** SNS topic the CloudWatch alarms notify: encrypted with the key (created, or brought by props). */
+  readonly alarmTopic: ITopic;
   readonly securityGroup: SecurityGroup;
   readonly parameterGroup: ElasticacheParameterGroup;
   readonly subnetGroup: ElasticacheSubnetGroup;
   readonly replicationGroup: ElasticacheReplicationGroup;
+  /** Random suffix of the final snapshot's name: a new one for every generation of the group. */
+  readonly finalSnapshotSuffix?: Id;
   /** Secret holding the AUTH token and the endpoint (JSON), when AUTH is on. */
   readonly authSecret?: SecretsmanagerSecret;
   readonly slowLogGroup: CloudwatchLogGroup;
@@ -67,25 +80,33 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
 
   private readonly props: RedisReplicationGroupProps;
   private clientSecurityGroups = 0;
+  private lookups?: { account: DataAwsCallerIdentity; partition: DataAwsPartition; region: DataAwsRegion };
 
   constructor(scope: Construct, id: string, props: RedisReplicationGroupProps) {
     super(scope, id);
     const s = validateConstruct(this, () => resolveReplicationGroupProps(props, `${this.node.path} (RedisReplicationGroup)`));
     this.settings = s;
     this.props = props;
-    s.warnings.forEach((w) => Annotations.of(this).addWarning(w));
+    for (const w of s.warnings) Annotations.of(this).addWarning(w);
     this.nodes = memberNodes(s.replicationGroupId, s.numNodeGroups, s.replicasPerNodeGroup, s.clusterModeEnabled);
 
     this.encryptionKey = props.encryptionKey ?? this.createKey();
     this.notificationTopic = props.notificationTopic ?? this.createNotificationTopic();
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
     this.subnetGroup = this.createSubnetGroup();
     this.securityGroup = this.createSecurityGroup();
-    (props.allowedSecurityGroupIds ?? []).forEach((sg) => this.allowClientSecurityGroup(sg));
+    const sgs = props.allowedSecurityGroupIds;
+    if (sgs && isTokenList(sgs)) {
+      this.createIngressRulesFor('ingress-sgs', sgs, 'referencedSecurityGroupId');
+    } else {
+      for (const sg of sgs ?? []) this.allowClientSecurityGroup(sg);
+    }
     this.createCidrIngressRules();
     this.parameterGroup = this.createParameterGroup();
     this.slowLogGroup = this.createLogGroup('slow-log');
     this.engineLogGroup = this.createLogGroup('engine-log');
     const authToken = s.authTokenEnabled ? this.createAuthToken() : undefined;
+    if (s.finalSnapshotEnabled) this.finalSnapshotSuffix = this.createFinalSnapshotSuffix();
     this.replicationGroup = this.createReplicationGroup(authToken);
     if (authToken) this.authSecret = this.createAuthSecret(authToken);
   }
@@ -96,11 +117,6 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
 
   get nodeType(): string {
     return this.settings.nodeType;
-  }
-
-  /** Alarms notify the group's notification topic unless CacheAlarms is given other topics. */
-  get alarmTopic(): ITopic {
-    return this.notificationTopic;
   }
 
   /** Primary endpoint (cluster mode disabled). */
@@ -156,12 +172,27 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
 
   // ---- resources, in creation order
 
-  /** KMS key: usable by the account's principals, by CloudWatch to publish to the encrypted topic, and by CloudWatch Logs. */
+  /** Account, partition and region of the deployment (data sources, created once, when a policy needs them). */
+  private where(): { account: DataAwsCallerIdentity; partition: DataAwsPartition; region: DataAwsRegion } {
+    const lookups = this.lookups ?? {
+      account: new DataAwsCallerIdentity(this, 'account'),
+      partition: new DataAwsPartition(this, 'partition'),
+      region: new DataAwsRegion(this, 'region'),
+    };
+    this.lookups = lookups;
+    return lookups;
+  }
+
+  /**
+   * KMS key, least privilege: the account administers it (IAM policies delegate; ElastiCache and Secrets Manager
+   * use it on behalf of the caller through grants and kms:ViaService); CloudWatch may encrypt alarm messages for the
+   * alarm topic, only on behalf of this account; CloudWatch Logs may use it only for this group's log groups.
+   * No statement for elasticache.amazonaws.com or events.amazonaws.com: neither uses the key (the events topic is
+   * unencrypted; nothing targets EventBridge).
+   */
   private createKey(): KmsKey {
     const rg = this.settings.replicationGroupId;
-    const account = new DataAwsCallerIdentity(this, 'account');
-    const partition = new DataAwsPartition(this, 'partition');
-    const region = new DataAwsRegion(this, 'region');
+    const { account, partition, region } = this.where();
     const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
       statement: [
         {
@@ -171,10 +202,11 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
           resources: ['*'],
         },
         {
-          sid: 'ServicesPublishToEncryptedTopic',
-          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com', 'elasticache.amazonaws.com', 'events.amazonaws.com'] }],
+          sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
+          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
         },
         {
           sid: 'CloudWatchLogsEncryptsLogGroups',
@@ -185,14 +217,14 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
             {
               test: 'ArnLike',
               variable: 'kms:EncryptionContext:aws:logs:arn',
-              values: [`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:/aws/elasticache/${rg}/*`],
+              values: [`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:${logGroupPrefix(rg)}/*`],
             },
           ],
         },
       ],
     });
     const key = new KmsKey(this, 'key', {
-      description: `${rg}: ElastiCache data at rest, AUTH secret, logs and notifications`,
+      description: `${rg}: ElastiCache data at rest and final snapshots, AUTH secret, logs and alarm notifications`,
       enableKeyRotation: true,
       deletionWindowInDays: KMS_KEY_DELETION_WINDOW_DAYS,
       policy: keyPolicy.json,
@@ -202,14 +234,86 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     return key;
   }
 
+  /** The statement that keeps the account in charge of a topic it owns (the default topic policy's, written out). */
+  private topicOwnerStatement(topic: SnsTopic) {
+    const { account, partition } = this.where();
+    return {
+      sid: 'AccountOwnerManages',
+      principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+      actions: [
+        'SNS:GetTopicAttributes',
+        'SNS:SetTopicAttributes',
+        'SNS:AddPermission',
+        'SNS:RemovePermission',
+        'SNS:DeleteTopic',
+        'SNS:Subscribe',
+        'SNS:ListSubscriptionsByTopic',
+        'SNS:Publish',
+      ],
+      resources: [topic.arn],
+    };
+  }
+
+  /**
+   * ElastiCache events topic. ElastiCache ("Event Notifications and Amazon SNS"): the topic cannot be encrypted, is
+   * in the same account and region as the group, and its access policy must use `AWS:SourceOwner` (with
+   * `aws:SourceAccount`, the default of new topics, ElastiCache sets the topic inactive).
+   */
   private createNotificationTopic(): SnsTopic {
     const rg = this.settings.replicationGroupId;
-    return new SnsTopic(this, 'events', {
+    const { account } = this.where();
+    const topic = new SnsTopic(this, 'events', {
       name: `${rg}-events`,
-      displayName: `${rg} ElastiCache events and alarms`,
+      displayName: `${rg} ElastiCache events`,
+      tags: this.props.tags,
+    });
+    const policy = new DataAwsIamPolicyDocument(this, 'events-topic-policy', {
+      statement: [
+        this.topicOwnerStatement(topic),
+        {
+          sid: 'ElastiCachePublishesEvents',
+          principals: [{ type: 'AWS', identifiers: ['*'] }],
+          actions: ['SNS:Publish'],
+          resources: [topic.arn],
+          condition: [{ test: 'StringEquals', variable: 'AWS:SourceOwner', values: [account.accountId] }],
+        },
+      ],
+    });
+    new SnsTopicPolicy(this, 'events-policy', { arn: topic.arn, policy: policy.json });
+    return topic;
+  }
+
+  /** Alarm topic, encrypted with the key; CloudWatch alarms of this account may publish to it. */
+  private createAlarmTopic(): SnsTopic {
+    const rg = this.settings.replicationGroupId;
+    const { account, partition, region } = this.where();
+    const topic = new SnsTopic(this, 'alarms', {
+      name: `${rg}-alarms`,
+      displayName: `${rg} CloudWatch alarms`,
       kmsMasterKeyId: this.encryptionKey.arn,
       tags: this.props.tags,
     });
+    const policy = new DataAwsIamPolicyDocument(this, 'alarms-topic-policy', {
+      statement: [
+        this.topicOwnerStatement(topic),
+        {
+          sid: 'CloudWatchPublishesAlarms',
+          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+          actions: ['SNS:Publish'],
+          resources: [topic.arn],
+          condition: [
+            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] },
+            {
+              test: 'ArnLike',
+              variable: 'aws:SourceArn',
+              values: [`arn:${partition.partition}:cloudwatch:${region.region}:${account.accountId}:alarm:*`],
+            },
+          ],
+        },
+      ],
+    });
+    new SnsTopicPolicy(this, 'alarms-policy', { arn: topic.arn, policy: policy.json });
+    return topic;
   }
 
   private createSubnetGroup(): ElasticacheSubnetGroup {
@@ -236,9 +340,30 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     });
   }
 
+  /** One ingress rule per element of a list known only at deploy time (`for_each`, keyed by the value). */
+  private createIngressRulesFor(id: string, values: string[], source: 'referencedSecurityGroupId' | 'cidrIpv4'): void {
+    const each = TerraformIterator.fromList(values);
+    const port = this.settings.port;
+    new VpcSecurityGroupIngressRule(this, id, {
+      forEach: each,
+      securityGroupId: this.securityGroup.id,
+      description: `Redis TLS port from ${source === 'cidrIpv4' ? 'client range' : 'client security group'} ${each.value}`,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      [source]: Token.asString(each.value),
+      tags: this.props.tags,
+    });
+  }
+
   private createCidrIngressRules(): void {
     const port = this.settings.port;
-    (this.props.allowedCidrBlocks ?? []).forEach(
+    const cidrs = this.props.allowedCidrBlocks;
+    if (cidrs && isTokenList(cidrs)) {
+      this.createIngressRulesFor('ingress-cidrs', cidrs, 'cidrIpv4');
+      return;
+    }
+    (cidrs ?? []).forEach(
       (cidr, i) =>
         new VpcSecurityGroupIngressRule(this, `ingress-cidr-${i}`, {
           securityGroupId: this.securityGroup.id,
@@ -253,8 +378,10 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
   }
 
   /**
-   * Parameter group, named after family and cluster mode, so a change of either creates the new group before the old
-   * one is destroyed (name and family force replacement).
+   * Parameter group with create_before_destroy. Its ForceNew arguments (name, family, description) change together:
+   * the name holds the family and cluster mode, the description only words of the name (no engine version), so a
+   * version upgrade within a family keeps the group, and a family change creates a new group under a new name
+   * before the old one goes (guardrail `create-before-destroy-names`).
    */
   private createParameterGroup(): ElasticacheParameterGroup {
     const s = this.settings;
@@ -270,16 +397,17 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     return new ElasticacheParameterGroup(this, 'parameters', {
       name: `${rg}-${s.parameterGroupFamily.replace(/\./g, '-')}${s.clusterModeEnabled ? '-cluster' : ''}`,
       family: s.parameterGroupFamily,
-      description: `${rg}: ${s.engine} ${s.engineVersion} parameters (${s.clusterModeEnabled ? 'cluster mode' : 'single shard'})`,
+      description: `${rg} ${s.parameterGroupFamily} parameters${s.clusterModeEnabled ? ', cluster mode' : ''}`,
       parameter: Object.entries(parameters).map(([name, value]) => ({ name, value })),
       lifecycle: { createBeforeDestroy: true },
       tags: this.props.tags,
     });
   }
 
+  /** Log groups under `/aws/vendedlogs/` (CloudWatch Logs resource-policy size limit; AWS's recommendation for vended logs). */
   private createLogGroup(kind: 'slow-log' | 'engine-log'): CloudwatchLogGroup {
     return new CloudwatchLogGroup(this, kind, {
-      name: `/aws/elasticache/${this.settings.replicationGroupId}/${kind}`,
+      name: `${logGroupPrefix(this.settings.replicationGroupId)}/${kind}`,
       retentionInDays: this.settings.logRetentionInDays,
       kmsKeyId: this.encryptionKey.arn,
       tags: this.props.tags,
@@ -300,6 +428,27 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     });
   }
 
+  /**
+   * Suffix of the final snapshot's name. A fixed name collides (SnapshotAlreadyExistsFault, and the delete fails) on
+   * the second destroy or a replacement: a destroy removes this suffix with the group, a re-create draws a new one,
+   * and the keepers (the arguments that replace the group) draw a new one whenever the group is replaced.
+   */
+  private createFinalSnapshotSuffix(): Id {
+    const s = this.settings;
+    return new Id(this, 'final-snapshot-suffix', {
+      byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES,
+      keepers: {
+        replication_group_id: s.replicationGroupId,
+        engine: s.engine,
+        engine_version: s.engineVersion,
+        port: String(s.port),
+        kms_key_id: this.encryptionKey.arn,
+        subnet_group_name: this.subnetGroup.name,
+        transit_encryption_enabled: String(s.transitEncryptionEnabled),
+      },
+    });
+  }
+
   private createReplicationGroup(authToken: Password | undefined): ElasticacheReplicationGroup {
     const s = this.settings;
     const rg = s.replicationGroupId;
@@ -312,6 +461,7 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
             ? Array.from({ length: 1 + s.replicasPerNodeGroup }, (_, i) => zones[i % zones.length])
             : undefined,
         };
+    const strategy: AuthTokenUpdateStrategy | undefined = authToken ? s.authTokenUpdateStrategy : undefined;
     return new ElasticacheReplicationGroup(this, 'replication-group', {
       replicationGroupId: rg,
       description: this.props.description,
@@ -331,18 +481,18 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
       transitEncryptionEnabled: s.transitEncryptionEnabled,
       transitEncryptionMode: s.transitEncryptionMode,
       authToken: authToken?.result,
-      authTokenUpdateStrategy: authToken ? 'ROTATE' : undefined,
+      authTokenUpdateStrategy: strategy,
       snapshotRetentionLimit: s.snapshotRetentionLimitDays,
       snapshotWindow: s.snapshotWindow,
       maintenanceWindow: s.maintenanceWindow,
-      finalSnapshotIdentifier: s.finalSnapshotEnabled ? `${rg}-final` : undefined,
+      finalSnapshotIdentifier: this.finalSnapshotSuffix ? `${rg}-final-${this.finalSnapshotSuffix.hex}` : undefined,
       notificationTopicArn: this.notificationTopic.arn,
       autoMinorVersionUpgrade: 'true',
       applyImmediately: s.applyImmediately,
       logDeliveryConfiguration: [this.slowLogGroup, this.engineLogGroup].map((g, i) => ({
         destination: g.name,
         destinationType: 'cloudwatch-logs',
-        logFormat: 'json',
+        logFormat: s.logFormat,
         logType: i === 0 ? 'slow-log' : 'engine-log',
       })),
       tags: this.props.tags,
@@ -370,4 +520,9 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     });
     return secret;
   }
+}
+
+/** Where the group's log groups live: `/aws/vendedlogs/elasticache/<rg>` (config/elasticache.ts). */
+export function logGroupPrefix(replicationGroupId: string): string {
+  return `${ELASTICACHE_LOG_GROUP_PREFIX}/${replicationGroupId}`;
 }
