@@ -24,7 +24,7 @@ const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 function isReplicationGroup(rg: unknown): rg is IReplicationGroup {
-  const g = rg as IReplicationGroup | undefined;
+  const g = rg as IReplicationGroup | null | undefined;
   return (
     typeof g === 'object' &&
     g !== null &&
@@ -62,9 +62,15 @@ export interface CacheAlarmsProps {
   readonly thresholds?: AlarmOverrides;
   /**
    * Topics the alarms notify (alarm and OK actions). Bring your own to route alarms into an existing paging topic.
-   * @default the group's `alarmTopic` (RedisReplicationGroup: its notification topic)
+   * @default the group's `alarmTopic` (RedisReplicationGroup: its encrypted `<rg>-alarms` topic)
    */
   readonly alarmTopics?: readonly ITopic[];
+  /**
+   * ARNs the alarms notify, as one list that may be known only at deploy time (e.g. AlarmSubscribers.alarmActions:
+   * the alarm topic and a Terraform variable's topics). Replaces `alarmTopics` when given.
+   * @default the ARNs of `alarmTopics`
+   */
+  readonly alarmActions?: string[];
   /**
    * E-mail address subscribed to the group's notification topic (the recipient confirms the subscription once).
    * @default none: no subscription
@@ -81,6 +87,8 @@ export interface CacheAlarmsProps {
 export interface ResolvedCacheAlarms {
   readonly replicationGroup: IReplicationGroup;
   readonly alarmTopics: readonly ITopic[];
+  /** ARNs of alarm and OK actions. */
+  readonly alarmActions: string[];
   readonly alarmNamePrefix: string;
   readonly thresholds: AlarmThresholds;
   readonly plans: readonly AlarmPlan[];
@@ -117,7 +125,8 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
   }
   const alarmTopics = props.alarmTopics ?? (rgOk && rg.alarmTopic ? [rg.alarmTopic] : []);
   errors.check(
-    alarmTopics.length > 0 && alarmTopics.every((t) => typeof t?.arn === 'string'),
+    props.alarmActions !== undefined ||
+      (alarmTopics.length > 0 && alarmTopics.every((t) => typeof (t as ITopic | undefined)?.arn === 'string')),
     'alarmTopics',
     'at least one topic with an arn (the group has no alarmTopic to default to)',
     alarmTopics.length,
@@ -153,6 +162,7 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
   return {
     replicationGroup: rg,
     alarmTopics,
+    alarmActions: props.alarmActions ?? alarmTopics.map((t) => t.arn),
     alarmNamePrefix: prefix,
     thresholds,
     plans,
@@ -177,7 +187,7 @@ export class CacheAlarms extends Construct {
     this.thresholds = r.thresholds;
     this.alarmNamePrefix = r.alarmNamePrefix;
     this.plans = r.plans;
-    const topicArns = r.alarmTopics.map((t) => t.arn);
+    const topicArns = r.alarmActions;
     const rg = r.replicationGroup.replicationGroupId;
 
     // the heartbeat treats missing data as breaching: created only once the group (and so its nodes) exists
@@ -192,7 +202,7 @@ export class CacheAlarms extends Construct {
 
     if (r.alarmEmail !== undefined) {
       this.emailSubscription = new SnsTopicSubscription(this, 'alarm-email', {
-        topicArn: topicArns[0],
+        topicArn: r.alarmTopics[0]?.arn ?? topicArns[0],
         protocol: 'email',
         endpoint: r.alarmEmail,
       });
