@@ -3,7 +3,7 @@
  * change it here; sizing follows from ./scaling.ts through stacks/sizing.ts.
  */
 import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from './alarms';
-import { Engine } from './elasticache';
+import { Engine, LogFormat } from './elasticache';
 import { BACKUP_RETENTION_DAYS, EXPECTED_USERS, MAINTENANCE_WINDOW, MEMORY_FLOOR_GIB, SNAPSHOT_WINDOW } from './scaling';
 
 export const PROJECT = 'isl-cache';
@@ -26,12 +26,35 @@ export interface EnvironmentConfig {
   readonly maintenanceWindow: string;
   /** Retention of the slow-log and engine-log groups, days. */
   readonly logRetentionDays: number;
-  /** Bump to rotate the AUTH token (see README, "Rotating the AUTH token"). */
-  readonly authTokenVersion: number;
+  /**
+   * Pinned engine version (`major.minor`, config/elasticache.ts ENGINE_VERSIONS).
+   * @default the newest supported for the engine
+   */
+  readonly engineVersion?: string;
+  /**
+   * Two-step AUTH token rotation (README, "Rotating the AUTH token"): step 1 raises `version` with step `rotate`
+   * (the new token works beside the old one; move the clients), step 2 keeps the version and sets step `set` (only
+   * the new token works). The review names the step a change performs.
+   */
+  readonly authTokenRotation: AuthTokenRotation;
+  /**
+   * Format of the slow-log and engine-log records. A change needs `applyImmediately` (ElastiCache refuses log
+   * delivery changes otherwise; the review says so).
+   * @default 'json'
+   */
+  readonly logFormat?: LogFormat;
   /** Apply modifications immediately instead of in the maintenance window. */
   readonly applyImmediately: boolean;
   /** Overrides of the alarm thresholds in ./alarms.ts. @default none: DEFAULT_ALARM_THRESHOLDS */
   readonly alarms?: AlarmOverrides;
+}
+
+/** Where an environment's AUTH token is in its two-step rotation. */
+export interface AuthTokenRotation {
+  /** Generation of the token: raising it draws a new token (step 1). Starts at 1. */
+  readonly version: number;
+  /** `rotate`: ROTATE strategy, old and new token valid; `set`: SET strategy, only the token of `version` valid. */
+  readonly step: 'rotate' | 'set';
 }
 
 export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
@@ -43,7 +66,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     snapshotWindow: SNAPSHOT_WINDOW,
     maintenanceWindow: MAINTENANCE_WINDOW,
     logRetentionDays: 14,
-    authTokenVersion: 1,
+    authTokenRotation: { version: 1, step: 'rotate' },
     applyImmediately: true,
     alarms: { hitRate: { minimumPercent: HIT_RATE_TARGET_PERCENT.pilot } },
   },
@@ -56,7 +79,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     snapshotWindow: SNAPSHOT_WINDOW,
     maintenanceWindow: MAINTENANCE_WINDOW,
     logRetentionDays: 30,
-    authTokenVersion: 1,
+    authTokenRotation: { version: 1, step: 'rotate' },
     applyImmediately: true,
     alarms: { hitRate: { minimumPercent: HIT_RATE_TARGET_PERCENT.staging } },
   },
@@ -69,7 +92,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     snapshotWindow: SNAPSHOT_WINDOW,
     maintenanceWindow: MAINTENANCE_WINDOW,
     logRetentionDays: 90,
-    authTokenVersion: 1,
+    authTokenRotation: { version: 1, step: 'rotate' },
     // production changes wait for the maintenance window unless an operator applies them by hand
     applyImmediately: false,
   },

@@ -15,6 +15,11 @@ export interface NetworkRefs {
   readonly vpcId: string;
   readonly vpcCidrBlock: string;
   readonly subnetIds: string[];
+  /**
+   * Protected environments: the clients from the stack's `client_access` variable (lists known at deploy time),
+   * used as they are, never widened to the VPC range.
+   */
+  readonly clientAccess?: { readonly securityGroupIds: string[]; readonly cidrs: string[] };
 }
 
 export type GroupProps = RedisReplicationGroupProps;
@@ -30,12 +35,16 @@ export function environmentProps(
   plan: SizingPlan,
   net: NetworkRefs,
 ): { group: GroupProps; alarms: AlarmProps } {
-  // who may connect: the named client security groups and ranges; with neither, the VPC's own range
-  const clientCidrs = dep.clientCidrs.length || dep.clientSecurityGroupIds.length ? dep.clientCidrs : [net.vpcCidrBlock];
+  // who may connect: protected environments only the clients of the `client_access` variable; pilot the named client
+  // security groups and ranges, or with neither the VPC's own range (the review warns)
+  const clientSgs = net.clientAccess?.securityGroupIds ?? dep.clientSecurityGroupIds;
+  const clientCidrs =
+    net.clientAccess?.cidrs ?? (dep.clientCidrs.length || dep.clientSecurityGroupIds.length ? dep.clientCidrs : [net.vpcCidrBlock]);
   const group: GroupProps = {
     replicationGroupId: replicationGroupId(env),
     description: `${PROJECT} ${env.name} cache: ${plan.totalNodes} × ${plan.nodeType.name}, ${plan.shards} shard(s) of 1 primary + ${plan.replicasPerShard} replica(s)`,
     engine: env.engine,
+    engineVersion: env.engineVersion,
     nodeType: plan.nodeType.name,
     numNodeGroups: plan.shards,
     replicasPerNodeGroup: plan.replicasPerShard,
@@ -45,15 +54,18 @@ export function environmentProps(
     availabilityZones: plan.clusterModeEnabled ? undefined : dep.availabilityZones,
     vpcId: net.vpcId,
     subnetIds: net.subnetIds,
-    allowedSecurityGroupIds: dep.clientSecurityGroupIds,
+    allowedSecurityGroupIds: clientSgs,
     allowedCidrBlocks: clientCidrs,
     snapshotRetentionLimitDays: env.snapshotRetentionLimitDays,
     snapshotWindow: env.snapshotWindow,
     maintenanceWindow: env.maintenanceWindow,
     logRetentionInDays: env.logRetentionDays,
-    authTokenVersion: env.authTokenVersion,
+    authTokenVersion: env.authTokenRotation.version,
+    authTokenUpdateStrategy: env.authTokenRotation.step === 'set' ? 'SET' : 'ROTATE',
+    logFormat: env.logFormat,
     applyImmediately: env.applyImmediately,
   };
-  const alarms: AlarmProps = { thresholds: env.alarms, alarmEmail: dep.alarmEmails[0] };
+  // subscribers (AlarmSubscribers, created by the stack) deliver; the alarms only need their thresholds here
+  const alarms: AlarmProps = { thresholds: env.alarms };
   return { group, alarms };
 }

@@ -2,16 +2,20 @@
  * One AWS environment (pilot, staging or production): provider, state, network lookups and the cache,
  * sized from the scaling tables.
  */
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable, Token, ref } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import { DataAwsVpcs } from '@cdktf/provider-aws/lib/data-aws-vpcs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
+import { PROTECTED_ENVIRONMENTS } from '../config/scaling';
 import { RedisReplicationGroup } from '../constructs/elasticache/replication-group';
+import { AlarmSubscribers } from '../constructs/monitoring/alarm-subscribers';
 import { CacheAlarms } from '../constructs/monitoring/cache-alarms';
-import { environmentProps } from './environment-props';
+import { NetworkRefs, environmentProps } from './environment-props';
 import { DeploymentSettings, localStatePath } from './settings';
 import { SizingPlan, planSizing } from './sizing';
 
@@ -25,10 +29,15 @@ export class CacheEnvironmentStack extends TerraformStack {
   readonly cache: RedisReplicationGroup;
   /** Alarms on every cache node and the environment's dashboard. */
   readonly alarms: CacheAlarms;
+  /** The `alarm_subscribers` variable and the subscriptions it drives. */
+  readonly subscribers: AlarmSubscribers;
+  /** Staging and production (config/scaling.ts PROTECTED_ENVIRONMENTS): clients and subscribers are required. */
+  readonly protectedEnvironment: boolean;
 
   constructor(scope: Construct, id: string, props: CacheEnvironmentStackProps) {
     super(scope, id);
     const { environment: env, deployment: dep } = props;
+    this.protectedEnvironment = PROTECTED_ENVIRONMENTS.includes(env.name);
 
     this.plan = planSizing(
       { expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB },
@@ -55,20 +64,26 @@ export class CacheEnvironmentStack extends TerraformStack {
       new LocalBackend(this, { path: localStatePath(env.name) });
     }
 
-    // --- network: explicit ids, or lookups by tag
-    const vpc = new DataAwsVpc(this, 'vpc', dep.vpcId ? { id: dep.vpcId } : { tags: { [dep.vpcTag.key]: dep.vpcTag.value } });
-    const subnetIds =
-      dep.subnetIds ??
-      new DataAwsSubnets(this, 'private-subnets', {
-        filter: [
-          { name: 'vpc-id', values: [vpc.id] },
-          { name: `tag:${dep.subnetTag.key}`, values: [dep.subnetTag.value] },
-          { name: 'availability-zone', values: dep.availabilityZones },
-        ],
-      }).ids;
-    const built = environmentProps(env, dep, this.plan, { vpcId: vpc.id, vpcCidrBlock: vpc.cidrBlock, subnetIds });
+    const net = this.network(env, dep);
+    const built = environmentProps(env, dep, this.plan, net);
     this.cache = new RedisReplicationGroup(this, 'cache', built.group);
-    this.alarms = new CacheAlarms(this, 'alarms', { replicationGroup: this.cache, ...built.alarms });
+
+    // --- who receives the alarms: a plan-time requirement in protected environments
+    const P = `CACHE_${env.name.toUpperCase()}_`;
+    this.subscribers = new AlarmSubscribers(this, 'alarm-subscribers', {
+      alarmTopic: this.cache.alarmTopic,
+      otherTopics: [this.cache.notificationTopic],
+      emails: dep.alarmEmails,
+      httpsEndpoints: dep.alarmHttpsEndpoints,
+      topicArns: dep.alarmTopicArns,
+      required: this.protectedEnvironment,
+      howToFix: `${env.name} needs at least one: set ${P}ALARM_EMAILS, ${P}ALARM_HTTPS_ENDPOINTS or ${P}ALARM_TOPIC_ARNS (comma-separated) and synthesize again, or pass -var 'alarm_subscribers={emails=["oncall@example.com"], https_endpoints=[], topic_arns=[]}' to cdktf deploy.`,
+    });
+    this.alarms = new CacheAlarms(this, 'alarms', {
+      replicationGroup: this.cache,
+      ...built.alarms,
+      alarmActions: this.subscribers.alarmActions,
+    });
 
     const c = this.cache;
     new TerraformOutput(this, 'primary_endpoint', {
@@ -89,12 +104,132 @@ export class CacheEnvironmentStack extends TerraformStack {
       description: 'Secrets Manager secret with auth_token, host, port',
     });
     new TerraformOutput(this, 'security_group_id', { value: c.securityGroup.id, description: 'Security group of the cache nodes' });
-    new TerraformOutput(this, 'notification_topic_arn', { value: c.notificationTopic.arn });
+    new TerraformOutput(this, 'notification_topic_arn', {
+      value: c.notificationTopic.arn,
+      description: 'ElastiCache events (unencrypted topic; e-mail and HTTPS subscribers)',
+    });
+    new TerraformOutput(this, 'alarm_topic_arn', {
+      value: c.alarmTopic.arn,
+      description: 'CloudWatch alarm and OK notifications (encrypted topic)',
+    });
     if (this.alarms.dashboard) {
       new TerraformOutput(this, 'alarm_dashboard_name', {
         value: this.alarms.dashboard.dashboardName,
         description: 'CloudWatch dashboard of the cache nodes',
       });
     }
+  }
+
+  /**
+   * Network lookups that fail early, each with a message naming the setting to fix: the zones must exist in the
+   * region; the VPC (by id, or exactly one by tag); in each zone the nodes use, at least one private subnet. In
+   * protected environments the clients come from the `client_access` variable, which refuses an empty list at plan.
+   */
+  private network(env: EnvironmentConfig, dep: DeploymentSettings): NetworkRefs {
+    const P = `CACHE_${env.name.toUpperCase()}_`;
+    const zones = dep.availabilityZones;
+    new DataAwsAvailabilityZones(this, 'zones', {
+      state: 'available',
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${alltrue([for z in ${JSON.stringify(zones)} : contains(self.names, z)])}`,
+            errorMessage: `${env.name}: ${P}AVAILABILITY_ZONES (${zones.join(',')}) names a zone that is not available in region ${dep.region} for this account; pick zones from \`aws ec2 describe-availability-zones\`.`,
+          },
+        ],
+      },
+    });
+
+    let vpc: DataAwsVpc;
+    if (dep.vpcId) {
+      vpc = new DataAwsVpc(this, 'vpc', { id: dep.vpcId });
+    } else {
+      const tag = `${dep.vpcTag.key}=${dep.vpcTag.value}`;
+      const vpcs = new DataAwsVpcs(this, 'vpcs', {
+        tags: { [dep.vpcTag.key]: dep.vpcTag.value },
+        lifecycle: {
+          postcondition: [
+            {
+              condition: '${length(self.ids) == 1}',
+              errorMessage: `${env.name}: exactly one VPC tagged ${tag} is needed to place the cache; set ${P}VPC_ID, or ${P}VPC_TAG to a tag only that VPC has.`,
+            },
+          ],
+        },
+      });
+      vpc = new DataAwsVpc(this, 'vpc', { id: Token.asString(Fn.one(vpcs.ids)) });
+    }
+
+    const explicit = dep.subnetIds;
+    const perZone = zones.map(
+      (zone) =>
+        new DataAwsSubnets(this, `private-subnets-${zone}`, {
+          filter: [
+            { name: 'vpc-id', values: [vpc.id] },
+            { name: 'availability-zone', values: [zone] },
+            explicit ? { name: 'subnet-id', values: explicit } : { name: `tag:${dep.subnetTag.key}`, values: [dep.subnetTag.value] },
+          ],
+          lifecycle: {
+            postcondition: [
+              {
+                condition: '${length(self.ids) > 0}',
+                errorMessage: explicit
+                  ? `${env.name}: none of ${P}SUBNET_IDS (${explicit.join(',')}) is in zone ${zone} of the VPC, where a cache node is placed; add a subnet of ${zone} or change ${P}AVAILABILITY_ZONES.`
+                  : `${env.name}: no subnet tagged ${dep.subnetTag.key}=${dep.subnetTag.value} in zone ${zone} of the VPC, where a cache node is placed; tag one, or set ${P}SUBNET_IDS (or ${P}SUBNET_TAG, ${P}AVAILABILITY_ZONES).`,
+              },
+            ],
+          },
+        }),
+    );
+    if (explicit) {
+      new DataAwsSubnets(this, 'private-subnets', {
+        filter: [
+          { name: 'vpc-id', values: [vpc.id] },
+          { name: 'subnet-id', values: explicit },
+        ],
+        lifecycle: {
+          postcondition: [
+            {
+              condition: `\${length(self.ids) == ${explicit.length}}`,
+              errorMessage: `${env.name}: every subnet of ${P}SUBNET_IDS (${explicit.join(',')}) must exist in the cache's VPC.`,
+            },
+          ],
+        },
+      });
+    }
+    const subnetIds = explicit ?? Token.asList(Fn.flatten(perZone.map((s) => s.ids)));
+
+    if (!this.protectedEnvironment) return { vpcId: vpc.id, vpcCidrBlock: vpc.cidrBlock, subnetIds };
+
+    // protected: the clients, as a variable whose validation stops the plan when none is named
+    const access = new TerraformVariable(this, 'client_access', {
+      type: 'object({ security_group_ids = list(string), cidrs = list(string) })',
+      nullable: false,
+      description: 'Who may connect to the cache port: client security groups and private CIDR ranges (never the whole VPC)',
+      default: { security_group_ids: [...dep.clientSecurityGroupIds], cidrs: [...dep.clientCidrs] },
+      validation: [
+        {
+          condition: '${length(var.client_access.security_group_ids) + length(var.client_access.cidrs) > 0}',
+          errorMessage: `${env.name}: no client named: only the application may reach its cache (guide 001). Set ${P}CLIENT_SECURITY_GROUP_IDS (e.g. sg-0123456789abcdef0) or ${P}CLIENT_CIDRS (e.g. 10.0.32.0/20) and synthesize again, or pass -var 'client_access={security_group_ids=["sg-…"], cidrs=[]}' to cdktf deploy.`,
+        },
+        {
+          condition: '${alltrue([for c in var.client_access.cidrs : can(cidrhost(c, 0)) && !endswith(c, "/0")])}',
+          errorMessage: `${env.name}: client_access.cidrs must be CIDR ranges, none of them /0.`,
+        },
+        {
+          condition: '${alltrue([for g in var.client_access.security_group_ids : startswith(g, "sg-")])}',
+          errorMessage: `${env.name}: client_access.security_group_ids must be security group ids (sg-…).`,
+        },
+      ],
+    });
+    access.overrideLogicalId('client_access');
+    return {
+      vpcId: vpc.id,
+      vpcCidrBlock: vpc.cidrBlock,
+      subnetIds,
+      clientAccess: {
+        securityGroupIds: Token.asList(ref('var.client_access.security_group_ids', this)),
+        cidrs: Token.asList(ref('var.client_access.cidrs', this)),
+      },
+    };
   }
 }

@@ -3,7 +3,7 @@ import { deploymentSettings } from '../../stacks/settings';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS, PROJECT } from '../../config/environments';
 import { BACKUP_RETENTION_DAYS, MIN_BACKUP_RETENTION_DAYS_PROTECTED } from '../../config/scaling';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
-import { TfJson, onlyResource, synthJson } from '../helpers/synth';
+import { TfJson, onlyResource, resourcesOf, synthJson } from '../helpers/synth';
 
 /** Default deployment settings: no environment variables at all, as on a fresh machine. */
 function build(name: (typeof AWS_ENVIRONMENTS)[number], env: Record<string, string> = {}) {
@@ -13,6 +13,9 @@ function build(name: (typeof AWS_ENVIRONMENTS)[number], env: Record<string, stri
   });
   return { stack, json: synthJson(stack) };
 }
+
+/** The synthesized `variable` section (the helper's TfJson does not type it). */
+const variables = (json: TfJson): Record<string, any> => (json as TfJson & { variable: Record<string, any> }).variable;
 
 const rgOf = (json: TfJson) => onlyResource(json, 'aws_elasticache_replication_group');
 
@@ -47,17 +50,99 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
     expect(json.terraform!.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });
   });
 
-  it('looks the VPC and private subnets up by tag, and admits the VPC range when no client is named', () => {
-    expect(Object.values(json.data!.aws_vpc)[0].tags).toEqual({ Environment: name });
-    const subnets = Object.values(json.data!.aws_subnets)[0];
-    expect(subnets.filter).toEqual(
-      expect.arrayContaining([
-        { name: 'tag:Tier', values: ['private'] },
-        { name: 'availability-zone', values: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
-      ]),
-    );
-    expect(onlyResource(json, 'aws_vpc_security_group_ingress_rule').cidr_ipv4).toMatch(/^\$\{data\.aws_vpc\.[^.]+\.cidr_block\}$/);
+  it('looks up exactly one VPC by tag, else the plan stops naming CACHE_<ENV>_VPC_ID', () => {
+    const P = `CACHE_${name.toUpperCase()}_`;
+    const vpcs = Object.values(json.data!.aws_vpcs)[0];
+    expect(vpcs.tags).toEqual({ Environment: name });
+    expect(vpcs.lifecycle.postcondition).toEqual([
+      {
+        condition: '${length(self.ids) == 1}',
+        error_message: `${name}: exactly one VPC tagged Environment=${name} is needed to place the cache; set ${P}VPC_ID, or ${P}VPC_TAG to a tag only that VPC has.`,
+      },
+    ]);
+    expect(Object.values(json.data!.aws_vpc)[0].id).toMatch(/^\$\{one\(data\.aws_vpcs\.vpcs\.ids\)\}$/);
   });
+
+  it('looks up private subnets zone by zone; a zone without one stops the plan, naming the zone and the settings', () => {
+    const P = `CACHE_${name.toUpperCase()}_`;
+    const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+    const lookups = Object.values(json.data!.aws_subnets);
+    expect(lookups.map((l) => l.filter.find((f: any) => f.name === 'availability-zone').values)).toEqual(zones.map((z) => [z]));
+    for (const [i, l] of lookups.entries()) {
+      expect(l.filter).toContainEqual({ name: 'tag:Tier', values: ['private'] });
+      expect(l.lifecycle.postcondition).toEqual([
+        {
+          condition: '${length(self.ids) > 0}',
+          error_message: `${name}: no subnet tagged Tier=private in zone ${zones[i]} of the VPC, where a cache node is placed; tag one, or set ${P}SUBNET_IDS (or ${P}SUBNET_TAG, ${P}AVAILABILITY_ZONES).`,
+        },
+      ]);
+    }
+    expect(onlyResource(json, 'aws_elasticache_subnet_group').subnet_ids).toMatch(/^\$\{flatten\(\[data\.aws_subnets\./);
+  });
+
+  it("checks the zones against the region's available zones at plan time, naming CACHE_<ENV>_AVAILABILITY_ZONES", () => {
+    const zones = Object.values(json.data!.aws_availability_zones)[0];
+    expect(zones.state).toBe('available');
+    expect(zones.lifecycle.postcondition[0].condition).toBe(
+      '${alltrue([for z in ["us-east-1a","us-east-1b","us-east-1c"] : contains(self.names, z)])}',
+    );
+    expect(zones.lifecycle.postcondition[0].error_message).toMatch(
+      new RegExp(
+        `^${name}: CACHE_${name.toUpperCase()}_AVAILABILITY_ZONES \\(us-east-1a,us-east-1b,us-east-1c\\) names a zone that is not available`,
+      ),
+    );
+  });
+
+  it('creates two topics: unencrypted ElastiCache events, encrypted alarms, and outputs both', () => {
+    const topics = resourcesOf(json, 'aws_sns_topic');
+    expect(topics.map((t) => [t.name, t.kms_master_key_id === undefined ? 'unencrypted' : 'encrypted']).sort()).toEqual([
+      [`${PROJECT}-${name}-alarms`, 'encrypted'],
+      [`${PROJECT}-${name}-events`, 'unencrypted'],
+    ]);
+    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(['notification_topic_arn', 'alarm_topic_arn']));
+  });
+
+  it('subscribes the alarm_subscribers variable to both topics and notifies its existing topics from every alarm', () => {
+    const subs = resourcesOf(json, 'aws_sns_topic_subscription');
+    expect(subs.map((x) => `${x.protocol} ${x.for_each}`).sort()).toEqual([
+      'email ${toset(var.alarm_subscribers.emails)}',
+      'email ${toset(var.alarm_subscribers.emails)}',
+      'https ${toset(var.alarm_subscribers.https_endpoints)}',
+      'https ${toset(var.alarm_subscribers.https_endpoints)}',
+    ]);
+    expect(subs.filter((x) => x.protocol === 'https').every((x) => x.endpoint_auto_confirms === true)).toBe(true);
+    for (const alarm of resourcesOf(json, 'aws_cloudwatch_metric_alarm')) {
+      expect(alarm.alarm_actions).toMatch(
+        /^\$\{concat\(\[aws_sns_topic\.cache_alarms_[0-9A-F]+\.arn\], var\.alarm_subscribers\.topic_arns\)\}$/,
+      );
+      expect(alarm.ok_actions).toBe(alarm.alarm_actions);
+    }
+    expect(variables(json).alarm_subscribers.default).toEqual({ emails: [], https_endpoints: [], topic_arns: [] });
+  });
+
+  it(
+    name === 'pilot'
+      ? 'pilot: no subscriber required, and the VPC range admitted when no client is named'
+      : `${name}: an empty subscriber or client list fails the plan`,
+    () => {
+      const required = (v: string) => (variables(json)[v]?.validation ?? []).some((x: any) => /> 0\}$/.test(x.condition));
+      if (name === 'pilot') {
+        expect(required('alarm_subscribers')).toBe(false);
+        expect(variables(json).client_access).toBeUndefined();
+        expect(onlyResource(json, 'aws_vpc_security_group_ingress_rule').cidr_ipv4).toMatch(/^\$\{data\.aws_vpc\.[^.]+\.cidr_block\}$/);
+      } else {
+        expect(required('alarm_subscribers')).toBe(true);
+        expect(required('client_access')).toBe(true);
+        expect(variables(json).client_access.default).toEqual({ security_group_ids: [], cidrs: [] });
+        const rules = resourcesOf(json, 'aws_vpc_security_group_ingress_rule');
+        expect(rules.map((r) => r.for_each).sort()).toEqual([
+          '${toset(var.client_access.cidrs)}',
+          '${toset(var.client_access.security_group_ids)}',
+        ]);
+        expect(JSON.stringify(rules)).not.toMatch(/cidr_block/);
+      }
+    },
+  );
 
   it('outputs the endpoints, port, secret ARN and security group id', () => {
     expect(Object.keys(json.output!)).toEqual(
@@ -143,20 +228,35 @@ describe('account settings from environment variables', () => {
     });
   });
 
-  it('uses the named VPC and subnets instead of looking them up', () => {
+  it('uses the named VPC and subnets, checking at plan time that they are in the VPC and cover every zone', () => {
     expect(Object.values(json.data!.aws_vpc)[0]).toMatchObject({ id: 'vpc-0abc1234' });
-    expect(json.data!.aws_subnets).toBeUndefined();
+    expect(json.data!.aws_vpcs).toBeUndefined();
     expect(onlyResource(json, 'aws_elasticache_subnet_group').subnet_ids).toEqual([
       'subnet-0a000001',
       'subnet-0a000002',
       'subnet-0a000003',
     ]);
+    const lookups = Object.values(json.data!.aws_subnets);
+    expect(lookups).toHaveLength(4);
+    const all = lookups.find((l) => !l.filter.some((f: any) => f.name === 'availability-zone'));
+    expect(all!.lifecycle.postcondition[0]).toEqual({
+      condition: '${length(self.ids) == 3}',
+      error_message:
+        "production: every subnet of CACHE_PRODUCTION_SUBNET_IDS (subnet-0a000001,subnet-0a000002,subnet-0a000003) must exist in the cache's VPC.",
+    });
+    const zoneA = lookups.find((l) => l.filter.some((f: any) => f.name === 'availability-zone' && f.values[0] === 'eu-west-1a'));
+    expect(zoneA!.filter).toContainEqual({ name: 'subnet-id', values: ['subnet-0a000001', 'subnet-0a000002', 'subnet-0a000003'] });
+    expect(zoneA!.lifecycle.postcondition[0].error_message).toBe(
+      'production: none of CACHE_PRODUCTION_SUBNET_IDS (subnet-0a000001,subnet-0a000002,subnet-0a000003) is in zone eu-west-1a of the VPC, where a cache node is placed; add a subnet of eu-west-1a or change CACHE_PRODUCTION_AVAILABILITY_ZONES.',
+    );
   });
 
-  it('admits only the named client security groups', () => {
+  it('admits only the named client security groups (the default of the client_access variable)', () => {
+    expect(variables(json).client_access.default).toEqual({ security_group_ids: ['sg-0aa00001', 'sg-0bb00002'], cidrs: [] });
     const rules = Object.values(json.resource.aws_vpc_security_group_ingress_rule);
-    expect(rules.map((r) => r.referenced_security_group_id)).toEqual(['sg-0aa00001', 'sg-0bb00002']);
-    expect(rules.every((r) => r.cidr_ipv4 === undefined)).toBe(true);
+    const bySg = rules.find((r) => r.referenced_security_group_id === '${each.value}');
+    expect(bySg!.for_each).toBe('${toset(var.client_access.security_group_ids)}');
+    expect(rules.every((r) => r.cidr_ipv4 === undefined || r.cidr_ipv4 === '${each.value}')).toBe(true);
   });
 
   it("places the nodes in the region's zones", () => {
