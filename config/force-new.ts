@@ -45,6 +45,26 @@ export const AWS_RESOURCE_CONDITIONAL: Readonly<Record<string, ConditionalReplac
   region: { kind: 'region' },
 };
 
+/**
+ * Guardrail `create-before-destroy-names`: the argument that names a resource, in order of preference (the first
+ * ForceNew one the resource sets). `*_prefix` names are generated and never collide.
+ */
+export const CBD_NAME_ATTRIBUTES = [
+  'name',
+  'name_prefix',
+  'alarm_name',
+  'dashboard_name',
+  'replication_group_id',
+  'user_id',
+  'user_group_id',
+] as const;
+
+/**
+ * Words a ForceNew argument may hold that are not in the name, because they never change (e.g. "parameters" in a
+ * parameter group's description). Anything else must be a word of the name.
+ */
+export const CBD_NAME_FILLER_WORDS = ['parameters', 'parameter', 'group', 'for', 'of', 'the', 'mode', 'cluster'] as const;
+
 export const FORCE_NEW: Readonly<Record<string, ForceNewEntry>> = {
   // force-new.md § aws_elasticache_replication_group: "ForceNew" list and "Conditional replacement (CustomizeDiff)" 1–4.
   // Replacing the group destroys its data; the provider takes `final_snapshot_identifier` on delete.
@@ -122,6 +142,13 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewEntry>> = {
       keepers: { kind: 'map-unless-only-nulls' },
       override_special: { kind: 'unless-empty-to-unset' },
     },
+  },
+  // random_id: not in force-new.md; read from hashicorp/terraform-provider-random internal/provider/resource_id.go
+  // @ 04572027: byte_length and prefix RequiresReplace, keepers RequiresReplaceIfValuesNotNull (as random_password).
+  // The construct keys the final snapshot's name suffix on it.
+  random_id: {
+    attributes: ['byte_length', 'prefix'],
+    conditional: { keepers: { kind: 'map-unless-only-nulls' } },
   },
   // force-new.md § docker_container: top level and the explicitly flagged nested arguments
   docker_container: {

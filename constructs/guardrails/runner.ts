@@ -4,9 +4,17 @@
  * Used by the synth-time aspect (./aspect.ts) and the plan review (scripts/review/).
  */
 import { PROTECTED_ENVIRONMENTS } from '../../config/guardrails';
+import { rule as alarmSubscribers } from './rules/alarm-subscribers';
 import { rule as auth } from './rules/auth';
 import { rule as backupRetention } from './rules/backup-retention';
+import { rule as clientIngress } from './rules/client-ingress';
+import { rule as createBeforeDestroyNames } from './rules/create-before-destroy-names';
 import { rule as encryptionAtRest } from './rules/encryption-at-rest';
+import { rule as eventsTopic } from './rules/events-topic';
+import { rule as finalSnapshotUnique } from './rules/final-snapshot';
+import { policyRule as kmsKeyPolicy, windowRule as keyDeletionWindow } from './rules/kms-key-policy';
+import { rule as vendedLogGroups } from './rules/log-groups';
+import { rule as lookupsFailEarly } from './rules/lookups';
 import { rule as multiAz } from './rules/multi-az';
 import { rule as nodeAlarms } from './rules/node-alarms';
 import { rule as openIngress } from './rules/open-ingress';
@@ -27,6 +35,16 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   nodeAlarms,
   openIngress,
   secretLiteral,
+  // issue 11: stacks that work for their operators
+  eventsTopic,
+  alarmSubscribers,
+  clientIngress,
+  createBeforeDestroyNames,
+  finalSnapshotUnique,
+  keyDeletionWindow,
+  kmsKeyPolicy,
+  vendedLogGroups,
+  lookupsFailEarly,
 ];
 
 export function isProtectedEnvironment(environment: string): boolean {
