@@ -57,7 +57,11 @@ const mutate = {
   downgradeTo62: (j: Json) => {
     const out = clone(j);
     Object.assign(rgOf(out), { engine_version: '6.2' });
-    Object.assign(Object.values(out.resource[PG])[0], { family: 'redis6.x', name: 'isl-cache-production-redis6-x' });
+    Object.assign(Object.values(out.resource[PG])[0], {
+      family: 'redis6.x',
+      name: 'isl-cache-production-redis6-x',
+      description: 'isl-cache-production redis6.x parameters',
+    });
     return out;
   },
   atRestOff: (j: Json) => {
@@ -114,7 +118,7 @@ const CASES: Case[] = [
     pg: { family: true },
     rgAction: 'replace',
     dataLoss: false,
-    warning: /replaced; final snapshot isl-cache-production-final is taken/,
+    warning: /replaced; final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
     costDelta: () => cost('production') - cost('productionValkey'),
     violations: [],
   },
@@ -127,7 +131,7 @@ const CASES: Case[] = [
     pg: { family: true },
     rgAction: 'replace',
     dataLoss: false,
-    warning: /final snapshot isl-cache-production-final is taken/,
+    warning: /final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
     costDelta: () => 0,
     violations: [],
   },
@@ -150,7 +154,7 @@ const CASES: Case[] = [
     rg: { at_rest_encryption_enabled: true, kms_key_id: true },
     rgAction: 'replace',
     dataLoss: false,
-    warning: /final snapshot isl-cache-production-final is taken/,
+    warning: /final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
     costDelta: () => 0,
     violations: ['encryption-at-rest'],
   },
@@ -231,14 +235,14 @@ describe('review of a change against a base', () => {
     expect(md).toContain(`| Node type | ${p.nodeType.name} (${p.nodeType.vcpu} vCPU, ${p.nodeType.memoryGiB} GiB) |`);
     expect(md).toContain('| Encryption in transit | on, mode required |');
     expect(md).toMatch(
-      /⚠️ aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is replaced; final snapshot isl-cache-production-final is taken/,
+      /⚠️ aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is replaced; final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
     );
     expect(md).toMatch(
       /\| Monthly cost \| \$[\d,.]+ \/ month on demand \(3 × cache\.\S+ at \$[\d.]+\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/,
     );
     expect(md).toMatch(
       // 7 updated: the latency alarms of 3 nodes switch from Valkey's p95 to Redis OSS's averages, and the dashboard with them
-      /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 2 replaced \(1 create-before-destroy\), 7 updated ⚠️ data store replaced \| ✅ \|/,
+      /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 3 replaced \(1 create-before-destroy\), 7 updated ⚠️ data store replaced \| ✅ \|/,
     );
   });
 });
@@ -363,7 +367,13 @@ describe('replacement rules (config/force-new.ts)', () => {
     const r = review({}, { production: json.production }).stacks[0];
     expect(r.status).toBe('removed');
     expect(r.costDeltaUsd).toBeCloseTo(-cost('production'), 2);
-    expect(r.warnings.join('\n')).toMatch(/is deleted; final snapshot isl-cache-production-final is taken/);
+    expect(r.warnings.join('\n')).toMatch(
+      /is deleted; final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
+    );
+    // the key goes with the stack: the snapshot is usable only if its deletion is cancelled in time
+    expect(r.warnings.join('\n')).toMatch(
+      /its KMS key aws_kms_key\.\S+ is scheduled for deletion with it: .*`aws kms cancel-key-deletion` and `aws kms enable-key` within the key's deletion window \(30 days\)/,
+    );
   });
 });
 

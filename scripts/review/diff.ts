@@ -2,10 +2,19 @@
  * What a change does: resources created, deleted, updated and replaced from a base synthesis to the head, with
  * data-loss call-outs for data stores.
  */
-import { FORCE_NEW } from '../../config/force-new';
-import { Block, METADATA_KEY, TfJson, TfResource, isSet, providerRegion, resourcesOf } from '../../constructs/guardrails/tf-json';
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
+import { FORCE_NEW, ForceNewEntry } from '../../config/force-new';
+import {
+  ALWAYS_IMMEDIATE,
+  ModificationRule,
+  ModificationTiming,
+  REPLICATION_GROUP_MODIFICATIONS,
+  ROTATION_STEPS,
+} from '../../config/modifications';
+import { referencedAddresses, resourceAt } from '../../constructs/guardrails/rules/refs';
+import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/guardrails/tf-json';
 import { ReplacementContext, replacementOf, same } from './replacement';
-import { RG } from './summary';
+import { RG, describeSnapshotName } from './summary';
 
 export type Action = 'create' | 'delete' | 'update' | 'replace';
 
@@ -20,6 +29,18 @@ export interface AttributeChange {
   readonly action: Action;
   /** Why it replaces, or why a conditional argument does not. */
   readonly reason?: string;
+  /**
+   * For an in-place change of a replication group: whether ElastiCache refuses it, defers it to the maintenance
+   * window or applies it at once under the stack's apply_immediately (config/modifications.ts).
+   */
+  readonly timing?: ModificationTiming;
+}
+
+/** Which step of the two-step AUTH token rotation a change performs (config/modifications.ts ROTATION_STEPS). */
+export interface AuthRotation {
+  readonly resource: string;
+  readonly step: 'rotate' | 'set' | 'set-with-new-token' | 'strategy-only';
+  readonly message: string;
 }
 
 export interface ResourceChange {
@@ -37,8 +58,66 @@ export interface ResourceChange {
 export interface StackDiff {
   readonly resources: readonly ResourceChange[];
   readonly changes: readonly AttributeChange[];
-  /** Stack-level call-outs: data loss, replaced data stores, replacements not assessed. */
+  /** Stack-level call-outs: data loss, replaced data stores, refused or deferred modifications, replacements not assessed. */
   readonly warnings: readonly string[];
+  /** AUTH token rotation steps the change performs. */
+  readonly rotations: readonly AuthRotation[];
+}
+
+/** The random_password behind a replication group's auth_token, if it is one of the stack's. */
+function tokenOf(json: TfJson | undefined, rg: Block): Block | undefined {
+  const address = referencedAddresses(rg.auth_token).find((a) => a.startsWith('random_password.'));
+  return address && json ? resourceAt(json, address)?.body : undefined;
+}
+
+/** Which rotation step each replication group's change performs: a new token (keepers), a strategy change, or both. */
+export function authRotations(base: TfJson | undefined, head: TfJson | undefined): AuthRotation[] {
+  const out: AuthRotation[] = [];
+  for (const hr of resourcesOf(head ?? {}, RG)) {
+    const br = base?.resource?.[RG]?.[hr.name];
+    if (!br || !isSet(hr.body.auth_token) || !isSet(br.auth_token)) continue;
+    const bt = tokenOf(base, br);
+    const ht = tokenOf(head, hr.body);
+    const tokenChanged =
+      !same(br.auth_token, hr.body.auth_token) || (bt !== undefined && ht !== undefined && !same(bt.keepers, ht.keepers));
+    const before = br.auth_token_update_strategy ?? 'ROTATE';
+    const after = hr.body.auth_token_update_strategy ?? 'ROTATE';
+    const step: AuthRotation['step'] | undefined = tokenChanged
+      ? after === 'SET'
+        ? 'set-with-new-token'
+        : 'rotate'
+      : before !== after
+        ? after === 'SET'
+          ? 'set'
+          : 'strategy-only'
+        : undefined;
+    if (!step) continue;
+    const message = {
+      rotate: ROTATION_STEPS.rotate,
+      set: ROTATION_STEPS.set,
+      'set-with-new-token': ROTATION_STEPS.setWithNewToken,
+      'strategy-only': ROTATION_STEPS.rotateAgain,
+    }[step];
+    const version = ht?.keepers?.version;
+    out.push({ resource: hr.address, step, message: `${message}${version !== undefined ? ` (token version ${version})` : ''}` });
+  }
+  return out;
+}
+
+/** How ElastiCache takes an in-place change of a replication group's argument under the stack's apply_immediately. */
+function timingOf(attr: string, head: Block): ModificationTiming | undefined {
+  const rule = REPLICATION_GROUP_MODIFICATIONS[attr] as ModificationRule | undefined;
+  if ((ALWAYS_IMMEDIATE as readonly string[]).includes(attr)) return 'immediate';
+  if (!rule) return undefined;
+  return isTrue(head.apply_immediately) ? 'immediate' : rule.withoutApplyImmediately;
+}
+
+function timingNote(a: { attribute: string; timing?: ModificationTiming }, head: Block): string | undefined {
+  const rule = REPLICATION_GROUP_MODIFICATIONS[a.attribute] as ModificationRule | undefined;
+  if (!rule || a.timing === 'immediate') return undefined;
+  return a.timing === 'refused'
+    ? `REFUSED without apply_immediately: ElastiCache rejects the ${a.attribute} change (apply_immediately is ${JSON.stringify(head.apply_immediately ?? false)}); ${rule.whatToDo}`
+    : `DEFERRED to the maintenance window ${head.maintenance_window ?? '(AWS default)'} UTC: ${a.attribute}; ${rule.whatToDo}`;
 }
 
 /** Arguments that are Terraform meta-arguments or never force replacement. */
@@ -48,14 +127,21 @@ function dataStoreNotes(
   r: TfResource,
   base: Block,
   action: 'replace' | 'delete',
+  head?: TfJson,
 ): { notes: string[]; dataLoss: boolean; warning?: string } {
-  const entry = FORCE_NEW[r.type];
+  const entry = FORCE_NEW[r.type] as ForceNewEntry | undefined;
   const what = action === 'replace' ? 'replaced' : 'deleted';
   const label = `${r.address}${r.type === RG ? ` (${base.replication_group_id})` : ''}`;
   if (!entry?.losesData) return { notes: [], dataLoss: false };
   const keep = entry.losesData.unlessSet;
   if (keep && isSet(base[keep])) {
-    const note = `${what}; final snapshot ${base[keep]} is taken${action === 'replace' ? ' (the new one starts empty unless restored from it)' : ''}`;
+    // the group's key goes with it: the snapshot is encrypted with that key and unusable while it waits for deletion
+    const key = referencedAddresses(base.kms_key_id).find((a) => a.startsWith('aws_kms_key.'));
+    const keyDeleted = action === 'delete' && key !== undefined && !resourceAt(head ?? {}, key);
+    const rescue = keyDeleted
+      ? `; its KMS key ${key} is scheduled for deletion with it: the snapshot cannot be restored unless someone runs \`aws kms cancel-key-deletion\` and \`aws kms enable-key\` within the key's deletion window (30 days), after which it is lost`
+      : '';
+    const note = `${what}; final snapshot ${describeSnapshotName(base[keep])} is taken${action === 'replace' ? ' (the new one starts empty unless restored from it)' : ''}${rescue}`;
     return { notes: [note], dataLoss: false, warning: `${label} is ${note}` };
   }
   const note = `DATA LOSS: ${what} without ${keep ? `a ${keep}` : 'keeping its data'}`;
@@ -89,7 +175,7 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
   }
   for (const [address, r] of b) {
     if (h.has(address)) continue;
-    const d = dataStoreNotes(r, r.body, 'delete');
+    const d = dataStoreNotes(r, r.body, 'delete', head);
     if (d.warning) warnings.push(d.warning);
     resources.push({
       resource: address,
@@ -119,16 +205,28 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
     }
     if (!changed.length) continue;
     const action: Action = changed.some((c) => c.replaces) ? 'replace' : 'update';
-    const attributes = changed.map((c) => ({
-      resource: address,
-      attribute: c.attr,
-      before: c.attr === 'region' && !(c.attr in br.body) ? baseRegion : br.body[c.attr],
-      after: c.attr === 'region' && !(c.attr in hr.body) ? headRegion : hr.body[c.attr],
-      replaces: c.replaces,
-      action,
-      ...(c.reason ? { reason: c.reason } : {}),
-    }));
+    const timed = hr.type === RG && action === 'update';
+    const attributes: AttributeChange[] = changed.map((c) => {
+      const timing = timed ? timingOf(c.attr, hr.body) : undefined;
+      return {
+        resource: address,
+        attribute: c.attr,
+        before: c.attr === 'region' && !(c.attr in br.body) ? baseRegion : br.body[c.attr],
+        after: c.attr === 'region' && !(c.attr in hr.body) ? headRegion : hr.body[c.attr],
+        replaces: c.replaces,
+        action,
+        ...(c.reason ? { reason: c.reason } : {}),
+        ...(timing ? { timing } : {}),
+      };
+    });
     const notes: string[] = [];
+    for (const a of attributes) {
+      const note = timed ? timingNote(a, hr.body) : undefined;
+      if (note) {
+        notes.push(note);
+        warnings.push(`${address} (${hr.body.replication_group_id}): ${note}`);
+      }
+    }
     let dataLoss = false;
     const createBeforeDestroy = action === 'replace' && hr.body.lifecycle?.create_before_destroy === true;
     if (action === 'replace') {
@@ -144,7 +242,9 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
   }
   for (const t of unassessed)
     warnings.push(`${t} is not in config/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
+  const rotations = authRotations(base, head);
+  for (const r of rotations) warnings.push(`${r.resource}: ${r.message}`);
   const order: Record<Action, number> = { replace: 0, delete: 1, update: 2, create: 3 };
   resources.sort((x, y) => order[x.action] - order[y.action] || x.resource.localeCompare(y.resource));
-  return { resources, changes: resources.flatMap((r) => r.attributes), warnings };
+  return { resources, changes: resources.flatMap((r) => r.attributes), warnings, rotations };
 }

@@ -1,11 +1,34 @@
 /** The review as markdown, for the terminal and for a pull-request comment. */
-import { FORCE_NEW } from '../../config/force-new';
+import { FORCE_NEW, ForceNewEntry } from '../../config/force-new';
 import { HOURS_PER_MONTH } from '../../config/node-catalog';
 import { describeRules } from '../../constructs/guardrails/runner';
 import { Action, ResourceChange } from './diff';
 import { canonical } from './replacement';
 import { Review, StackReview } from './review';
-import { CacheSummary } from './summary';
+import { CacheSummary, ClientSummary, NotificationSummary } from './summary';
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Who receives what, without printing an address or a URL path. */
+function notificationText(n: NotificationSummary): string {
+  const who = [
+    plural(n.emails, 'e-mail address', 'e-mail addresses'),
+    `${plural(n.httpsHosts.length, 'HTTPS endpoint')}${n.httpsHosts.length ? ` (${[...new Set(n.httpsHosts)].join(', ')})` : ''}`,
+    `${plural(n.topicArns.length, 'existing topic')}${n.topicArns.length ? ` (${n.topicArns.join(', ')})` : ''}`,
+  ].join(', ');
+  const source = n.variable ? ` from variable \`${n.variable}\` (synthesized default)` : '';
+  const rule = n.requiredAtPlan ? '; an empty list fails the plan' : n.total === 0 ? '; **nobody is paged**' : '';
+  const events = n.eventsTopic
+    ? `events → ${n.eventsTopic.name}${n.eventsTopic.encrypted ? ' **(encrypted: ElastiCache cannot publish)**' : ' (unencrypted)'}, to the e-mail and HTTPS subscribers`
+    : 'events → **no topic**';
+  return `alarms → ${n.alarmTopics.join(', ') || '**no topic**'}; ${events}. Subscribers${source}: ${who}${rule}`;
+}
+
+function clientText(c: ClientSummary): string {
+  if (c.wholeVpc) return `**the whole VPC range**${c.securityGroups ? ` and ${plural(c.securityGroups, 'security group')}` : ''}`;
+  const named = `${plural(c.securityGroups, 'security group')}, ${plural(c.cidrs.length, 'CIDR range')}${c.cidrs.length ? ` (${c.cidrs.join(', ')})` : ''}`;
+  return `${named}${c.variable ? ` from variable \`${c.variable}\` (synthesized default)` : ''}${c.requiredAtPlan ? '; none fails the plan' : ''}`;
+}
 
 const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const signedUsd = (n: number) => (n > 0 ? `+${usd(n)}` : n < 0 ? `−${usd(-n)}` : usd(0));
@@ -74,6 +97,8 @@ function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): st
         : `**off**; final snapshot ${c.backups.finalSnapshot ?? '**none**'}`,
     ],
     ['Maintenance window', c.maintenanceWindow ? `${c.maintenanceWindow} UTC` : '(AWS default)'],
+    ['Clients (cache port)', clientText(c.clients)],
+    ['Who receives what', notificationText(c.notifications)],
     ['Alarms (metric → threshold)', alarms],
     ['Monthly cost', cost],
   ];
@@ -125,11 +150,13 @@ function changesTable(s: StackReview): string {
       continue;
     }
     const key = `${r.action}|${r.type}|${r.attributes.map((a) => a.attribute).join(',')}`;
-    if (!groups.has(key)) {
-      groups.set(key, []);
-      rows.push(groups.get(key)!);
+    let group = groups.get(key);
+    if (!group) {
+      group = [];
+      groups.set(key, group);
+      rows.push(group);
     }
-    groups.get(key)!.push(r);
+    group.push(r);
   }
   const lines = rows.flatMap((x) => (!Array.isArray(x) ? [changeRow(x)] : x.length > GROUP_ROWS_ABOVE ? [groupRow(x)] : x.map(changeRow)));
   return ['| resource | action | change |', '|---|---|---|', ...lines].join('\n');
@@ -151,6 +178,7 @@ function stackSection(s: StackReview, r: Review): string {
       ? `**Guardrails: ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}**\n\n${s.violations.map((v) => `- ❌ \`${v.rule}\` ${v.resource}: ${v.message}`).join('\n')}`
       : '**Guardrails:** ✅ all pass',
   );
+  if (s.notices.length) out.push(s.notices.map((n) => `> ⚠️ ${n}`).join('\n'));
   if (r.base !== null) {
     const delta =
       s.costDeltaUsd === null
@@ -194,7 +222,7 @@ export function renderMarkdown(r: Review): string {
     ...r.stacks.map((s) => {
       const dataLoss = s.resources.some((x) => x.dataLoss)
         ? ' ⚠️ **data loss**'
-        : s.resources.some((x) => x.action === 'replace' && FORCE_NEW[x.type]?.losesData)
+        : s.resources.some((x) => x.action === 'replace' && (FORCE_NEW[x.type] as ForceNewEntry | undefined)?.losesData)
           ? ' ⚠️ data store replaced'
           : '';
       const base =

@@ -4,7 +4,8 @@
 import { PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
 import { Violation, checkGuardrails } from '../../constructs/guardrails/runner';
 import { TfJson } from '../../constructs/guardrails/tf-json';
-import { AttributeChange, ResourceChange, diffStacks } from './diff';
+import { PROTECTED_ENVIRONMENTS } from '../../config/scaling';
+import { AttributeChange, AuthRotation, ResourceChange, diffStacks } from './diff';
 import { StackSummary, round2, summarize } from './summary';
 
 export type StackStatus = 'unchanged' | 'changed' | 'added' | 'removed' | 'no base';
@@ -23,6 +24,10 @@ export interface StackReview {
   readonly changes: readonly AttributeChange[];
   readonly resources: readonly ResourceChange[];
   readonly warnings: readonly string[];
+  /** AUTH token rotation steps the change performs. */
+  readonly rotations: readonly AuthRotation[];
+  /** What the head deploys that operators should know, base or not (pilot without subscribers or with the VPC range as clients). */
+  readonly notices: readonly string[];
 }
 
 export interface Review {
@@ -35,9 +40,37 @@ export interface Review {
   readonly ok: boolean;
 }
 
+/** Notices about a stack's head: who is paged, who may connect (the guardrails refuse these in protected environments). */
+export function noticesOf(summary: StackSummary): string[] {
+  const P = `CACHE_${summary.environment.toUpperCase()}_`;
+  const out: string[] = [];
+  for (const c of summary.caches) {
+    const n = c.notifications;
+    if (n.total === 0) {
+      out.push(
+        `${c.replicationGroupId}: the alarms page nobody${n.requiredAtPlan ? ' and the plan fails until a subscriber is named' : ''}: set ${P}ALARM_EMAILS, ${P}ALARM_HTTPS_ENDPOINTS or ${P}ALARM_TOPIC_ARNS`,
+      );
+    }
+    if (n.eventsTopic?.encrypted)
+      out.push(`${c.replicationGroupId}: the events topic ${n.eventsTopic.name} is encrypted: ElastiCache events are dropped`);
+    if (c.clients.wholeVpc) {
+      out.push(
+        `${c.replicationGroupId}: admits the whole VPC range to the cache port${PROTECTED_ENVIRONMENTS.includes(summary.environment) ? '' : ' (allowed in this environment only)'}: name the clients with ${P}CLIENT_SECURITY_GROUP_IDS or ${P}CLIENT_CIDRS`,
+      );
+    } else if (c.clients.securityGroups + c.clients.cidrs.length === 0) {
+      out.push(
+        `${c.replicationGroupId}: no client named${c.clients.requiredAtPlan ? ': the plan fails until one is' : ''}: set ${P}CLIENT_SECURITY_GROUP_IDS or ${P}CLIENT_CIDRS`,
+      );
+    }
+  }
+  return out;
+}
+
 export function reviewStack(stack: string, head: TfJson | undefined, base: TfJson | undefined, hasBase: boolean): StackReview {
-  const summary = summarize((head ?? base)!, stack);
-  const diff = hasBase ? diffStacks(base, head) : { resources: [], changes: [], warnings: [] };
+  const json = head ?? base;
+  if (!json) throw new Error(`reviewStack ${stack}: neither a head nor a base synthesis`);
+  const summary = summarize(json, stack);
+  const diff = hasBase ? diffStacks(base, head) : { resources: [], changes: [], warnings: [], rotations: [] };
   const monthly = head ? summary.monthlyCostUsd : 0;
   const baseMonthly = hasBase ? (base ? summarize(base, stack).monthlyCostUsd : 0) : null;
   const status: StackStatus = !hasBase ? 'no base' : !base ? 'added' : !head ? 'removed' : diff.resources.length ? 'changed' : 'unchanged';
@@ -53,6 +86,8 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
     changes: diff.changes,
     resources: diff.resources,
     warnings: diff.warnings,
+    rotations: diff.rotations,
+    notices: head ? noticesOf(summary) : [],
   };
 }
 

@@ -2,11 +2,13 @@
  * What a synthesized stack deploys: per replication group its engine, nodes, data memory, encryption, auth,
  * Multi-AZ, backups, alarms and monthly cost (prices: config/node-catalog.ts).
  */
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
 import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine } from '../../config/elasticache';
 import { NODE_DIMENSION } from '../../config/guardrails';
 import { GIB, PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
 import { dataSpaceBytes, findNodeType, hourlyPriceUsd, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { isCustomerManagedKey } from '../../constructs/guardrails/rules/encryption-at-rest';
+import { referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from '../../constructs/guardrails/rules/refs';
 import {
   Block,
   TfJson,
@@ -21,6 +23,17 @@ import {
 } from '../../constructs/guardrails/tf-json';
 
 export const RG = 'aws_elasticache_replication_group';
+
+/**
+ * A final snapshot name as the review prints it: a random suffix (`${random_id.x.hex}`) is shown as what it is,
+ * `<rg>-final-<8 hex digits from random_id.x, new per group generation>`.
+ */
+export function describeSnapshotName(id: unknown): string {
+  return String(id).replace(
+    /\$\{random_id\.([^.}]+)\.hex\}/g,
+    (_, name: string) => `<random hex from random_id.${name}, new per group generation>`,
+  );
+}
 export const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export interface AlarmSummary {
@@ -32,6 +45,35 @@ export interface AlarmSummary {
   /** Nodes with this alarm, and how many of those alarms have alarm actions. */
   readonly nodes: number;
   readonly withActions: number;
+}
+
+/** Who receives what: the topics of a group and their subscribers (counts and kinds; never an address or a URL path). */
+export interface NotificationSummary {
+  /** The events topic (`notification_topic_arn`): its name, and whether it is encrypted (ElastiCache cannot publish then). */
+  readonly eventsTopic: { readonly name: string; readonly encrypted: boolean } | null;
+  /** Topics the group's alarms notify: the stack's topics by name, existing ones by ARN. */
+  readonly alarmTopics: readonly string[];
+  readonly emails: number;
+  /** Hosts of the HTTPS endpoints (the path may hold a key, so it is never shown). */
+  readonly httpsHosts: readonly string[];
+  /** Existing topics the alarms notify directly. */
+  readonly topicArns: readonly string[];
+  /** The Terraform variable the subscribers come from (its synthesized default is counted), if any. */
+  readonly variable: string | null;
+  /** A plan with no subscriber fails (the variable's validation). */
+  readonly requiredAtPlan: boolean;
+  /** Total subscribers. */
+  readonly total: number;
+}
+
+/** Who may connect to the cache port. */
+export interface ClientSummary {
+  readonly securityGroups: number;
+  readonly cidrs: readonly string[];
+  /** A rule admits the VPC's whole CIDR block. */
+  readonly wholeVpc: boolean;
+  readonly variable: string | null;
+  readonly requiredAtPlan: boolean;
 }
 
 export interface CacheSummary {
@@ -57,6 +99,8 @@ export interface CacheSummary {
   readonly backups: { readonly retentionDays: number; readonly window: string | null; readonly finalSnapshot: string | null };
   readonly maintenanceWindow: string | null;
   readonly alarms: readonly AlarmSummary[];
+  readonly notifications: NotificationSummary;
+  readonly clients: ClientSummary;
   readonly hourlyUsdPerNode: number | null;
   /** Monthly on-demand cost of the group's nodes; null when the node type or engine is not in the catalog. */
   readonly monthlyCostUsd: number | null;
@@ -86,8 +130,8 @@ function alarmTarget(b: Block): { node?: string; metric: string } {
   const direct = b.dimensions?.[NODE_DIMENSION];
   if (typeof direct === 'string') return { node: direct, metric: String(b.metric_name) };
   const queries = ([] as Block[]).concat(b.metric_query ?? []);
-  const node = queries.map((q) => q?.metric?.dimensions?.[NODE_DIMENSION]).find((n) => typeof n === 'string');
-  const output = queries.find((q) => isTrue(q?.return_data) && q.expression);
+  const node = queries.map((q) => q.metric?.dimensions?.[NODE_DIMENSION]).find((n) => typeof n === 'string');
+  const output = queries.find((q) => isTrue(q.return_data) && q.expression);
   return { node, metric: output?.label ?? output?.id ?? 'metric math' };
 }
 
@@ -96,7 +140,7 @@ function alarmsOf(json: TfJson, nodeIds: ReadonlySet<string>): AlarmSummary[] {
   for (const a of resourcesOf(json, 'aws_cloudwatch_metric_alarm')) {
     const { node, metric } = alarmTarget(a.body);
     if (!node || !nodeIds.has(node)) continue;
-    const comparison = COMPARISON[a.body.comparison_operator] ?? String(a.body.comparison_operator);
+    const comparison = (COMPARISON[String(a.body.comparison_operator)] as string | undefined) ?? String(a.body.comparison_operator);
     const threshold = typeof a.body.threshold === 'number' ? round2(a.body.threshold) : String(a.body.threshold);
     const key = `${metric}|${comparison}|${threshold}`;
     const g = groups.get(key) ?? { metric, comparison, threshold, nodes: 0, withActions: 0 };
@@ -109,9 +153,88 @@ function alarmsOf(json: TfJson, nodeIds: ReadonlySet<string>): AlarmSummary[] {
   );
 }
 
+const hostOf = (url: string) => /^https?:\/\/([^/:?#]+)/.exec(url)?.[1] ?? '(not a URL)';
+
+function topicLabel(json: TfJson, expression: unknown): string[] {
+  if (typeof expression === 'string' && expression.startsWith('arn:')) return [expression];
+  return referencedAddresses(expression)
+    .map((a) => resourceAt(json, a))
+    .flatMap((t) => (t?.type === 'aws_sns_topic' ? [t] : []))
+    .map((t) => `${String(t.body.name)}${isSet(t.body.kms_master_key_id) ? ' (encrypted)' : ' (unencrypted)'}`);
+}
+
+function notificationsOf(json: TfJson, rg: Block, nodeIds: ReadonlySet<string>): NotificationSummary {
+  const events = referencedAddresses(rg.notification_topic_arn)
+    .map((a) => resourceAt(json, a))
+    .find((t) => t?.type === 'aws_sns_topic');
+  const eventsTopic = events
+    ? { name: String(events.body.name), encrypted: isSet(events.body.kms_master_key_id) }
+    : isSet(rg.notification_topic_arn)
+      ? { name: String(rg.notification_topic_arn), encrypted: false }
+      : null;
+  const actions = resourcesOf(json, 'aws_cloudwatch_metric_alarm')
+    .filter((a) => nodeIds.has(alarmTarget(a.body).node ?? ''))
+    .map((a) => a.body.alarm_actions);
+  const alarmTopics = [...new Set(actions.flatMap((x) => ([] as unknown[]).concat(x ?? []).flatMap((e) => topicLabel(json, e))))];
+  const vars = [...new Set(actions.flatMap((x) => referencedVariables(x)))];
+  const subs = resourcesOf(json, 'aws_sns_topic_subscription');
+  const subVars = [...new Set(subs.flatMap((x) => referencedVariables(x.body.for_each)))];
+  const candidates = [...subVars, ...vars];
+  const variable = candidates.length ? candidates[0] : null;
+  const value = (variable && (json.variable?.[variable]?.default as Block | undefined)) || {};
+  const list = (k: string) => ([] as unknown[]).concat(value[k] ?? []).map(String);
+  const staticSubs = subs.filter((x) => x.body.for_each === undefined);
+  const emails = list('emails').length + staticSubs.filter((x) => String(x.body.protocol).startsWith('email')).length;
+  const httpsHosts = [
+    ...list('https_endpoints'),
+    ...staticSubs.filter((x) => x.body.protocol === 'https').map((x) => String(x.body.endpoint)),
+  ].map(hostOf);
+  const topicArns = [
+    ...list('topic_arns'),
+    ...actions.flatMap((x) => ([] as unknown[]).concat(x ?? []).filter((e): e is string => typeof e === 'string' && e.startsWith('arn:'))),
+  ];
+  const uniqueArns = [...new Set(topicArns)];
+  return {
+    eventsTopic,
+    alarmTopics,
+    emails,
+    httpsHosts,
+    topicArns: uniqueArns,
+    variable,
+    requiredAtPlan: variable !== null && requiresNonEmpty(json, variable),
+    total: emails + httpsHosts.length + uniqueArns.length,
+  };
+}
+
+function clientsOf(json: TfJson, rg: Block): ClientSummary {
+  const sgs = ([] as unknown[]).concat(rg.security_group_ids ?? []).flatMap((e) => referencedAddresses(e));
+  const rules = resourcesOf(json, 'aws_vpc_security_group_ingress_rule').filter((x) =>
+    referencedAddresses(x.body.security_group_id).some((a) => sgs.includes(a)),
+  );
+  const fromVars = rules.flatMap((x) => referencedVariables(x.body.for_each));
+  const variable = fromVars.length ? fromVars[0] : null;
+  const value = (variable && (json.variable?.[variable]?.default as Block | undefined)) || {};
+  const staticRules = rules.filter((x) => x.body.for_each === undefined);
+  const wholeVpc = staticRules.some((x) => /data\.aws_vpc\.[^.]+\.cidr_block/.test(String(x.body.cidr_ipv4 ?? '')));
+  return {
+    securityGroups:
+      staticRules.filter((x) => isSet(x.body.referenced_security_group_id)).length +
+      ([] as unknown[]).concat(value.security_group_ids ?? []).length,
+    cidrs: [
+      ...staticRules
+        .filter((x) => isSet(x.body.cidr_ipv4))
+        .map((x) => (wholeVpc && isExpression(x.body.cidr_ipv4) ? 'the VPC range' : String(x.body.cidr_ipv4))),
+      ...([] as unknown[]).concat(value.cidrs ?? []).map(String),
+    ],
+    wholeVpc,
+    variable,
+    requiredAtPlan: variable !== null && requiresNonEmpty(json, variable),
+  };
+}
+
 function reservedMemoryPercent(json: TfJson, rg: Block): number {
   const pg = referencedResource(json, rg.parameter_group_name);
-  const p = ([] as Block[]).concat(pg?.body.parameter ?? []).find((x) => x?.name === 'reserved-memory-percent');
+  const p = ([] as Block[]).concat(pg?.body.parameter ?? []).find((x) => x.name === 'reserved-memory-percent');
   const n = Number(p?.value);
   return p && Number.isFinite(n) ? n : DEFAULT_RESERVED_MEMORY_PERCENT;
 }
@@ -157,10 +280,12 @@ export function summarizeCache(json: TfJson, r: TfResource): CacheSummary {
     backups: {
       retentionDays: typeof b.snapshot_retention_limit === 'number' ? b.snapshot_retention_limit : 0,
       window: b.snapshot_window ?? null,
-      finalSnapshot: isSet(b.final_snapshot_identifier) ? String(b.final_snapshot_identifier) : null,
+      finalSnapshot: isSet(b.final_snapshot_identifier) ? describeSnapshotName(b.final_snapshot_identifier) : null,
     },
     maintenanceWindow: b.maintenance_window ?? null,
     alarms: alarmsOf(json, nodeIds),
+    notifications: notificationsOf(json, b, nodeIds),
+    clients: clientsOf(json, b),
     hourlyUsdPerNode: hourly,
     monthlyCostUsd: node && engine && layout ? monthlyCostUsd(node, engine, layout.totalNodes) : null,
   };
