@@ -85,5 +85,10 @@ export class LocalStack extends TerraformStack {
     new TerraformOutput(this, 'redis_tls', { value: this.redis.tls, description: 'true: connect with TLS, trusting ca.crt' });
     new TerraformOutput(this, 'redis_password', { value: this.redis.password, sensitive: true, description: 'REDIS_PASSWORD' });
     new TerraformOutput(this, 'redis_url', { value: this.redis.url, sensitive: true, description: 'REDIS_URL' });
+    new TerraformOutput(this, 'redis_db', { value: this.redis.db, description: 'REDIS_DB' });
+    new TerraformOutput(this, 'redis_ca_cert', {
+      value: this.redis.caCertFile ?? '',
+      description: 'REDIS_SSL_CA_CERTS: the CA certificate to trust in TLS mode (empty without TLS)',
+    });
   }
 }

@@ -4,7 +4,8 @@
  * No registry is reachable here, so unless the engine already has the image, the test builds it under the
  * synthesized image name from the host's Debian redis-server and redis-cli. Clients are ioredis.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
+import { parseEnv } from 'util';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -19,10 +20,12 @@ import {
   destroyAsProvider,
   hostBinariesRootfs,
   removeContainer,
+  resolveExpressions,
   runContainerPlan,
   which,
 } from '../../scripts/lib/docker';
 import { runLoadTest, verifyWitnesses } from '../../scripts/lib/load-test';
+import { backup, restore } from '../../scripts/local-backup';
 import { freeLoopbackPort, randomPassword, removeDir, tempDir, withClient } from '../../scripts/lib/redis-server';
 
 type Json = Record<string, any>;
@@ -38,6 +41,8 @@ interface Deployed {
   id?: string;
   /** Resolves when the engine reports the container healthy; rejects with its health log otherwise. */
   healthy?: Promise<number>;
+  /** The values Terraform would put in for the stack's references. */
+  lookup?: (expression: string) => string | undefined;
 }
 
 let engine: DockerEngine | undefined;
@@ -63,7 +68,8 @@ async function deploy(props: LocalStackProps): Promise<Deployed> {
   if (!(await engine!.imageExists(image.name))) {
     // the rootfs holds Debian's binaries under the names the synthesized command and health check use
     const rootfs = path.join(work, 'rootfs');
-    hostBinariesRootfs(rootfs, { 'redis-server': which('redis-server'), 'redis-cli': which('redis-cli') });
+    // rm: what npm run local:restore runs in a one-off container to clear the volume (the redis image has it too)
+    hostBinariesRootfs(rootfs, { 'redis-server': which('redis-server'), 'redis-cli': which('redis-cli'), rm: which('rm') });
     await engine!.importImage(rootfs, image.name, [
       'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       `WORKDIR ${CONTAINER_PATHS.data}`,
@@ -88,7 +94,29 @@ async function deploy(props: LocalStackProps): Promise<Deployed> {
   d.id = await runContainerPlan(engine!, d.plan, fs.mkdtempSync(path.join(work, 'upload-')));
   d.healthy = engine!.waitHealthy(d.id, HEALTHY_WITHIN_MS);
   d.healthy.catch(() => undefined); // awaited by the tests
+  d.lookup = lookup;
   return d;
+}
+
+/**
+ * The local stack's outputs as Terraform records them in its state after `apply`: each synthesized output
+ * expression evaluated with the values this deployment supplied.
+ */
+function stateWithOutputs(d: Deployed): string {
+  const outputs = Object.fromEntries(
+    Object.entries<Json>(d.json.output).map(([name, o]) => {
+      const value: unknown = typeof o.value === 'string' ? resolveExpressions(o.value, d.lookup!) : o.value;
+      return [
+        name,
+        {
+          value,
+          type: typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'bool' : 'string',
+          sensitive: o.sensitive === true,
+        },
+      ];
+    }),
+  );
+  return JSON.stringify({ version: 4, terraform_version: '1.10.6', serial: 1, outputs, resources: [] });
 }
 
 let plain: Deployed;
@@ -219,13 +247,8 @@ describe('the local container on a real Docker engine', () => {
           tolerateOutage: true,
         });
         await new Promise((r) => setTimeout(r, REPLACE_AFTER_MS));
-        // the old container's exit, read before the provider's forced remove
-        const old = engine!.docker.getContainer(plain.id!);
-        const waited = old.wait();
-        const destroyed = destroyAsProvider(engine!, plain.id!, container.destroy_grace_seconds);
-        const exit = (await waited) as { StatusCode: number };
-        const log = await engine!.logs(plain.id!).catch(() => '');
-        stop = { ms: await destroyed, exitCode: exit.StatusCode, log };
+        const destroyed = await destroyAsProvider(engine!, plain.id!, container.destroy_grace_seconds);
+        stop = { ms: destroyed.stopMs, exitCode: destroyed.exitCode, log: destroyed.log };
         plain.id = await runContainerPlan(engine!, plain.plan, fs.mkdtempSync(path.join(work, 'upload-')));
         healthyAgainMs = await engine!.waitHealthy(plain.id, HEALTHY_WITHIN_MS);
         load = await running;
@@ -256,5 +279,90 @@ describe('the local container on a real Docker engine', () => {
       expect(acks.some((at) => at < stopAt)).toBe(true);
       expect(acks.some((at) => at > stopAt + stop.ms)).toBe(true);
     });
+  });
+
+  describe('npm run local:env (the .env hand-off)', () => {
+    const runLocalEnv = (d: Deployed, name: string) => {
+      const state = path.join(work, `${name}.tfstate`);
+      const out = path.join(work, `${name}.env`);
+      fs.writeFileSync(state, stateWithOutputs(d));
+      fs.writeFileSync(out, 'APP_NAME=isl\nREDIS_HOST=stale-value\n', { mode: 0o644 });
+      const r = spawnSync('npm', ['run', '--silent', 'local:env', '--', '--state', state, '--out', out], { cwd: ROOT, encoding: 'utf8' });
+      return { r, out, env: parseEnv(fs.readFileSync(out, 'utf8')), mode: fs.statSync(out).mode & 0o777 };
+    };
+
+    it('writes the plaintext connection settings from the stack’s outputs, mode 0600, keeping other lines', async () => {
+      await plain.healthy;
+      const { r, env, mode } = runLocalEnv(plain, 'plain');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(mode).toBe(0o600);
+      expect(env).toEqual({
+        APP_NAME: 'isl',
+        REDIS_HOST: '127.0.0.1',
+        REDIS_PORT: String(plain.port),
+        REDIS_DB: '0',
+        REDIS_PASSWORD: plain.password,
+        REDIS_URL: `redis://:${plain.password}@127.0.0.1:${plain.port}/0`,
+        REDIS_SSL: 'false',
+      });
+      // an application's client connects with them: by URL, and by host, port, password and db
+      await expect(withClient({ url: env.REDIS_URL }, (c) => c.ping())).resolves.toBe('PONG');
+      const byParts = { host: env.REDIS_HOST, port: Number(env.REDIS_PORT), password: env.REDIS_PASSWORD, db: Number(env.REDIS_DB) };
+      await expect(withClient(byParts, (c) => c.ping())).resolves.toBe('PONG');
+    });
+
+    it('in TLS mode adds REDIS_SSL=true and the CA path, and a client trusting that CA connects', async () => {
+      await tls.healthy;
+      const { r, env, mode } = runLocalEnv(tls, 'tls');
+      expect(r.status).toBe(0);
+      expect(mode).toBe(0o600);
+      expect(env.REDIS_SSL).toBe('true');
+      expect(env.REDIS_SSL_CA_CERTS).toBe(path.join(tlsDir, TLS_FILES.caCert));
+      expect(env.REDIS_URL).toBe(`rediss://:${tls.password}@127.0.0.1:${tls.port}/0`);
+      const ca = fs.readFileSync(env.REDIS_SSL_CA_CERTS!);
+      await expect(withClient({ url: env.REDIS_URL, tls: { ca } }, (c) => c.ping())).resolves.toBe('PONG');
+    });
+
+    it('refuses, naming them, when the stack has not been deployed (no outputs)', () => {
+      const state = path.join(work, 'empty.tfstate');
+      fs.writeFileSync(state, JSON.stringify({ version: 4, outputs: {}, resources: [] }));
+      const r = spawnSync('npm', ['run', '--silent', 'local:env', '--', '--state', state, '--out', path.join(work, 'none.env')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('missing outputs redis_host, redis_port, redis_db, redis_password, redis_url, redis_tls');
+      expect(fs.existsSync(path.join(work, 'none.env'))).toBe(false);
+    });
+  });
+
+  describe('npm run local:backup and local:restore (guide 000, Backup and Recovery)', () => {
+    it('round-trips keys: a snapshot taken, later writes undone by the restore', async () => {
+      await tls.healthy;
+      const ca = fs.readFileSync(path.join(tlsDir, TLS_FILES.caCert));
+      const redis = { port: tls.port, password: tls.password, tls: { ca } };
+      const dockerHost = `unix://${engine!.socketPath}`;
+      const keys = Array.from({ length: 500 }, (_, i) => `backup:${i}`);
+      await withClient(redis, async (c) => {
+        await c.mset(Object.fromEntries(keys.map((k) => [k, `before-${k}`])));
+      });
+
+      const snapshot = await backup(tls.plan.name, path.join(work, 'backups'), { dockerHost });
+      expect(fs.existsSync(path.join(snapshot, 'dump.rdb'))).toBe(true);
+      expect(fs.readdirSync(path.join(snapshot, 'appendonlydir'))).toEqual(expect.arrayContaining([expect.stringMatching(/\.manifest$/)]));
+
+      await withClient(redis, async (c) => {
+        await c.mset(Object.fromEntries(keys.map((k) => [k, `after-${k}`])));
+        await c.set('backup:added-later', '1');
+        await c.del('backup:0');
+      });
+      await restore(tls.plan.name, snapshot, { dockerHost });
+
+      await withClient(redis, async (c) => {
+        expect(await c.mget(keys)).toEqual(keys.map((k) => `before-${k}`));
+        expect(await c.exists('backup:added-later')).toBe(0);
+      });
+    }, 120000);
   });
 });

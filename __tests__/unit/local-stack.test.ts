@@ -145,12 +145,14 @@ describe('LocalStack, defaults', () => {
     }
   });
 
-  it('outputs host and port, and the password and redis:// URL as sensitive', () => {
+  it('outputs what npm run local:env writes: host, port, db, no TLS, and the password and redis:// URL as sensitive', () => {
     const expr = passwordExpression(json);
     expect(json.output).toEqual({
       redis_host: expect.objectContaining({ value: LOCAL_HOST }),
       redis_port: expect.objectContaining({ value: LOCAL_DEFAULT_PORT }),
+      redis_db: expect.objectContaining({ value: 0 }),
       redis_tls: expect.objectContaining({ value: false }),
+      redis_ca_cert: expect.objectContaining({ value: '' }),
       redis_password: expect.objectContaining({ value: expr, sensitive: true }),
       redis_url: expect.objectContaining({ value: `redis://:${expr}@${LOCAL_HOST}:${LOCAL_DEFAULT_PORT}/0`, sensitive: true }),
     });
@@ -194,6 +196,8 @@ describe('LocalStack, choices', () => {
     expect(only(json, 'docker_image')[1].name).toBe(LOCAL_IMAGES.valkey.image);
     expect(only(json, 'docker_container')[1].ports[0].external).toBe(port);
     expect(json.output.redis_tls.value).toBe(true);
+    // the CA applications trust: REDIS_SSL_CA_CERTS in the .env file
+    expect(json.output.redis_ca_cert.value).toBe(path.join(tlsDir, 'ca.crt'));
   });
 
   it('lets props win over the environment', () => {

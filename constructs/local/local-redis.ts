@@ -134,6 +134,10 @@ export class LocalRedis extends Construct {
   public readonly host = LOCAL_HOST;
   /** Host port. */
   public readonly port: number;
+  /** Database applications select (REDIS_DB). */
+  public readonly db = LOCAL_DB;
+  /** Host path of the CA certificate clients trust in TLS mode; undefined without TLS. */
+  public readonly caCertFile?: string;
   public readonly tls: boolean;
   /** The password in effect: a Terraform expression, sensitive. */
   public readonly password: string;
@@ -184,6 +188,7 @@ export class LocalRedis extends Construct {
     );
 
     const tlsDir = hostTlsDir(props);
+    if (this.tls) this.caCertFile = path.join(tlsDir, TLS_FILES.caCert);
     // uploaded from the host file at apply time (keys stay out of the state); the hash replaces the container when a file changes
     const tlsUploads = this.tls
       ? Object.values(TLS_FILES).map((file) => ({

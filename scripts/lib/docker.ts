@@ -422,18 +422,24 @@ export async function runContainerPlan(engine: DockerEngine, plan: ContainerPlan
 
 /**
  * What the provider does to a container it destroys (also the first half of a replacement): ContainerStop with
- * `destroy_grace_seconds` as the timeout (0 when unset: SIGKILL at once), then a forced ContainerRemove.
- * Resolves with the milliseconds the stop took.
+ * `destroy_grace_seconds` as the timeout (0 when unset: SIGKILL at once), then a forced ContainerRemove. Resolves with
+ * how long the stop took, the exit code and the container's last log lines, read between the stop and the remove.
  */
-export async function destroyAsProvider(engine: DockerEngine, id: string, destroyGraceSeconds: number | undefined): Promise<number> {
+export async function destroyAsProvider(
+  engine: DockerEngine,
+  id: string,
+  destroyGraceSeconds: number | undefined,
+): Promise<{ stopMs: number; exitCode: number; log: string }> {
   const c = engine.docker.getContainer(id);
   const started = Date.now();
   await c.stop({ t: destroyGraceSeconds ?? 0 }).catch((e: unknown) => {
     if (!hasStatus(e, 304)) throw e; // 304: already stopped
   });
-  const ms = Date.now() - started;
+  const stopMs = Date.now() - started;
+  const exitCode = (await c.inspect()).State.ExitCode;
+  const log = await engine.logs(id);
   await c.remove({ force: true });
-  return ms;
+  return { stopMs, exitCode, log };
 }
 
 /** Removes a container (with its anonymous volumes) and named volumes; ignores what is already gone. */

@@ -191,13 +191,17 @@ export async function startGuideRedis(prefix: string, options: GuideRedisOptions
   return { server, port, dir, password, settings, stop };
 }
 
+/** ioredis options, optionally with a redis:// or rediss:// URL that supplies where to connect. */
+export type ClientTarget = RedisOptions & { readonly url?: string };
+
 /**
  * An ioredis client that fails instead of hiding trouble: no offline queue, no retries, no reconnects, so a refused or
  * dropped connection shows up as an error on the command that met it. `connect()` it (lazyConnect), `quit()` it.
  */
-export function connect(options: RedisOptions): Redis {
-  const client = new Redis({
-    host: LOCAL_HOST,
+export function connect(target: ClientTarget): Redis {
+  const { url, ...options } = target;
+  const settings: RedisOptions = {
+    ...(url === undefined ? { host: LOCAL_HOST } : {}),
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -205,7 +209,9 @@ export function connect(options: RedisOptions): Redis {
     retryStrategy: () => null,
     connectTimeout: 5000,
     ...options,
-  });
+  };
+  // a URL as applications pass it (REDIS_URL): ioredis takes host, port, password, db and, for rediss://, TLS from it
+  const client = url === undefined ? new Redis(settings) : new Redis(url, settings);
   // errors reach the caller through the command that failed
   client.on('error', () => undefined);
   return client;
@@ -215,7 +221,7 @@ export function connect(options: RedisOptions): Redis {
  * A connected ioredis client (options as for `connect`). When the connection fails, throws the error the server or
  * the TLS handshake gave (e.g. NOAUTH, WRONGPASS, a certificate error), not ioredis's "Connection is closed.".
  */
-export async function open(options: RedisOptions): Promise<Redis> {
+export async function open(options: ClientTarget): Promise<Redis> {
   const client = connect(options);
   const errors: Error[] = [];
   client.on('error', (e: Error) => errors.push(e));
@@ -229,7 +235,7 @@ export async function open(options: RedisOptions): Promise<Redis> {
 }
 
 /** Connects (`open`), runs `use`, disconnects. */
-export async function withClient<T>(options: RedisOptions, use: (client: Redis) => Promise<T>): Promise<T> {
+export async function withClient<T>(options: ClientTarget, use: (client: Redis) => Promise<T>): Promise<T> {
   const client = await open(options);
   try {
     return await use(client);
