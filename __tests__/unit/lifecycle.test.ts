@@ -1,0 +1,189 @@
+/**
+ * The life of each environment's cache, change by change: every environment is synthesized before and after a change
+ * an operator makes over the years, and the review's verdict is the specification: what is replaced (and under which
+ * name), what loses data, what ElastiCache refuses or defers under the stack's apply_immediately, which AUTH rotation
+ * step runs, and that two destroy-and-recreate cycles never reuse a final snapshot name.
+ */
+import { Testing } from 'cdktf';
+import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { TfJson } from '../../constructs/guardrails/tf-json';
+import { ResourceChange } from '../../scripts/review/diff';
+import { StackReview, review } from '../../scripts/review/review';
+import { CacheEnvironmentStack } from '../../stacks/environment-stack';
+import { deploymentSettings } from '../../stacks/settings';
+
+const RG = 'aws_elasticache_replication_group';
+const PG = 'aws_elasticache_parameter_group';
+
+const synthCache = new Map<string, TfJson>();
+function synth(env: EnvironmentConfig): TfJson {
+  const key = JSON.stringify(env);
+  let json = synthCache.get(key);
+  if (!json) {
+    const stack = new CacheEnvironmentStack(Testing.app(), env.name, { environment: env, deployment: deploymentSettings(env.name, {}) });
+    json = JSON.parse(Testing.synth(stack)) as TfJson;
+    synthCache.set(key, json);
+  }
+  return json;
+}
+
+/** The review of one environment changed from `before` to `after` (config overrides). */
+function change(name: AwsEnvironmentName, before: Partial<EnvironmentConfig>, after: Partial<EnvironmentConfig>): StackReview {
+  const base = synth({ ...ENVIRONMENTS[name], ...before });
+  const head = synth({ ...ENVIRONMENTS[name], ...after });
+  return review({ [name]: head }, { [name]: base }).stacks[0];
+}
+
+const ofType = (r: StackReview, type: string): ResourceChange[] => r.resources.filter((x) => x.type === type);
+const onlyOf = (r: StackReview, type: string): ResourceChange | undefined => {
+  const all = ofType(r, type);
+  if (all.length > 1) throw new Error(`several ${type} changed`);
+  return all[0];
+};
+const attr = (c: ResourceChange | undefined, name: string) => c?.attributes.find((a) => a.attribute === name);
+
+/** No replacement with create_before_destroy keeps its name (the new one would collide with the old one). */
+function expectNoNameCollision(r: StackReview): void {
+  for (const x of r.resources.filter((y) => y.createBeforeDestroy)) {
+    const name = attr(x, 'name');
+    expect({ resource: x.resource, nameChanges: name !== undefined && name.before !== name.after }).toEqual({
+      resource: x.resource,
+      nameChanges: true,
+    });
+  }
+}
+
+/** Production applies in its maintenance window; pilot and staging at once (config/environments.ts). */
+const DEFERS: Record<AwsEnvironmentName, boolean> = { pilot: false, staging: false, production: true };
+
+describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
+  const defers = DEFERS[name];
+
+  it('engine minor upgrade redis 7.0 → 7.1: in place, the parameter group stays (same family, same name)', () => {
+    const r = change(name, { engine: 'redis', engineVersion: '7.0' }, { engine: 'redis', engineVersion: '7.1' });
+    const rg = onlyOf(r, RG);
+    expect(rg?.action).toBe('update');
+    expect(attr(rg, 'engine_version')).toMatchObject({
+      before: '7.0',
+      after: '7.1',
+      replaces: false,
+      timing: defers ? 'deferred' : 'immediate',
+    });
+    expect(ofType(r, PG)).toEqual([]);
+    expect(r.resources.some((x) => x.dataLoss)).toBe(false);
+    const deferred = r.warnings.filter((w) => w.includes('DEFERRED to the maintenance window sun:05:00-sun:06:00 UTC: engine_version'));
+    expect(deferred).toHaveLength(defers ? 1 : 0);
+    expect(r.violations).toEqual([]);
+  });
+
+  it('engine minor upgrade valkey 8.0 → 8.1: in place, no parameter group change', () => {
+    const r = change(name, { engine: 'valkey', engineVersion: '8.0' }, { engine: 'valkey', engineVersion: '8.1' });
+    expect(onlyOf(r, RG)?.action).toBe('update');
+    expect(ofType(r, PG)).toEqual([]);
+    expectNoNameCollision(r);
+  });
+
+  it('redis 7.1 → valkey 8.1: the group is upgraded in place; a new parameter group under a new name is created first', () => {
+    const r = change(name, { engine: 'redis' }, { engine: 'valkey' });
+    const rg = onlyOf(r, RG);
+    expect(rg?.action).toBe('update');
+    expect(attr(rg, 'engine')).toMatchObject({
+      before: 'redis',
+      after: 'valkey',
+      replaces: false,
+      timing: defers ? 'deferred' : 'immediate',
+    });
+    const pg = onlyOf(r, PG);
+    expect(pg).toMatchObject({ action: 'replace', createBeforeDestroy: true });
+    expect(attr(pg, 'name')).toMatchObject({ before: `isl-cache-${name}-redis7`, after: `isl-cache-${name}-valkey8` });
+    expectNoNameCollision(r);
+    expect(r.resources.some((x) => x.dataLoss)).toBe(false);
+  });
+
+  it('valkey 8.1 → redis 7.1: the group is replaced; its final snapshot is taken under its generation name, and the new group gets a new one', () => {
+    const r = change(name, { engine: 'valkey' }, { engine: 'redis' });
+    const rg = onlyOf(r, RG);
+    expect(rg?.action).toBe('replace');
+    expect(attr(rg, 'engine')).toMatchObject({ replaces: true, reason: 'engine valkey → redis replaces the group' });
+    expect(rg?.dataLoss).toBe(false);
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `\\(isl-cache-${name}\\) is replaced; final snapshot isl-cache-${name}-final-<random hex from random_id\\.\\S+, new per group generation> is taken \\(the new one starts empty unless restored from it\\)`,
+        ),
+      ),
+    );
+    // the suffix is drawn anew for the new group (keepers: engine and version), so its own final snapshot never collides
+    expect(onlyOf(r, 'random_id')?.action).toBe('replace');
+    expectNoNameCollision(r);
+  });
+
+  it('node type change: in place; deferred to the maintenance window where apply_immediately is false', () => {
+    const r = change(name, {}, { memoryFloorGiB: 48 });
+    const rg = onlyOf(r, RG);
+    const nodeType = attr(rg, 'node_type');
+    expect(nodeType).toMatchObject({ replaces: false, timing: defers ? 'deferred' : 'immediate' });
+    expect(nodeType?.before).not.toBe(nodeType?.after);
+    expect(r.resources.some((x) => x.dataLoss)).toBe(false);
+  });
+
+  it('log format json → text: refused by ElastiCache without apply_immediately, and the review says how to apply it', () => {
+    const r = change(name, { logFormat: 'json' }, { logFormat: 'text' });
+    const logs = attr(onlyOf(r, RG), 'log_delivery_configuration');
+    expect(logs).toMatchObject({ replaces: false, timing: defers ? 'refused' : 'immediate' });
+    const refused = r.warnings.filter((w) => w.includes('REFUSED without apply_immediately'));
+    if (defers) {
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatch(/ElastiCache rejects the log_delivery_configuration change \(apply_immediately is false\)/);
+      expect(refused[0]).toMatch(/set applyImmediately: true for this environment in config\/environments\.ts for one deploy/);
+      expect(refused[0]).toMatch(/PendingModifiedValues/);
+    } else {
+      expect(refused).toEqual([]);
+    }
+  });
+
+  it('AUTH rotation step 1 (version 1 → 2, ROTATE): a new token beside the old one', () => {
+    const r = change(name, { authTokenRotation: { version: 1, step: 'rotate' } }, { authTokenRotation: { version: 2, step: 'rotate' } });
+    expect(r.rotations.map((x) => x.step)).toEqual(['rotate']);
+    expect(r.rotations[0].message).toMatch(
+      /^AUTH rotation step 1 \(ROTATE\): a new token is added and the old one stays valid.*\(token version 2\)$/,
+    );
+    expect(onlyOf(r, 'random_password')).toMatchObject({ action: 'replace' });
+    // the group itself keeps its strategy; the provider sends the new token with ApplyImmediately
+    expect(attr(onlyOf(r, RG), 'auth_token_update_strategy')).toBeUndefined();
+    expect(r.resources.some((x) => x.dataLoss)).toBe(false);
+  });
+
+  it('AUTH rotation step 2 (version 2, ROTATE → SET): only the new token stays valid, applied at once', () => {
+    const r = change(name, { authTokenRotation: { version: 2, step: 'rotate' } }, { authTokenRotation: { version: 2, step: 'set' } });
+    expect(r.rotations.map((x) => x.step)).toEqual(['set']);
+    expect(r.rotations[0].message).toMatch(/^AUTH rotation step 2 \(SET\): only the current token stays valid/);
+    expect(attr(onlyOf(r, RG), 'auth_token_update_strategy')).toMatchObject({ before: 'ROTATE', after: 'SET', timing: 'immediate' });
+    expect(ofType(r, 'random_password')).toEqual([]);
+  });
+
+  it('a new token with SET in one step is called out: every client fails until it reads the new secret', () => {
+    const r = change(name, { authTokenRotation: { version: 2, step: 'set' } }, { authTokenRotation: { version: 3, step: 'set' } });
+    expect(r.rotations.map((x) => x.step)).toEqual(['set-with-new-token']);
+  });
+
+  it('destroy and re-create, twice: each generation takes its final snapshot under a name no earlier one used', () => {
+    const json = synth(ENVIRONMENTS[name]);
+    const rg = Object.values(json.resource![RG])[0];
+    const [suffix] = Object.keys(json.resource!.random_id);
+    // the name holds a random_id of the same stack: destroyed with the group, drawn anew when the stack is re-created
+    expect(rg.final_snapshot_identifier).toBe(`isl-cache-${name}-final-\${random_id.${suffix}.hex}`);
+    for (let generation = 1; generation <= 2; generation++) {
+      const destroyed = review({}, { [name]: json }).stacks[0];
+      expect(destroyed.status).toBe('removed');
+      const rgDeleted = onlyOf(destroyed, RG);
+      expect(rgDeleted).toMatchObject({ action: 'delete', dataLoss: false });
+      expect(ofType(destroyed, 'random_id').map((x) => x.action)).toEqual(['delete']);
+      expect(destroyed.warnings.join('\n')).toMatch(/its KMS key aws_kms_key\.\S+ is scheduled for deletion with it/);
+      const recreated = review({ [name]: json }, {}).stacks[0];
+      expect(recreated.status).toBe('added');
+      expect(ofType(recreated, 'random_id').map((x) => x.action)).toEqual(['create']);
+      expect(recreated.violations.filter((v) => v.rule === 'final-snapshot-unique')).toEqual([]);
+    }
+  });
+});
