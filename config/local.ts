@@ -125,10 +125,20 @@ export const HEALTHCHECK = { intervalSeconds: 5, timeoutSeconds: 3, retries: 5 }
  * So perMaxmemory 2.25 = server + full fork copy (2×) with the guide's 25 % overhead kept, and fixedMb 256 covers
  * dirty page cache and the processes' base. Measured at maxmemory 512 MB (40 s of unthrottled 1 KB writes from 8
  * connections, BGSAVE every 3 s, BGREWRITEAOF every 5 s): limit 640 (guide 000) and 896 and 1024 MB: OOM-killed within
- * the run; 1152 MB: survived with no margin (anonymous peak 1056 MB + 104 MB dirty); 1408 MB (this rule): 6 of 6 runs
- * without an OOM kill. The test __tests__/integration/local-memory.test.ts holds the rendered config to this limit.
+ * the run; 1152 MB: survived with no margin (anonymous peak 1056 MB + 104 MB dirty); 1408 MB (this rule): every run
+ * (13, including kill -9 and SIGTERM mid-load) without an OOM kill, anonymous peak 990–1087 MB. The rule held at other
+ * sizes too: maxmemory 1024 MB in 2560 MB (anonymous peak 2122 MB), maxmemory 170 MB in 640 MB. WRITEBACK keeps the page
+ * cache within the 256 MB. The test __tests__/integration/local-memory.test.ts holds the rendered config to this limit.
  */
 export const MEMORY_LIMIT = { perMaxmemory: 2.25, fixedMb: 256 } as const;
+
+/**
+ * Write-back during saves, rendered explicitly (they are Redis 7's defaults) because MEMORY_LIMIT's 256 MB for page
+ * cache depends on them: the RDB save and the AOF rewrite fsync every 4 MB they write, and the AOF keeps its
+ * everysec fsync while a child saves. Measured (issue 13, same load as MEMORY_LIMIT): dirty + writeback page cache
+ * peaked at 52–188 MB with these; 342 MB with both incremental fsyncs off, 483 MB with `no-appendfsync-on-rewrite yes`.
+ */
+export const WRITEBACK = { rdbSaveIncrementalFsync: true, aofRewriteIncrementalFsync: true, noAppendfsyncOnRewrite: false } as const;
 
 /**
  * Out-of-memory killing order inside the container (`oom-score-adj yes`: Redis's default values 0, 200, 800 added to
@@ -142,8 +152,9 @@ export const OOM_SCORE_ADJ = true;
  * are set), then exits: every acknowledged write survives a replacement. The Docker provider stops a container with a
  * timeout of 0 seconds (SIGKILL at once) unless `destroy_grace_seconds` is set; `stop_timeout` is the container's
  * own grace period for `docker stop`, `docker restart` and the engine's shutdown.
- * Measured (issue 13) with maxmemory full of 1 KB values: SIGTERM → exit took 2.8–6.3 s; 60 s leaves room for a laptop
- * disk ten times slower, and is only waited out when Redis is that slow.
+ * Measured (issue 13) with maxmemory (512 MB) full of 1 KB values: SIGTERM → exit took 2.8–9.7 s (the slowest while a
+ * fork child was being killed under write load); 60 s leaves room for a laptop disk several times slower, and is only
+ * waited out when Redis is that slow.
  */
 export const STOP = { signal: 'SIGTERM', graceSeconds: 60 } as const;
 

@@ -94,6 +94,12 @@ describe('LocalStack, defaults', () => {
     expect(container.memory_swap).toBe(1408);
   });
 
+  it('writes back while saving (fsync every 4 MB, AOF fsync kept during a save), so dirty page cache stays small', () => {
+    expect(container.upload[0].content.split('\n')).toEqual(
+      expect.arrayContaining(['rdb-save-incremental-fsync yes', 'aof-rewrite-incremental-fsync yes', 'no-appendfsync-on-rewrite no']),
+    );
+  });
+
   it('lets the kernel kill a fork child before the server if memory ever runs out', () => {
     expect(container.upload[0].content.split('\n')).toContain('oom-score-adj yes');
   });

@@ -6,7 +6,7 @@
  * "What redis.conf directives become on ElastiCache"), so the ElastiCache constructs must not import this module.
  */
 import { MaxmemoryPolicy, SLOWLOG } from '../../config/elasticache';
-import { AOF, DISABLED_COMMANDS, OOM_SCORE_ADJ, RDB_SAVE_POINTS, SavePoint } from '../../config/local';
+import { AOF, DISABLED_COMMANDS, OOM_SCORE_ADJ, RDB_SAVE_POINTS, SavePoint, WRITEBACK } from '../../config/local';
 
 export interface LocalRedisTlsFiles {
   /** Server certificate (PEM). */
@@ -35,6 +35,12 @@ export interface LocalRedisSettings {
   readonly savePoints: readonly SavePoint[];
   readonly appendfsync: 'always' | 'everysec' | 'no';
   readonly aofUseRdbPreamble: boolean;
+  /** fsync every 4 MB while writing an RDB / rewriting the AOF; keep fsyncing the AOF while a child saves. */
+  readonly writeback: {
+    readonly rdbSaveIncrementalFsync: boolean;
+    readonly aofRewriteIncrementalFsync: boolean;
+    readonly noAppendfsyncOnRewrite: boolean;
+  };
   /** Commands renamed to "" (unavailable to every client). */
   readonly disabledCommands: readonly string[];
   readonly slowlog: { readonly slowerThanMicroseconds: number; readonly maxLen: number };
@@ -68,6 +74,7 @@ export function localRedisSettings(placement: LocalRedisPlacement): LocalRedisSe
     savePoints: RDB_SAVE_POINTS,
     appendfsync: AOF.appendfsync,
     aofUseRdbPreamble: AOF.useRdbPreamble,
+    writeback: WRITEBACK,
     disabledCommands: DISABLED_COMMANDS,
     slowlog: SLOWLOG,
   };
@@ -112,6 +119,9 @@ export function renderRedisConf(s: LocalRedisSettings): string {
     'appendonly yes',
     `appendfsync ${s.appendfsync}`,
     `aof-use-rdb-preamble ${yesNo(s.aofUseRdbPreamble)}`,
+    `rdb-save-incremental-fsync ${yesNo(s.writeback.rdbSaveIncrementalFsync)}`,
+    `aof-rewrite-incremental-fsync ${yesNo(s.writeback.aofRewriteIncrementalFsync)}`,
+    `no-appendfsync-on-rewrite ${yesNo(s.writeback.noAppendfsyncOnRewrite)}`,
     '',
     '# Slow log',
     `slowlog-log-slower-than ${s.slowlog.slowerThanMicroseconds}`,
