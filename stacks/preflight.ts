@@ -13,6 +13,7 @@ import { Lazy } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
 import { ENGINES, ENGINE_VERSIONS, LIMITS, LOG_FORMATS } from '../config/elasticache';
 import { memberNodes } from '../constructs/elasticache/member-nodes';
+import { guardrailsMode } from '../constructs/guardrails/aspect';
 import { resolveReplicationGroupProps } from '../constructs/elasticache/props';
 import { resolveCacheAlarmsProps } from '../constructs/monitoring/cache-alarms';
 import { checkThresholds, mergeAlarmThresholds } from '../constructs/monitoring/thresholds';
@@ -235,6 +236,11 @@ export function preflight(
   }
   if (local.problems.length) failed.add('local');
   problems.push(...local.problems);
+  try {
+    guardrailsMode(env);
+  } catch (e) {
+    problems.push(...problemsOf(e).map((l) => `${l} (every stack)`));
+  }
 
   return {
     deployment: settings,

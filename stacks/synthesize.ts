@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
-import { applyGuardrails } from '../constructs/guardrails/aspect';
+import { applyGuardrails, guardrailsMode } from '../constructs/guardrails/aspect';
 import { ValidationError } from '../constructs/validation';
 import { CacheEnvironmentStack } from './environment-stack';
 import { LocalStack } from './local-stack';
@@ -100,7 +100,8 @@ export function synthesizeApp(options: SynthOptions = {}): number {
     build('local', () => new LocalStack(app, 'local', { settings: checked.local }));
 
     if (!problems.length) {
-      applyGuardrails(app); // after every stack: guardrails on each (constructs/guardrails/aspect.ts)
+      // after every stack: guardrails on each (constructs/guardrails/aspect.ts); preflight checked CACHE_GUARDRAILS
+      applyGuardrails(app, guardrailsMode(env));
       app.synth();
       for (const c of app.node.findAll()) {
         const where = c.node.path || 'app';

@@ -139,6 +139,14 @@ describe('every layer of every stack in one run', () => {
     expect(failedStacks).toEqual(['pilot', 'staging', 'production', 'local']);
   });
 
+  it('reports a bad CACHE_GUARDRAILS with the other problems, for every stack, instead of crashing synth', () => {
+    const { problems } = preflight(FIXTURE, { CACHE_GUARDRAILS: 'off', LOCAL_REDIS_PORT: '0' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^LOCAL_REDIS_PORT: /),
+      'CACHE_GUARDRAILS: enforce or warn, got "off" (every stack)',
+    ]);
+  });
+
   it("restates a construct's problem under the variable the user set", () => {
     const { problems } = preflight(FIXTURE, { CACHE_PRODUCTION_AVAILABILITY_ZONES: 'us-east-1a' });
     expect(problems).toEqual([
