@@ -25,7 +25,7 @@ export class ValidationError extends Error {
   /** Works across copies of this module (a library consumer may load two). */
   static isValidationError(e: unknown): e is ValidationError {
     return (
-      e instanceof ValidationError || (e instanceof Error && e.name === 'ValidationError' && Array.isArray((e as ValidationError).problems))
+      e instanceof ValidationError || (e instanceof Error && e.name === 'ValidationError' && 'problems' in e && Array.isArray(e.problems))
     );
   }
 }
@@ -74,6 +74,7 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- every object returned above; what is left is a primitive or a function
   return String(value);
 }
 
@@ -169,7 +170,8 @@ export function isPrivateCidr(cidr: string): boolean {
   const len = Number(m[2]);
   if (ip === undefined || len > 32) return false;
   return PRIVATE_V4.some(([base, baseLen]) => {
-    const b = ipv4ToInt(base)!;
+    const b = ipv4ToInt(base);
+    if (b === undefined) return false;
     const mask = 2 ** 32 - 2 ** (32 - baseLen);
     return len >= baseLen && (ip & mask) >>> 0 === b;
   });

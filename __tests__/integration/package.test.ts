@@ -43,7 +43,9 @@ describe('the packed construct library', () => {
     synthesized = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'orders-cache', 'cdk.tf.json'), 'utf8'));
   }, 180000);
 
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    fs.rmSync(work, { recursive: true, force: true });
+  });
 
   it('ships the compiled library with declarations, and no tests, stacks, scripts or synth output', () => {
     expect(files).toEqual(
@@ -53,7 +55,7 @@ describe('the packed construct library', () => {
   });
 
   it('lets an app outside the repository build a replication group with alarms', () => {
-    const group = Object.values(synthesized.resource.aws_elasticache_replication_group) as any[];
+    const group = Object.values<any>(synthesized.resource.aws_elasticache_replication_group);
     expect(group.map((g) => [g.replication_group_id, g.node_type, g.num_cache_clusters])).toEqual([['orders-cache', 'cache.r7g.large', 2]]);
     const alarmedNodes = new Set(
       Object.values(synthesized.resource.aws_cloudwatch_metric_alarm).map(

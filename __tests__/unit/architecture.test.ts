@@ -28,7 +28,7 @@ function importsOf(file: string): string[] {
   const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
   const statements = /^\s*(?:import|export)\b[^;]*?from\s*'([^']+)'|^\s*import\s*'([^']+)'|\brequire\('([^']+)'\)/gm;
   return [...text.matchAll(statements)]
-    .map((m) => m[1] ?? m[2] ?? m[3])
+    .map((m) => m.at(1) ?? m.at(2) ?? m[3]) // .at(): the groups that did not match are undefined
     .map((spec) => (spec.startsWith('.') ? path.relative(ROOT, path.join(ROOT, path.dirname(file), spec)) : spec));
 }
 

@@ -343,9 +343,9 @@ describe('replacement rules (config/force-new.ts)', () => {
     ['pinning the provider region is in place', 'aws_sns_topic', 'region', {}, { region: 'us-east-1' }, false],
   ])('%s', (_, type, attr, base, head, replaces) => {
     expect(
-      replacementOf(type as string, attr as string, {
-        base: base as object,
-        head: head as object,
+      replacementOf(type, attr, {
+        base,
+        head,
         baseRegion: 'us-east-1',
         headRegion: 'us-east-1',
       }).replaces,
@@ -464,7 +464,7 @@ describe('guardrails', () => {
       'pilot',
       'ingress from 0.0.0.0/0',
       (j: Json) => {
-        (Object.values(j.resource.aws_vpc_security_group_ingress_rule)[0] as any).cidr_ipv4 = '0.0.0.0/0';
+        Object.values(j.resource.aws_vpc_security_group_ingress_rule)[0].cidr_ipv4 = '0.0.0.0/0';
       },
     ],
     [
@@ -571,12 +571,16 @@ describe('guardrails at synth time', () => {
     const clean = new App({ outdir: path.join(outdir, 'clean') });
     stackOf(cfg.production, clean);
     applyGuardrails(clean);
-    expect(() => clean.synth()).not.toThrow();
+    expect(() => {
+      clean.synth();
+    }).not.toThrow();
 
     const bad = new App({ outdir: path.join(outdir, 'bad') });
     stackOf(cfg.stagingNoReplica, bad);
     applyGuardrails(bad);
-    expect(() => bad.synth()).toThrow(/guardrail multi-az/);
+    expect(() => {
+      bad.synth();
+    }).toThrow(/guardrail multi-az/);
 
     const warned = new App({ outdir: path.join(outdir, 'warn') });
     stackOf(cfg.stagingNoReplica, warned);
@@ -588,6 +592,8 @@ describe('guardrails at synth time', () => {
     const late = new App({ outdir: path.join(outdir, 'late') });
     applyGuardrails(late);
     stackOf(cfg.production, late);
-    expect(() => late.synth()).toThrow(/stack production was created after applyGuardrails/);
+    expect(() => {
+      late.synth();
+    }).toThrow(/stack production was created after applyGuardrails/);
   });
 });

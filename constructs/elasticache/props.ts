@@ -363,7 +363,8 @@ export function resolveReplicationGroupProps(
   }
   if (!isUnresolved(props.subnetIds)) {
     errors.check(Array.isArray(props.subnetIds) && props.subnetIds.length > 0, 'subnetIds', 'at least one subnet id', props.subnetIds);
-    for (const s of props.subnetIds ?? []) {
+    // the props may come from JavaScript: subnetIds can be missing although the type requires it
+    for (const s of (props.subnetIds as readonly string[] | undefined) ?? []) {
       if (!isUnresolved(s)) errors.check(isAwsId('subnet', s), 'subnetIds', 'subnet ids (subnet- and 8 or 17 hex digits)', s);
     }
   }

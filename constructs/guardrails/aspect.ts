@@ -30,7 +30,9 @@ export class GuardrailsAspect implements IAspect {
       validate: () => {
         const lines = checkGuardrails(stack.toTerraform() as TfJson, stack.node.id).map(formatViolation);
         if (this.mode === 'enforce') return lines;
-        lines.forEach((l) => Annotations.of(stack).addWarning(l));
+        lines.forEach((l) => {
+          Annotations.of(stack).addWarning(l);
+        });
         return [];
       },
     });
@@ -51,8 +53,10 @@ export function guardrailsMode(env: Readonly<Record<string, string | undefined>>
  */
 export function applyGuardrails(app: Construct, mode: GuardrailsMode = guardrailsMode()): void {
   const aspect = new GuardrailsAspect(mode);
-  const stacks = () => app.node.findAll().filter(TerraformStack.isStack);
-  stacks().forEach((s) => Aspects.of(s).add(aspect));
+  const stacks = () => app.node.findAll().filter((c) => TerraformStack.isStack(c));
+  stacks().forEach((s) => {
+    Aspects.of(s).add(aspect);
+  });
   app.node.addValidation({
     validate: () =>
       stacks()

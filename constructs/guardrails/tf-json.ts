@@ -5,6 +5,7 @@
  */
 import { CacheNode, memberNodes } from '../elasticache/member-nodes';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON is untyped; its readers test every value (typeof, isSet, isExpression) before use, and `unknown` would turn each read into a cast
 export type Block = Record<string, any>;
 
 export interface TfJson {
@@ -46,14 +47,14 @@ export function resourcesOf(json: TfJson, type?: string): TfResource[] {
   const out: TfResource[] = [];
   for (const [t, byName] of Object.entries(json.resource ?? {})) {
     if (type !== undefined && t !== type) continue;
-    for (const [name, body] of Object.entries(byName ?? {})) out.push({ address: `${t}.${name}`, type: t, name, body });
+    for (const [name, body] of Object.entries(byName)) out.push({ address: `${t}.${name}`, type: t, name, body });
   }
   return out;
 }
 
 function providerBlocks(json: TfJson, name: string): Block[] {
   const p = json.provider?.[name];
-  return p === undefined ? [] : Array.isArray(p) ? p : [p];
+  return p === undefined ? [] : ([] as Block[]).concat(p);
 }
 
 /** Region of the stack's default AWS provider. */
@@ -65,8 +66,8 @@ export function providerRegion(json: TfJson): string | undefined {
 /** The stack's environment: the AWS provider's default tag `environment`, else the stack name. */
 export function environmentOf(json: TfJson, stackName?: string): string {
   for (const aws of providerBlocks(json, 'aws')) {
-    for (const dt of [].concat(aws.default_tags ?? []) as Block[]) {
-      const env = dt?.tags?.environment;
+    for (const dt of ([] as Block[]).concat((aws.default_tags ?? []) as Block | Block[])) {
+      const env: unknown = (dt.tags as Block | undefined)?.environment;
       if (typeof env === 'string' && env) return env;
     }
   }
@@ -78,7 +79,7 @@ export function referencedResource(json: TfJson, expression: unknown): (TfResour
   if (typeof expression !== 'string') return undefined;
   const m = /^\$\{(data\.)?([a-z0-9_]+)\.([^.}\s]+)\.[a-z0-9_]+\}$/.exec(expression);
   if (!m) return undefined;
-  const data = m[1] !== undefined;
+  const data = m.at(1) !== undefined; // .at(): an optional group that did not match is undefined
   const body = (data ? json.data : json.resource)?.[m[2]]?.[m[3]];
   return body ? { address: `${data ? 'data.' : ''}${m[2]}.${m[3]}`, type: m[2], name: m[3], body, data } : undefined;
 }
@@ -100,7 +101,7 @@ const wholeNumber = (v: unknown): v is number => typeof v === 'number' && Number
  * only known at apply time (an expression).
  */
 export function replicationGroupLayout(rg: Block): ReplicationGroupLayout | undefined {
-  const id = rg.replication_group_id;
+  const id: unknown = rg.replication_group_id;
   if (typeof id !== 'string' || isExpression(id)) return undefined;
   let shards: unknown = 1;
   let replicas: unknown = 0;

@@ -15,6 +15,7 @@ const modules: unknown = JSON.parse(process.env.BENCH_FLOOR_MODULES ?? '[]');
 if (!Array.isArray(modules) || !modules.every((m) => typeof m === 'string')) {
   throw new Error('BENCH_FLOOR_MODULES: a JSON array of module names');
 }
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- modules named at run time, loaded synchronously before synth (import() would defer them)
 for (const m of modules) require(m);
 
 const app = new App();

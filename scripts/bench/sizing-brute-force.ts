@@ -197,6 +197,7 @@ export function nodeSetText(s: {
   replicasPerShard: number;
   totalNodes: number;
 }): string {
-  const node = (s.nodeType ?? s.node)!;
+  const node = s.nodeType ?? s.node;
+  if (!node) throw new Error('nodeSetText: a node set needs nodeType or node');
   return `${s.totalNodes} × ${node.name} (${s.shards} shard${s.shards === 1 ? '' : 's'} × (1 + ${s.replicasPerShard}))`;
 }

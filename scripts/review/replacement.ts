@@ -2,7 +2,7 @@
  * Whether changing an argument replaces a resource, from config/force-new.ts (the providers' ForceNew flags and
  * CustomizeDiff rules), including the conditional rules.
  */
-import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW } from '../../config/force-new';
+import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW, ForceNewEntry } from '../../config/force-new';
 import { Block, METADATA_KEY, isExpression, isSet } from '../../constructs/guardrails/tf-json';
 
 const NEVER_REPLACES = new Set([
@@ -27,7 +27,8 @@ export function canonical(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Block)[k])}`)
       .join(',')}}`;
   }
-  return JSON.stringify(v) ?? 'undefined';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- lib.d.ts types JSON.stringify as string, but it returns undefined for undefined, functions and symbols; without the assertion no-unnecessary-condition flags the `??`
+  return (JSON.stringify(v) as string | undefined) ?? 'undefined';
 }
 export const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
@@ -49,7 +50,7 @@ function changedPaths(before: unknown, after: unknown, prefix: string): string[]
   if (isObj(before) || isObj(after) || isBlockList(before) || isBlockList(after)) {
     const one = isObj(before) || isBlockList(before) ? before : after;
     const blocks = ([] as Block[]).concat(one as Block | Block[]);
-    return [prefix, ...blocks.flatMap((blk) => Object.keys(blk ?? {}).map((k) => `${prefix}.${k}`))];
+    return [prefix, ...blocks.flatMap((blk) => Object.keys(blk).map((k) => `${prefix}.${k}`))];
   }
   return [prefix];
 }
@@ -83,14 +84,14 @@ function nodeGroupConfigurationReplaces(before: unknown, after: unknown): string
   if (b.length !== a.length) return 'number of node groups in node_group_configuration changed';
   const byId = new Map(a.map((g, i) => [g.node_group_id ?? `#${i}`, g]));
   for (const [i, old] of b.entries()) {
-    const id = old.node_group_id ?? `#${i}`;
+    const id: unknown = old.node_group_id ?? `#${i}`;
     const now = byId.get(id);
-    if (!now) return `node group ${id} disappears`;
-    for (const k of ['replica_count', 'slots']) if (!same(old[k], now[k])) return `${k} of node group ${id} changed`;
+    if (!now) return `node group ${String(id)} disappears`;
+    for (const k of ['replica_count', 'slots']) if (!same(old[k], now[k])) return `${k} of node group ${String(id)} changed`;
     if (isSet(old.primary_availability_zone) && !same(old.primary_availability_zone, now.primary_availability_zone))
-      return `primary_availability_zone of node group ${id} changed`;
+      return `primary_availability_zone of node group ${String(id)} changed`;
     if (isSet(old.replica_availability_zones) && !same(old.replica_availability_zones, now.replica_availability_zones))
-      return `replica_availability_zones of node group ${id} changed`;
+      return `replica_availability_zones of node group ${String(id)} changed`;
   }
   return undefined;
 }
@@ -109,9 +110,9 @@ function conditionalReplaces(
       return inPlace
         ? {
             replaces: false,
-            reason: `${before} → ${after} is upgraded in place${same(ctx.base.engine_version, ctx.head.engine_version) ? ' (the provider also needs an engine_version change)' : ''}`,
+            reason: `${String(before)} → ${String(after)} is upgraded in place${same(ctx.base.engine_version, ctx.head.engine_version) ? ' (the provider also needs an engine_version change)' : ''}`,
           }
-        : { replaces: true, reason: `engine ${before} → ${after} replaces the group` };
+        : { replaces: true, reason: `engine ${String(before)} → ${String(after)} replaces the group` };
     }
     case 'version-downgrade': {
       if (isSet(ctx.base[rule.unlessSet])) return { replaces: false, reason: `in place: ${rule.unlessSet} is set` };
@@ -119,14 +120,15 @@ function conditionalReplaces(
       const a = parseVersion(after);
       if (!b || !a) return { replaces: false, reason: 'version not comparable offline: check with cdktf diff' };
       return compareVersions(a, b) < 0
-        ? { replaces: true, reason: `downgrade ${before} → ${after} replaces the group` }
+        ? { replaces: true, reason: `downgrade ${String(before)} → ${String(after)} replaces the group` }
         : { replaces: false, reason: 'upgrade, in place' };
     }
     case 'below-engine-version': {
       const running = parseVersion(ctx.base[rule.versionAttribute]);
-      const min = parseVersion(rule.minInPlaceVersion)!;
+      const min = parseVersion(rule.minInPlaceVersion);
       if (!running)
         return { replaces: true, reason: `running ${rule.versionAttribute} unknown; below ${rule.minInPlaceVersion} this replaces` };
+      if (!min) throw new Error(`config/force-new.ts: minInPlaceVersion ${rule.minInPlaceVersion} is not a version`);
       return compareVersions(running, min) < 0
         ? {
             replaces: true,
@@ -158,9 +160,9 @@ function conditionalReplaces(
         ? { replaces: false, reason: '"" → unset' }
         : { replaces: true, reason: `${attr} changed` };
     case 'region': {
-      const b = before ?? ctx.baseRegion;
-      const a = after ?? ctx.headRegion;
-      return b !== a ? { replaces: true, reason: `region ${b} → ${a}` } : { replaces: false, reason: 'same region' };
+      const b: unknown = before ?? ctx.baseRegion;
+      const a: unknown = after ?? ctx.headRegion;
+      return b !== a ? { replaces: true, reason: `region ${String(b)} → ${String(a)}` } : { replaces: false, reason: 'same region' };
     }
   }
 }
@@ -172,9 +174,9 @@ export function replacementOf(
   ctx: ReplacementContext,
 ): { replaces: boolean; reason?: string; assessed: boolean } {
   if (NEVER_REPLACES.has(attr)) return { replaces: false, assessed: true };
-  const before = ctx.base[attr];
-  const after = ctx.head[attr];
-  const entry = FORCE_NEW[type];
+  const before: unknown = ctx.base[attr];
+  const after: unknown = ctx.head[attr];
+  const entry = FORCE_NEW[type] as ForceNewEntry | undefined;
   const conditional = entry?.conditional?.[attr] ?? (type.startsWith('aws_') ? AWS_RESOURCE_CONDITIONAL[attr] : undefined);
   if (conditional) return { ...conditionalReplaces(conditional, attr, before, after, ctx), assessed: true };
   if (!entry) return { replaces: false, assessed: false };

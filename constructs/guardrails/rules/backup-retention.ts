@@ -5,7 +5,7 @@ import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx).flatMap((r) => {
-    const days = r.body.snapshot_retention_limit ?? 0;
+    const days: unknown = r.body.snapshot_retention_limit ?? 0;
     return typeof days === 'number' && days >= MIN_RETENTION_DAYS
       ? []
       : [

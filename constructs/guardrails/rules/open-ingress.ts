@@ -9,16 +9,17 @@ function openCidrs(values: unknown): string[] {
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   const out: Array<Omit<Violation, 'rule'>> = [];
-  const flag = (r: TfResource, cidrs: string[]) =>
-    cidrs.forEach((c) =>
+  const flag = (r: TfResource, cidrs: string[]) => {
+    cidrs.forEach((c) => {
       out.push({
         resource: r.address,
         message: `ingress from anywhere (${c})`,
-      }),
-    );
+      });
+    });
+  };
   for (const r of resourcesOf(ctx.json, 'aws_security_group')) {
-    for (const rule of ([] as Block[]).concat(r.body.ingress ?? []))
-      flag(r, [...openCidrs(rule?.cidr_blocks), ...openCidrs(rule?.ipv6_cidr_blocks)]);
+    for (const rule of ([] as Block[]).concat((r.body.ingress ?? []) as Block | Block[]))
+      flag(r, [...openCidrs(rule.cidr_blocks), ...openCidrs(rule.ipv6_cidr_blocks)]);
   }
   for (const r of resourcesOf(ctx.json, 'aws_vpc_security_group_ingress_rule')) flag(r, openCidrs([r.body.cidr_ipv4, r.body.cidr_ipv6]));
   for (const r of resourcesOf(ctx.json, 'aws_security_group_rule')) {

@@ -34,9 +34,9 @@ function locate(path: readonly string[]): { resource: string; attribute: string 
     return { resource: `${section === 'data' ? 'data.' : ''}${a}.${b}`, attribute: rest.join('.') };
   }
   if (section === 'provider' || section === 'output' || section === 'variable' || section === 'locals') {
-    return { resource: `${section}.${a}`, attribute: [b, ...rest].filter((x) => x !== undefined).join('.') };
+    return { resource: `${section}.${a}`, attribute: path.slice(2).join('.') };
   }
-  return { resource: section, attribute: [a, b, ...rest].filter((x) => x !== undefined).join('.') };
+  return { resource: section, attribute: path.slice(1).join('.') };
 }
 
 /** Problems with one string value; `name` is the attribute, output or variable it belongs to. */
@@ -85,7 +85,7 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => {
         const flag = typeof v === 'string' ? CLI_FLAG.exec(v) : null;
-        const arg = flag ? (flag[3] ?? value[i + 1]) : undefined;
+        const arg: unknown = flag ? (flag.at(3) ?? value[i + 1]) : undefined; // .at(): group 3 is undefined for a bare --flag
         if (flag && typeof arg === 'string' && isLiteral(arg)) report([...path, String(i)], `a literal --${flag[1]} argument`);
         walk(v, [...path, String(i)], name);
       });
