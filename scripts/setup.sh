@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests use
 # (redis-server and redis-tools for the real-server tests and benchmarks, docker.io for the container test,
-# openssl for the local TLS certificates, iproute2 for the test dockerd's bridge), then the pinned npm packages from package-lock.json.
+# openssl for the local TLS certificates, iproute2 for the test dockerd's bridge), then the pinned npm packages from package-lock.json,
+# then the verification tools (scripts/tools/README-draft.md): a Terraform engine, the providers in an offline
+# filesystem mirror, checkov and moto. The tools are cached outside the clone, keyed by version, in
+# ${ISL_CACHE_TOOLS_DIR:-$HOME/.cache/isl-cache-tools}; a rerun skips whatever is already built.
+# ISL_SETUP_SKIP_TOOLS=1 stops after npm ci.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +15,7 @@ command -v redis-benchmark >/dev/null 2>&1 || packages+=(redis-tools)
 command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)   # the Docker test gives its dockerd its own bridge
+[ -x /usr/bin/time ] || packages+=(time)                 # peak memory of the tool builds (time -v)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -26,3 +31,9 @@ fi
 
 echo "setup: installing npm packages (npm ci)"
 npm ci --no-audit --no-fund
+
+if [ "${ISL_SETUP_SKIP_TOOLS:-}" = 1 ]; then
+  echo "setup: ISL_SETUP_SKIP_TOOLS=1: verification tools not set up"
+  exit 0
+fi
+bash scripts/tools/setup-tools.sh
