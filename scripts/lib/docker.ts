@@ -1,20 +1,20 @@
 /**
- * A real Docker engine for tests: the one already answering, or a `dockerd` this helper starts (as root) and stops.
- * Talks to it through dockerode (a maintained Engine API client): the synthesized container goes to the engine as the
- * same Engine API calls the Terraform Docker provider makes (create with the JSON body, archive upload, start; on
- * destroy, stop with `destroy_grace_seconds`, then remove), which the docker CLI cannot express exactly (its
- * `--health-cmd` is always a shell form; the image built from the host's binaries has no shell).
+ * A real Docker engine for tests and tools: the one already answering, or a `dockerd` this helper starts (as root) and
+ * stops. Talks to it through dockerode (a maintained Engine API client). Containers are created by the engine with
+ * the real Docker provider (scripts/tools/local-deploy.ts), never emulated here.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
 import Docker from 'dockerode';
+import { CONTAINER_PATHS } from '../../config/local';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
-function socketFromEnvironment(): string {
-  const host = process.env.DOCKER_HOST;
+/** The unix socket of DOCKER_HOST (default /var/run/docker.sock). */
+export function dockerSocket(env: NodeJS.ProcessEnv = process.env): string {
+  const host = env.DOCKER_HOST;
   if (!host) return DEFAULT_SOCKET;
   if (!host.startsWith('unix://')) throw new Error(`DOCKER_HOST: a unix:// socket, got ${JSON.stringify(host)}`);
   return host.slice('unix://'.length);
@@ -42,15 +42,18 @@ export class DockerEngine {
   }
 
   /**
-   * The engine at DOCKER_HOST (or /var/run/docker.sock) when it answers; otherwise a dockerd started here with vfs
+   * The engine at DOCKER_HOST (or /var/run/docker.sock) when it answers (unless `ownEngine`: a test that deploys under
+   * the stack's fixed container and volume names must not touch a developer's running local Redis); otherwise a dockerd started here with vfs
    * storage, no iptables, its data, exec root, pid file, socket and log under a fresh temp dir, and a bridge of its
    * own (two test runs at once would otherwise share docker0 and hand out the same container addresses).
    */
-  static async connect(startTimeoutMs = 30000): Promise<DockerEngine> {
-    const existing = socketFromEnvironment();
-    if (await DockerEngine.answers(existing)) return new DockerEngine(existing);
+  static async connect(options: { readonly startTimeoutMs?: number; readonly ownEngine?: boolean } = {}): Promise<DockerEngine> {
+    const { startTimeoutMs = 30000, ownEngine = false } = options;
+    const existing = dockerSocket();
+    if (!ownEngine && (await DockerEngine.answers(existing))) return new DockerEngine(existing);
     if (process.getuid?.() !== 0) {
-      throw new Error(`No Docker engine answers at ${existing}, and starting dockerd needs root (uid ${String(process.getuid?.())}).`);
+      const why = ownEngine ? 'this needs an engine of its own' : `no Docker engine answers at ${existing}`;
+      throw new Error(`${why}, and starting dockerd needs root (uid ${String(process.getuid?.())}).`);
     }
     // short path: containerd's socket lives under the exec root and unix socket paths are limited to 108 bytes
     const root = fs.mkdtempSync('/tmp/dockerd-');
@@ -96,6 +99,19 @@ export class DockerEngine {
       await sleep(100);
     }
     return engine;
+  }
+
+  /** The engine at `socketPath` (default DOCKER_HOST, else /var/run/docker.sock); never starts one. */
+  static async attach(socketPath = dockerSocket()): Promise<DockerEngine> {
+    if (await DockerEngine.answers(socketPath)) return new DockerEngine(socketPath);
+    throw new Error(
+      `no Docker engine answers at ${socketPath} (DOCKER_HOST). Start one (as root: dockerd --storage-driver=vfs --iptables=false &) or point DOCKER_HOST at yours.`,
+    );
+  }
+
+  /** `DOCKER_HOST` form of this engine's socket. */
+  get host(): string {
+    return `unix://${this.socketPath}`;
   }
 
   private static async answers(socketPath: string): Promise<boolean> {
@@ -163,6 +179,20 @@ export class DockerEngine {
     const buf = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 50, follow: false });
     // strip the 8-byte frame headers of the multiplexed stream
     return Buffer.from(buf.filter((b) => b > 0x1f || b === 0x0a || b === 0x09)).toString('utf8');
+  }
+
+  /** The engine's events of one container between two times (epoch seconds), with their attributes (signal, exitCode). */
+  async containerEvents(
+    id: string,
+    sinceSeconds: number,
+    untilSeconds: number,
+  ): Promise<{ action: string; attributes: Record<string, string> }[]> {
+    const stream = await this.docker.getEvents({ since: sinceSeconds, until: untilSeconds, filters: { container: [id] } });
+    return (await streamText(stream))
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } })
+      .map((e) => ({ action: e.Action, attributes: e.Actor.Attributes }));
   }
 
   /** Runs `cmd` in a running container with extra `env`; resolves with its exit code. */
@@ -266,192 +296,24 @@ export function which(name: string): string {
   throw new Error(`${name}: not found on PATH`);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Synthesized docker_container JSON → Engine API
-
-/** Replaces every `${…}` in a string with `lookup(expression)`; throws on an expression it cannot resolve. */
-export function resolveExpressions(value: string, lookup: (expression: string) => string | undefined): string {
-  return value.replace(/\$\{([^}]*)\}/g, (whole, expr: string) => {
-    const v = lookup(expr);
-    if (v === undefined) throw new Error(`unresolved Terraform expression ${whole}`);
-    return v;
-  });
-}
-
-export interface ContainerUploadFile {
-  /** Absolute path in the container. */
-  readonly file: string;
-  readonly content: Buffer;
-  /** Octal mode, e.g. "0644". */
-  readonly mode: string;
-}
-
-export interface ContainerPlan {
-  readonly name: string;
-  /** Body of `POST /containers/create?name=<name>`. */
-  readonly createBody: Docker.ContainerCreateOptions;
-  /** Files the provider copies in before the first start. */
-  readonly uploads: readonly ContainerUploadFile[];
-  /** Named volumes the container mounts. */
-  readonly volumes: readonly string[];
-}
-
-/** Go duration ("5s", "500ms", "1m") → nanoseconds, as the provider passes healthcheck durations. */
-function durationNs(d: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(d);
-  if (!m) throw new Error(`duration: like 5s or 500ms, got ${JSON.stringify(d)}`);
-  const unitNs = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unitNs;
-}
-
-/** The `docker_container` arguments the local stack synthesizes, as Terraform JSON (snake_case, sizes in MB). */
-export interface SynthesizedContainer {
-  readonly name: string;
-  readonly image: string;
-  readonly command?: readonly string[];
-  readonly env?: readonly string[];
-  readonly ports?: readonly { internal: number; external?: number; ip?: string; protocol?: string }[];
-  readonly volumes?: readonly { volume_name: string; container_path: string; read_only?: boolean }[];
-  readonly upload?: readonly {
-    file: string;
-    content?: string;
-    source?: string;
-    source_hash?: string;
-    permissions?: string;
-    executable?: boolean;
-    content_base64?: string;
-  }[];
-  readonly healthcheck?: { test: readonly string[]; interval?: string; timeout?: string; start_period?: string; retries?: number };
-  readonly restart?: string;
-  readonly memory?: number;
-  readonly memory_swap?: number;
-  readonly stop_signal?: string;
-  readonly stop_timeout?: number;
-  readonly destroy_grace_seconds?: number;
-}
-
 /**
- * What the Terraform Docker provider asks the engine for, for one synthesized `docker_container` (arguments as the
- * provider documents them: `memory` in MB, healthcheck durations as Go durations, `upload` copied in before the
- * start). Every `${…}` is resolved with `lookup`. Throws on an argument it does not translate, so the test cannot
- * silently run a container that differs from the JSON.
+ * For engines that reach no image registry (CI, this workplace): `image` (e.g. redis:7.2) built from the host's
+ * Debian redis-server and redis-cli under the names the synthesized command and health check use, plus `rm`, which
+ * `npm run local:restore` runs in a one-off container of the same image to clear the volume. Does nothing when the
+ * engine already has the image. Returns whether it imported one.
  */
-export function containerPlan(container: SynthesizedContainer, lookup: (expression: string) => string | undefined): ContainerPlan {
-  const r = (v: string) => resolveExpressions(v, lookup);
-  // arguments that only steer Terraform (waiting for health, how to destroy) change nothing in the created container
-  const terraformOnly = new Set(['wait', 'wait_timeout', 'must_run', 'destroy_grace_seconds']);
-  const translated = new Set(['name', 'image', 'command', 'env', 'ports', 'volumes', 'upload', 'healthcheck', 'restart']);
-  for (const k of ['memory', 'memory_swap', 'stop_signal', 'stop_timeout']) translated.add(k);
-  const unknown = Object.keys(container).filter((k) => !translated.has(k) && !terraformOnly.has(k));
-  if (unknown.length) throw new Error(`docker_container: no translation for ${unknown.join(', ')}`);
-
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of container.ports ?? []) {
-    const key = `${p.internal}/${p.protocol ?? 'tcp'}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: p.ip ?? '', HostPort: p.external === undefined ? '' : String(p.external) });
+export async function importRedisImageFromHost(engine: DockerEngine, image: string, workDir: string): Promise<boolean> {
+  if (await engine.imageExists(image)) return false;
+  const rootfs = fs.mkdtempSync(path.join(workDir, 'rootfs-'));
+  try {
+    hostBinariesRootfs(rootfs, { 'redis-server': which('redis-server'), 'redis-cli': which('redis-cli'), rm: which('rm') });
+    await engine.importImage(rootfs, image, [
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      `WORKDIR ${CONTAINER_PATHS.data}`,
+      'CMD ["redis-server"]',
+    ]);
+  } finally {
+    fs.rmSync(rootfs, { recursive: true, force: true });
   }
-  const volumes: string[] = [];
-  const binds = (container.volumes ?? []).map((v) => {
-    const extra = Object.keys(v).filter((k) => !['volume_name', 'container_path', 'read_only'].includes(k));
-    if (extra.length) throw new Error(`docker_container.volumes: no translation for ${extra.join(', ')}`);
-    const name = r(v.volume_name);
-    volumes.push(name);
-    return `${name}:${v.container_path}${v.read_only ? ':ro' : ''}`;
-  });
-  const hc = container.healthcheck;
-  const hcExtra = Object.keys(hc ?? {}).filter((k) => !['test', 'interval', 'timeout', 'start_period', 'retries'].includes(k));
-  if (hcExtra.length) throw new Error(`docker_container.healthcheck: no translation for ${hcExtra.join(', ')}`);
-  const uploads = (container.upload ?? []).map((u): ContainerUploadFile => {
-    if (u.executable || u.content_base64 !== undefined) {
-      throw new Error('docker_container.upload: no translation for executable, content_base64');
-    }
-    // source_hash only makes Terraform replace the container when the file changes
-    const content = u.content !== undefined ? Buffer.from(r(u.content)) : fs.readFileSync(r(u.source ?? ''));
-    return { file: u.file, content, mode: u.permissions ?? '0644' };
-  });
-  const mb = (n: number | undefined) => (n === undefined ? 0 : n * 1024 * 1024);
-
-  return {
-    name: r(container.name),
-    volumes,
-    uploads,
-    createBody: {
-      Image: r(container.image),
-      Cmd: (container.command ?? []).map(r),
-      Env: (container.env ?? []).map(r),
-      StopSignal: container.stop_signal,
-      StopTimeout: container.stop_timeout,
-      ExposedPorts: exposed,
-      Healthcheck: hc && {
-        Test: hc.test.map(r),
-        Interval: hc.interval ? durationNs(hc.interval) : 0,
-        Timeout: hc.timeout ? durationNs(hc.timeout) : 0,
-        StartPeriod: hc.start_period ? durationNs(hc.start_period) : 0,
-        Retries: hc.retries ?? 0,
-      },
-      HostConfig: {
-        PortBindings: bindings,
-        Binds: binds,
-        RestartPolicy: { Name: container.restart ?? 'no' },
-        Memory: mb(container.memory),
-        MemorySwap: mb(container.memory_swap),
-      },
-    },
-  };
-}
-
-/** Creates the plan's volumes and container, copies the uploads in and starts it; resolves with the container id. */
-export async function runContainerPlan(engine: DockerEngine, plan: ContainerPlan, stagingDir: string): Promise<string> {
-  for (const v of plan.volumes) await engine.docker.createVolume({ Name: v });
-  const container = await engine.docker.createContainer({ name: plan.name, ...plan.createBody });
-  if (plan.uploads.length) {
-    const files = plan.uploads.map((u) => {
-      const rel = u.file.replace(/^\/+/, '');
-      fs.mkdirSync(path.join(stagingDir, path.dirname(rel)), { recursive: true });
-      fs.writeFileSync(path.join(stagingDir, rel), u.content);
-      fs.chmodSync(path.join(stagingDir, rel), parseInt(u.mode, 8));
-      return rel;
-    });
-    await container.putArchive(tarStream(stagingDir, files), { path: '/' });
-  }
-  await container.start();
-  return container.id;
-}
-
-/**
- * What the provider does to a container it destroys (also the first half of a replacement): ContainerStop with
- * `destroy_grace_seconds` as the timeout (0 when unset: SIGKILL at once), then a forced ContainerRemove. Resolves with
- * how long the stop took, the exit code and the container's last log lines, read between the stop and the remove.
- */
-export async function destroyAsProvider(
-  engine: DockerEngine,
-  id: string,
-  destroyGraceSeconds: number | undefined,
-): Promise<{ stopMs: number; exitCode: number; log: string }> {
-  const c = engine.docker.getContainer(id);
-  const started = Date.now();
-  await c.stop({ t: destroyGraceSeconds ?? 0 }).catch((e: unknown) => {
-    if (!hasStatus(e, 304)) throw e; // 304: already stopped
-  });
-  const stopMs = Date.now() - started;
-  const exitCode = (await c.inspect()).State.ExitCode;
-  const log = await engine.logs(id);
-  await c.remove({ force: true });
-  return { stopMs, exitCode, log };
-}
-
-/** Removes a container (with its anonymous volumes) and named volumes; ignores what is already gone. */
-export async function removeContainer(engine: DockerEngine, id: string | undefined, volumes: readonly string[]): Promise<void> {
-  if (id)
-    await engine.docker
-      .getContainer(id)
-      .remove({ force: true, v: true })
-      .catch(() => undefined);
-  for (const v of volumes)
-    await engine.docker
-      .getVolume(v)
-      .remove()
-      .catch(() => undefined);
+  return true;
 }
