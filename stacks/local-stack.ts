@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { Engine } from '../config/elasticache';
 import { LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../config/scaling';
-import { LocalRedis } from '../constructs/local/local-redis';
+import { LocalRedis, LocalRedisProps } from '../constructs/local/local-redis';
 import { LocalSettings, localSettings, localStatePath } from './settings';
 import { tierFor } from './sizing';
 
@@ -35,6 +35,26 @@ export interface LocalStackProps {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * The LocalRedis props of the local stack (all but the password, a Terraform variable): its own props win over the
+ * LOCAL_REDIS_* settings. Pure, so preflight checks them (checkLocalRedisProps) before anything is built.
+ */
+export function localRedisProps(props: LocalStackProps, fromEnv: LocalSettings): Omit<LocalRedisProps, 'password'> {
+  const tls = props.tls ?? fromEnv.tls;
+  // the directory variable may stay set while TLS is switched off
+  const tlsDir = props.tlsDir ?? (tls ? fromEnv.tlsDir : undefined);
+  return {
+    engine: props.engine ?? fromEnv.engine,
+    port: props.port ?? fromEnv.port,
+    // only pass tls/tlsDir when chosen, so the construct's own checks speak about what was chosen
+    ...(tls === undefined ? {} : { tls }),
+    ...(tlsDir === undefined ? {} : { tlsDir }),
+    name: props.containerName,
+    maxmemoryMb: localMaxmemoryMb(),
+    maxmemoryPolicy: MAXMEMORY_POLICY,
+  };
+}
+
 export class LocalStack extends TerraformStack {
   public readonly redis: LocalRedis;
 
@@ -42,9 +62,6 @@ export class LocalStack extends TerraformStack {
     super(scope, id);
     // LOCAL_REDIS_* parsed and validated in ./settings.ts; props win over them
     const fromEnv = props.settings ?? localSettings(props.env ?? process.env);
-    const tls = props.tls ?? fromEnv.tls;
-    // the directory variable may stay set while TLS is switched off
-    const tlsDir = props.tlsDir ?? (tls ? fromEnv.tlsDir : undefined);
 
     new LocalBackend(this, { path: localStatePath(id) });
     new DockerProvider(this, 'docker', {});
@@ -68,17 +85,7 @@ export class LocalStack extends TerraformStack {
     // the output `redis_password` owns that construct id; the variable keeps the name TF_VAR_ refers to
     chosenPassword.overrideLogicalId(PASSWORD_VARIABLE);
 
-    this.redis = new LocalRedis(this, 'redis', {
-      engine: props.engine ?? fromEnv.engine,
-      port: props.port ?? fromEnv.port,
-      // only pass tls/tlsDir when chosen, so the construct's own checks speak about what was chosen
-      ...(tls === undefined ? {} : { tls }),
-      ...(tlsDir === undefined ? {} : { tlsDir }),
-      name: props.containerName,
-      password: chosenPassword.stringValue,
-      maxmemoryMb: localMaxmemoryMb(),
-      maxmemoryPolicy: MAXMEMORY_POLICY,
-    });
+    this.redis = new LocalRedis(this, 'redis', { ...localRedisProps(props, fromEnv), password: chosenPassword.stringValue });
 
     new TerraformOutput(this, 'redis_host', { value: this.redis.host, description: 'REDIS_HOST' });
     new TerraformOutput(this, 'redis_port', { value: this.redis.port, description: 'REDIS_PORT' });

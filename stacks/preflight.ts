@@ -4,21 +4,25 @@
  * Layers, for each AWS environment: its environment variables (./settings.ts), its entry in config/environments.ts
  * (checkEnvironmentConfig below), its sizing (./sizing.ts, including a profile beyond the scaling table's top tier),
  * and, when those are clean, the props of its constructs and its alarms through the constructs' own pure resolve
- * functions (resolveReplicationGroupProps, resolveCacheAlarmsProps). For the local stack: the LOCAL_REDIS_* variables.
- * A problem the constructs find is reported under the variable or config field the user sets, not the prop.
+ * functions (resolveReplicationGroupProps, resolveCacheAlarmsProps). For the local stack: the LOCAL_REDIS_* variables
+ * and, when those are clean, LocalRedis's props (checkLocalRedisProps). A problem the constructs find is reported under
+ * the variable or config field the user sets, not the prop.
  *
  * Pure: pass the configuration and the variables in. main.ts prints the problems as one short message.
  */
 import { Lazy } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
 import { ENGINES, ENGINE_VERSIONS, LIMITS, LOG_FORMATS } from '../config/elasticache';
+import { LOCAL_ENV, LOCAL_TLS_DIR_DEFAULT } from '../config/local';
 import { memberNodes } from '../constructs/elasticache/member-nodes';
 import { guardrailsMode } from '../constructs/guardrails/aspect';
 import { resolveReplicationGroupProps } from '../constructs/elasticache/props';
+import { checkLocalRedisProps } from '../constructs/local/local-redis';
 import { resolveCacheAlarmsProps } from '../constructs/monitoring/cache-alarms';
 import { checkThresholds, mergeAlarmThresholds } from '../constructs/monitoring/thresholds';
 import { Problems, ValidationError, isIntegerIn, parseDailyWindow, parseWeeklyWindow, rangesOverlap } from '../constructs/validation';
 import { environmentProps } from './environment-props';
+import { localRedisProps } from './local-stack';
 import { DeploymentSettings, Env, LocalSettings, parseDeploymentSettings, parseLocalSettings } from './settings';
 import { SizingPlan, planSizing } from './sizing';
 
@@ -89,18 +93,21 @@ export function checkEnvironmentConfig(key: string, env: EnvironmentConfig): str
   );
   // fields other issues are reshaping are read loosely, so the checker follows whichever shape the file has
   const raw = env as unknown as Readonly<Record<string, unknown>>;
-  if ('authTokenRotation' in raw) {
-    const r = (raw.authTokenRotation ?? {}) as Readonly<Record<string, unknown>>;
-    p.check(isIntegerIn(r.version, 1, Number.MAX_SAFE_INTEGER), at('authTokenRotation.version'), 'a whole number ≥ 1', r.version);
-    p.check(r.step === 'rotate' || r.step === 'set', at('authTokenRotation.step'), 'rotate or set', r.step);
+  if ('credentialRotation' in raw) {
+    const r = (raw.credentialRotation ?? {}) as Readonly<Record<string, unknown>>;
+    p.check(isIntegerIn(r.version, 1, Number.MAX_SAFE_INTEGER), at('credentialRotation.version'), 'a whole number ≥ 1', r.version);
+    p.check(r.step === 'rotate' || r.step === 'set', at('credentialRotation.step'), 'rotate or set', r.step);
   }
-  if ('authTokenVersion' in raw) {
+  if (raw.authentication !== undefined) {
     p.check(
-      isIntegerIn(raw.authTokenVersion, 1, Number.MAX_SAFE_INTEGER),
-      at('authTokenVersion'),
-      'a whole number ≥ 1',
-      raw.authTokenVersion,
+      raw.authentication === 'rbac' || raw.authentication === 'auth-token',
+      at('authentication'),
+      'rbac or auth-token',
+      raw.authentication,
     );
+  }
+  if (raw.acceptAuthToken !== undefined) {
+    p.check(typeof raw.acceptAuthToken === 'boolean', at('acceptAuthToken'), 'true or false', raw.acceptAuthToken);
   }
   if (raw.engineVersion !== undefined && (ENGINES as readonly unknown[]).includes(env.engine)) {
     const versions = Object.keys(ENGINE_VERSIONS[env.engine]);
@@ -151,8 +158,11 @@ function propSource(environment: string, prop: string): string | undefined {
     snapshotWindow: config('snapshotWindow'),
     maintenanceWindow: config('maintenanceWindow'),
     logRetentionInDays: config('logRetentionDays'),
-    authTokenVersion: config('authTokenRotation.version'),
-    authTokenUpdateStrategy: config('authTokenRotation.step'),
+    credentialVersion: config('credentialRotation.version'),
+    credentialUpdateStrategy: config('credentialRotation.step'),
+    acceptAuthTokenAsDefaultUser: config('acceptAuthToken'),
+    authentication: config('authentication'),
+    snapshotName: config('restoreFromSnapshot'),
     engineVersion: config('engineVersion'),
     logFormat: config('logFormat'),
     applyImmediately: config('applyImmediately'),
@@ -162,14 +172,41 @@ function propSource(environment: string, prop: string): string | undefined {
   return undefined;
 }
 
-/** A construct's problem "prop: allowed, got value" restated under its source, naming the prop and construct. */
-function restate(environment: string, construct: string, line: string): string {
+/**
+ * A construct's problem "prop: allowed, got value" restated under its source, naming the prop and construct; a prop
+ * no user sets is named with where it comes from (`origin`).
+ */
+function restate(
+  environment: string,
+  construct: string,
+  line: string,
+  sourceOf: (prop: string) => string | undefined = (prop) => propSource(environment, prop),
+  origin = `the sizing of ${CONFIG_FILE} ${environment}`,
+): string {
   const m = /^([^:]+): ([\s\S]*)$/.exec(line);
   if (!m) return `${environment}/${construct}: ${line}`;
-  const source = propSource(environment, m[1]);
+  const source = sourceOf(m[1]);
   return source
     ? `${source}: ${m[2]} (prop ${m[1]} of ${environment}/${construct})`
-    : `${environment}/${construct} ${m[1]} (from the sizing of ${CONFIG_FILE} ${environment}): ${m[2]}`;
+    : `${environment}/${construct} ${m[1]} (from ${origin}): ${m[2]}`;
+}
+
+/** The construct layer of the local stack: LocalRedis's props, restated under the LOCAL_REDIS_* variable behind each. */
+function checkLocalProps(settings: LocalSettings): string[] {
+  const sources: Readonly<Record<string, string>> = {
+    engine: LOCAL_ENV.engine,
+    port: LOCAL_ENV.port,
+    tls: LOCAL_ENV.tls,
+    tlsDir: settings.tlsDir === undefined ? `${LOCAL_ENV.tlsDir} (unset, default ${LOCAL_TLS_DIR_DEFAULT})` : LOCAL_ENV.tlsDir,
+  };
+  try {
+    checkLocalRedisProps(localRedisProps({}, settings), 'local/redis');
+    return [];
+  } catch (e) {
+    return problemsOf(e).map((l) =>
+      restate('local', 'redis', l, (prop) => (prop in sources ? sources[prop] : undefined), 'stacks/local-stack.ts'),
+    );
+  }
 }
 
 /** The construct layer of one environment: group props and alarms, checked by the constructs' resolve functions. */
@@ -234,8 +271,9 @@ export function preflight(
     if (own.length) failed.add(name);
     problems.push(...own);
   }
-  if (local.problems.length) failed.add('local');
-  problems.push(...local.problems);
+  const localProblems = local.problems.length ? local.problems : checkLocalProps(local.settings);
+  if (localProblems.length) failed.add('local');
+  problems.push(...localProblems);
   try {
     guardrailsMode(env);
   } catch (e) {

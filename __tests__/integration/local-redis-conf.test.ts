@@ -11,8 +11,6 @@ import {
   DISABLED_COMMANDS,
   RDB_SAVE_POINTS,
 } from '../../config/local';
-import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../../config/scaling';
-import { tierFor } from '../../stacks/sizing';
 import { localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
 import Redis from 'ioredis';
 import { GuideRedis, open, parseInfo, startGuideRedis, withClient } from '../../scripts/lib/redis-server';
@@ -36,9 +34,9 @@ describe('renderRedisConf', () => {
     expect(conf).toMatchSnapshot();
   });
 
-  it('takes maxmemory from the pilot tier and the eviction policy from config', () => {
-    expect(lines).toContain(`maxmemory ${tierFor(EXPECTED_USERS.pilot).memoryGiB * 1024}mb`);
-    expect(lines).toContain(`maxmemory-policy ${MAXMEMORY_POLICY}`);
+  it('renders the maxmemory and eviction policy it is given', () => {
+    expect(lines).toContain('maxmemory 512mb');
+    expect(lines).toContain('maxmemory-policy allkeys-lru');
   });
 
   it('snapshots at every save point of the guide', () => {
@@ -97,7 +95,7 @@ describe('redis-server running the rendered redis.conf', () => {
   it('reports the configured maxmemory and eviction policy in INFO', async () => {
     const memory = await info('memory');
     expect(Number(memory.maxmemory)).toBe(redis.settings.maxmemoryMb * MIB);
-    expect(memory.maxmemory_policy).toBe(MAXMEMORY_POLICY);
+    expect(memory.maxmemory_policy).toBe('allkeys-lru');
   });
 
   it('appends to an AOF whose base is an RDB preamble', async () => {

@@ -1,26 +1,23 @@
 /**
  * One run, every problem (stacks/preflight.ts, stacks/synthesize.ts, main.ts): every mistake of every stack and
  * every layer is reported together as one short message without a stack trace, the app exits 1, and the output
- * directory is left exactly as it was. The environments here are fixtures built from config/environments.ts, so
- * changing an environment's users there changes none of these expectations.
+ * directory is left exactly as it was. The environments here are fixtures (../helpers/environments.ts), so changing
+ * an environment's users in config/ changes none of these expectations.
  */
 import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { AwsEnvironmentName, EnvironmentConfig } from '../../config/environments';
 import { checkEnvironmentConfig, preflight } from '../../stacks/preflight';
 import { synthesizeApp } from '../../stacks/synthesize';
+import { FIXED_ENVIRONMENTS } from '../helpers/environments';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The environments with fixed sizing inputs, so these tests do not follow config/environments.ts's users. */
-const FIXTURE: Record<AwsEnvironmentName, EnvironmentConfig> = {
-  pilot: { ...ENVIRONMENTS.pilot, expectedUsers: 50, engine: 'redis', memoryFloorGiB: undefined },
-  staging: { ...ENVIRONMENTS.staging, expectedUsers: 500, engine: 'redis', memoryFloorGiB: 2 },
-  production: { ...ENVIRONMENTS.production, expectedUsers: 5000, engine: 'redis', memoryFloorGiB: 4 },
-};
+/** The environments with fixed sizing inputs and windows, so these tests do not follow config/'s live values. */
+const FIXTURE = FIXED_ENVIRONMENTS;
 const withProduction = (change: Partial<EnvironmentConfig>) => ({ ...FIXTURE, production: { ...FIXTURE.production, ...change } });
 
 describe('config/environments.ts mistakes name the environment and the field', () => {
@@ -141,10 +138,7 @@ describe('every layer of every stack in one run', () => {
 
   it('reports a bad CACHE_GUARDRAILS with the other problems, for every stack, instead of crashing synth', () => {
     const { problems } = preflight(FIXTURE, { CACHE_GUARDRAILS: 'off', LOCAL_REDIS_PORT: '0' });
-    expect(problems).toEqual([
-      expect.stringMatching(/^LOCAL_REDIS_PORT: /),
-      'CACHE_GUARDRAILS: enforce or warn, got "off" (every stack)',
-    ]);
+    expect(problems).toEqual([expect.stringMatching(/^LOCAL_REDIS_PORT: /), 'CACHE_GUARDRAILS: enforce or warn, got "off" (every stack)']);
   });
 
   it("restates a construct's problem under the variable the user set", () => {
@@ -152,6 +146,19 @@ describe('every layer of every stack in one run', () => {
     expect(problems).toEqual([
       'CACHE_PRODUCTION_AVAILABILITY_ZONES: at least two distinct zones with Multi-AZ, got ["us-east-1a"] (prop availabilityZones of production/cache)',
     ]);
+  });
+
+  it("restates the local stack's construct problem under the variable the user set (LOCAL_REDIS_TLS_DIR)", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-tls-'));
+    try {
+      const { problems, failedStacks } = preflight(FIXTURE, { LOCAL_REDIS_TLS: '1', LOCAL_REDIS_TLS_DIR: empty });
+      expect(problems).toEqual([
+        `LOCAL_REDIS_TLS_DIR: a directory holding ca.crt, redis.crt, redis.key (run scripts/local-tls.sh), got "${empty}" without ca.crt, redis.crt, redis.key (prop tlsDir of local/redis)`,
+      ]);
+      expect(failedStacks).toEqual(['local']);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 
@@ -223,6 +230,15 @@ describe('the synth app: a mistake writes nothing; success replaces only the syn
       FIXTURE,
       { LOCAL_REDIS_PORT: '0x18EB' },
       ['- LOCAL_REDIS_PORT: a decimal port number from 1 to 65535, got "0x18EB"'],
+    ],
+    [
+      'LOCAL_REDIS_TLS=1 with the certificates missing',
+      FIXTURE,
+      { LOCAL_REDIS_TLS: '1', LOCAL_REDIS_TLS_DIR: '/nonexistent' },
+      [
+        'Synthesis stopped: 1 problem',
+        '- LOCAL_REDIS_TLS_DIR: a directory holding ca.crt, redis.crt, redis.key (run scripts/local-tls.sh), got "/nonexistent" without ca.crt, redis.crt, redis.key (prop tlsDir of local/redis)\n',
+      ],
     ],
     [
       'expectedUsers: 10000000',

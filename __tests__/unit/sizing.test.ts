@@ -1,15 +1,20 @@
-import { ENVIRONMENTS } from '../../config/environments';
+/**
+ * Sizing (stacks/sizing.ts) from the scaling table of config/scaling.ts. The profiles are literals: today's
+ * environments' users and floors, so changing an environment in config/ changes none of these expectations
+ * (environment-stacks.test.ts specifies the environments themselves).
+ */
 import { DEFAULT_RESERVED_MEMORY_PERCENT } from '../../config/elasticache';
 import { GIB, NODE_CATALOG, PRICE_DATE } from '../../config/node-catalog';
 import { dataSpaceBytes, hourlyPriceUsd } from '../../constructs/elasticache/node-types';
-import { CLUSTER_MIN_SHARDS, EXPECTED_USERS, MEMORY_FLOOR_GIB, SCALING_TIERS } from '../../config/scaling';
+import { CLUSTER_MIN_SHARDS, SCALING_TIERS } from '../../config/scaling';
 import { SizingProfile, planSizing, tierFor } from '../../stacks/sizing';
 
-const profileOf = (env: keyof typeof ENVIRONMENTS): SizingProfile => ({
-  expectedUsers: ENVIRONMENTS[env].expectedUsers,
-  engine: ENVIRONMENTS[env].engine,
-  memoryFloorGiB: ENVIRONMENTS[env].memoryFloorGiB,
-});
+/** The profiles of the pilot, staging and production environments as guide 001 sets them (config/scaling.ts). */
+const PROFILES = {
+  pilot: { expectedUsers: 50, engine: 'redis' },
+  staging: { expectedUsers: 500, engine: 'redis', memoryFloorGiB: 2 },
+  production: { expectedUsers: 5000, engine: 'redis', memoryFloorGiB: 4 },
+} as const satisfies Record<string, SizingProfile>;
 
 describe('the scaling table (000 "Scaling Recommendations")', () => {
   it.each([
@@ -26,10 +31,10 @@ describe('the scaling table (000 "Scaling Recommendations")', () => {
   });
 });
 
-describe('environment sizing', () => {
-  it('pilot (50 users) is a single t4g.small: 512 MB of data on the cheapest node that holds it', () => {
-    const plan = planSizing(profileOf('pilot'));
-    expect(EXPECTED_USERS.pilot).toBeLessThan(100);
+describe("sizing of the environments' profiles", () => {
+  it('50 users (pilot) is a single t4g.small: 512 MB of data on the cheapest node that holds it', () => {
+    const plan = planSizing(PROFILES.pilot);
+    expect(plan.requiredDataGiB).toBe(0.5);
     expect(plan).toMatchObject({ shards: 1, replicasPerShard: 0, totalNodes: 1, clusterModeEnabled: false });
     expect(plan.nodeType.name).toBe('cache.t4g.small');
     // the micro node would be cheaper but its 0.375 GiB of data space is below the tier's 0.5 GiB
@@ -37,21 +42,20 @@ describe('environment sizing', () => {
     expect(plan.monthlyCostUsd).toBeCloseTo(0.032 * 730, 2);
   });
 
-  it('staging (500 users) is a primary plus a replica holding the 2 GB floor of guide 001', () => {
-    const plan = planSizing(profileOf('staging'));
-    expect(plan.requiredDataGiB).toBe(MEMORY_FLOOR_GIB.staging);
+  it('500 users with a 2 GB floor (staging, guide 001) is a primary plus a replica holding the floor', () => {
+    const plan = planSizing(PROFILES.staging);
+    expect(plan.requiredDataGiB).toBe(2);
     expect(plan).toMatchObject({ shards: 1, replicasPerShard: 1, totalNodes: 2, clusterModeEnabled: false });
     expect(plan.nodeType.name).toBe('cache.t4g.medium');
     expect(plan.monthlyCostUsd).toBeCloseTo(0.065 * 730 * 2, 2);
   });
 
-  it('production (5,000 users) is 1 primary + 2 replicas on 4-vCPU nodes holding 8 GB (the tier beats the 4 GB floor)', () => {
-    const plan = planSizing(profileOf('production'));
+  it('5,000 users with a 4 GB floor (production) is 1 primary + 2 replicas on 4-vCPU nodes holding 8 GB (the tier beats the floor)', () => {
+    const plan = planSizing(PROFILES.production);
     expect(plan.requiredDataGiB).toBe(8);
-    expect(MEMORY_FLOOR_GIB.production).toBeLessThan(8);
     expect(plan).toMatchObject({ shards: 1, replicasPerShard: 2, totalNodes: 3, clusterModeEnabled: false });
     expect(plan.nodeType.name).toBe('cache.m7g.xlarge');
-    expect(plan.nodeType.vcpu).toBeGreaterThanOrEqual(4);
+    expect(plan.nodeType.vcpu).toBe(4);
     expect(plan.monthlyCostUsd).toBeCloseTo(0.315 * 730 * 3, 2);
     expect(plan.priceDate).toBe(PRICE_DATE);
   });
@@ -74,16 +78,16 @@ describe('environment sizing', () => {
   });
 
   it('valkey plans the same nodes at 80 % of the price', () => {
-    const redis = planSizing(profileOf('production'));
-    const valkey = planSizing({ ...profileOf('production'), engine: 'valkey' });
+    const redis = planSizing(PROFILES.production);
+    const valkey = planSizing({ ...PROFILES.production, engine: 'valkey' });
     expect(valkey.nodeType).toBe(redis.nodeType);
     expect(valkey.monthlyCostUsd).toBeCloseTo(redis.monthlyCostUsd * 0.8, 1);
   });
 
   it.each([['pilot'], ['staging'], ['production']] as const)(
-    '%s: no cheaper catalog node meets the same memory and vCPU requirement',
+    '%s profile: no cheaper catalog node meets the same memory and vCPU requirement',
     (env) => {
-      const plan = planSizing(profileOf(env));
+      const plan = planSizing(PROFILES[env]);
       const cheaper = NODE_CATALOG.filter(
         (n) =>
           dataSpaceBytes(n, DEFAULT_RESERVED_MEMORY_PERCENT) >= plan.requiredDataGiB * GIB &&

@@ -1,4 +1,4 @@
 /** Entry point `redis-cache-infra/local`: the developers' Docker Redis (needs @cdktf/provider-docker). */
-export { LocalRedis, LOCAL_REDIS_DEFAULTS } from './local-redis';
+export { LocalRedis, LOCAL_REDIS_DEFAULTS, checkLocalRedisProps } from './local-redis';
 export type { LocalRedisProps } from './local-redis';
 export { localRedisSettings, renderRedisConf } from './redis-conf';

@@ -81,6 +81,14 @@ export function localMemoryLimitMb(maxmemoryMb: number): number {
 
 const show = describe;
 
+/**
+ * Validate every prop: throws one ValidationError naming `subject` and listing every problem; creates nothing. The
+ * construct runs it on its props (subject: its path); an app may run it first to report problems with its others.
+ */
+export function checkLocalRedisProps(props: LocalRedisProps, subject = 'LocalRedis'): void {
+  new Problems(subject).addAll(checkProps(props)).throwIfAny();
+}
+
 function checkProps(p: LocalRedisProps): string[] {
   const problems: string[] = [];
   if (p.engine !== undefined && !(ENGINES as readonly string[]).includes(p.engine)) {
@@ -152,7 +160,7 @@ export class LocalRedis extends Construct {
   constructor(scope: Construct, id: string, props: LocalRedisProps = {}) {
     super(scope, id);
     validateConstruct(this, () => {
-      new Problems(`${this.node.path} (LocalRedis)`).addAll(checkProps(props)).throwIfAny();
+      checkLocalRedisProps(props, `${this.node.path} (LocalRedis)`);
     });
 
     const engine = LOCAL_IMAGES[props.engine ?? LOCAL_DEFAULT_ENGINE];

@@ -65,7 +65,7 @@ function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): st
     ? c.alarms
         .map(
           (a) =>
-            `${a.metric} ${a.comparison} ${a.threshold} (${a.nodes} node${a.nodes === 1 ? '' : 's'}${a.withActions < a.nodes ? `, ${a.nodes - a.withActions} without actions` : ''})`,
+            `${a.metric} ${a.comparison} ${a.thresholdText} (${a.nodes} node${a.nodes === 1 ? '' : 's'}${a.withActions < a.nodes ? `, ${a.nodes - a.withActions} without actions` : ''})`,
         )
         .join('; ')
     : '**none**';

@@ -41,7 +41,12 @@ export interface AlarmSummary {
   readonly metric: string;
   /** `>`, `<`, `≥`, `≤`. */
   readonly comparison: string;
+  /** As synthesized, in the metric's CloudWatch unit. */
   readonly threshold: number | string;
+  /** CloudWatch unit of the metric (`Bytes`, `Microseconds`, `Seconds`, `Percent`, `Count`); null when unknown. */
+  readonly unit: MetricUnit | null;
+  /** The threshold as people read it: `50 MiB`, `100 ms`, `80 %`, `10 per 60 s`, `1000 connections`. */
+  readonly thresholdText: string;
   /** Nodes with this alarm, and how many of those alarms have alarm actions. */
   readonly nodes: number;
   readonly withActions: number;
@@ -118,6 +123,95 @@ export interface StackSummary {
   readonly priceRegion: string;
 }
 
+export type MetricUnit = 'Bytes' | 'Microseconds' | 'Seconds' | 'Percent' | 'Count';
+
+/**
+ * CloudWatch units of the ElastiCache metrics (AWS ElastiCache User Guide, "Host-Level Metrics" and "Metrics for Valkey
+ * and Redis OSS"). A synthesized alarm holds only the number, in this unit.
+ */
+const METRIC_UNITS: Readonly<Partial<Record<string, MetricUnit>>> = {
+  CPUUtilization: 'Percent',
+  EngineCPUUtilization: 'Percent',
+  DatabaseMemoryUsagePercentage: 'Percent',
+  SwapUsage: 'Bytes',
+  FreeableMemory: 'Bytes',
+  BytesUsedForCache: 'Bytes',
+  GetTypeCmdsLatency: 'Microseconds',
+  SetTypeCmdsLatency: 'Microseconds',
+  SuccessfulReadRequestLatency: 'Microseconds',
+  SuccessfulWriteRequestLatency: 'Microseconds',
+  ReplicationLag: 'Seconds',
+  CurrConnections: 'Count',
+  NewConnections: 'Count',
+  Evictions: 'Count',
+  AuthenticationFailures: 'Count',
+  CurrItems: 'Count',
+  CurrVolatileItems: 'Count',
+  CacheHits: 'Count',
+  CacheMisses: 'Count',
+};
+
+/** What a count metric counts (singular), for a threshold on its Average, Minimum or Maximum. */
+const COUNTED: Readonly<Partial<Record<string, string>>> = {
+  CurrConnections: 'connection',
+  NewConnections: 'connection',
+  CurrItems: 'key',
+  CurrVolatileItems: 'key',
+};
+
+export interface ThresholdUnit {
+  readonly unit: MetricUnit | null;
+  /** For a count: what is counted (singular). */
+  readonly counted?: string;
+  /** For a Sum or SampleCount: the period it is taken over, seconds. */
+  readonly perSeconds?: number;
+}
+
+/** The unit of an alarm's threshold: its metric's; for metric math, a `(%)` label's or the one its inputs share. */
+function thresholdUnit(b: Block): ThresholdUnit {
+  const queries = ([] as Block[]).concat(b.metric_query ?? []);
+  const inputs = queries.flatMap((q) => (q.metric ? [q.metric as Block] : []));
+  const period = Number(b.period ?? inputs[0]?.period);
+  const perSeconds = Number.isFinite(period) && period > 0 ? period : undefined;
+  if (typeof b.metric_name === 'string') {
+    const unit = METRIC_UNITS[b.metric_name] ?? null;
+    if (b.statistic === 'SampleCount') return { unit: 'Count', counted: 'datapoint', perSeconds };
+    if (unit === 'Count' && b.statistic === 'Sum') return { unit, perSeconds };
+    return { unit, counted: unit === 'Count' ? COUNTED[b.metric_name] : undefined };
+  }
+  const output = queries.find((q) => isTrue(q.return_data) && q.expression);
+  if (String(output?.label ?? '').includes('(%)')) return { unit: 'Percent' };
+  const units = [...new Set(inputs.map((m) => METRIC_UNITS[String(m.metric_name)] ?? null))];
+  const counted = [...new Set(inputs.map((m) => COUNTED[String(m.metric_name)]))];
+  const unit = units.length === 1 ? (units[0] ?? null) : null;
+  return { unit, counted: unit === 'Count' && counted.length === 1 ? counted[0] : undefined };
+}
+
+const MIB = 2 ** 20;
+const num = (n: number) => String(round2(n));
+
+/** A threshold as people read it: `52428800` bytes → `50 MiB`, `100000` µs → `100 ms`, `80 %`, `10 per 60 s`. */
+export function thresholdText(threshold: number | string, u: ThresholdUnit): string {
+  if (typeof threshold !== 'number') return threshold;
+  switch (u.unit) {
+    case 'Bytes':
+      if (threshold >= GIB) return `${num(threshold / GIB)} GiB`;
+      return threshold >= MIB ? `${num(threshold / MIB)} MiB` : `${num(threshold)} bytes`;
+    case 'Microseconds':
+      return `${num(threshold / 1000)} ms`;
+    case 'Seconds':
+      return `${num(threshold)} s`;
+    case 'Percent':
+      return `${num(threshold)} %`;
+    case 'Count': {
+      const noun = u.counted === undefined ? '' : ` ${u.counted}${threshold === 1 ? '' : 's'}`;
+      return `${num(threshold)}${noun}${u.perSeconds === undefined ? '' : ` per ${u.perSeconds} s`}`;
+    }
+    case null:
+      return num(threshold);
+  }
+}
+
 const COMPARISON: Record<string, string> = {
   GreaterThanThreshold: '>',
   GreaterThanOrEqualToThreshold: '≥',
@@ -136,14 +230,27 @@ function alarmTarget(b: Block): { node?: string; metric: string } {
 }
 
 function alarmsOf(json: TfJson, nodeIds: ReadonlySet<string>): AlarmSummary[] {
-  const groups = new Map<string, { metric: string; comparison: string; threshold: number | string; nodes: number; withActions: number }>();
+  const groups = new Map<
+    string,
+    {
+      metric: string;
+      comparison: string;
+      threshold: number | string;
+      unit: MetricUnit | null;
+      thresholdText: string;
+      nodes: number;
+      withActions: number;
+    }
+  >();
   for (const a of resourcesOf(json, 'aws_cloudwatch_metric_alarm')) {
     const { node, metric } = alarmTarget(a.body);
     if (!node || !nodeIds.has(node)) continue;
     const comparison = (COMPARISON[String(a.body.comparison_operator)] as string | undefined) ?? String(a.body.comparison_operator);
     const threshold = typeof a.body.threshold === 'number' ? round2(a.body.threshold) : String(a.body.threshold);
-    const key = `${metric}|${comparison}|${threshold}`;
-    const g = groups.get(key) ?? { metric, comparison, threshold, nodes: 0, withActions: 0 };
+    const u = thresholdUnit(a.body);
+    const text = thresholdText(threshold, u);
+    const key = `${metric}|${comparison}|${text}`;
+    const g = groups.get(key) ?? { metric, comparison, threshold, unit: u.unit, thresholdText: text, nodes: 0, withActions: 0 };
     g.nodes += 1;
     if (([] as unknown[]).concat(a.body.alarm_actions ?? []).some(isSet)) g.withActions += 1;
     groups.set(key, g);
