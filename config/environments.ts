@@ -32,11 +32,32 @@ export interface EnvironmentConfig {
    */
   readonly engineVersion?: string;
   /**
-   * Two-step AUTH token rotation (README, "Rotating the AUTH token"): step 1 raises `version` with step `rotate`
-   * (the new token works beside the old one; move the clients), step 2 keeps the version and sets step `set` (only
-   * the new token works). The review names the step a change performs.
+   * Two-step rotation of the credential clients use (README, "Rotating credentials"): the application user's password
+   * (RBAC). Step 1 raises `version` with step `rotate` (the new password works beside the old one; move the clients
+   * to the secret's new value); step 2 keeps the version and sets step `set` (only the new password works). The review
+   * names the step a change performs.
    */
-  readonly authTokenRotation: AuthTokenRotation;
+  readonly credentialRotation: CredentialRotation;
+  /**
+   * How clients authenticate: `rbac` (an application user whose access string denies FLUSHALL, FLUSHDB and KEYS; a
+   * user `default` that is off) or `auth-token` (one shared token that grants every command; staging and production
+   * refuse it: guardrail `auth`).
+   * @default 'rbac'
+   */
+  readonly authentication?: 'rbac' | 'auth-token';
+  /**
+   * Moving an existing group from its AUTH token to RBAC (README, "Moving a group from its AUTH token to RBAC"): while
+   * true, the user `default` accepts the group's AUTH token (with the application's access string), so clients that
+   * still send the token keep working while they move to the application user; then set it to false.
+   * @default false
+   */
+  readonly acceptAuthToken?: boolean;
+  /**
+   * Create the group from this ElastiCache snapshot (README, "Restoring from a snapshot"). Setting, changing or
+   * removing it replaces the group (the review says so): keep it for the life of the restored group.
+   * @default none: the group starts empty
+   */
+  readonly restoreFromSnapshot?: string;
   /**
    * Format of the slow-log and engine-log records. A change needs `applyImmediately` (ElastiCache refuses log
    * delivery changes otherwise; the review says so).
@@ -49,11 +70,11 @@ export interface EnvironmentConfig {
   readonly alarms?: AlarmOverrides;
 }
 
-/** Where an environment's AUTH token is in its two-step rotation. */
-export interface AuthTokenRotation {
-  /** Generation of the token: raising it draws a new token (step 1). Starts at 1. */
+/** Where an environment's credential is in its two-step rotation. */
+export interface CredentialRotation {
+  /** Generation of the credential: raising it draws a new password (step 1). Starts at 1. */
   readonly version: number;
-  /** `rotate`: ROTATE strategy, old and new token valid; `set`: SET strategy, only the token of `version` valid. */
+  /** `rotate`: old and new password valid; `set`: only the password of `version` valid. */
   readonly step: 'rotate' | 'set';
 }
 
@@ -66,7 +87,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     snapshotWindow: SNAPSHOT_WINDOW,
     maintenanceWindow: MAINTENANCE_WINDOW,
     logRetentionDays: 14,
-    authTokenRotation: { version: 1, step: 'rotate' },
+    credentialRotation: { version: 1, step: 'rotate' },
     applyImmediately: true,
     alarms: { hitRate: { minimumPercent: HIT_RATE_TARGET_PERCENT.pilot } },
   },
@@ -79,7 +100,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     snapshotWindow: SNAPSHOT_WINDOW,
     maintenanceWindow: MAINTENANCE_WINDOW,
     logRetentionDays: 30,
-    authTokenRotation: { version: 1, step: 'rotate' },
+    credentialRotation: { version: 1, step: 'rotate' },
     applyImmediately: true,
     alarms: { hitRate: { minimumPercent: HIT_RATE_TARGET_PERCENT.staging } },
   },
@@ -92,7 +113,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     snapshotWindow: SNAPSHOT_WINDOW,
     maintenanceWindow: MAINTENANCE_WINDOW,
     logRetentionDays: 90,
-    authTokenRotation: { version: 1, step: 'rotate' },
+    credentialRotation: { version: 1, step: 'rotate' },
     // production changes wait for the maintenance window unless an operator applies them by hand
     applyImmediately: false,
   },

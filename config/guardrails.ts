@@ -65,6 +65,13 @@ export const REQUIRED_NODE_ALARMS: readonly RequiredNodeAlarm[] = [
   { name: 'node down', metrics: ['CurrConnections', 'IsMaster', 'CurrItems'], treatMissingData: 'breaching' },
 ];
 
+/**
+ * Commands no enabled user of a protected environment's user group may run (guardrail `application-commands`): the
+ * security checklists of 000, 003 and 004 ("Disable dangerous commands (FLUSHDB, FLUSHALL, CONFIG)", KEYS). CONFIG is
+ * not listed: ElastiCache restricts it for every user (config/redis-acl.ts ELASTICACHE_RESTRICTED_COMMANDS).
+ */
+export const DENIED_APPLICATION_COMMANDS = ['flushall', 'flushdb', 'keys'] as const;
+
 /** KMS key ids that are AWS-managed keys, not customer-managed ones. */
 export const AWS_MANAGED_KEY = /(^|:)alias\/aws\//;
 

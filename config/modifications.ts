@@ -64,12 +64,23 @@ export const ALWAYS_IMMEDIATE = [
   'auth_token_update_strategy',
 ] as const;
 
-/** The AUTH rotation steps as the review names them (README "Rotating the AUTH token"). */
+/** The credential rotation steps as the review names them (README "Rotating credentials"). */
 export const ROTATION_STEPS = {
   rotate:
-    'AUTH rotation step 1 (ROTATE): a new token is added and the old one stays valid; move every client to the secret\'s new value, then set step "set" (config/environments.ts authTokenRotation)',
+    'AUTH rotation step 1 (ROTATE): a new token is added and the old one stays valid; move every client to the secret\'s new value, then set step "set" (config/environments.ts credentialRotation)',
   set: 'AUTH rotation step 2 (SET): only the current token stays valid; clients still holding the old token fail from this apply on',
   setWithNewToken:
     'AUTH token replaced in ONE step (new version with SET): the old token stops working at once and every client fails until it reads the new secret; rotate in two steps instead (ROTATE, then SET)',
   rotateAgain: 'AUTH strategy back to ROTATE without a new token: nothing changes on the server; the next version raise rotates',
+  userRotate:
+    'password rotation step 1: a new password is added to the user and the old one stays valid; move every client to the secret\'s new value, then set step "set" (config/environments.ts credentialRotation)',
+  userSet: 'password rotation step 2: only the current password stays valid; clients still holding the old one fail from this apply on',
+  userReplaced:
+    'password replaced in ONE step: the old password stops working at once and every client fails until it reads the new secret; rotate in two steps instead (rotate, then set)',
+  rbacMigration:
+    'moves the group from its AUTH token to RBAC (in place: ModifyReplicationGroup adds the user group, AUTH strategy DELETE): from this apply on a client must authenticate as the application user (username and password in the secret); clients still sending the AUTH token work only while the user "default" accepts it (config/environments.ts acceptAuthToken)',
+  authTokenRetired:
+    'the user "default" stops accepting the AUTH token: clients still sending it fail from this apply on; every client must use the application user first',
+  authTokenAccepted:
+    'the user "default" accepts the group\'s AUTH token (migration to RBAC, config/environments.ts acceptAuthToken): clients sending the token authenticate as "default", with the application\'s access string',
 } as const;

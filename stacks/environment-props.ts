@@ -60,8 +60,11 @@ export function environmentProps(
     snapshotWindow: env.snapshotWindow,
     maintenanceWindow: env.maintenanceWindow,
     logRetentionInDays: env.logRetentionDays,
-    authTokenVersion: env.authTokenRotation.version,
-    authTokenUpdateStrategy: env.authTokenRotation.step === 'set' ? 'SET' : 'ROTATE',
+    authentication: env.authentication ?? 'rbac',
+    acceptAuthTokenAsDefaultUser: env.acceptAuthToken ?? false,
+    credentialVersion: env.credentialRotation.version,
+    credentialUpdateStrategy: env.credentialRotation.step === 'set' ? 'SET' : 'ROTATE',
+    snapshotName: env.restoreFromSnapshot,
     logFormat: env.logFormat,
     applyImmediately: env.applyImmediately,
   };

@@ -130,6 +130,8 @@ export class CacheEnvironmentStack extends TerraformStack {
     const zones = dep.availabilityZones;
     new DataAwsAvailabilityZones(this, 'zones', {
       state: 'available',
+      // only the zones named: a zone AWS adds later never enters the result (checkov CKV_AWS_394)
+      filter: [{ name: 'zone-name', values: [...zones] }],
       lifecycle: {
         postcondition: [
           {
@@ -160,7 +162,11 @@ export class CacheEnvironmentStack extends TerraformStack {
     }
 
     const explicit = dep.subnetIds;
-    const perZone = zones.map(
+    // the zones the nodes are placed in, each of which must have a private subnet: without cluster mode the first
+    // zone per node (preferred_cache_cluster_azs: pilot's one node needs only the first); in cluster mode every zone
+    // (ElastiCache spreads each shard's nodes over the subnet group's zones)
+    const placed = this.plan.clusterModeEnabled ? zones : zones.slice(0, Math.min(zones.length, this.plan.totalNodes));
+    const perZone = placed.map(
       (zone) =>
         new DataAwsSubnets(this, `private-subnets-${zone}`, {
           filter: [

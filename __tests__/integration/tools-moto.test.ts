@@ -1,44 +1,56 @@
 /**
- * The real engine plans an AWS stack with the real AWS provider against moto on loopback (scripts/tools/plan-moto.ts):
- * the plan creates exactly the JSON's resources; without private subnets the plan must fail with the project's
- * message.
+ * The real engine plans every AWS stack with the real AWS provider against moto on loopback
+ * (scripts/tools/plan-moto.ts): each plan creates exactly the JSON's resources; without private subnets, or for a
+ * protected environment without subscribers and clients, the plan must fail with the project's message.
  */
 import { MotoRun, runAgainstMoto } from '../../scripts/tools/plan-moto';
-import { expandingResources, readStacks, resourceAddresses } from '../../scripts/tools/tools';
+import { expandingResources, readStacks, resourceAddresses, Tools } from '../../scripts/tools/tools';
 import { freshSynth, mustHaveTools, toolsForTests } from '../helpers/tools';
 
-/**
- * What the engine must say when the subnet lookup finds no private subnet (the stacks' postcondition on the
- * data.aws_subnets lookups; ISL_NO_SUBNETS_MESSAGE overrides it).
- */
-const NO_SUBNETS_MESSAGE = process.env.ISL_NO_SUBNETS_MESSAGE ?? 'no subnet tagged Tier=private in zone';
+/** What a deploy of a protected environment passes (or synthesizes from CACHE_<ENV>_* settings). */
+const DEPLOY_VARS = {
+  client_access: { security_group_ids: [], cidrs: ['10.20.0.0/16'] },
+  alarm_subscribers: { emails: ['oncall@example.com'], https_endpoints: [], topic_arns: [] },
+};
 
 const t = toolsForTests();
-(t.skipReason ? describe.skip : describe)('plan against moto', () => {
+(t.skipReason ? describe.skip : describe)('plans against moto', () => {
   let result: MotoRun;
-  let jsonAddresses: string[];
+  let unset: MotoRun;
+  let fixed: Record<string, number>;
   let cleanup: () => void = () => undefined;
 
   beforeAll(async () => {
-    const tools = mustHaveTools(t);
+    const tools: Tools = mustHaveTools(t);
     const synth = await freshSynth('isl-tools-moto-');
     cleanup = synth.cleanup;
-    const pilot = readStacks(synth.outdir).find((s) => s.name === 'pilot')!.json;
-    jsonAddresses = resourceAddresses(pilot).filter((a) => !expandingResources(pilot).includes(a));
-    result = await runAgainstMoto({ outdir: synth.outdir, stacks: ['pilot'], noSubnetsStack: 'pilot', tools });
-  }, 150000);
+    fixed = Object.fromEntries(
+      readStacks(synth.outdir).map((s) => [
+        s.name,
+        resourceAddresses(s.json).filter((a) => !expandingResources(s.json).includes(a)).length,
+      ]),
+    );
+    result = await runAgainstMoto({ outdir: synth.outdir, noSubnetsStack: 'pilot', vars: DEPLOY_VARS, tools });
+    unset = await runAgainstMoto({ outdir: synth.outdir, stacks: ['staging'], noSubnetsStack: '', tools });
+  }, 300000);
   afterAll(() => {
     cleanup();
   });
 
-  test('pilot: the plan succeeds and creates exactly the resources of the JSON', () => {
-    const [p] = result.plans;
-    expect({ error: p.error, missing: p.missing, unexpected: p.unexpected }).toEqual({ error: undefined, missing: [], unexpected: [] });
-    expect(p.plannedCreates - p.plannedExpanded).toBe(jsonAddresses.length); // count/for_each blocks may plan 0 or more
-    expect(p.plannedCreates).toBeGreaterThan(0);
+  test.each(['pilot', 'staging', 'production'])('%s: the plan succeeds and creates exactly the resources of the JSON', (stack) => {
+    const p = result.plans.find((x) => x.stack === stack);
+    expect({ error: p?.error, missing: p?.missing, unexpected: p?.unexpected }).toEqual({ error: undefined, missing: [], unexpected: [] });
+    // count/for_each blocks (subscriptions, client rules) plan 0 or more instances each
+    expect((p?.plannedCreates ?? 0) - (p?.plannedExpanded ?? 0)).toBe(fixed[stack]);
   });
 
   test('pilot in a VPC without private subnets: the plan fails with the project message', () => {
-    expect(result.noSubnets?.error ?? 'the plan succeeded').toContain(NO_SUBNETS_MESSAGE);
+    expect(result.noSubnets?.error ?? 'the plan succeeded').toContain('pilot: no subnet tagged Tier=private in zone us-east-1a of the VPC');
+  });
+
+  test('staging without subscribers or clients: the plan fails, naming the settings to fix', () => {
+    const error = unset.plans[0].error ?? 'the plan succeeded';
+    expect(error).toContain('staging needs at least one: set CACHE_STAGING_ALARM_EMAILS');
+    expect(error).toContain('staging: no client named: only the application may reach its cache (guide 001)');
   });
 });

@@ -565,6 +565,7 @@ describe('validation: one error listing every problem, nothing created', () => {
       nodeType: 'cache.t4g.small',
       numNodeGroups: 2,
       replicasPerNodeGroup: 1,
+      authentication: 'auth-token', // RBAC allows 32 characters (its user ids); alarms are the same either way
     });
     const alarms = new CacheAlarms(stack, 'alarms', { replicationGroup: cache, dashboard: false });
     expect(alarms.plans[0].node.cacheClusterId).toHaveLength(49);

@@ -1,18 +1,77 @@
+/**
+ * The environments themselves (config/environments.ts with config/scaling.ts), as synthesized stacks: this file and
+ * its snapshot (a compact summary per stack, ../helpers/stack-summary.ts) are what changes when an environment does.
+ */
 import { Testing } from 'cdktf';
 import { deploymentSettings } from '../../stacks/settings';
-import { AWS_ENVIRONMENTS, ENVIRONMENTS, PROJECT } from '../../config/environments';
+import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig, PROJECT } from '../../config/environments';
 import { BACKUP_RETENTION_DAYS, MIN_BACKUP_RETENTION_DAYS_PROTECTED } from '../../config/scaling';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
+import { FIXED_ENVIRONMENTS } from '../helpers/environments';
+import { summarizeStack } from '../helpers/stack-summary';
 import { TfJson, onlyResource, resourcesOf, synthJson } from '../helpers/synth';
 
 /** Default deployment settings: no environment variables at all, as on a fresh machine. */
-function build(name: (typeof AWS_ENVIRONMENTS)[number], env: Record<string, string> = {}) {
+function build(
+  name: AwsEnvironmentName,
+  env: Record<string, string> = {},
+  environments: Readonly<Record<AwsEnvironmentName, EnvironmentConfig>> = ENVIRONMENTS,
+) {
   const stack = new CacheEnvironmentStack(Testing.app(), name, {
-    environment: ENVIRONMENTS[name],
+    environment: environments[name],
     deployment: deploymentSettings(name, env),
   });
   return { stack, json: synthJson(stack) };
 }
+
+/** What each environment deploys today (guide 001's users and floors through the scaling table). */
+const SPEC: Record<
+  AwsEnvironmentName,
+  { nodeType: string; nodes: string[]; description: string; logRetentionDays: number; backupDays: number }
+> = {
+  pilot: {
+    nodeType: 'cache.t4g.small',
+    nodes: ['isl-cache-pilot-001'],
+    description: 'isl-cache pilot cache: 1 × cache.t4g.small, 1 shard(s) of 1 primary + 0 replica(s)',
+    logRetentionDays: 14,
+    backupDays: 1,
+  },
+  staging: {
+    nodeType: 'cache.t4g.medium',
+    nodes: ['isl-cache-staging-001', 'isl-cache-staging-002'],
+    description: 'isl-cache staging cache: 2 × cache.t4g.medium, 1 shard(s) of 1 primary + 1 replica(s)',
+    logRetentionDays: 30,
+    backupDays: 7,
+  },
+  production: {
+    nodeType: 'cache.m7g.xlarge',
+    nodes: ['isl-cache-production-001', 'isl-cache-production-002', 'isl-cache-production-003'],
+    description: 'isl-cache production cache: 3 × cache.m7g.xlarge, 1 shard(s) of 1 primary + 2 replica(s)',
+    logRetentionDays: 90,
+    backupDays: 30,
+  },
+};
+
+/** Logical ids of the stack's resources (construct ids are a contract: a new one replaces the resource). */
+const ID = {
+  rg: 'aws_elasticache_replication_group.cache_replication-group_FA5C54CF',
+  key: 'aws_kms_key.cache_key_57DA9DF8',
+  events: 'aws_sns_topic.cache_events_8444C0B1',
+  alarms: 'aws_sns_topic.cache_alarms_758A3A66',
+  sg: 'aws_security_group.cache_security-group_D323B821',
+  subnets: 'aws_elasticache_subnet_group.cache_subnets_C4370C03',
+  pg: 'aws_elasticache_parameter_group.cache_parameters_40CE81C8',
+  appPassword: 'random_password.cache_application-password-a_F9AF74E8',
+  defaultPassword: 'random_password.cache_default-user-password_F0EF7228',
+  appUser: 'aws_elasticache_user.cache_application-user_6BFB5E0F',
+  defaultUser: 'aws_elasticache_user.cache_default-user_25F2A90A',
+  userGroup: 'aws_elasticache_user_group.cache_user-group_99C09024',
+  secret: 'aws_secretsmanager_secret.cache_auth-secret_17C4D2DF',
+  dashboard: 'aws_cloudwatch_dashboard.alarms_dashboard_34D798F3',
+  account: 'data.aws_caller_identity.cache_account_C17B8F26.account_id',
+  partition: 'data.aws_partition.cache_partition_B72864FD.partition',
+  region: 'data.aws_region.cache_region_288B2503.region',
+} as const;
 
 /** The synthesized `variable` section (the helper's TfJson does not type it). */
 const variables = (json: TfJson): Record<string, any> => (json as TfJson & { variable: Record<string, any> }).variable;
@@ -26,24 +85,215 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
 
   it('deploys the node type, node count and engine its sizing plan chose', () => {
     const rg = rgOf(json);
-    expect(rg.node_type).toBe(stack.plan.nodeType.name);
-    expect(rg.num_cache_clusters).toBe(stack.plan.totalNodes);
-    expect(rg.engine).toBe(ENVIRONMENTS[name].engine);
-    expect(rg.replication_group_id).toBe(`${PROJECT}-${name}`);
+    expect(rg).toMatchObject({
+      replication_group_id: `${PROJECT}-${name}`,
+      description: SPEC[name].description,
+      engine: 'redis',
+      engine_version: '7.1',
+      node_type: SPEC[name].nodeType,
+      num_cache_clusters: SPEC[name].nodes.length,
+      cluster_mode: 'disabled',
+      port: 6379,
+    });
+    expect(stack.plan.nodeType.name).toBe(SPEC[name].nodeType);
+    expect(stack.cache.nodes.map((n) => n.cacheClusterId)).toEqual(SPEC[name].nodes);
+  });
+
+  it('wires the group to its own key, events topic, security group, subnet group and parameter group', () => {
+    expect(rgOf(json)).toMatchObject({
+      kms_key_id: `\${${ID.key}.arn}`,
+      notification_topic_arn: `\${${ID.events}.arn}`,
+      security_group_ids: [`\${${ID.sg}.id}`],
+      subnet_group_name: `\${${ID.subnets}.name}`,
+      parameter_group_name: `\${${ID.pg}.name}`,
+      auto_minor_version_upgrade: 'true',
+      snapshot_window: '03:00-04:00',
+      maintenance_window: 'sun:05:00-sun:06:00',
+      final_snapshot_identifier: `isl-cache-${name}-final-\${random_id.cache_final-snapshot-suffix_2EA6A534.hex}`,
+      log_delivery_configuration: [
+        {
+          destination: '${aws_cloudwatch_log_group.cache_slow-log_31146A07.name}',
+          destination_type: 'cloudwatch-logs',
+          log_format: 'json',
+          log_type: 'slow-log',
+        },
+        {
+          destination: '${aws_cloudwatch_log_group.cache_engine-log_6D164668.name}',
+          destination_type: 'cloudwatch-logs',
+          log_format: 'json',
+          log_type: 'engine-log',
+        },
+      ],
+    });
+    expect(onlyResource(json, 'aws_elasticache_parameter_group')).toEqual({
+      name: `isl-cache-${name}-redis7`,
+      family: 'redis7',
+      description: `isl-cache-${name} redis7 parameters`,
+      lifecycle: { create_before_destroy: true },
+      parameter: [
+        { name: 'maxmemory-policy', value: 'allkeys-lru' },
+        { name: 'reserved-memory-percent', value: '25' },
+        { name: 'slowlog-log-slower-than', value: '10000' },
+        { name: 'slowlog-max-len', value: '128' },
+      ],
+    });
+    for (const log of ['slow-log', 'engine-log'])
+      expect(resourcesOf(json, 'aws_cloudwatch_log_group')).toContainEqual({
+        name: `/aws/vendedlogs/elasticache/isl-cache-${name}/${log}`,
+        retention_in_days: SPEC[name].logRetentionDays,
+        kms_key_id: `\${${ID.key}.arn}`,
+      });
+  });
+
+  // what the stack authenticates with and where clients find it: the test to change with the authentication scheme
+  it('authenticates clients as the RBAC application user; the credentials and ready URLs are in a secret under the same key', () => {
+    expect(rgOf(json)).toMatchObject({ user_group_ids: [`\${${ID.userGroup}.user_group_id}`], auth_token_update_strategy: 'DELETE' });
+    expect(rgOf(json).auth_token).toBeUndefined();
+    expect(onlyResource(json, 'aws_elasticache_user_group')).toEqual({
+      user_group_id: `isl-cache-${name}-users`,
+      engine: 'redis',
+      user_ids: [`\${${ID.defaultUser}.user_id}`, `\${${ID.appUser}.user_id}`],
+    });
+    expect(resourcesOf(json, 'aws_elasticache_user')).toEqual([
+      {
+        user_id: `isl-cache-${name}-app`,
+        user_name: `isl-cache-${name}-app`,
+        engine: 'redis',
+        access_string: 'on ~* +@all -flushall -flushdb -keys',
+        authentication_mode: { type: 'password', passwords: [`\${${ID.appPassword}.result}`] },
+      },
+      {
+        user_id: `isl-cache-${name}-default`,
+        user_name: 'default',
+        engine: 'redis',
+        access_string: 'off -@all',
+        authentication_mode: { type: 'password', passwords: [`\${${ID.defaultPassword}.result}`] },
+      },
+    ]);
+    expect(onlyResource(json, 'aws_secretsmanager_secret')).toEqual({
+      name: `isl-cache-${name}/auth`,
+      description: `isl-cache-${name}: credentials and endpoints of the ElastiCache replication group`,
+      kms_key_id: `\${${ID.key}.arn}`,
+      recovery_window_in_days: 0,
+    });
+    const user = `\${urlencode(${ID.appUser}.user_name)}:\${urlencode(${ID.appPassword}.result)}`;
+    const [primary, reader] = ['primary_endpoint_address', 'reader_endpoint_address'].map((a) => `${ID.rg}.${a}`);
+    expect(onlyResource(json, 'aws_secretsmanager_secret_version')).toEqual({
+      secret_id: `\${${ID.secret}.id}`,
+      secret_string:
+        `\${jsonencode({"username" = ${ID.appUser}.user_name, "password" = ${ID.appPassword}.result, "host" = ${primary}, "port" = 6379, "tls" = true, ` +
+        `"url" = "rediss://${user}@\${${primary}}:6379", "reader_host" = ${reader}, "reader_url" = "rediss://${user}@\${${reader}}:6379"})}`,
+    });
+    expect(onlyResource(json, 'aws_kms_key')).toMatchObject({ deletion_window_in_days: 30, enable_key_rotation: true });
+    expect(onlyResource(json, 'aws_kms_alias')).toEqual({ name: `alias/isl-cache-${name}`, target_key_id: `\${${ID.key}.key_id}` });
+  });
+
+  it('lets the account administer its key and topics, and each service only what it needs, under conditions', () => {
+    const policies = Object.fromEntries(
+      Object.entries(json.data!.aws_iam_policy_document).map(([id, doc]) => [
+        id,
+        doc.statement.map((s: any) => ({
+          sid: s.sid,
+          principals: s.principals.flatMap((p: any) => p.identifiers),
+          actions: s.actions,
+          conditions: (s.condition ?? []).map((c: any) => `${c.variable} ${c.test} ${c.values.join(',')}`),
+          resources: s.resources,
+        })),
+      ]),
+    );
+    const root = `arn:\${${ID.partition}}:iam::\${${ID.account}}:root`;
+    const topicAdmin = [
+      'SNS:GetTopicAttributes',
+      'SNS:SetTopicAttributes',
+      'SNS:AddPermission',
+      'SNS:RemovePermission',
+      'SNS:DeleteTopic',
+      'SNS:Subscribe',
+      'SNS:ListSubscriptionsByTopic',
+      'SNS:Publish',
+    ];
+    expect(policies).toEqual({
+      'cache_alarms-topic-policy_46132F81': [
+        { sid: 'AccountOwnerManages', principals: [root], actions: topicAdmin, conditions: [], resources: [`\${${ID.alarms}.arn}`] },
+        {
+          sid: 'CloudWatchPublishesAlarms',
+          principals: ['cloudwatch.amazonaws.com'],
+          actions: ['SNS:Publish'],
+          conditions: [
+            `aws:SourceAccount StringEquals \${${ID.account}}`,
+            `aws:SourceArn ArnLike arn:\${${ID.partition}}:cloudwatch:\${${ID.region}}:\${${ID.account}}:alarm:*`,
+          ],
+          resources: [`\${${ID.alarms}.arn}`],
+        },
+      ],
+      'cache_events-topic-policy_4BB917E3': [
+        { sid: 'AccountOwnerManages', principals: [root], actions: topicAdmin, conditions: [], resources: [`\${${ID.events}.arn}`] },
+        {
+          sid: 'ElastiCachePublishesEvents',
+          principals: ['*'],
+          actions: ['SNS:Publish'],
+          conditions: [`AWS:SourceOwner StringEquals \${${ID.account}}`],
+          resources: [`\${${ID.events}.arn}`],
+        },
+      ],
+      'cache_key-policy_D72AF9C2': [
+        { sid: 'AccountAdministers', principals: [root], actions: ['kms:*'], conditions: [], resources: ['*'] },
+        {
+          sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+          principals: ['cloudwatch.amazonaws.com'],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          conditions: [`aws:SourceAccount StringEquals \${${ID.account}}`],
+          resources: ['*'],
+        },
+        {
+          sid: 'CloudWatchLogsEncryptsLogGroups',
+          principals: [`logs.\${${ID.region}}.amazonaws.com`],
+          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          conditions: [
+            `kms:EncryptionContext:aws:logs:arn ArnLike arn:\${${ID.partition}}:logs:\${${ID.region}}:\${${ID.account}}:log-group:/aws/vendedlogs/elasticache/isl-cache-${name}/*`,
+          ],
+          resources: ['*'],
+        },
+      ],
+    });
+  });
+
+  it("describes each alarm by its node, the node's role and type, and where the thresholds live", () => {
+    const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
+    expect(alarms).toHaveLength({ pilot: 13, staging: 27, production: 41 }[name]);
+    for (const a of alarms) {
+      const node = /^(isl-cache-\w+-\d{3})-/.exec(a.alarm_name)![1];
+      const role = node === SPEC[name].nodes[0] ? 'primary' : 'replica';
+      expect(a.alarm_description.startsWith(`${node} (${role} at creation, shard 1, ${SPEC[name].nodeType}): `)).toBe(true);
+      expect(a.alarm_description.endsWith(' Thresholds: config/alarms.ts.')).toBe(true);
+      expect(a.alarm_description.length).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it('draws every node on its dashboard', () => {
+    const dashboard = onlyResource(json, 'aws_cloudwatch_dashboard');
+    expect(dashboard.dashboard_name).toBe(`isl-cache-${name}`);
+    const widgets: any[] = JSON.parse(dashboard.dashboard_body).widgets;
+    const drawn = new Set(widgets.flatMap((w) => w.properties.metrics.map((m: unknown[]) => m[3])));
+    expect([...drawn].filter((d) => typeof d === 'string' && d.startsWith('isl-cache-')).sort()).toEqual(SPEC[name].nodes);
   });
 
   it('tags every resource through the provider: environment, project, managed-by', () => {
     expect(json.provider!.aws[0].default_tags).toEqual([{ tags: { environment: name, project: PROJECT, 'managed-by': 'cdktf' } }]);
   });
 
-  it('encrypts at rest and in transit, with AUTH, and keeps backups as configured', () => {
+  it('encrypts at rest and in transit, authenticates RBAC users, and keeps backups as configured', () => {
     expect(rgOf(json)).toMatchObject({
       at_rest_encryption_enabled: 'true',
       transit_encryption_enabled: true,
       transit_encryption_mode: 'required',
-      snapshot_retention_limit: BACKUP_RETENTION_DAYS[name],
+      snapshot_retention_limit: SPEC[name].backupDays,
     });
-    expect(rgOf(json).auth_token).toMatch(/^\$\{random_password\./);
+    expect(SPEC[name].backupDays).toBe(BACKUP_RETENTION_DAYS[name]);
+    expect(rgOf(json).auth_token).toBeUndefined();
+    expect(rgOf(json).user_group_ids).toEqual([expect.stringMatching(/^\$\{aws_elasticache_user_group\./)]);
+    const users = Object.values(json.resource.aws_elasticache_user).map((u) => `${u.user_name as string}: ${u.access_string as string}`);
+    expect(users.sort()).toEqual([`default: off -@all`, `isl-cache-${name}-app: on ~* +@all -flushall -flushdb -keys`]);
   });
 
   it('keeps local state when no state bucket is configured, so synth works anywhere', () => {
@@ -63,9 +313,10 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
     expect(Object.values(json.data!.aws_vpc)[0].id).toMatch(/^\$\{one\(data\.aws_vpcs\.vpcs\.ids\)\}$/);
   });
 
-  it('looks up private subnets zone by zone; a zone without one stops the plan, naming the zone and the settings', () => {
+  it('looks up private subnets in each zone a node is placed in; a zone without one stops the plan, naming the zone and the settings', () => {
     const P = `CACHE_${name.toUpperCase()}_`;
-    const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+    // one zone per node, in order (pilot: 1 node, staging: 2, production: 3)
+    const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'].slice(0, SPEC[name].nodes.length);
     const lookups = Object.values(json.data!.aws_subnets);
     expect(lookups.map((l) => l.filter.find((f: any) => f.name === 'availability-zone').values)).toEqual(zones.map((z) => [z]));
     for (const [i, l] of lookups.entries()) {
@@ -83,6 +334,8 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
   it("checks the zones against the region's available zones at plan time, naming CACHE_<ENV>_AVAILABILITY_ZONES", () => {
     const zones = Object.values(json.data!.aws_availability_zones)[0];
     expect(zones.state).toBe('available');
+    // only the named zones, so a zone AWS adds later never enters the result (checkov CKV_AWS_394)
+    expect(zones.filter).toEqual([{ name: 'zone-name', values: ['us-east-1a', 'us-east-1b', 'us-east-1c'] }]);
     expect(zones.lifecycle.postcondition[0].condition).toBe(
       '${alltrue([for z in ["us-east-1a","us-east-1b","us-east-1c"] : contains(self.names, z)])}',
     );
@@ -155,10 +408,44 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
         'security_group_id',
       ]),
     );
+    expect(Object.fromEntries(Object.entries(json.output!).map(([k, o]) => [k, o.description]))).toEqual({
+      alarm_dashboard_name: 'CloudWatch dashboard of the cache nodes',
+      alarm_topic_arn: 'CloudWatch alarm and OK notifications (encrypted topic)',
+      auth_secret_arn: 'Secrets Manager secret with auth_token, host, port',
+      configuration_endpoint: 'Configuration endpoint (cluster mode enabled)',
+      notification_topic_arn: 'ElastiCache events (unencrypted topic; e-mail and HTTPS subscribers)',
+      port: undefined,
+      primary_endpoint: 'Primary endpoint (cluster mode disabled)',
+      reader_endpoint: 'Reader endpoint (cluster mode disabled)',
+      security_group_id: 'Security group of the cache nodes',
+    });
   });
 
-  it('matches its snapshot (change detector: update with `npx jest -u` when a change is intended)', () => {
-    expect(Testing.synth(stack)).toMatchSnapshot();
+  it('explains in each plan-time check what to set', () => {
+    const P = `CACHE_${name.toUpperCase()}_`;
+    const messages = (v: string) => (variables(json)[v]?.validation ?? []).map((x: any) => x.error_message);
+    expect(messages('alarm_subscribers')).toEqual([
+      ...(name === 'pilot'
+        ? []
+        : [
+            `No alarm subscriber: the alarms would page nobody. ${name} needs at least one: set ${P}ALARM_EMAILS, ${P}ALARM_HTTPS_ENDPOINTS or ${P}ALARM_TOPIC_ARNS (comma-separated) and synthesize again, or pass -var 'alarm_subscribers={emails=["oncall@example.com"], https_endpoints=[], topic_arns=[]}' to cdktf deploy.`,
+          ]),
+      'At most 4 topic_arns: CloudWatch allows 5 actions per alarm state, the alarm topic included.',
+      'Every https_endpoints entry starts with https://.',
+    ]);
+    expect(messages('client_access')).toEqual(
+      name === 'pilot'
+        ? []
+        : [
+            `${name}: no client named: only the application may reach its cache (guide 001). Set ${P}CLIENT_SECURITY_GROUP_IDS (e.g. sg-0123456789abcdef0) or ${P}CLIENT_CIDRS (e.g. 10.0.32.0/20) and synthesize again, or pass -var 'client_access={security_group_ids=["sg-…"], cidrs=[]}' to cdktf deploy.`,
+            `${name}: client_access.cidrs must be CIDR ranges, none of them /0.`,
+            `${name}: client_access.security_group_ids must be security group ids (sg-…).`,
+          ],
+    );
+  });
+
+  it('matches its summary snapshot (change detector: update with `npx jest -u` when a change is intended)', () => {
+    expect(summarizeStack(json)).toMatchSnapshot();
   });
 });
 
@@ -205,17 +492,22 @@ describe('environment differences', () => {
   });
 });
 
+/** The settings machinery, on the fixed environments (../helpers/environments.ts): independent of today's users. */
 describe('account settings from environment variables', () => {
   let json: TfJson;
   beforeAll(
     () =>
-      ({ json } = build('production', {
-        AWS_REGION: 'eu-west-1',
-        CACHE_STATE_BUCKET: 'acme-tf-state',
-        CACHE_PRODUCTION_VPC_ID: 'vpc-0abc1234',
-        CACHE_PRODUCTION_SUBNET_IDS: 'subnet-0a000001,subnet-0a000002,subnet-0a000003',
-        CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: 'sg-0aa00001,sg-0bb00002',
-      })),
+      ({ json } = build(
+        'production',
+        {
+          AWS_REGION: 'eu-west-1',
+          CACHE_STATE_BUCKET: 'acme-tf-state',
+          CACHE_PRODUCTION_VPC_ID: 'vpc-0abc1234',
+          CACHE_PRODUCTION_SUBNET_IDS: 'subnet-0a000001,subnet-0a000002,subnet-0a000003',
+          CACHE_PRODUCTION_CLIENT_SECURITY_GROUP_IDS: 'sg-0aa00001,sg-0bb00002',
+        },
+        FIXED_ENVIRONMENTS,
+      )),
   );
 
   it('stores state in S3, encrypted, with S3 native locking', () => {
@@ -265,7 +557,11 @@ describe('account settings from environment variables', () => {
   });
 
   it('uses a DynamoDB lock table instead when one is named', () => {
-    const { json: withTable } = build('staging', { CACHE_STATE_BUCKET: 'acme-tf-state', CACHE_STATE_LOCK_TABLE: 'tf-locks' });
+    const { json: withTable } = build(
+      'staging',
+      { CACHE_STATE_BUCKET: 'acme-tf-state', CACHE_STATE_LOCK_TABLE: 'tf-locks' },
+      FIXED_ENVIRONMENTS,
+    );
     expect(withTable.terraform!.backend.s3).toMatchObject({ dynamodb_table: 'tf-locks' });
     expect(withTable.terraform!.backend.s3.use_lockfile).toBeUndefined();
   });

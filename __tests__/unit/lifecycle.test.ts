@@ -2,15 +2,17 @@
  * The life of each environment's cache, change by change: every environment is synthesized before and after a change
  * an operator makes over the years, and the review's verdict is the specification: what is replaced (and under which
  * name), what loses data, what ElastiCache refuses or defers under the stack's apply_immediately, which AUTH rotation
- * step runs, and that two destroy-and-recreate cycles never reuse a final snapshot name.
+ * step runs, and that two destroy-and-recreate cycles never reuse a final snapshot name. The environments are fixtures
+ * (../helpers/environments.ts): changing an environment in config/ changes none of these.
  */
 import { Testing } from 'cdktf';
-import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { AWS_ENVIRONMENTS, AwsEnvironmentName, EnvironmentConfig } from '../../config/environments';
 import { TfJson } from '../../constructs/guardrails/tf-json';
 import { ResourceChange } from '../../scripts/review/diff';
 import { StackReview, review } from '../../scripts/review/review';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { deploymentSettings } from '../../stacks/settings';
+import { FIXED_ENVIRONMENTS } from '../helpers/environments';
 
 const RG = 'aws_elasticache_replication_group';
 const PG = 'aws_elasticache_parameter_group';
@@ -29,8 +31,8 @@ function synth(env: EnvironmentConfig): TfJson {
 
 /** The review of one environment changed from `before` to `after` (config overrides). */
 function change(name: AwsEnvironmentName, before: Partial<EnvironmentConfig>, after: Partial<EnvironmentConfig>): StackReview {
-  const base = synth({ ...ENVIRONMENTS[name], ...before });
-  const head = synth({ ...ENVIRONMENTS[name], ...after });
+  const base = synth({ ...FIXED_ENVIRONMENTS[name], ...before });
+  const head = synth({ ...FIXED_ENVIRONMENTS[name], ...after });
   return review({ [name]: head }, { [name]: base }).stacks[0];
 }
 
@@ -53,7 +55,7 @@ function expectNoNameCollision(r: StackReview): void {
   }
 }
 
-/** Production applies in its maintenance window; pilot and staging at once (config/environments.ts). */
+/** Production applies in its maintenance window; pilot and staging at once (the fixture's applyImmediately). */
 const DEFERS: Record<AwsEnvironmentName, boolean> = { pilot: false, staging: false, production: true };
 
 describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
@@ -142,33 +144,82 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
     }
   });
 
-  it('AUTH rotation step 1 (version 1 → 2, ROTATE): a new token beside the old one', () => {
-    const r = change(name, { authTokenRotation: { version: 1, step: 'rotate' } }, { authTokenRotation: { version: 2, step: 'rotate' } });
+  it('password rotation step 1 (version 1 → 2, rotate): a second password beside the first, in place', () => {
+    const r = change(name, { credentialRotation: { version: 1, step: 'rotate' } }, { credentialRotation: { version: 2, step: 'rotate' } });
     expect(r.rotations.map((x) => x.step)).toEqual(['rotate']);
     expect(r.rotations[0].message).toMatch(
-      /^AUTH rotation step 1 \(ROTATE\): a new token is added and the old one stays valid.*\(token version 2\)$/,
+      new RegExp(
+        `^password rotation step 1: a new password is added to the user and the old one stays valid.*\\(user isl-cache-${name}-app\\)$`,
+      ),
     );
-    expect(onlyOf(r, 'random_password')).toMatchObject({ action: 'replace' });
-    // the group itself keeps its strategy; the provider sends the new token with ApplyImmediately
-    expect(attr(onlyOf(r, RG), 'auth_token_update_strategy')).toBeUndefined();
+    expect(ofType(r, 'random_password').map((x) => x.action)).toEqual(['create']);
+    expect(onlyOf(r, 'aws_elasticache_user')).toMatchObject({ action: 'update' });
+    expect(onlyOf(r, RG)).toBeUndefined();
     expect(r.resources.some((x) => x.dataLoss)).toBe(false);
   });
 
-  it('AUTH rotation step 2 (version 2, ROTATE → SET): only the new token stays valid, applied at once', () => {
-    const r = change(name, { authTokenRotation: { version: 2, step: 'rotate' } }, { authTokenRotation: { version: 2, step: 'set' } });
+  it('password rotation step 2 (version 2, rotate → set): only the new password stays valid', () => {
+    const r = change(name, { credentialRotation: { version: 2, step: 'rotate' } }, { credentialRotation: { version: 2, step: 'set' } });
     expect(r.rotations.map((x) => x.step)).toEqual(['set']);
-    expect(r.rotations[0].message).toMatch(/^AUTH rotation step 2 \(SET\): only the current token stays valid/);
-    expect(attr(onlyOf(r, RG), 'auth_token_update_strategy')).toMatchObject({ before: 'ROTATE', after: 'SET', timing: 'immediate' });
+    expect(r.rotations[0].message).toMatch(/^password rotation step 2: only the current password stays valid/);
+    expect(onlyOf(r, 'aws_elasticache_user')).toMatchObject({ action: 'update' });
     expect(ofType(r, 'random_password')).toEqual([]);
   });
 
-  it('a new token with SET in one step is called out: every client fails until it reads the new secret', () => {
-    const r = change(name, { authTokenRotation: { version: 2, step: 'set' } }, { authTokenRotation: { version: 3, step: 'set' } });
+  it('a new password with set in one step is called out: every client fails until it reads the new secret', () => {
+    const r = change(name, { credentialRotation: { version: 2, step: 'set' } }, { credentialRotation: { version: 3, step: 'set' } });
     expect(r.rotations.map((x) => x.step)).toEqual(['set-with-new-token']);
+    expect(r.rotations[0].message).toMatch(/^password replaced in ONE step/);
+  });
+
+  it('AUTH token → RBAC, step 1 (acceptAuthToken): the group gets its user group in place, the token keeps working as "default"', () => {
+    const r = change(name, { authentication: 'auth-token' }, { acceptAuthToken: true });
+    expect(r.rotations.map((x) => x.step).sort()).toEqual(['auth-token-accepted', 'rbac-migration']);
+    const rg = onlyOf(r, RG);
+    expect(rg?.action).toBe('update');
+    // not deferred even in production: only node type, engine version and node counts wait for apply_immediately
+    expect(attr(rg, 'user_group_ids')?.after).toEqual([expect.stringMatching(/^\$\{aws_elasticache_user_group\./)]);
+    expect(r.warnings.filter((w) => /DEFERRED|REFUSED/.test(w))).toEqual([]);
+    expect(attr(rg, 'auth_token_update_strategy')).toMatchObject({ before: 'ROTATE', after: 'DELETE' });
+    // the token itself (random_password auth-token) is kept: the user "default" now accepts it
+    expect(ofType(r, 'random_password').map((x) => x.action)).toEqual(['create']);
+    expect(r.resources.some((x) => x.dataLoss)).toBe(false);
+  });
+
+  it('AUTH token → RBAC, step 2 (acceptAuthToken removed): "default" is switched off, the token is dropped', () => {
+    const r = change(name, { acceptAuthToken: true }, {});
+    expect(r.rotations.map((x) => x.step)).toEqual(['auth-token-retired']);
+    expect(onlyOf(r, RG)).toBeUndefined();
+    expect(
+      ofType(r, 'random_password')
+        .map((x) => `${x.action} ${x.resource.split('.')[1].split('_')[1]}`)
+        .sort(),
+    ).toEqual(['create default-user-password', 'delete auth-token']);
+  });
+
+  it('restore from a snapshot: the group is replaced, restored from it, under a new final snapshot name', () => {
+    const snapshot = `isl-cache-${name}-before-upgrade`;
+    const r = change(name, {}, { restoreFromSnapshot: snapshot });
+    const rg = onlyOf(r, RG);
+    expect(rg).toMatchObject({ action: 'replace', dataLoss: false });
+    expect(attr(rg, 'snapshot_name')).toMatchObject({ before: undefined, after: snapshot, replaces: true });
+    expect(rg?.notes.join('\n')).toMatch(
+      new RegExp(
+        `final snapshot isl-cache-${name}-final-<random hex .*> is taken \\(the new one is RESTORED FROM snapshot ${snapshot}: it holds that snapshot's data, not the current group's\\)`,
+      ),
+    );
+    expect(ofType(r, 'random_id').map((x) => x.action)).toEqual(['replace']);
+  });
+
+  it('removing the restore setting later replaces the group again, and it starts empty', () => {
+    const r = change(name, { restoreFromSnapshot: `isl-cache-${name}-before-upgrade` }, {});
+    expect(onlyOf(r, RG)?.notes.join('\n')).toMatch(
+      /the restore source snapshot isl-cache-\S+-before-upgrade is removed: the new one starts EMPTY/,
+    );
   });
 
   it('destroy and re-create, twice: each generation takes its final snapshot under a name no earlier one used', () => {
-    const json = synth(ENVIRONMENTS[name]);
+    const json = synth(FIXED_ENVIRONMENTS[name]);
     const rg = Object.values(json.resource![RG])[0];
     const [suffix] = Object.keys(json.resource!.random_id);
     // the name holds a random_id of the same stack: destroyed with the group, drawn anew when the stack is re-created

@@ -1,19 +1,21 @@
 /**
  * Guardrails of issue 11 ("AWS stacks that work for their operators"): each rule passes the environment stacks as
  * they are and refuses the defect it exists for, reproduced on the synthesized JSON (the shape the code produced
- * before the fix), with a message that says what is wrong and why.
+ * before the fix), with a message that says what is wrong and why. The environments are fixtures
+ * (../helpers/environments.ts), so changing an environment's users in config/ changes none of these.
  */
 import { App, Aspects, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { EnvironmentConfig } from '../../config/environments';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
 import { GuardrailsAspect } from '../../constructs/guardrails/aspect';
 import { checkGuardrails } from '../../constructs/guardrails/runner';
 import { TfJson } from '../../constructs/guardrails/tf-json';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { deploymentSettings } from '../../stacks/settings';
+import { FIXED_ENVIRONMENTS } from '../helpers/environments';
 import { BASE_GROUP_PROPS } from '../helpers/synth';
 
 type Json = TfJson & {
@@ -47,9 +49,9 @@ let production: Json;
 let pilot: Json;
 let staging: Json;
 beforeAll(() => {
-  production = synth(ENVIRONMENTS.production);
-  staging = synth(ENVIRONMENTS.staging);
-  pilot = synth(ENVIRONMENTS.pilot);
+  production = synth(FIXED_ENVIRONMENTS.production);
+  staging = synth(FIXED_ENVIRONMENTS.staging);
+  pilot = synth(FIXED_ENVIRONMENTS.pilot);
 });
 
 describe('the environment stacks as they are', () => {
@@ -135,8 +137,62 @@ describe('each rule refuses its defect', () => {
     first(j, 'aws_elasticache_replication_group').final_snapshot_identifier = 'isl-cache-production-final';
     expect(violations(j, 'final-snapshot-unique').map((v) => v.message)).toEqual([
       expect.stringMatching(
-        /^isl-cache-production: final_snapshot_identifier is the fixed "isl-cache-production-final": the second destroy or a replacement collides/,
+        /^isl-cache-production: final_snapshot_identifier "isl-cache-production-final" does not change with every generation: the second destroy or a replacement collides/,
       ),
+    ]);
+  });
+
+  it('final-snapshot-unique: a name from a variable is as fixed as a literal', () => {
+    const j = clone(production);
+    first(j, 'aws_elasticache_replication_group').final_snapshot_identifier = '${var.final_snapshot_name}';
+    expect(violations(j, 'final-snapshot-unique')).toHaveLength(1);
+  });
+
+  it('recreatable-names: a secret that keeps its name for 7 days after a destroy', () => {
+    const j = clone(production);
+    first(j, 'aws_secretsmanager_secret').recovery_window_in_days = 7;
+    expect(violations(j, 'recreatable-names').map((v) => v.message)).toEqual([
+      'secret isl-cache-production/auth waits 7 days under its name after a destroy, so creating the stack again meanwhile fails: set recovery_window_in_days = 0 or a name that changes per generation',
+    ]);
+  });
+
+  it('auth: a protected environment on a bare AUTH token', () => {
+    const j = clone(production);
+    const rg = first(j, 'aws_elasticache_replication_group');
+    delete rg.user_group_ids;
+    rg.auth_token = '${random_password.token.result}';
+    expect(violations(j, 'auth').map((v) => v.message)).toEqual([
+      'isl-cache-production authenticates with one AUTH token, which grants every command (FLUSHALL included) to whoever holds it in production: use an RBAC user group (authentication rbac)',
+    ]);
+  });
+
+  it.each<[string, string, string]>([
+    ['everything', 'on ~* +@all', 'FLUSHALL, FLUSHDB, KEYS'],
+    ['KEYS through +@read after the denial', 'on ~* +@all -flushall -flushdb -keys +@read', 'KEYS'],
+    ['FLUSHDB through a later category', 'on ~* -@all +@keyspace -flushall -keys', 'FLUSHDB'],
+  ])('application-commands: an application user allowed %s', (_, access, allowed) => {
+    const j = clone(production);
+    const app = Object.values(j.resource.aws_elasticache_user).find((u) => u.user_name !== 'default')!;
+    app.access_string = access;
+    expect(violations(j, 'application-commands').map((v) => v.message)).toEqual([
+      `isl-cache-production: user isl-cache-production-app may run ${allowed} (access string ${JSON.stringify(access)}); deny them (e.g. "-flushall -flushdb -keys")`,
+    ]);
+  });
+
+  it('application-commands: a user "default" that is on with every command (the AWS-provided default user)', () => {
+    const j = clone(production);
+    const dflt = Object.values(j.resource.aws_elasticache_user).find((u) => u.user_name === 'default')!;
+    dflt.access_string = 'on ~* +@all';
+    expect(violations(j, 'application-commands')).toHaveLength(1);
+  });
+
+  it('application-commands: a user group without a user named default, or with a user defined elsewhere', () => {
+    const j = clone(production);
+    const g = first(j, 'aws_elasticache_user_group');
+    g.user_ids = [...(g.user_ids as string[]).filter((u) => !u.includes('default-user')), 'someone-elses-user'];
+    expect(violations(j, 'application-commands').map((v) => v.message)).toEqual([
+      expect.stringMatching(/user "someone-elses-user" of aws_elasticache_user_group\.\S+ is not defined in this stack/),
+      expect.stringMatching(/has no user named "default"/),
     ]);
   });
 

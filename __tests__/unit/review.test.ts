@@ -1,13 +1,14 @@
 /**
  * Plan review and guardrails (scripts/review/, constructs/guardrails/; the command line: review-cli.test.ts):
- * real environment stacks synthesized in memory, one synth per configuration, compared base → head.
+ * environment stacks synthesized in memory, one synth per configuration, compared base → head. The environments are
+ * fixtures (../helpers/environments.ts), so changing an environment's users in config/ changes none of these.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Aspects, TerraformStack, Testing } from 'cdktf';
 import { deploymentSettings } from '../../stacks/settings';
-import { ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { EnvironmentConfig } from '../../config/environments';
 import { MIN_BACKUP_RETENTION_DAYS_PROTECTED } from '../../config/scaling';
 import { GuardrailsAspect, applyGuardrails } from '../../constructs/guardrails/aspect';
 import { checkGuardrails } from '../../constructs/guardrails/runner';
@@ -15,9 +16,11 @@ import { diffStacks } from '../../scripts/review/diff';
 import { renderMarkdown } from '../../scripts/review/markdown';
 import { replacementOf } from '../../scripts/review/replacement';
 import { review } from '../../scripts/review/review';
+import { ThresholdUnit, thresholdText } from '../../scripts/review/summary';
 import { TfJson } from '../../constructs/guardrails/tf-json';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { LocalStack } from '../../stacks/local-stack';
+import { FIXED_ENVIRONMENTS } from '../helpers/environments';
 
 type Json = TfJson & { resource: Record<string, Record<string, any>> };
 
@@ -34,12 +37,12 @@ const rgAddress = (json: Json) => `${RG}.${Object.keys(json.resource[RG])[0]}`;
 
 /** Every configuration, synthesized once. */
 const cfg = {
-  pilot: ENVIRONMENTS.pilot,
-  staging: ENVIRONMENTS.staging,
-  production: ENVIRONMENTS.production,
-  productionValkey: { ...ENVIRONMENTS.production, engine: 'valkey' } as EnvironmentConfig,
-  productionBigger: { ...ENVIRONMENTS.production, memoryFloorGiB: 16 } as EnvironmentConfig,
-  stagingNoReplica: { ...ENVIRONMENTS.staging, expectedUsers: 50 } as EnvironmentConfig,
+  pilot: FIXED_ENVIRONMENTS.pilot,
+  staging: FIXED_ENVIRONMENTS.staging,
+  production: FIXED_ENVIRONMENTS.production,
+  productionValkey: { ...FIXED_ENVIRONMENTS.production, engine: 'valkey' } as EnvironmentConfig,
+  productionBigger: { ...FIXED_ENVIRONMENTS.production, memoryFloorGiB: 16 } as EnvironmentConfig,
+  stagingNoReplica: { ...FIXED_ENVIRONMENTS.staging, expectedUsers: 50 } as EnvironmentConfig,
 };
 type Name = keyof typeof cfg;
 const stacks = {} as Record<Name, CacheEnvironmentStack>;
@@ -186,10 +189,11 @@ const CASES: Case[] = [
 
 describe('review of a change against a base', () => {
   it('sized the mutated configurations as intended', () => {
-    expect(stacks.productionBigger.plan.nodeType.name).not.toBe(stacks.production.plan.nodeType.name);
-    expect(stacks.productionBigger.plan.totalNodes).toBe(stacks.production.plan.totalNodes);
-    expect(stacks.stagingNoReplica.plan.totalNodes).toBe(stacks.staging.plan.totalNodes - 1);
-    expect(stacks.stagingNoReplica.plan.nodeType.name).toBe(stacks.staging.plan.nodeType.name);
+    const sized = (name: Name) => `${stacks[name].plan.totalNodes} × ${stacks[name].plan.nodeType.name}`;
+    expect(sized('production')).toBe('3 × cache.m7g.xlarge');
+    expect(sized('productionBigger')).toBe('3 × cache.r7g.xlarge');
+    expect(sized('staging')).toBe('2 × cache.t4g.medium');
+    expect(sized('stagingNoReplica')).toBe('1 × cache.t4g.medium');
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
@@ -231,19 +235,45 @@ describe('review of a change against a base', () => {
 
   it('prints the summary, the replacement call-out and the cost delta in markdown', () => {
     const md = renderMarkdown(review({ production: json.production }, { production: json.productionValkey }, { base: 'main' }));
-    const p = stacks.production.plan;
-    expect(md).toContain(`| Node type | ${p.nodeType.name} (${p.nodeType.vcpu} vCPU, ${p.nodeType.memoryGiB} GiB) |`);
+    expect(md).toContain('| Node type | cache.m7g.xlarge (4 vCPU, 12.93 GiB) |');
     expect(md).toContain('| Encryption in transit | on, mode required |');
+    // thresholds in their units: bytes as MiB, microseconds as ms, percentages, counts per period or of what
+    expect(md).toContain(
+      '| Alarms (metric → threshold) | AuthenticationFailures > 0 per 300 s (3 nodes); Cache hit rate (%) < 50 % (3 nodes); ' +
+        'CurrConnections < 1 datapoint per 60 s (3 nodes); CurrConnections > 1000 connections (3 nodes); ' +
+        'CurrConnections > 52000 connections (3 nodes); DatabaseMemoryUsagePercentage > 80 % (3 nodes); ' +
+        'DatabaseMemoryUsagePercentage > 90 % (3 nodes); EngineCPUUtilization > 80 % (3 nodes); Evictions > 10 per 60 s (3 nodes); ' +
+        'GetTypeCmdsLatency > 100 ms (3 nodes); Keys without a TTL > 1 key (3 nodes); ReplicationLag > 1 s (2 nodes); ' +
+        'SetTypeCmdsLatency > 100 ms (3 nodes); SwapUsage > 50 MiB (3 nodes) |',
+    );
     expect(md).toMatch(
       /⚠️ aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is replaced; final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
     );
     expect(md).toMatch(
-      /\| Monthly cost \| \$[\d,.]+ \/ month on demand \(3 × cache\.\S+ at \$[\d.]+\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/,
+      /\| Monthly cost \| \$689\.85 \/ month on demand \(3 × cache\.m7g\.xlarge at \$0\.315\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/,
     );
     expect(md).toMatch(
       // 7 updated: the latency alarms of 3 nodes switch from Valkey's p95 to Redis OSS's averages, and the dashboard with them
       /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 3 replaced \(1 create-before-destroy\), 7 updated ⚠️ data store replaced \| ✅ \|/,
     );
+  });
+});
+
+describe('alarm thresholds in the summary are printed in their unit', () => {
+  it.each<[string, number, ThresholdUnit, string]>([
+    ['SwapUsage (bytes)', 52428800, { unit: 'Bytes' }, '50 MiB'],
+    ['a byte count of a GiB and more', 2147483648, { unit: 'Bytes' }, '2 GiB'],
+    ['a byte count under a MiB', 4096, { unit: 'Bytes' }, '4096 bytes'],
+    ['latency (microseconds)', 100000, { unit: 'Microseconds' }, '100 ms'],
+    ['a fraction of a millisecond', 2500, { unit: 'Microseconds' }, '2.5 ms'],
+    ['a percentage', 45, { unit: 'Percent' }, '45 %'],
+    ['replication lag (seconds)', 1, { unit: 'Seconds' }, '1 s'],
+    ['a Sum of counts', 10, { unit: 'Count', perSeconds: 60 }, '10 per 60 s'],
+    ['an average of connections', 52000, { unit: 'Count', counted: 'connection' }, '52000 connections'],
+    ['one datapoint (SampleCount)', 1, { unit: 'Count', counted: 'datapoint', perSeconds: 60 }, '1 datapoint per 60 s'],
+    ['a metric of unknown unit', 7, { unit: null }, '7'],
+  ])('%s: %d → %s', (_, threshold, unit, text) => {
+    expect(thresholdText(threshold, unit)).toBe(text);
   });
 });
 
@@ -411,9 +441,9 @@ describe('guardrails', () => {
     [
       'auth',
       'production',
-      'no AUTH token',
+      'no RBAC user group',
       rgMut((rg) => {
-        delete rg.auth_token;
+        delete rg.user_group_ids;
       }),
     ],
     [
@@ -568,32 +598,36 @@ describe('guardrails at synth time', () => {
 
   it('applyGuardrails(app) lets clean stacks synthesize and refuses a violating one; warn mode only warns', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-'));
-    const clean = new App({ outdir: path.join(outdir, 'clean') });
-    stackOf(cfg.production, clean);
-    applyGuardrails(clean);
-    expect(() => {
-      clean.synth();
-    }).not.toThrow();
+    try {
+      const clean = new App({ outdir: path.join(outdir, 'clean') });
+      stackOf(cfg.production, clean);
+      applyGuardrails(clean);
+      expect(() => {
+        clean.synth();
+      }).not.toThrow();
 
-    const bad = new App({ outdir: path.join(outdir, 'bad') });
-    stackOf(cfg.stagingNoReplica, bad);
-    applyGuardrails(bad);
-    expect(() => {
-      bad.synth();
-    }).toThrow(/guardrail multi-az/);
+      const bad = new App({ outdir: path.join(outdir, 'bad') });
+      stackOf(cfg.stagingNoReplica, bad);
+      applyGuardrails(bad);
+      expect(() => {
+        bad.synth();
+      }).toThrow(/guardrail multi-az/);
 
-    const warned = new App({ outdir: path.join(outdir, 'warn') });
-    stackOf(cfg.stagingNoReplica, warned);
-    applyGuardrails(warned, 'warn');
-    warned.synth();
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'warn', 'manifest.json'), 'utf8'));
-    expect(manifest.stacks.staging.annotations.map((a: any) => a.message)).toEqual([expect.stringMatching(/^guardrail multi-az:/)]);
+      const warned = new App({ outdir: path.join(outdir, 'warn') });
+      stackOf(cfg.stagingNoReplica, warned);
+      applyGuardrails(warned, 'warn');
+      warned.synth();
+      const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'warn', 'manifest.json'), 'utf8'));
+      expect(manifest.stacks.staging.annotations.map((a: any) => a.message)).toEqual([expect.stringMatching(/^guardrail multi-az:/)]);
 
-    const late = new App({ outdir: path.join(outdir, 'late') });
-    applyGuardrails(late);
-    stackOf(cfg.production, late);
-    expect(() => {
-      late.synth();
-    }).toThrow(/stack production was created after applyGuardrails/);
+      const late = new App({ outdir: path.join(outdir, 'late') });
+      applyGuardrails(late);
+      stackOf(cfg.production, late);
+      expect(() => {
+        late.synth();
+      }).toThrow(/stack production was created after applyGuardrails/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,7 +12,7 @@ import {
   LogFormat,
   MaxmemoryPolicy,
 } from '../../config/elasticache';
-import type { AuthTokenUpdateStrategy } from './props';
+import type { Authentication, CredentialUpdateStrategy } from './props';
 
 export const REPLICATION_GROUP_DEFAULTS = {
   engine: 'redis' as Engine,
@@ -26,9 +26,17 @@ export const REPLICATION_GROUP_DEFAULTS = {
   maxmemoryPolicy: 'allkeys-lru' as MaxmemoryPolicy,
   reservedMemoryPercent: DEFAULT_RESERVED_MEMORY_PERCENT,
   transitEncryptionEnabled: true,
-  authTokenEnabled: true,
-  authTokenVersion: 1,
-  authTokenUpdateStrategy: 'ROTATE' as AuthTokenUpdateStrategy,
+  /** RBAC: an AUTH token grants every command to whoever holds it; a user's access string can deny FLUSHALL & co. */
+  authentication: 'rbac' as Authentication,
+  /**
+   * Every key and command, except those the guides' security checklists deny (000, 003, 004: FLUSHDB, FLUSHALL, KEYS;
+   * CONFIG is restricted by ElastiCache for every user and may not appear in an access string). No Pub/Sub channels
+   * (a cache does not need them; Redis 7 gives new users none).
+   */
+  applicationAccessString: 'on ~* +@all -flushall -flushdb -keys',
+  acceptAuthTokenAsDefaultUser: false,
+  credentialVersion: 1,
+  credentialUpdateStrategy: 'ROTATE' as CredentialUpdateStrategy,
   snapshotRetentionLimitDays: 7,
   snapshotWindow: '03:00-04:00',
   maintenanceWindow: 'sun:05:00-sun:06:00',
@@ -42,14 +50,30 @@ export const REPLICATION_GROUP_DEFAULTS = {
 export const AUTH_TOKEN_GENERATION = { length: 64, minEachClass: 2 } as const;
 
 /**
+ * Generated RBAC user passwords: 64 letters and digits (16–128 allowed), at least 2 of each class; no special
+ * characters, so a password goes into a connection URL as it is.
+ */
+export const USER_PASSWORD_GENERATION = { length: 64, minEachClass: 2 } as const;
+
+/** RBAC ids: users `<rg>-app` and `<rg>-default` (named `default`), user group `<rg>-users`. */
+export const USER_ID_SUFFIXES = { applicationUser: '-app', defaultUser: '-default', userGroup: '-users' } as const;
+
+/** Access string of the user named `default` when it is not accepting the AUTH token of a migration: off, no command. */
+export const DEFAULT_USER_ACCESS_STRING = 'off -@all';
+
+/**
  * Days a deleted KMS key waits before it is gone (7–30; the longest, so a mistake can be undone). While it waits the
  * key is Pending Deletion and the final snapshots encrypted with it cannot be restored until someone runs
  * CancelKeyDeletion and EnableKey (README, "Restoring a final snapshot"); guardrail `key-deletion-window`.
  */
 export const KMS_KEY_DELETION_WINDOW_DAYS = KMS_KEY_DELETION_WINDOW_MAX_DAYS;
 
-/** Days a deleted Secrets Manager secret can be restored (7–30). */
-export const SECRET_RECOVERY_WINDOW_DAYS = 7;
+/**
+ * Days a deleted Secrets Manager secret waits before it is gone (0, or 7–30): 0, deleted at once. Its credential
+ * works only for the group it belongs to, and a secret waiting for deletion keeps its name, so a stack destroyed and
+ * re-created within the window would fail to create `<rg>/auth` (guardrail `recreatable-names`).
+ */
+export const SECRET_RECOVERY_WINDOW_DAYS = 0;
 
 /** Engine parameters ElastiCache fixes per node type or per group; they cannot be set in a parameter group. */
 export const NOT_MODIFIABLE_PARAMETERS = ['maxmemory', 'maxclients', 'cluster-enabled'] as const;

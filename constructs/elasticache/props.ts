@@ -23,7 +23,9 @@ import {
   parseWeeklyWindow,
   rangesOverlap,
 } from '../validation';
-import { NOT_MODIFIABLE_PARAMETERS, REPLICATION_GROUP_DEFAULTS } from './defaults';
+import { ELASTICACHE_RESTRICTED_COMMANDS, RBAC_ID_MAX_LENGTH } from '../../config/redis-acl';
+import { parseAccessString } from './access-string';
+import { NOT_MODIFIABLE_PARAMETERS, REPLICATION_GROUP_DEFAULTS, USER_ID_SUFFIXES } from './defaults';
 import { NodeType, findNodeType, isValidNodeTypeName } from './node-types';
 
 /** A KMS key brought by the user: anything with an ARN (a `KmsKey`, a `DataAwsKmsKey`, or `{ arn: '…' }`). */
@@ -37,10 +39,18 @@ export interface ITopic {
 }
 
 /**
- * How a change of the AUTH token is applied (`auth_token_update_strategy`): `ROTATE` adds the new token beside the
- * old one (both valid), `SET` (only after a ROTATE, with the token last rotated) keeps only that token.
+ * How clients authenticate. `rbac`: ElastiCache role-based access control, a user group holding the application user
+ * (its access string, a generated password kept in Secrets Manager) and a user named `default` that is switched off;
+ * `auth-token`: one shared AUTH token, which grants every command (FLUSHALL included) to whoever holds it; `none`.
  */
-export type AuthTokenUpdateStrategy = 'ROTATE' | 'SET';
+export type Authentication = 'rbac' | 'auth-token' | 'none';
+
+/**
+ * How a change of the credential (`credentialVersion`) is applied: `ROTATE` adds the new password or token beside the
+ * old one (both valid), `SET` (only after a ROTATE, for the credential last rotated) keeps only the new one. For the
+ * AUTH token this is `auth_token_update_strategy`; for the application user, its one or two passwords.
+ */
+export type CredentialUpdateStrategy = 'ROTATE' | 'SET';
 
 /** Parameter-group family of an engine version (config/elasticache.ts ENGINE_VERSIONS). */
 export function parameterGroupFamily(engine: Engine, version: string): string | undefined {
@@ -143,23 +153,53 @@ export interface RedisReplicationGroupProps {
    */
   readonly transitEncryptionMode?: 'required' | 'preferred';
   /**
-   * AUTH token generated at deploy time and kept in Secrets Manager. Needs in-transit encryption.
-   * @default true
+   * How clients authenticate; `rbac` and `auth-token` need in-transit encryption. With `rbac` the replication group id
+   * is at most 32 characters (its users are `<id>-default` and `<id>-app`, 40 at most).
+   * @default 'rbac'
    */
-  readonly authTokenEnabled?: boolean;
+  readonly authentication?: Authentication;
   /**
-   * Generation of the AUTH token: raising it generates a new token, which ElastiCache accepts beside the old one
-   * (ROTATE strategy) until the next change. See README, "Rotating the AUTH token".
+   * Access string of the application user (`rbac`), ACL syntax without passwords (ElastiCache manages them).
+   * @default 'on ~* +@all -flushall -flushdb -keys' (REPLICATION_GROUP_DEFAULTS): every key and command except those
+   * the guides' security checklists deny; CONFIG is unavailable to every ElastiCache user already.
+   */
+  readonly applicationAccessString?: string;
+  /**
+   * Migration of an existing group from its AUTH token to `rbac` (README, "Moving a group from its AUTH token to
+   * RBAC"): the user `default` accepts the group's AUTH token, with the application's access string, so clients that
+   * still send the token keep working (and still cannot FLUSHALL) while they move to the application user. Set it
+   * to false once every client has moved; the token then stops working.
+   * @default false
+   */
+  readonly acceptAuthTokenAsDefaultUser?: boolean;
+  /**
+   * Generation of the credential clients authenticate with (the application user's password with `rbac`, the AUTH
+   * token with `auth-token`): raising it generates a new one, valid beside the old one while the strategy is ROTATE.
+   * See README, "Rotating credentials".
    * @default 1
    */
-  readonly authTokenVersion?: number;
+  readonly credentialVersion?: number;
   /**
-   * Step of a two-step AUTH token rotation. Step 1: raise `authTokenVersion` with `ROTATE` (new token valid beside
-   * the old one; move the clients to the new secret). Step 2: keep the version, switch to `SET` (only the new token
-   * stays valid). The provider sends every change of token or strategy at once (ApplyImmediately).
+   * Step of a two-step credential rotation. Step 1: raise `credentialVersion` with `ROTATE` (the new credential works
+   * beside the old one; move the clients to the secret's new value). Step 2: keep the version, switch to `SET` (only
+   * the new one works). For the AUTH token the provider sends every change of token or strategy at once
+   * (ApplyImmediately); a user's passwords change at once too (ModifyUser).
    * @default 'ROTATE'
    */
-  readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy;
+  readonly credentialUpdateStrategy?: CredentialUpdateStrategy;
+  /**
+   * Create the group from this snapshot (a manual or final snapshot of the account and region; its engine version
+   * must not be newer than `engineVersion`). Forces a new group when set, changed or removed: keep it for the life of
+   * the restored group (README, "Restoring from a snapshot").
+   * @default none: the group starts empty
+   */
+  readonly snapshotName?: string;
+  /**
+   * Create the group from RDB files in S3 (`arn:aws:s3:::bucket/key.rdb`, readable by ElastiCache). Forces a new group
+   * like `snapshotName`, which it excludes.
+   * @default none
+   */
+  readonly snapshotArns?: string[];
   /**
    * Days of automatic daily backups to keep (0 turns backups off; up to 35).
    * @default 7
@@ -241,9 +281,14 @@ export interface ResolvedReplicationGroupSettings {
   readonly reservedMemoryPercent: number;
   readonly transitEncryptionEnabled: boolean;
   readonly transitEncryptionMode?: 'required' | 'preferred';
-  readonly authTokenEnabled: boolean;
-  readonly authTokenVersion: number;
-  readonly authTokenUpdateStrategy: AuthTokenUpdateStrategy;
+  readonly authentication: Authentication;
+  /** Access string of the application user (rbac). */
+  readonly applicationAccessString: string;
+  readonly acceptAuthTokenAsDefaultUser: boolean;
+  readonly credentialVersion: number;
+  readonly credentialUpdateStrategy: CredentialUpdateStrategy;
+  readonly snapshotName?: string;
+  readonly snapshotArns?: readonly string[];
   readonly snapshotRetentionLimitDays: number;
   readonly snapshotWindow: string;
   readonly maintenanceWindow: string;
@@ -254,6 +299,11 @@ export interface ResolvedReplicationGroupSettings {
   /** Non-fatal remarks (e.g. a node type outside the catalog): the construct adds them as synth warnings. */
   readonly warnings: readonly string[];
 }
+
+const AUTHENTICATIONS: readonly string[] = ['rbac', 'auth-token', 'none'];
+
+/** Snapshot names: letters, digits and hyphens, a letter first, no "--", no trailing "-" (CreateSnapshot). */
+const SNAPSHOT_NAME_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$/;
 
 export const REPLICATION_GROUP_ID_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$|^[a-zA-Z]$/;
 
@@ -425,23 +475,69 @@ export function resolveReplicationGroupProps(
     'one of required, preferred',
     transitEncryptionMode,
   );
-  const authTokenEnabled = props.authTokenEnabled ?? d.authTokenEnabled;
+  const authentication = props.authentication ?? d.authentication;
+  errors.check(AUTHENTICATIONS.includes(authentication), 'authentication', `one of ${AUTHENTICATIONS.join(', ')}`, authentication);
   errors.check(
-    !authTokenEnabled || transitEncryptionEnabled,
-    'authTokenEnabled',
-    'false unless transitEncryptionEnabled is true (AUTH needs TLS)',
-    authTokenEnabled,
+    authentication === 'none' || transitEncryptionEnabled,
+    'authentication',
+    'none unless transitEncryptionEnabled is true (AUTH tokens and RBAC need TLS)',
+    authentication,
   );
-  const authTokenVersion = props.authTokenVersion ?? d.authTokenVersion;
-  errors.check(isIntegerIn(authTokenVersion, 1, Number.MAX_SAFE_INTEGER), 'authTokenVersion', 'a whole number ≥ 1', authTokenVersion);
-  const authTokenUpdateStrategy = props.authTokenUpdateStrategy ?? d.authTokenUpdateStrategy;
-  errors.check(['ROTATE', 'SET'].includes(authTokenUpdateStrategy), 'authTokenUpdateStrategy', 'ROTATE or SET', authTokenUpdateStrategy);
+  if (authentication === 'rbac' && typeof id === 'string') {
+    const max = RBAC_ID_MAX_LENGTH - USER_ID_SUFFIXES.defaultUser.length;
+    errors.check(
+      id.length <= max,
+      'replicationGroupId',
+      `at most ${max} characters with authentication rbac (user id <id>${USER_ID_SUFFIXES.defaultUser})`,
+      id,
+    );
+  }
+  const applicationAccessString = props.applicationAccessString ?? d.applicationAccessString;
+  if (authentication === 'rbac' && !isUnresolved(applicationAccessString)) {
+    const access = parseAccessString(applicationAccessString);
+    errors.check(
+      access.invalid.length === 0,
+      'applicationAccessString',
+      `ACL rules ElastiCache accepts (no reset, passwords or restricted commands such as ${ELASTICACHE_RESTRICTED_COMMANDS.slice(0, 3).join(', ')}): ${access.invalid.join(' ')} is not one`,
+      applicationAccessString,
+    );
+    errors.check(access.on, 'applicationAccessString', 'an access string that switches the user on ("on …")', applicationAccessString);
+  }
+  const acceptAuthTokenAsDefaultUser = props.acceptAuthTokenAsDefaultUser ?? d.acceptAuthTokenAsDefaultUser;
   errors.check(
-    authTokenUpdateStrategy !== 'SET' || authTokenVersion >= 2,
-    'authTokenUpdateStrategy',
-    'ROTATE while authTokenVersion is 1 (SET is step 2 of a rotation: it follows a ROTATE to a raised version)',
-    authTokenUpdateStrategy,
+    !acceptAuthTokenAsDefaultUser || authentication === 'rbac',
+    'acceptAuthTokenAsDefaultUser',
+    'false unless authentication is rbac (it is the migration from an AUTH token to RBAC)',
+    acceptAuthTokenAsDefaultUser,
   );
+  const credentialVersion = props.credentialVersion ?? d.credentialVersion;
+  errors.check(isIntegerIn(credentialVersion, 1, Number.MAX_SAFE_INTEGER), 'credentialVersion', 'a whole number ≥ 1', credentialVersion);
+  const credentialUpdateStrategy = props.credentialUpdateStrategy ?? d.credentialUpdateStrategy;
+  errors.check(['ROTATE', 'SET'].includes(credentialUpdateStrategy), 'credentialUpdateStrategy', 'ROTATE or SET', credentialUpdateStrategy);
+  errors.check(
+    credentialUpdateStrategy !== 'SET' || credentialVersion >= 2,
+    'credentialUpdateStrategy',
+    'ROTATE while credentialVersion is 1 (SET is step 2 of a rotation: it follows a ROTATE to a raised version)',
+    credentialUpdateStrategy,
+  );
+  errors.check(
+    props.snapshotName === undefined || props.snapshotArns === undefined,
+    'snapshotName',
+    'unset when snapshotArns is set (one source to restore from)',
+    props.snapshotName,
+  );
+  if (props.snapshotName !== undefined && !isUnresolved(props.snapshotName)) {
+    errors.check(
+      SNAPSHOT_NAME_PATTERN.test(props.snapshotName),
+      'snapshotName',
+      'a snapshot name (letters, digits and hyphens, a letter first)',
+      props.snapshotName,
+    );
+  }
+  for (const arn of props.snapshotArns ?? []) {
+    if (!isUnresolved(arn))
+      errors.check(/^arn:aws[a-z-]*:s3:::[^/]+\/.+/.test(arn), 'snapshotArns', 'S3 object ARNs (arn:aws:s3:::bucket/key.rdb)', arn);
+  }
 
   const retention = props.snapshotRetentionLimitDays ?? d.snapshotRetentionLimitDays;
   errors.check(
@@ -502,9 +598,13 @@ export function resolveReplicationGroupProps(
     reservedMemoryPercent,
     transitEncryptionEnabled,
     transitEncryptionMode,
-    authTokenEnabled,
-    authTokenVersion,
-    authTokenUpdateStrategy,
+    authentication,
+    applicationAccessString,
+    acceptAuthTokenAsDefaultUser,
+    credentialVersion,
+    credentialUpdateStrategy,
+    snapshotName: props.snapshotName,
+    snapshotArns: props.snapshotArns,
     snapshotRetentionLimitDays: retention,
     snapshotWindow,
     maintenanceWindow,

@@ -16,6 +16,8 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
+import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
+import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -27,11 +29,18 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../../config/elasticache';
+import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../../config/redis-acl';
 import { Problems, isAwsId, isUnresolved, validateConstruct } from '../validation';
-import { AUTH_TOKEN_GENERATION, KMS_KEY_DELETION_WINDOW_DAYS, SECRET_RECOVERY_WINDOW_DAYS } from './defaults';
+import {
+  AUTH_TOKEN_GENERATION,
+  DEFAULT_USER_ACCESS_STRING,
+  KMS_KEY_DELETION_WINDOW_DAYS,
+  SECRET_RECOVERY_WINDOW_DAYS,
+  USER_ID_SUFFIXES,
+  USER_PASSWORD_GENERATION,
+} from './defaults';
 import { CacheNode, memberNodes } from './member-nodes';
 import {
-  AuthTokenUpdateStrategy,
   IEncryptionKey,
   ITopic,
   RedisReplicationGroupProps,
@@ -73,8 +82,15 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
   readonly replicationGroup: ElasticacheReplicationGroup;
   /** Random suffix of the final snapshot's name: a new one for every generation of the group. */
   readonly finalSnapshotSuffix?: Id;
-  /** Secret holding the AUTH token and the endpoint (JSON), when AUTH is on. */
+  /**
+   * Secret holding what a client needs (JSON): `username` and `password` (rbac) or `auth_token`, `host`, `reader_host`,
+   * `port`, `tls`, and ready `url` / `reader_url` (`rediss://…`); absent with authentication `none`.
+   */
   readonly authSecret?: SecretsmanagerSecret;
+  /** RBAC: the user group of the group, its application user and its user named `default`. */
+  readonly userGroup?: ElasticacheUserGroup;
+  readonly applicationUser?: ElasticacheUser;
+  readonly defaultUser?: ElasticacheUser;
   readonly slowLogGroup: CloudwatchLogGroup;
   readonly engineLogGroup: CloudwatchLogGroup;
 
@@ -105,10 +121,25 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     this.parameterGroup = this.createParameterGroup();
     this.slowLogGroup = this.createLogGroup('slow-log');
     this.engineLogGroup = this.createLogGroup('engine-log');
-    const authToken = s.authTokenEnabled ? this.createAuthToken() : undefined;
+    // the AUTH token: the group's credential (auth-token), or what the user `default` accepts during a migration to RBAC
+    const authToken = s.authentication === 'auth-token' || s.acceptAuthTokenAsDefaultUser ? this.createAuthToken() : undefined;
+    const rbac = s.authentication === 'rbac' ? this.createUsers(authToken) : undefined;
+    if (rbac) {
+      this.userGroup = rbac.group;
+      this.applicationUser = rbac.applicationUser;
+      this.defaultUser = rbac.defaultUser;
+    }
     if (s.finalSnapshotEnabled) this.finalSnapshotSuffix = this.createFinalSnapshotSuffix();
-    this.replicationGroup = this.createReplicationGroup(authToken);
-    if (authToken) this.authSecret = this.createAuthSecret(authToken);
+    this.replicationGroup = this.createReplicationGroup(s.authentication === 'auth-token' ? authToken : undefined, rbac?.group);
+    if (rbac) {
+      this.authSecret = this.createCredentialsSecret({
+        username: rbac.applicationUser.userName,
+        password: rbac.password.result,
+        ...(authToken ? { auth_token: authToken.result } : {}),
+      });
+    } else if (authToken) {
+      this.authSecret = this.createCredentialsSecret({ auth_token: authToken.result });
+    }
   }
 
   get replicationGroupId(): string {
@@ -424,8 +455,66 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
       minNumeric: AUTH_TOKEN_GENERATION.minEachClass,
       minUpper: AUTH_TOKEN_GENERATION.minEachClass,
       minLower: AUTH_TOKEN_GENERATION.minEachClass,
-      keepers: { version: String(this.settings.authTokenVersion) },
+      keepers: { version: String(this.settings.credentialVersion) },
     });
+  }
+
+  /**
+   * The application user's passwords for a two-step rotation: two slots, `a` for odd and `b` for even credential
+   * versions. Raising the version redraws only the slot of the new version, so the previous password (the other slot)
+   * survives for step 1 (ROTATE: both valid) and is dropped from the user at step 2 (SET).
+   */
+  private createApplicationPasswords(): { current: Password; previous?: Password } {
+    const v = this.settings.credentialVersion;
+    const slot = (name: 'a' | 'b', generation: number) =>
+      new Password(this, `application-password-${name}`, { ...userPassword(), keepers: { generation: String(generation) } });
+    const odd = v % 2 === 1;
+    const a = slot('a', odd ? v : v - 1);
+    const b = v >= 2 ? slot('b', odd ? v - 1 : v) : undefined;
+    return odd ? { current: a, previous: b } : { current: b ?? a, previous: a };
+  }
+
+  /**
+   * RBAC: the application user (access string from the props; passwords of the rotation), the user named `default`
+   * that every user group must contain (off; during a migration from the AUTH token it accepts that token with the
+   * application's access string), and the user group. Users and group use engine `redis`, which ElastiCache accepts
+   * for Redis OSS and Valkey groups alike (config/redis-acl.ts).
+   */
+  private createUsers(authToken: Password | undefined): {
+    group: ElasticacheUserGroup;
+    applicationUser: ElasticacheUser;
+    defaultUser: ElasticacheUser;
+    password: Password;
+  } {
+    const s = this.settings;
+    const rg = s.replicationGroupId;
+    const tags = this.props.tags;
+    const { current, previous } = this.createApplicationPasswords();
+    const passwords = s.credentialUpdateStrategy === 'ROTATE' && previous ? [current.result, previous.result] : [current.result];
+    const applicationUser = new ElasticacheUser(this, 'application-user', {
+      userId: `${rg}${USER_ID_SUFFIXES.applicationUser}`,
+      userName: `${rg}${USER_ID_SUFFIXES.applicationUser}`,
+      engine: RBAC_ENGINE,
+      accessString: s.applicationAccessString,
+      authenticationMode: { type: 'password', passwords },
+      tags,
+    });
+    const defaultPassword = authToken ?? new Password(this, 'default-user-password', userPassword());
+    const defaultUser = new ElasticacheUser(this, 'default-user', {
+      userId: `${rg}${USER_ID_SUFFIXES.defaultUser}`,
+      userName: DEFAULT_USER_NAME,
+      engine: RBAC_ENGINE,
+      accessString: authToken ? s.applicationAccessString : DEFAULT_USER_ACCESS_STRING,
+      authenticationMode: { type: 'password', passwords: [defaultPassword.result] },
+      tags,
+    });
+    const group = new ElasticacheUserGroup(this, 'user-group', {
+      userGroupId: `${rg}${USER_ID_SUFFIXES.userGroup}`,
+      engine: RBAC_ENGINE,
+      userIds: [defaultUser.userId, applicationUser.userId],
+      tags,
+    });
+    return { group, applicationUser, defaultUser, password: current };
   }
 
   /**
@@ -445,11 +534,16 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
         kms_key_id: this.encryptionKey.arn,
         subnet_group_name: this.subnetGroup.name,
         transit_encryption_enabled: String(s.transitEncryptionEnabled),
+        snapshot_name: s.snapshotName ?? '',
+        snapshot_arns: (s.snapshotArns ?? []).join(','),
       },
     });
   }
 
-  private createReplicationGroup(authToken: Password | undefined): ElasticacheReplicationGroup {
+  private createReplicationGroup(
+    authToken: Password | undefined,
+    userGroup: ElasticacheUserGroup | undefined,
+  ): ElasticacheReplicationGroup {
     const s = this.settings;
     const rg = s.replicationGroupId;
     const zones = this.props.availabilityZones;
@@ -461,7 +555,8 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
             ? Array.from({ length: 1 + s.replicasPerNodeGroup }, (_, i) => zones[i % zones.length])
             : undefined,
         };
-    const strategy: AuthTokenUpdateStrategy | undefined = authToken ? s.authTokenUpdateStrategy : undefined;
+    // RBAC: DELETE is the strategy of the transition from an AUTH token (the provider sends it with the user group added)
+    const strategy = authToken ? s.credentialUpdateStrategy : userGroup ? 'DELETE' : undefined;
     return new ElasticacheReplicationGroup(this, 'replication-group', {
       replicationGroupId: rg,
       description: this.props.description,
@@ -482,6 +577,9 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
       transitEncryptionMode: s.transitEncryptionMode,
       authToken: authToken?.result,
       authTokenUpdateStrategy: strategy,
+      userGroupIds: userGroup ? [userGroup.userGroupId] : undefined,
+      snapshotName: s.snapshotName,
+      snapshotArns: s.snapshotArns ? [...s.snapshotArns] : undefined,
       snapshotRetentionLimit: s.snapshotRetentionLimitDays,
       snapshotWindow: s.snapshotWindow,
       maintenanceWindow: s.maintenanceWindow,
@@ -499,27 +597,51 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     });
   }
 
-  private createAuthSecret(authToken: Password): SecretsmanagerSecret {
+  /**
+   * The secret applications read: the credential, where to connect (the primary or configuration endpoint, and the
+   * reader endpoint without cluster mode) and ready connection URLs, as guides 000, 003 and 004 configure clients by
+   * URL. The recovery window is 0 (deleted at once): the secret authenticates only to this group, so once the group
+   * is gone it is worth nothing, and a re-create of the stack within a recovery window would fail on its name
+   * (CreateSecret: "scheduled for deletion"). The values stay in Terraform state.
+   */
+  private createCredentialsSecret(
+    credential: { username: string; password: string; auth_token?: string } | { auth_token: string },
+  ): SecretsmanagerSecret {
     const s = this.settings;
     const rg = s.replicationGroupId;
     const secret = new SecretsmanagerSecret(this, 'auth-secret', {
       name: `${rg}/auth`,
-      description: `${rg}: AUTH token and endpoint of the ElastiCache replication group`,
+      description: `${rg}: credentials and endpoints of the ElastiCache replication group`,
       kmsKeyId: this.encryptionKey.arn,
       recoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS,
       tags: this.props.tags,
     });
+    const scheme = s.transitEncryptionEnabled ? 'rediss' : 'redis';
+    const userinfo =
+      'username' in credential
+        ? `${Fn.urlencode(credential.username)}:${Fn.urlencode(credential.password)}`
+        : `:${Fn.urlencode(credential.auth_token)}`;
+    const url = (host: string) => `${scheme}://${userinfo}@${host}:${s.port}`;
+    const reader = s.clusterModeEnabled ? {} : { reader_host: this.readerEndpointAddress, reader_url: url(this.readerEndpointAddress) };
     new SecretsmanagerSecretVersion(this, 'auth-secret-value', {
       secretId: secret.id,
       secretString: Fn.jsonencode({
-        auth_token: authToken.result,
+        ...credential,
         host: this.endpointAddress,
         port: s.port,
         tls: s.transitEncryptionEnabled,
+        url: url(this.endpointAddress),
+        ...reader,
       }),
     });
     return secret;
   }
+}
+
+/** Options of a generated RBAC user password (./defaults.ts USER_PASSWORD_GENERATION): letters and digits. */
+function userPassword() {
+  const g = USER_PASSWORD_GENERATION;
+  return { length: g.length, special: false, minNumeric: g.minEachClass, minUpper: g.minEachClass, minLower: g.minEachClass };
 }
 
 /** Where the group's log groups live: `/aws/vendedlogs/elasticache/<rg>` (config/elasticache.ts). */

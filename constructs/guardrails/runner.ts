@@ -5,6 +5,7 @@
  */
 import { PROTECTED_ENVIRONMENTS } from '../../config/guardrails';
 import { rule as alarmSubscribers } from './rules/alarm-subscribers';
+import { rule as applicationCommands } from './rules/application-commands';
 import { rule as auth } from './rules/auth';
 import { rule as backupRetention } from './rules/backup-retention';
 import { rule as clientIngress } from './rules/client-ingress';
@@ -18,6 +19,7 @@ import { rule as lookupsFailEarly } from './rules/lookups';
 import { rule as multiAz } from './rules/multi-az';
 import { rule as nodeAlarms } from './rules/node-alarms';
 import { rule as openIngress } from './rules/open-ingress';
+import { rule as recreatableNames } from './rules/recreatable-names';
 import { GuardrailRule, RuleContext, Violation } from './rules/rule';
 import { rule as secretLiteral } from './rules/secret-literal';
 import { rule as transitEncryption } from './rules/transit-encryption';
@@ -45,6 +47,9 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   kmsKeyPolicy,
   vendedLogGroups,
   lookupsFailEarly,
+  // issue 12: dangerous commands denied; issue 11: destroy and re-create
+  applicationCommands,
+  recreatableNames,
 ];
 
 export function isProtectedEnvironment(environment: string): boolean {

@@ -36,10 +36,14 @@ export interface AttributeChange {
   readonly timing?: ModificationTiming;
 }
 
-/** Which step of the two-step AUTH token rotation a change performs (config/modifications.ts ROTATION_STEPS). */
+/**
+ * Which step of a two-step credential rotation a change performs, or which step of the move from an AUTH token to
+ * RBAC (config/modifications.ts ROTATION_STEPS).
+ */
 export interface AuthRotation {
   readonly resource: string;
-  readonly step: 'rotate' | 'set' | 'set-with-new-token' | 'strategy-only';
+  readonly step:
+    'rotate' | 'set' | 'set-with-new-token' | 'strategy-only' | 'rbac-migration' | 'auth-token-accepted' | 'auth-token-retired';
   readonly message: string;
 }
 
@@ -104,6 +108,52 @@ export function authRotations(base: TfJson | undefined, head: TfJson | undefined
   return out;
 }
 
+const USER = 'aws_elasticache_user';
+
+/** The random_password resources behind a user's passwords, with their keepers. */
+function userPasswords(json: TfJson, user: Block): { address: string; keepers: unknown }[] {
+  const modes: Block[] = ([] as Block[]).concat((user.authentication_mode ?? []) as Block | Block[]);
+  const mode = modes.at(0);
+  return referencedAddresses(mode?.passwords ?? user.passwords)
+    .filter((a) => a.startsWith('random_password.'))
+    .map((a) => ({ address: a, keepers: resourceAt(json, a)?.body.keepers }))
+    .sort((x, y) => x.address.localeCompare(y.address));
+}
+
+/** The rotation steps of RBAC users, and the steps of a move from an AUTH token to RBAC. */
+export function userRotations(base: TfJson | undefined, head: TfJson | undefined): AuthRotation[] {
+  if (!base || !head) return [];
+  const out: AuthRotation[] = [];
+  for (const hr of resourcesOf(head, RG)) {
+    const br = base.resource?.[RG]?.[hr.name];
+    if (br && isSet(br.auth_token) && !isSet(br.user_group_ids) && isSet(hr.body.user_group_ids)) {
+      out.push({ resource: hr.address, step: 'rbac-migration', message: ROTATION_STEPS.rbacMigration });
+    }
+  }
+  for (const hu of resourcesOf(head, USER)) {
+    const bu = base.resource?.[USER]?.[hu.name];
+    const before = bu ? userPasswords(base, bu) : [];
+    const after = userPasswords(head, hu.body);
+    if (hu.body.user_name === 'default') {
+      // the AUTH token is the random_password of the construct id `auth-token` (constructs/elasticache/replication-group.ts)
+      const accepted = (list: { address: string }[]) => list.some((p) => /auth-token/.test(p.address));
+      if (!accepted(before) && accepted(after))
+        out.push({ resource: hu.address, step: 'auth-token-accepted', message: ROTATION_STEPS.authTokenAccepted });
+      if (accepted(before) && !accepted(after))
+        out.push({ resource: hu.address, step: 'auth-token-retired', message: ROTATION_STEPS.authTokenRetired });
+      continue;
+    }
+    if (!bu) continue; // a new user: nothing rotates
+    const kept = after.filter((a) => before.some((b) => b.address === a.address && same(b.keepers, a.keepers)));
+    const added = after.length - kept.length;
+    const name = typeof hu.body.user_name === 'string' ? ` (user ${hu.body.user_name})` : '';
+    if (added > 0 && kept.length > 0) out.push({ resource: hu.address, step: 'rotate', message: `${ROTATION_STEPS.userRotate}${name}` });
+    else if (added > 0) out.push({ resource: hu.address, step: 'set-with-new-token', message: `${ROTATION_STEPS.userReplaced}${name}` });
+    else if (after.length < before.length) out.push({ resource: hu.address, step: 'set', message: `${ROTATION_STEPS.userSet}${name}` });
+  }
+  return out;
+}
+
 /** How ElastiCache takes an in-place change of a replication group's argument under the stack's apply_immediately. */
 function timingOf(attr: string, head: Block): ModificationTiming | undefined {
   const rule = REPLICATION_GROUP_MODIFICATIONS[attr] as ModificationRule | undefined;
@@ -123,6 +173,22 @@ function timingNote(a: { attribute: string; timing?: ModificationTiming }, head:
 /** Arguments that are Terraform meta-arguments or never force replacement. */
 const bodyOf = (r: TfResource) => Object.fromEntries(Object.entries(r.body).filter(([k]) => k !== METADATA_KEY));
 
+/** What a replaced replication group starts with: the snapshot or RDB files it is created from, or nothing. */
+function restoreNote(base: Block, head: Block): string {
+  const from = (b: Block) =>
+    isSet(b.snapshot_name)
+      ? `snapshot ${String(b.snapshot_name)}`
+      : isSet(b.snapshot_arns)
+        ? `RDB files ${([] as unknown[]).concat(b.snapshot_arns).map(String).join(', ')}`
+        : undefined;
+  const now = from(head);
+  const before = from(base);
+  if (now && now !== before) return ` (the new one is RESTORED FROM ${now}: it holds that snapshot's data, not the current group's)`;
+  if (now) return ` (the new one is restored from ${now} again: the data written since is only in the final snapshot)`;
+  if (before) return ` (the restore source ${before} is removed: the new one starts EMPTY unless restored from the final snapshot)`;
+  return ' (the new one starts empty unless restored from it)';
+}
+
 function dataStoreNotes(
   r: TfResource,
   base: Block,
@@ -141,7 +207,7 @@ function dataStoreNotes(
     const rescue = keyDeleted
       ? `; its KMS key ${key} is scheduled for deletion with it: the snapshot cannot be restored unless someone runs \`aws kms cancel-key-deletion\` and \`aws kms enable-key\` within the key's deletion window (30 days), after which it is lost`
       : '';
-    const note = `${what}; final snapshot ${describeSnapshotName(base[keep])} is taken${action === 'replace' ? ' (the new one starts empty unless restored from it)' : ''}${rescue}`;
+    const note = `${what}; final snapshot ${describeSnapshotName(base[keep])} is taken${action === 'replace' ? restoreNote(base, r.body) : ''}${rescue}`;
     return { notes: [note], dataLoss: false, warning: `${label} is ${note}` };
   }
   const note = `DATA LOSS: ${what} without ${keep ? `a ${keep}` : 'keeping its data'}`;
@@ -242,7 +308,7 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
   }
   for (const t of unassessed)
     warnings.push(`${t} is not in config/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
-  const rotations = authRotations(base, head);
+  const rotations = [...authRotations(base, head), ...userRotations(base, head)];
   for (const r of rotations) warnings.push(`${r.resource}: ${r.message}`);
   const order: Record<Action, number> = { replace: 0, delete: 1, update: 2, create: 3 };
   resources.sort((x, y) => order[x.action] - order[y.action] || x.resource.localeCompare(y.resource));

@@ -1,17 +1,20 @@
 /** Guardrail `final-snapshot-unique`: a final snapshot name that no earlier deletion has taken. */
 /* eslint-disable @typescript-eslint/no-unsafe-assignment -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { isExpression, isSet } from '../tf-json';
+import { isSet } from '../tf-json';
+import { referencedAddresses } from './refs';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx).flatMap((r) => {
     const id = r.body.final_snapshot_identifier;
-    if (!isSet(id) || isExpression(id)) return [];
+    if (!isSet(id)) return [];
+    // only a random resource changes with every generation; a literal or a variable stays the same
+    if (referencedAddresses(id).some((a) => a.startsWith('random_'))) return [];
     return [
       {
         resource: r.address,
-        message: `${rgName(r)}: final_snapshot_identifier is the fixed ${JSON.stringify(id)}: the second destroy or a replacement collides with the first snapshot (SnapshotAlreadyExistsFault, the delete fails); add a suffix that changes per generation (random_id)`,
+        message: `${rgName(r)}: final_snapshot_identifier ${JSON.stringify(id)} does not change with every generation: the second destroy or a replacement collides with the first snapshot (SnapshotAlreadyExistsFault, the delete fails); add a suffix drawn per generation (random_id with the group's replacing arguments as keepers)`,
       },
     ];
   });
