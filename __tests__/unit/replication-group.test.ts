@@ -557,3 +557,53 @@ describe('restoring from a snapshot', () => {
     expect(onlyResource(json, 'aws_elasticache_replication_group').snapshot_arns).toEqual(['arn:aws:s3:::isl-backups/cache-0001.rdb']);
   });
 });
+
+describe("another team's own key and topics, clients added later", () => {
+  it('uses a brought KMS key everywhere the construct would use its own, and creates no key', () => {
+    const key = { arn: 'arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' };
+    const json = synthJson(groupStack({ encryptionKey: key }).stack);
+    expect(resourcesOf(json, 'aws_kms_key')).toEqual([]);
+    expect(onlyResource(json, 'aws_elasticache_replication_group').kms_key_id).toBe(key.arn);
+    expect(onlyResource(json, 'aws_secretsmanager_secret').kms_key_id).toBe(key.arn);
+    for (const g of resourcesOf(json, 'aws_cloudwatch_log_group')) expect(g.kms_key_id).toBe(key.arn);
+    expect(onlyResourceWhere(json, 'aws_sns_topic', (t) => String(t.name).endsWith('-alarms')).kms_master_key_id).toBe(key.arn);
+  });
+
+  it('publishes events to a brought topic and creates no events topic', () => {
+    const topic = { arn: 'arn:aws:sns:us-east-1:111122223333:platform-elasticache-events' };
+    const json = synthJson(groupStack({ notificationTopic: topic }).stack);
+    expect(onlyResource(json, 'aws_elasticache_replication_group').notification_topic_arn).toBe(topic.arn);
+    expect(resourcesOf(json, 'aws_sns_topic').map((t) => t.name)).toEqual(['isl-cache-test-alarms']);
+  });
+
+  it('admits a client security group added after construction, numbered after those of the props', () => {
+    const { stack, group } = groupStack({ allowedSecurityGroupIds: ['sg-0123abcd'] });
+    group.allowClientSecurityGroup('sg-0fedcba987654321f');
+    const rules = resourcesOf(synthJson(stack), 'aws_vpc_security_group_ingress_rule').filter((r) => r.referenced_security_group_id);
+    expect(rules.map((r) => [r.referenced_security_group_id, r.description])).toEqual([
+      ['sg-0123abcd', 'Redis TLS port from client security group 1'],
+      ['sg-0fedcba987654321f', 'Redis TLS port from client security group 2'],
+    ]);
+    expect(() => group.allowClientSecurityGroup('sg-bad')).toThrow(
+      'test/cache (RedisReplicationGroup.allowClientSecurityGroup): invalid input:\n  - securityGroupId: a security group id (sg- and 8 or 17 hex digits), got "sg-bad"',
+    );
+  });
+
+  it('names the construct path in its errors, so two groups in one app are told apart', () => {
+    const { stack } = groupStack();
+    const bad = { ...BASE_GROUP_PROPS, port: 0 };
+    const messages = ['a', 'b'].map((id) => {
+      try {
+        new RedisReplicationGroup(stack, id, { ...bad, replicationGroupId: `isl-cache-${id}` });
+        return 'no error';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(messages).toEqual([
+      expect.stringContaining('test/a (RedisReplicationGroup)'),
+      expect.stringContaining('test/b (RedisReplicationGroup)'),
+    ]);
+    for (const m of messages) expect(m).toContain('port: a whole number from 1 to 65535, got 0');
+  });
+});
