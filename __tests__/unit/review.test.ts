@@ -237,6 +237,9 @@ describe('review of a change against a base', () => {
     const md = renderMarkdown(review({ production: json.production }, { production: json.productionValkey }, { base: 'main' }));
     expect(md).toContain('| Node type | cache.m7g.xlarge (4 vCPU, 12.93 GiB) |');
     expect(md).toContain('| Encryption in transit | on, mode required |');
+    expect(md).toContain(
+      '| Authentication | RBAC, user group isl-cache-production-users: default (off); isl-cache-production-app (on ~* +@all -flushall -flushdb -keys) |',
+    );
     // thresholds in their units: bytes as MiB, microseconds as ms, percentages, counts per period or of what
     expect(md).toContain(
       '| Alarms (metric → threshold) | AuthenticationFailures > 0 per 300 s (3 nodes); Cache hit rate (%) < 50 % (3 nodes); ' +

@@ -7,6 +7,7 @@ import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine } from '../../config/e
 import { NODE_DIMENSION } from '../../config/guardrails';
 import { GIB, PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
 import { dataSpaceBytes, findNodeType, hourlyPriceUsd, monthlyCostUsd } from '../../constructs/elasticache/node-types';
+import { parseAccessString } from '../../constructs/elasticache/access-string';
 import { isCustomerManagedKey } from '../../constructs/guardrails/rules/encryption-at-rest';
 import { referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from '../../constructs/guardrails/rules/refs';
 import {
@@ -346,8 +347,30 @@ function reservedMemoryPercent(json: TfJson, rg: Block): number {
   return p && Number.isFinite(n) ? n : DEFAULT_RESERVED_MEMORY_PERCENT;
 }
 
-function authenticationOf(rg: Block): string {
-  if (isSet(rg.user_group_ids)) return `RBAC user groups ${JSON.stringify(rg.user_group_ids)}`;
+/** RBAC: each user group with its users, whether each is on, and what the application user may not run. */
+function rbacOf(json: TfJson, rg: Block): string {
+  const groups = referencedAddresses(rg.user_group_ids)
+    .map((a) => resourceAt(json, a))
+    .filter((g) => g?.type === 'aws_elasticache_user_group');
+  if (!groups.length) return `RBAC user groups ${JSON.stringify(rg.user_group_ids)} (not in this stack)`;
+  const parts = groups.map((g) => {
+    const users = referencedAddresses(g?.body.user_ids)
+      .map((a) => resourceAt(json, a)?.body)
+      .filter((u): u is Block => u !== undefined)
+      .map((u) => {
+        const access = typeof u.access_string === 'string' ? u.access_string : '';
+        const on = parseAccessString(access).on;
+        const passwords = referencedAddresses(([] as Block[]).concat((u.authentication_mode ?? []) as Block | Block[])[0]?.passwords);
+        const token = passwords.some((p) => /auth-token/.test(p)) ? ', accepts the AUTH token (migration)' : '';
+        return `${String(u.user_name)} (${on ? access : 'off'}${on && passwords.length > 1 ? ', 2 passwords (rotation step 1)' : ''}${token})`;
+      });
+    return `user group ${String(g?.body.user_group_id)}: ${users.join('; ')}`;
+  });
+  return `RBAC, ${parts.join(' | ')}`;
+}
+
+function authenticationOf(json: TfJson, rg: Block): string {
+  if (isSet(rg.user_group_ids)) return rbacOf(json, rg);
   if (!isSet(rg.auth_token)) return 'none';
   const source = isExpression(rg.auth_token) ? 'generated at deploy time' : 'LITERAL';
   return `AUTH token (${source}${rg.auth_token_update_strategy ? `, update strategy ${rg.auth_token_update_strategy}` : ''})`;
@@ -381,7 +404,7 @@ export function summarizeCache(json: TfJson, r: TfResource): CacheSummary {
       customerManaged: isCustomerManagedKey(json, b.kms_key_id),
     },
     encryptionInTransit: { enabled: isTrue(b.transit_encryption_enabled), mode: b.transit_encryption_mode ?? null },
-    authentication: authenticationOf(b),
+    authentication: authenticationOf(json, b),
     multiAz: isTrue(b.multi_az_enabled),
     automaticFailover: isTrue(b.automatic_failover_enabled),
     backups: {
