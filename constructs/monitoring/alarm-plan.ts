@@ -125,11 +125,11 @@ export function latencyKind(engine: string | undefined, engineVersion: string | 
 
 /**
  * Commands that list the keys without a TTL on one node, for the alarm description and the README: SCAN, never
- * KEYS (which blocks the engine), over TLS with the token from the group's secret (drop `--tls`/`-a` where the group
- * has neither); ElastiCache's own key is left out.
+ * KEYS (which blocks the engine and which the application user may not run), over TLS as the application user of
+ * the group's secret (`username`, `password`); ElastiCache's own key is left out.
  */
 export const FIND_KEYS_WITHOUT_TTL =
-  'C="--tls -h <node endpoint> -a $TOKEN --no-auth-warning"; redis-cli $C --scan | while read -r k; do ' +
+  'C="--tls -h <node endpoint> --user $REDIS_USERNAME --pass $REDIS_PASSWORD --no-auth-warning"; redis-cli $C --scan | while read -r k; do ' +
   '[ "$(redis-cli $C TTL "$k")" = -1 ] && echo "$k"; done | grep -vx ElastiCacheMasterReplicationTimestamp';
 
 /** The metric math of the hit-rate alarm and widget: a percentage, or no datapoint when traffic is too low. */
@@ -334,7 +334,7 @@ export function planCacheAlarms(args: {
     add(
       'authenticationFailures',
       { metricName: 'AuthenticationFailures', statistic: 'Sum', threshold: t.authenticationFailures.allowedPerPeriod, unit: 'per period' },
-      'ACL LOG on the node shows who failed (client address, user). A client with a stale token after a rotation (its secret ' +
+      'ACL LOG on the node shows who failed (client address, user). A client with a stale password after a rotation (its secret ' +
         'version), or an unknown address in the allowed security groups: find it and stop it.',
     );
     add(
