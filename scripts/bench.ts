@@ -3,7 +3,8 @@
  *
  *   --runs N            synth: timed runs of the real app and of the floor, each (default 5)
  *   --app COMMAND       synth: time this app command instead of cdktf.json's `app` (to try a faster loader;
- *                       the floor runs the same way)
+ *                       the floor runs the same way); repeat it to compare several in the same run (their runs
+ *                       take turns within each round)
  *   --rounds N          local Redis: redis-benchmark rounds per server (default 12)
  *   --requests N        local Redis: requests per redis-benchmark test, `-n` (default 400000)
  *   --candidate LINE    local Redis: also benchmark the project's rendered config with LINE appended (a redis.conf
@@ -66,7 +67,7 @@ import {
 
 const ROOT = path.resolve(__dirname, '..');
 const USAGE =
-  'usage: bench [--runs N] [--app COMMAND] [--rounds N] [--requests N] [--candidate LINE]... [--json FILE] ' +
+  'usage: bench [--runs N] [--app COMMAND]... [--rounds N] [--requests N] [--candidate LINE]... [--json FILE] ' +
   '[--skip-tests] [--skip-synth] [--skip-redis] [--skip-sizing] [--strict]';
 
 function cdktfApp(): string {
@@ -248,7 +249,8 @@ function synthOnce(argv: string[], extraEnv: Record<string, string> = {}) {
   }
 }
 
-function benchSynth(runs: number, appText: string) {
+/** One app command ready to time: its argv, its floor's argv and environment, and what its recording run saw. */
+function prepareSynth(appText: string) {
   let parsed;
   try {
     parsed = appArgv(appText);
@@ -259,7 +261,6 @@ function benchSynth(runs: number, appText: string) {
   const realArgv = [...app.argv];
   const floorEntry = path.join('scripts', 'bench', 'floor.ts');
   const floorArgv = withEntry(app, floorEntry);
-  const steal0 = cpuTimes();
 
   const hookDir = tempDir('bench-hook');
   let recorded: Recorded;
@@ -282,39 +283,66 @@ function benchSynth(runs: number, appText: string) {
   log(`synth: ${realStacks.length} stacks (${realStacks.join(', ')}); the floor loads the same ${modules.length} provider submodules`);
   const floorStacks = synthOnce(floorArgv, floorEnv).stacks; // warm-up (file cache), and a check
   if (floorStacks.length !== 1) throw new HarnessError(`synth: the floor wrote ${floorStacks.length} stacks, expected 1`);
-  const real: number[] = [];
-  const floor: number[] = [];
-  const baseline: number[] = [];
+  return { app, realArgv, floorArgv, floorEnv, realStacks, modules, projectFiles, recorded };
+}
+
+/**
+ * Times each app command against its own floor (run the same way). With several commands (`--app` repeated, to
+ * compare loaders), every command's real and floor runs take turns within each round, rotating the order, so a
+ * slow spell of the machine hits all of them.
+ */
+function benchSynth(runs: number, appTexts: readonly string[]) {
+  const steal0 = cpuTimes();
+  const load0 = os.loadavg()[0];
+  const prepared = appTexts.map(prepareSynth);
+  const real = prepared.map((): number[] => []);
+  const floor = prepared.map((): number[] => []);
+  const baseline = prepared.map((): number[] => []);
+  const loads: number[] = [];
+  const subjects = prepared.flatMap((_, j) => [
+    { j, kind: 'real' as const },
+    { j, kind: 'floor' as const },
+  ]);
   for (let i = 0; i < runs; i++) {
-    for (const subject of rotation(['real', 'floor'] as const, i)) {
-      if (subject === 'real') real.push(synthOnce(realArgv).ms);
-      else floor.push(synthOnce(floorArgv, floorEnv).ms);
+    loads.push(os.loadavg()[0]);
+    for (const { j, kind } of rotation(subjects, i)) {
+      const p = prepared[j];
+      if (kind === 'real') real[j].push(synthOnce(p.realArgv).ms);
+      else floor[j].push(synthOnce(p.floorArgv, p.floorEnv).ms);
     }
-    // the runtime and its loader alone (`-e 0` instead of the entry), for the breakdown
-    const b = run(app.argv[0], withEntry(app, '0', ['-e']).slice(1));
-    if (b.status === 0) baseline.push(b.ms);
-    log(`synth: run ${i + 1}/${runs}: real ${fmt(real[i] / 1000)} s, floor ${fmt(floor[i] / 1000)} s`);
+    prepared.forEach((p, j) => {
+      // the runtime and its loader alone (`-e 0` instead of the entry), for the breakdown
+      const b = run(p.app.argv[0], withEntry(p.app, '0', ['-e']).slice(1));
+      if (b.status === 0) baseline[j].push(b.ms);
+      log(`synth: run ${i + 1}/${runs}: ${p.app.text}: real ${fmt(real[j][i] / 1000)} s, floor ${fmt(floor[j][i] / 1000)} s`);
+    });
   }
-  const realMs = median(real);
-  const floorMs = median(floor);
-  return {
-    command: realArgv.join(' '),
-    floorCommand: floorArgv.join(' '),
-    stacks: realStacks,
-    floorModules: modules,
-    runs,
-    realMs: real,
-    floorMs: floor,
-    loaderBaselineMs: baseline,
-    medianRealMs: realMs,
-    medianFloorMs: floorMs,
-    medianLoaderBaselineMs: baseline.length ? median(baseline) : undefined,
-    ratio: realMs / floorMs,
-    pairedRatioMedian: median(pairedRatios(real, floor)),
-    projectFiles: projectFiles.length,
-    recordingRunMs: Math.round(recorded.uptimeMs),
-    stealPercent: stealPercent(steal0),
-  };
+  const stealPct = stealPercent(steal0);
+  loads.push(os.loadavg()[0]);
+  return prepared.map((p, j) => {
+    const realMs = median(real[j]);
+    const floorMs = median(floor[j]);
+    return {
+      command: p.realArgv.join(' '),
+      floorCommand: p.floorArgv.join(' '),
+      stacks: p.realStacks,
+      floorModules: p.modules,
+      runs,
+      realMs: real[j],
+      floorMs: floor[j],
+      loaderBaselineMs: baseline[j],
+      medianRealMs: realMs,
+      medianFloorMs: floorMs,
+      medianLoaderBaselineMs: baseline[j].length ? median(baseline[j]) : undefined,
+      ratio: realMs / floorMs,
+      pairedRatioMedian: median(pairedRatios(real[j], floor[j])),
+      projectFiles: p.projectFiles.length,
+      recordingRunMs: Math.round(p.recorded.uptimeMs),
+      stealPercent: stealPct,
+      /** 1-minute load average before the runs and at the start of each round, then after the last. */
+      loadAverage: [load0, ...loads].map((l) => Math.round(l * 100) / 100),
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -626,7 +654,7 @@ async function main(): Promise<number> {
     const { values } = parseArgs({
       options: {
         runs: { type: 'string' },
-        app: { type: 'string' },
+        app: { type: 'string', multiple: true },
         rounds: { type: 'string' },
         requests: { type: 'string' },
         candidate: { type: 'string', multiple: true },
@@ -647,7 +675,7 @@ async function main(): Promise<number> {
     }
     opts = {
       runs: positiveInt('runs', values.runs, 5),
-      app: values.app,
+      apps: values.app ?? [],
       rounds: positiveInt('rounds', values.rounds, 12),
       requests: positiveInt('requests', values.requests, 400000),
       candidates: values.candidate ?? [],
@@ -716,16 +744,18 @@ async function main(): Promise<number> {
 
   if (!opts.skipSynth)
     await section(1, 'Synth', () => {
-      const synth = benchSynth(opts.runs, opts.app ?? cdktfApp());
-      out.synth = synth;
-      rows.push({
-        section: 1,
-        measurement: `Synth: ${synth.stacks.length} stacks vs floor (median of ${synth.runs})`,
-        value: `${fmt(synth.medianRealMs / 1000)} s vs ${fmt(synth.medianFloorMs / 1000)} s`,
-        target: `≤ ${TARGETS.synthRatio}× floor`,
-        ratio: fmt(synth.ratio),
-        result: synth.ratio <= TARGETS.synthRatio ? 'PASS' : 'MISS',
-      });
+      const synths = benchSynth(opts.runs, opts.apps.length ? opts.apps : [cdktfApp()]);
+      out.synth = synths.length === 1 ? synths[0] : synths;
+      for (const synth of synths) {
+        rows.push({
+          section: 1,
+          measurement: `Synth: ${synth.stacks.length} stacks vs floor (median of ${synth.runs})${synths.length > 1 ? `: ${synth.command}` : ''}`,
+          value: `${fmt(synth.medianRealMs / 1000)} s vs ${fmt(synth.medianFloorMs / 1000)} s`,
+          target: `≤ ${TARGETS.synthRatio}× floor`,
+          ratio: fmt(synth.ratio),
+          result: synth.ratio <= TARGETS.synthRatio ? 'PASS' : 'MISS',
+        });
+      }
     });
 
   if (!opts.skipRedis)
@@ -790,11 +820,13 @@ async function main(): Promise<number> {
       `${machine.os}, node ${machine.node}, redis-server ${/v=(\S+)/.exec(machine.redisServer ?? '')?.[1] ?? 'not found'}` +
       `${d ? `; temp dir on ${d.device} (${d.fsType}${d.virtio ? ', virtio' : ''})` : ''}.\n`,
   );
-  const synth = out.synth as ReturnType<typeof benchSynth> | undefined;
-  if (synth) {
+  const synths = out.synth === undefined ? [] : ([] as ReturnType<typeof benchSynth>).concat(out.synth as ReturnType<typeof benchSynth>);
+  for (const synth of synths) {
     process.stdout.write(
-      `Synth: the runtime and its loader alone take ${synth.medianLoaderBaselineMs ? fmt(synth.medianLoaderBaselineMs / 1000) : '?'} s; ` +
-        `the floor loads ${synth.floorModules.length} provider submodules; CPU steal ${synth.stealPercent ?? '?'} %.\n`,
+      `Synth${synths.length > 1 ? ` (${synth.command})` : ''}: the runtime and its loader alone take ` +
+        `${synth.medianLoaderBaselineMs ? fmt(synth.medianLoaderBaselineMs / 1000) : '?'} s; ` +
+        `the floor loads ${synth.floorModules.length} provider submodules; CPU steal ${synth.stealPercent ?? '?'} %; ` +
+        `load average ${synth.loadAverage.join(', ')}.\n`,
     );
   }
   const redis = out.redis as Awaited<ReturnType<typeof benchRedis>> | undefined;

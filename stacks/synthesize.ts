@@ -8,14 +8,17 @@
  * - Synthesis goes to a temporary sibling directory first; when everything passed, each file is renamed into the
  *   output directory (manifest.json last), so the stacks' `.terraform` directories and plans stay where they are.
  * - Validations run once, for all stacks, after synthesis into the temporary directory (`skipValidation` only stops
- *   cdktf from stopping at the first failing stack with its "skipValidation" hint).
+ *   cdktf from stopping at the first failing stack with its "skipValidation" hint); the guardrails run on the
+ *   synthesized JSON there, so each stack is resolved once.
  * - Anything else is a real crash: it propagates with its stack trace.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
-import { applyGuardrails, guardrailsMode } from '../constructs/guardrails/aspect';
+import { guardrailsMode } from '../constructs/guardrails/aspect';
+import { checkGuardrails, formatViolation } from '../constructs/guardrails/runner';
+import { TfJson } from '../constructs/guardrails/tf-json';
 import { ValidationError } from '../constructs/validation';
 import { CacheEnvironmentStack } from './environment-stack';
 import { LocalStack } from './local-stack';
@@ -100,13 +103,23 @@ export function synthesizeApp(options: SynthOptions = {}): number {
     build('local', () => new LocalStack(app, 'local', { settings: checked.local }));
 
     if (!problems.length) {
-      // after every stack: guardrails on each (constructs/guardrails/aspect.ts); preflight checked CACHE_GUARDRAILS
-      applyGuardrails(app, guardrailsMode(env));
       app.synth();
       for (const c of app.node.findAll()) {
         const where = c.node.path || 'app';
         problems.push(...c.node.validate().map((m) => `${where}: ${m}`));
         for (const m of c.node.metadata) if (m.type === ERROR_ANNOTATION) problems.push(`${where}: ${String(m.data)}`);
+      }
+      // the guardrails on each stack's synthesized JSON, as the review reads it (rather than the GuardrailsAspect,
+      // which resolves every stack a second time); preflight checked CACHE_GUARDRAILS
+      const warnOnly = guardrailsMode(env) === 'warn';
+      for (const stack of app.node.findAll().filter((c) => TerraformStack.isStack(c))) {
+        const file = path.join(tmp, 'stacks', stack.node.id, 'cdk.tf.json');
+        const lines = checkGuardrails(JSON.parse(fs.readFileSync(file, 'utf8')) as TfJson, stack.node.id).map(
+          (v) => `${stack.node.id}: ${formatViolation(v)}`,
+        );
+        if (warnOnly) {
+          for (const l of lines) write(`Warning (CACHE_GUARDRAILS=warn): ${l}\n`);
+        } else problems.push(...lines);
       }
     }
     if (problems.length) {

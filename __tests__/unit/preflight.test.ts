@@ -287,6 +287,22 @@ describe('the synth app: a mistake writes nothing; success replaces only the syn
     expect(fs.readdirSync(path.dirname(dir)).filter((n) => n.startsWith(`${path.basename(dir)}.synth-`))).toEqual([]);
   });
 
+  it('CACHE_GUARDRAILS=warn: the same violation is printed as a warning and the stacks are written', () => {
+    const dir = outdir();
+    let message = '';
+    const code = synthesizeApp({
+      environments: withProduction({ snapshotRetentionLimitDays: 1 }),
+      env: { CACHE_GUARDRAILS: 'warn' },
+      outdir: dir,
+      write: (t) => (message += t),
+    });
+    expect(code).toBe(0);
+    expect(message).toMatch(
+      /^Warning \(CACHE_GUARDRAILS=warn\): production: guardrail backup-retention: aws_elasticache_replication_group\.\S+: /m,
+    );
+    expect(fs.existsSync(path.join(dir, 'stacks/production/cdk.tf.json'))).toBe(true);
+  });
+
   it('on success writes the manifest and every stack, keeping .terraform and the lock file', () => {
     const dir = outdir();
     const code = synthesizeApp({ environments: FIXTURE, env: {}, outdir: dir, write: () => undefined });
