@@ -117,13 +117,23 @@ export const SCOPED_SKIPS: Readonly<Record<string, { readonly only: string; read
   CKV_AWS_26: { only: 'the ElastiCache events topic', allowed: (j) => eventTopics(j).map((n) => `resource.${n}`) },
 };
 
-export async function runCheckov(outdir: string, opts: { tools?: Tools; config?: string | null } = {}): Promise<CheckovResult> {
+export async function runCheckov(
+  outdir: string,
+  opts: {
+    tools?: Tools;
+    /** The config file; null: none. @default .checkov.yaml */
+    config?: string | null;
+    /** Only these checks (`--check`). @default every check */
+    checks?: readonly string[];
+  } = {},
+): Promise<CheckovResult> {
   const tools = opts.tools ?? requireTools();
   const started = Date.now();
   const stacksDir = path.resolve(outdir, 'stacks');
   const config = opts.config === undefined ? path.join(REPO_ROOT, '.checkov.yaml') : opts.config;
   const args = ['-d', stacksDir, '--framework', 'terraform_json', '-o', 'json', '--skip-download'];
   if (config) args.push('--config-file', config);
+  if (opts.checks?.length) args.push('--check', opts.checks.join(','));
   const env = { ...process.env, BC_SKIP_MAPPING: 'TRUE', CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: 'false', LOG_LEVEL: 'WARNING' };
   // checkov also reads a .checkov.yaml from its working directory: run it in an empty one so only `config` counts
   const cwd = tempDir('isl-checkov-');

@@ -197,7 +197,14 @@ function engineErrors(output: string): string[] {
     .map((b) => b.trim());
 }
 
-/** init + plan -out + show -json of one stack in a fresh copy. */
+/** The lines of `terraform plan -json` read here (machine-readable UI). */
+interface PlanMessage {
+  readonly type: string;
+  readonly change?: { readonly action: string; readonly resource: { readonly addr: string; readonly resource_type?: string } };
+  readonly diagnostic?: { readonly severity: string; readonly summary: string; readonly detail?: string };
+}
+
+/** init + plan -json of one stack in a fresh copy. */
 export async function planStack(
   tools: Tools,
   moto: Moto,
@@ -220,11 +227,16 @@ export async function planStack(
   const expanding = expandingResources(stack.json);
   const base = { stack: stack.name, providers: describeSubstitutions(subs), jsonResources: jsonAddresses.length, expanding, workDir };
   await engine(tools, workDir, ['init', '-input=false', '-no-color'], { env });
-  const plan = await engine(tools, workDir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.bin'], {
-    env,
-    allowFailure: true,
-  });
+  // -json: the planned changes and the diagnostics as JSON lines, so no `show -json` (a second provider start) is needed
+  const plan = await engine(tools, workDir, ['plan', '-input=false', '-no-color', '-lock=false', '-json'], { env, allowFailure: true });
+  const messages = plan.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as PlanMessage);
   if (plan.code !== 0) {
+    const diagnostics = messages
+      .filter((m) => m.type === 'diagnostic' && m.diagnostic?.severity === 'error')
+      .map((m) => `Error: ${m.diagnostic?.summary ?? ''}\n${m.diagnostic?.detail ?? ''}`);
     return {
       ...base,
       ok: false,
@@ -232,15 +244,14 @@ export async function planStack(
       plannedExpanded: 0,
       missing: jsonAddresses,
       unexpected: [],
-      error: (plan.stderr + '\n' + plan.stdout).trim(),
+      error: (diagnostics.length ? diagnostics.join('\n\n') : `${plan.stderr}\n${plan.stdout}`).trim(),
       ms: Date.now() - started,
     };
   }
-  const show = await engine(tools, workDir, ['show', '-json', '-no-color', 'plan.bin'], { env });
-  const planJson = JSON.parse(show.stdout) as { resource_changes?: { address: string; mode: string; change: { actions: string[] } }[] };
-  const creates = (planJson.resource_changes ?? [])
-    .filter((c) => c.mode === 'managed' && c.change.actions.length === 1 && c.change.actions[0] === 'create')
-    .map((c) => c.address)
+  const creates = messages
+    .filter((m) => m.type === 'planned_change' && m.change?.action === 'create' && m.change.resource.resource_type !== undefined)
+    .map((m) => m.change?.resource.addr ?? '')
+    .filter((a) => !a.startsWith('data.'))
     .sort();
   const fixed = jsonAddresses.filter((a) => !expanding.includes(a));
   const missing = fixed.filter((a) => creates.filter((c) => c === a).length !== 1);
@@ -263,7 +274,7 @@ export async function planStack(
 export async function applyStack(tools: Tools, planned: PlanResult, stack: SynthStack): Promise<ApplyResult> {
   const started = Date.now();
   const env = fakeAwsEnv();
-  const apply = await engine(tools, planned.workDir, ['apply', '-input=false', '-no-color', '-lock=false', 'plan.bin'], {
+  const apply = await engine(tools, planned.workDir, ['apply', '-input=false', '-no-color', '-lock=false', '-auto-approve'], {
     env,
     allowFailure: true,
     timeoutMs: APPLY_TIMEOUT_MS,
@@ -292,6 +303,8 @@ export interface MotoRunOptions {
   readonly apply?: boolean;
   /** Stack planned against a VPC without private subnets; must fail. Empty: skip that case. */
   readonly noSubnetsStack?: string;
+  /** Input variables of that case (e.g. `{}`: no subscribers or clients either). @default `vars` */
+  readonly noSubnetsVars?: Readonly<Record<string, unknown>>;
   readonly region?: string;
   /** Input variables for every stack that declares them (written as moto.auto.tfvars.json in its work dir). */
   readonly vars?: Readonly<Record<string, unknown>>;
@@ -349,7 +362,7 @@ export async function runAgainstMoto(opts: MotoRunOptions): Promise<MotoRun> {
       if (!stack) throw new Error(`--no-subnets-stack ${target}: no such AWS stack`);
       await moto.reset();
       await moto.seed(region, [{ env: stack.name, cidr: '10.99.0.0/16', private_subnets: false }]);
-      noSubnets = await planStack(tools, moto, stack, path.join(workRoot, 'no-subnets'), opts.vars);
+      noSubnets = await planStack(tools, moto, stack, path.join(workRoot, 'no-subnets'), opts.noSubnetsVars ?? opts.vars);
     }
     return { plans, applies, noSubnets };
   } finally {
