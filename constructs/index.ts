@@ -1,5 +1,5 @@
 /**
- * The public API of the construct library: what another team imports (`require('isl-cache-infra')`).
+ * The public API of the construct library: what another team imports (`require('redis-cache-infra')`).
  * Everything else under constructs/ is internal and may change. The local Docker Redis, which needs the Docker
  * provider, has its own entry point (`redis-cache-infra/local`, ./local/index.ts), so this one loads only the AWS
  * and random providers.

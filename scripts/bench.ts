@@ -25,7 +25,7 @@
  *  2. Tests: wall time of one `npm test` (tsc --noEmit and jest) < 60 s.
  *  3. Local Redis: redis-benchmark (SET, then GET; 16-command pipelines, 50 clients, keys drawn from 100,000, so
  *     about 11 MB of data: far below the 512 MB maxmemory, nothing is evicted, and the bench checks evicted_keys)
- *     against a redis-server running the project's rendered local config (constructs/redis-conf.ts, without TLS,
+ *     against a redis-server running the project's rendered local config (constructs/local/redis-conf.ts, without TLS,
  *     AOF everysec; as root held to the container's memory limit in a memory cgroup, as the container is) and
  *     against a stock redis-server with the same persistence (the binary's defaults plus `appendonly yes`,
  *     `appendfsync everysec`; only port, bind and dir set besides), alternating, in the same run, with a third
@@ -493,7 +493,7 @@ async function benchRedis(rounds: number, requests: number, candidates: string[]
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    // (a) the project's rendered local config, as the tests run it (constructs/redis-conf.ts, no TLS), held to the
+    // (a) the project's rendered local config, as the tests run it (constructs/local/redis-conf.ts, no TLS), held to the
     // container's memory limit when a cgroup can be made (root)
     const limitMb = localMemoryLimitMb(localMaxmemoryMb());
     const cgroup = cgroupUnavailable() === undefined ? new MemoryCgroup(`isl-bench-${process.pid}`, limitMb * 2 ** 20) : undefined;
@@ -502,7 +502,7 @@ async function benchRedis(rounds: number, requests: number, candidates: string[]
     });
     servers.push({
       name: 'project',
-      description: `rendered local config (constructs/redis-conf.ts)${cgroup ? `, in a ${limitMb} MB memory cgroup` : ''}`,
+      description: `rendered local config (constructs/local/redis-conf.ts)${cgroup ? `, in a ${limitMb} MB memory cgroup` : ''}`,
       port: guide.port,
       password: guide.password,
       conf: fs.readFileSync(guide.server.confPath, 'utf8'),

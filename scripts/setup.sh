@@ -2,7 +2,7 @@
 # Set up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests use
 # (redis-server and redis-tools for the real-server tests and benchmarks, docker.io for the container test,
 # openssl for the local TLS certificates, iproute2 for the test dockerd's bridge), then the pinned npm packages from package-lock.json,
-# then the verification tools (scripts/tools/README-draft.md): a Terraform engine, the providers in an offline
+# then the verification tools (README "Verification with the real tools"): a Terraform engine, the providers in an offline
 # filesystem mirror, checkov and moto. The tools are cached outside the clone, keyed by version, in
 # ${ISL_CACHE_TOOLS_DIR:-$HOME/.cache/isl-cache-tools}; a rerun skips whatever is already built.
 # ISL_SETUP_SKIP_TOOLS=1 stops after npm ci.

@@ -1,5 +1,5 @@
 /**
- * The pure parts of `npm run bench` (scripts/bench-lib.ts), above all the sizing check: the node set planSizing
+ * The pure parts of `npm run bench` (scripts/bench/sizing-brute-force.ts), above all the sizing check: the node set planSizing
  * chooses costs exactly as much as the cheapest set an independent brute force over the catalog finds.
  */
 import { AWS_ENVIRONMENTS } from '../../config/environments';

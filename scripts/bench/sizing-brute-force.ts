@@ -1,7 +1,7 @@
 /**
  * Pure parts of `npm run bench` (scripts/bench.ts), kept apart so that __tests__/bench-sizing.test.ts can check them
  * without running anything: statistics, redis-benchmark's CSV, and an independent brute force over the node catalog
- * that the sizing (config/sizing.ts planSizing) is compared with.
+ * that the sizing (stacks/sizing.ts planSizing) is compared with.
  */
 import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, LIMITS } from '../../config/elasticache';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';

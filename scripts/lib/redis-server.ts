@@ -146,7 +146,7 @@ export function randomPassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** A redis-server running the guides' config (constructs/redis-conf.ts) on its own loopback port and temp dir. */
+/** A redis-server running the guides' config (constructs/local/redis-conf.ts) on its own loopback port and temp dir. */
 export interface GuideRedis {
   readonly server: RedisServer;
   readonly port: number;

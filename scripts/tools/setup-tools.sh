@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The verification tools (scripts/tools/README-draft.md), called by scripts/setup.sh after npm ci: a Terraform engine,
+# The verification tools (README "Verification with the real tools"), called by scripts/setup.sh after npm ci: a Terraform engine,
 # the providers in an offline filesystem mirror, checkov and moto. Everything lands in
 # ${ISL_CACHE_TOOLS_DIR:-$HOME/.cache/isl-cache-tools}, keyed by version; a rerun skips whatever is already built.
 # ISL_SETUP_PROVIDERS="random docker" builds only those provider types (default: every one in providers.json).
@@ -46,7 +46,7 @@ build() {
     return
   fi
   need_go "$name"
-  echo "setup: $name: building $module@$version (first build: see scripts/tools/README-draft.md for how long it takes)"
+  echo "setup: $name: building $module@$version (first build: README "Verification with the real tools" gives the times measured)"
   mkdir -p "$out"
   local started dir
   started=$(date +%s)
