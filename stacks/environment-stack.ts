@@ -101,7 +101,7 @@ export class CacheEnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'port', { value: c.port });
     new TerraformOutput(this, 'auth_secret_arn', {
       value: c.authSecret?.arn ?? '',
-      description: 'Secrets Manager secret with auth_token, host, port',
+      description: 'Secrets Manager secret: username, password, host, reader_host, port, tls, url, reader_url',
     });
     new TerraformOutput(this, 'security_group_id', { value: c.securityGroup.id, description: 'Security group of the cache nodes' });
     new TerraformOutput(this, 'notification_topic_arn', {

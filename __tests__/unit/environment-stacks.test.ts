@@ -411,7 +411,7 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
     expect(Object.fromEntries(Object.entries(json.output!).map(([k, o]) => [k, o.description]))).toEqual({
       alarm_dashboard_name: 'CloudWatch dashboard of the cache nodes',
       alarm_topic_arn: 'CloudWatch alarm and OK notifications (encrypted topic)',
-      auth_secret_arn: 'Secrets Manager secret with auth_token, host, port',
+      auth_secret_arn: 'Secrets Manager secret: username, password, host, reader_host, port, tls, url, reader_url',
       configuration_endpoint: 'Configuration endpoint (cluster mode enabled)',
       notification_topic_arn: 'ElastiCache events (unencrypted topic; e-mail and HTTPS subscribers)',
       port: undefined,

@@ -348,7 +348,7 @@ export function planCacheAlarms(args: {
         condition: 'no CurrConnections datapoint (the engine stopped publishing: down, rebooting or being replaced)',
       },
       'the ElastiCache events topic and console Events (CacheNodeReplaceStarted, FailoverComplete, CacheNodesRebooted) and the ' +
-        'node status (aws elasticache describe-replication-group). After a failover the primary endpoint follows the new primary; ' +
+        'node status (aws elasticache describe-replication-groups). After a failover the primary endpoint follows the new primary; ' +
         'clients that pinned a node address must reconnect.',
     );
   }

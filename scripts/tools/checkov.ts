@@ -7,7 +7,7 @@
  * and the assumption behind the key-policy skips no longer holding (CKV_AWS_109/111/356 failing on anything but a
  * KMS key policy: a second scan of just those checks without the config tells).
  *
- *   bash scripts/tools/checkov.sh [--outdir cdktf.out] [--config .checkov.yaml] [--no-config]
+ *   npm run checkov -- [--outdir cdktf.out] [--config .checkov.yaml] [--no-config]
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -9,7 +9,7 @@
  * case (a VPC without private subnets) must make the plan fail, with --expect-message TEXT in the engine's output.
  * --apply applies each plan and reports what moto created and what it refused.
  *
- *   bash scripts/tools/plan-moto.sh [--outdir cdktf.out] [--stacks pilot,staging] [--apply]
+ *   npm run plan:moto -- [--outdir cdktf.out] [--stacks pilot,staging] [--apply]
  *                                   [--no-subnets-stack pilot] [--expect-message TEXT] [--keep]
  *                                   [--var NAME=JSON ...]   (input variables, for the stacks that declare them)
  */

@@ -30,7 +30,7 @@ json() {
 
 need_go() {
   if ! command -v go >/dev/null 2>&1; then
-    echo "setup: ERROR: Go is needed to build $1 (the Terraform registry is not reachable, so the tools are built from the Go module proxy). Install Go >= 1.25 and rerun." >&2
+    echo "setup: ERROR: Go is needed to build $1 (the Terraform registry is not reachable, so the tools are built from the Go module proxy). Install Go >= 1.26 (the AWS provider needs 1.26.3) and rerun." >&2
     exit 1
   fi
 }
