@@ -48,9 +48,5 @@ export const RBAC_ENGINE = 'redis';
  */
 export const DEFAULT_USER_NAME = 'default';
 
-/** ElastiCache user passwords: 16–128 characters, at most two per user (provider `passwords`, MaxItems 2). */
-export const USER_PASSWORD_LIMITS = { minLength: 16, maxLength: 128, maxPasswords: 2 } as const;
-
-/** User and user-group ids: 1–40 characters, a letter first, letters, digits and single hyphens (user groups: lower case). */
-export const RBAC_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** User and user-group ids: at most 40 characters (the construct's user ids are the replication group id + a suffix). */
 export const RBAC_ID_MAX_LENGTH = 40;
