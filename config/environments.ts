@@ -46,12 +46,15 @@ export interface EnvironmentConfig {
    */
   readonly authentication?: 'rbac' | 'auth-token';
   /**
-   * Moving an existing group from its AUTH token to RBAC (README, "Moving a group from its AUTH token to RBAC"): while
-   * true, the user `default` accepts the group's AUTH token (with the application's access string), so clients that
-   * still send the token keep working while they move to the application user; then set it to false.
-   * @default false
+   * Moving a group that was deployed with an AUTH token to RBAC (README, "Moving a group from its AUTH token to
+   * RBAC"): `accept-auth-token` (step 1: the user group is added in place, applied immediately even in production, and
+   * the user `default` accepts the old token with the application's access string while clients move to the
+   * application user), then `complete` (step 3: `default` is off, the token stops working). Keep `complete` for the
+   * life of the group: the group then keeps `auth_token_update_strategy = DELETE`, whose removal the provider would
+   * send as an empty AUTH token.
+   * @default unset: the group was created with RBAC
    */
-  readonly acceptAuthToken?: boolean;
+  readonly authTokenMigration?: 'accept-auth-token' | 'complete';
   /**
    * Create the group from this ElastiCache snapshot (README, "Restoring from a snapshot"). Setting, changing or
    * removing it replaces the group (the review says so): keep it for the life of the restored group.

@@ -48,6 +48,9 @@ export const REPLICATION_GROUP_MODIFICATIONS: Readonly<Record<string, Modificati
   engine: { withoutApplyImmediately: 'deferred', whatToDo: DEFERRED_HOWTO },
   engine_version: { withoutApplyImmediately: 'deferred', whatToDo: DEFERRED_HOWTO },
   node_type: { withoutApplyImmediately: 'deferred', whatToDo: DEFERRED_HOWTO },
+  // ReplicationGroupPendingModifiedValues has UserGroups: a user group added without ApplyImmediately waits for the
+  // maintenance window (the migration from an AUTH token therefore forces apply_immediately, props.ts authTokenMigration)
+  user_group_ids: { withoutApplyImmediately: 'deferred', whatToDo: DEFERRED_HOWTO },
   parameter_group_name: {
     withoutApplyImmediately: 'deferred',
     whatToDo:
@@ -78,9 +81,13 @@ export const ROTATION_STEPS = {
   userReplaced:
     'password replaced in ONE step: the old password stops working at once and every client fails until it reads the new secret; rotate in two steps instead (rotate, then set)',
   rbacMigration:
-    'moves the group from its AUTH token to RBAC (in place: ModifyReplicationGroup adds the user group, AUTH strategy DELETE): from this apply on a client must authenticate as the application user (username and password in the secret); clients still sending the AUTH token work only while the user "default" accepts it (config/environments.ts acceptAuthToken)',
+    'moves the group from its AUTH token to RBAC (in place: ModifyReplicationGroup adds the user group, AUTH strategy DELETE), applied IMMEDIATELY in every environment (apply_immediately is on for this step, so any other change to the group in this apply is applied at once too: deploy the step on its own): from this apply on a client must authenticate as the application user (username and password in the secret); clients still sending the AUTH token work only while the user "default" accepts it (config/environments.ts authTokenMigration: accept-auth-token)',
+  rbacMigrationWithoutDelete:
+    'REFUSED: the group drops its AUTH token for a user group without auth_token_update_strategy DELETE; the provider then sends the user group without the strategy and a second request with an empty AUTH token, which ElastiCache refuses. Set authTokenMigration: accept-auth-token (config/environments.ts) for this step',
+  deleteStrategyRemoved:
+    'REFUSED: auth_token_update_strategy DELETE is removed from a group that moved to RBAC; the provider would send an empty AUTH token (ModifyReplicationGroup), which ElastiCache refuses. Keep authTokenMigration: complete for the life of the group',
   authTokenRetired:
-    'the user "default" stops accepting the AUTH token: clients still sending it fail from this apply on; every client must use the application user first',
+    'the user "default" stops accepting the AUTH token (authTokenMigration: complete): clients still sending it fail from this apply on; every client must use the application user first',
   authTokenAccepted:
-    'the user "default" accepts the group\'s AUTH token (migration to RBAC, config/environments.ts acceptAuthToken): clients sending the token authenticate as "default", with the application\'s access string',
+    'the user "default" accepts the group\'s AUTH token (migration to RBAC, config/environments.ts authTokenMigration: accept-auth-token): clients sending the token authenticate as "default", with the application\'s access string',
 } as const;

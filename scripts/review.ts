@@ -3,7 +3,7 @@
  * The logic lives in scripts/review/; this file is the command line and its contract:
  *
  *   exit 0  every guardrail passes
- *   exit 1  a guardrail violation, or (with --fail-on-data-loss) a change that loses data
+ *   exit 1  a guardrail violation, a change the apply would fail on (REFUSED), or (with --fail-on-data-loss) a change that loses data
  *   exit 2  usage, I/O or malformed input (the message names the file and whether it is head or base)
  */
 import { spawnSync } from 'child_process';
@@ -159,7 +159,8 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
     process.stdout.write(markdown);
 
     const dataLoss = result.stacks.flatMap((s) => s.resources.filter((r) => r.dataLoss).map((r) => `${s.stack}: ${r.resource}`));
-    if (!result.ok) process.stderr.write(`review: ${result.violationCount} guardrail violation(s)\n`);
+    if (result.violationCount) process.stderr.write(`review: ${result.violationCount} guardrail violation(s)\n`);
+    if (result.refusalCount) process.stderr.write(`review: ${result.refusalCount} change(s) the apply would fail on (REFUSED)\n`);
     if (dataLoss.length) {
       process.stderr.write(
         `review: data loss in ${dataLoss.join(', ')}${args.failOnDataLoss ? '' : ' (exit 1 with --fail-on-data-loss)'}\n`,

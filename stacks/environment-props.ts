@@ -61,7 +61,7 @@ export function environmentProps(
     maintenanceWindow: env.maintenanceWindow,
     logRetentionInDays: env.logRetentionDays,
     authentication: env.authentication ?? 'rbac',
-    acceptAuthTokenAsDefaultUser: env.acceptAuthToken ?? false,
+    authTokenMigration: env.authTokenMigration,
     credentialVersion: env.credentialRotation.version,
     credentialUpdateStrategy: env.credentialRotation.step === 'set' ? 'SET' : 'ROTATE',
     snapshotName: env.restoreFromSnapshot,

@@ -106,8 +106,13 @@ export function checkEnvironmentConfig(key: string, env: EnvironmentConfig): str
       raw.authentication,
     );
   }
-  if (raw.acceptAuthToken !== undefined) {
-    p.check(typeof raw.acceptAuthToken === 'boolean', at('acceptAuthToken'), 'true or false', raw.acceptAuthToken);
+  if (raw.authTokenMigration !== undefined) {
+    p.check(
+      raw.authTokenMigration === 'accept-auth-token' || raw.authTokenMigration === 'complete',
+      at('authTokenMigration'),
+      'accept-auth-token or complete, or unset',
+      raw.authTokenMigration,
+    );
   }
   if (raw.engineVersion !== undefined && (ENGINES as readonly unknown[]).includes(env.engine)) {
     const versions = Object.keys(ENGINE_VERSIONS[env.engine]);
@@ -160,7 +165,7 @@ function propSource(environment: string, prop: string): string | undefined {
     logRetentionInDays: config('logRetentionDays'),
     credentialVersion: config('credentialRotation.version'),
     credentialUpdateStrategy: config('credentialRotation.step'),
-    acceptAuthTokenAsDefaultUser: config('acceptAuthToken'),
+    authTokenMigration: config('authTokenMigration'),
     authentication: config('authentication'),
     snapshotName: config('restoreFromSnapshot'),
     engineVersion: config('engineVersion'),

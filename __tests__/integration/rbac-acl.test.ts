@@ -88,11 +88,11 @@ describe.each(AWS_ENVIRONMENTS)('the %s users on a real Redis ACL', (env) => {
   });
 });
 
-describe('during the move from the AUTH token (acceptAuthToken)', () => {
+describe('during the move from the AUTH token (authTokenMigration: accept-auth-token)', () => {
   const token = randomPassword();
 
   beforeAll(async () => {
-    for (const u of usersOf('production', { acceptAuthToken: true })) {
+    for (const u of usersOf('production', { authTokenMigration: 'accept-auth-token' })) {
       await loadUser(u, u.user_name === 'default' ? token : randomPassword());
     }
   });

@@ -172,29 +172,56 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
     expect(r.rotations[0].message).toMatch(/^password replaced in ONE step/);
   });
 
-  it('AUTH token → RBAC, step 1 (acceptAuthToken): the group gets its user group in place, the token keeps working as "default"', () => {
-    const r = change(name, { authentication: 'auth-token' }, { acceptAuthToken: true });
+  it('AUTH token → RBAC, step 1 (accept-auth-token): the user group is added in place and at once, the token keeps working as "default"', () => {
+    const r = change(name, { authentication: 'auth-token' }, { authTokenMigration: 'accept-auth-token' });
     expect(r.rotations.map((x) => x.step).sort()).toEqual(['auth-token-accepted', 'rbac-migration']);
+    expect(r.rotations.find((x) => x.step === 'rbac-migration')?.message).toMatch(
+      /applied IMMEDIATELY in every environment \(apply_immediately is on for this step, so any other change to the group in this apply is applied at once too: deploy the step on its own\)/,
+    );
     const rg = onlyOf(r, RG);
     expect(rg?.action).toBe('update');
-    // not deferred even in production: only node type, engine version and node counts wait for apply_immediately
     expect(attr(rg, 'user_group_ids')?.after).toEqual([expect.stringMatching(/^\$\{aws_elasticache_user_group\./)]);
+    // ElastiCache would hold the user group until the maintenance window (PendingModifiedValues.UserGroups): the step
+    // forces apply_immediately, also in production
+    expect(attr(rg, 'user_group_ids')?.timing).toBe('immediate');
+    expect(attr(rg, 'apply_immediately')).toEqual(
+      name === 'production' ? expect.objectContaining({ before: false, after: true }) : undefined,
+    );
     expect(r.warnings.filter((w) => /DEFERRED|REFUSED/.test(w))).toEqual([]);
     expect(attr(rg, 'auth_token_update_strategy')).toMatchObject({ before: 'ROTATE', after: 'DELETE' });
     // the token itself (random_password auth-token) is kept: the user "default" now accepts it
     expect(ofType(r, 'random_password').map((x) => x.action)).toEqual(['create']);
     expect(r.resources.some((x) => x.dataLoss)).toBe(false);
+    expect(r.refusals).toEqual([]);
   });
 
-  it('AUTH token → RBAC, step 2 (acceptAuthToken removed): "default" is switched off, the token is dropped', () => {
-    const r = change(name, { acceptAuthToken: true }, {});
+  it('AUTH token → RBAC, step 3 (complete): "default" is switched off, the token is dropped, the group keeps strategy DELETE', () => {
+    const r = change(name, { authTokenMigration: 'accept-auth-token' }, { authTokenMigration: 'complete' });
     expect(r.rotations.map((x) => x.step)).toEqual(['auth-token-retired']);
-    expect(onlyOf(r, RG)).toBeUndefined();
+    const rg = onlyOf(r, RG);
+    // the group itself: only apply_immediately goes back to the environment's own value (no request to ElastiCache)
+    expect(rg === undefined ? [] : rg.attributes.map((a) => a.attribute)).toEqual(name === 'production' ? ['apply_immediately'] : []);
     expect(
       ofType(r, 'random_password')
         .map((x) => `${x.action} ${x.resource.split('.')[1].split('_')[1]}`)
         .sort(),
     ).toEqual(['create default-user-password', 'delete auth-token']);
+    expect(r.refusals).toEqual([]);
+  });
+
+  it('moving without the migration step (user group, no DELETE strategy) is refused: the provider would send an empty AUTH token', () => {
+    const r = change(name, { authentication: 'auth-token' }, {});
+    expect(r.rotations.map((x) => x.step)).toEqual(['refused']);
+    expect(r.refusals).toEqual([expect.stringMatching(/^aws_elasticache_replication_group\.\S+: REFUSED: the group drops its AUTH token/)]);
+  });
+
+  it('dropping the migration setting after it completed is refused: the provider would send an empty AUTH token', () => {
+    const r = change(name, { authTokenMigration: 'complete' }, {});
+    expect(r.refusals).toEqual([
+      expect.stringMatching(
+        /: REFUSED: auth_token_update_strategy DELETE is removed from a group that moved to RBAC; .*Keep authTokenMigration: complete/,
+      ),
+    ]);
   });
 
   it('restore from a snapshot: the group is replaced, restored from it, under a new final snapshot name', () => {

@@ -50,14 +50,15 @@ describe('a primary plus two replicas across three zones', () => {
     expect(onlyResource(json, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true });
   });
 
-  it('requires TLS and authenticates clients as RBAC users: no AUTH token, the user group of the group', () => {
+  it('requires TLS and authenticates clients as RBAC users: no AUTH token and no token strategy, the user group of the group', () => {
     expect(rg).toMatchObject({
       transit_encryption_enabled: true,
       transit_encryption_mode: 'required',
-      auth_token_update_strategy: 'DELETE',
       user_group_ids: [ref('aws_elasticache_user_group', json, 'user_group_id')],
     });
     expect(rg.auth_token).toBeUndefined();
+    // aws 6.25.0 and older refuse a strategy without a token at the first plan; a group created with RBAC has no token to update
+    expect(rg.auth_token_update_strategy).toBeUndefined();
     expect(onlyResource(json, 'aws_elasticache_user_group')).toMatchObject({ user_group_id: 'isl-cache-test-users', engine: 'redis' });
   });
 
@@ -368,8 +369,8 @@ describe('invalid props fail before anything is created, each problem named', ()
     ],
     [
       'the AUTH token migration without RBAC',
-      { authentication: 'auth-token', acceptAuthTokenAsDefaultUser: true },
-      'acceptAuthTokenAsDefaultUser: false unless authentication is rbac (it is the migration from an AUTH token to RBAC), got true',
+      { authentication: 'auth-token', authTokenMigration: 'accept-auth-token' },
+      'authTokenMigration: unset unless authentication is rbac (it is the move from an AUTH token to RBAC), got "accept-auth-token"',
     ],
     [
       'SET before any rotation',
@@ -494,10 +495,22 @@ describe('authentication auth-token: one shared AUTH token (not for staging or p
   });
 });
 
-describe('moving from the AUTH token to RBAC (acceptAuthTokenAsDefaultUser)', () => {
+describe('moving from the AUTH token to RBAC (authTokenMigration)', () => {
   let json: TfJson;
   beforeAll(() => {
-    json = synthJson(groupStack({ acceptAuthTokenAsDefaultUser: true }).stack);
+    json = synthJson(groupStack({ authTokenMigration: 'accept-auth-token' }).stack);
+  });
+
+  it('auth_token_update_strategy is set only where a token changes: DELETE from the migration on, never on a plain RBAC group', () => {
+    const strategy = (props: Partial<RedisReplicationGroupProps>) => {
+      const rg = onlyResource(synthJson(groupStack(props).stack), 'aws_elasticache_replication_group');
+      return [rg.auth_token_update_strategy ?? null, rg.apply_immediately];
+    };
+    expect(strategy({})).toEqual([null, false]);
+    expect(strategy({ authTokenMigration: 'accept-auth-token' })).toEqual(['DELETE', true]);
+    expect(strategy({ authTokenMigration: 'complete' })).toEqual(['DELETE', false]);
+    expect(strategy({ authentication: 'auth-token' })).toEqual(['ROTATE', false]);
+    expect(strategy({ authentication: 'auth-token', credentialVersion: 2, credentialUpdateStrategy: 'SET' })).toEqual(['SET', false]);
   });
 
   it('lets the user "default" accept the AUTH token, with the application access string (so still no FLUSHALL)', () => {

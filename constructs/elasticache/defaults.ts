@@ -34,7 +34,6 @@ export const REPLICATION_GROUP_DEFAULTS = {
    * (a cache does not need them; Redis 7 gives new users none).
    */
   applicationAccessString: 'on ~* +@all -flushall -flushdb -keys',
-  acceptAuthTokenAsDefaultUser: false,
   credentialVersion: 1,
   credentialUpdateStrategy: 'ROTATE' as CredentialUpdateStrategy,
   snapshotRetentionLimitDays: 7,

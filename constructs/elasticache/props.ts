@@ -45,6 +45,9 @@ export interface ITopic {
  */
 export type Authentication = 'rbac' | 'auth-token' | 'none';
 
+/** Steps of the move from an AUTH token to RBAC (RedisReplicationGroupProps.authTokenMigration). */
+export type AuthTokenMigration = 'accept-auth-token' | 'complete';
+
 /**
  * How a change of the credential (`credentialVersion`) is applied: `ROTATE` adds the new password or token beside the
  * old one (both valid), `SET` (only after a ROTATE, for the credential last rotated) keeps only the new one. For the
@@ -165,13 +168,20 @@ export interface RedisReplicationGroupProps {
    */
   readonly applicationAccessString?: string;
   /**
-   * Migration of an existing group from its AUTH token to `rbac` (README, "Moving a group from its AUTH token to
-   * RBAC"): the user `default` accepts the group's AUTH token, with the application's access string, so clients that
-   * still send the token keep working (and still cannot FLUSHALL) while they move to the application user. Set it
-   * to false once every client has moved; the token then stops working.
-   * @default false
+   * Where an existing group is in its move from an AUTH token to `rbac` (README, "Moving a group from its AUTH token
+   * to RBAC"); leave it unset for a group that was created with `rbac`.
+   * - `accept-auth-token` (step 1): the group gets its user group in place (ModifyReplicationGroup with
+   *   `auth_token_update_strategy = DELETE`), and the user `default` accepts the group's AUTH token with the
+   *   application's access string, so clients that still send the token keep working (and still cannot FLUSHALL)
+   *   while they move to the application user. This step is applied immediately whatever `applyImmediately` says: the
+   *   provider sends the user group with the group's ApplyImmediately, and ElastiCache would otherwise hold it as a
+   *   pending modification until the maintenance window, while the secret already tells clients to use the user.
+   * - `complete` (step 3, once every client has moved): `default` is off and the token stops working. The group keeps
+   *   `auth_token_update_strategy = DELETE` for good: removing it later makes the provider send an empty AUTH token
+   *   (terraform-provider-aws replication_group.go, resourceReplicationGroupUpdate), which ElastiCache refuses.
+   * @default none: the group never had an AUTH token
    */
-  readonly acceptAuthTokenAsDefaultUser?: boolean;
+  readonly authTokenMigration?: AuthTokenMigration;
   /**
    * Generation of the credential clients authenticate with (the application user's password with `rbac`, the AUTH
    * token with `auth-token`): raising it generates a new one, valid beside the old one while the strategy is ROTATE.
@@ -284,7 +294,14 @@ export interface ResolvedReplicationGroupSettings {
   readonly authentication: Authentication;
   /** Access string of the application user (rbac). */
   readonly applicationAccessString: string;
+  readonly authTokenMigration?: AuthTokenMigration;
+  /** The user `default` accepts the AUTH token (step `accept-auth-token` of the migration). */
   readonly acceptAuthTokenAsDefaultUser: boolean;
+  /**
+   * `auth_token_update_strategy` of the group: the rotation step with `auth-token`, DELETE from the migration's first
+   * step on, none on a group that never had a token.
+   */
+  readonly authTokenUpdateStrategy?: 'ROTATE' | 'SET' | 'DELETE';
   readonly credentialVersion: number;
   readonly credentialUpdateStrategy: CredentialUpdateStrategy;
   readonly snapshotName?: string;
@@ -301,6 +318,7 @@ export interface ResolvedReplicationGroupSettings {
 }
 
 const AUTHENTICATIONS: readonly string[] = ['rbac', 'auth-token', 'none'];
+const AUTH_TOKEN_MIGRATION_STEPS: readonly string[] = ['accept-auth-token', 'complete'];
 
 /** Snapshot names: letters, digits and hyphens, a letter first, no "--", no trailing "-" (CreateSnapshot). */
 const SNAPSHOT_NAME_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$/;
@@ -503,13 +521,22 @@ export function resolveReplicationGroupProps(
     );
     errors.check(access.on, 'applicationAccessString', 'an access string that switches the user on ("on …")', applicationAccessString);
   }
-  const acceptAuthTokenAsDefaultUser = props.acceptAuthTokenAsDefaultUser ?? d.acceptAuthTokenAsDefaultUser;
-  errors.check(
-    !acceptAuthTokenAsDefaultUser || authentication === 'rbac',
-    'acceptAuthTokenAsDefaultUser',
-    'false unless authentication is rbac (it is the migration from an AUTH token to RBAC)',
-    acceptAuthTokenAsDefaultUser,
-  );
+  const authTokenMigration = props.authTokenMigration;
+  if (authTokenMigration !== undefined) {
+    errors.check(
+      AUTH_TOKEN_MIGRATION_STEPS.includes(authTokenMigration),
+      'authTokenMigration',
+      `one of ${AUTH_TOKEN_MIGRATION_STEPS.join(', ')}, or unset`,
+      authTokenMigration,
+    );
+    errors.check(
+      authentication === 'rbac',
+      'authTokenMigration',
+      'unset unless authentication is rbac (it is the move from an AUTH token to RBAC)',
+      authTokenMigration,
+    );
+  }
+  const acceptAuthTokenAsDefaultUser = authTokenMigration === 'accept-auth-token';
   const credentialVersion = props.credentialVersion ?? d.credentialVersion;
   errors.check(isIntegerIn(credentialVersion, 1, Number.MAX_SAFE_INTEGER), 'credentialVersion', 'a whole number ≥ 1', credentialVersion);
   const credentialUpdateStrategy = props.credentialUpdateStrategy ?? d.credentialUpdateStrategy;
@@ -600,7 +627,10 @@ export function resolveReplicationGroupProps(
     transitEncryptionMode,
     authentication,
     applicationAccessString,
+    authTokenMigration,
     acceptAuthTokenAsDefaultUser,
+    authTokenUpdateStrategy:
+      authentication === 'auth-token' ? credentialUpdateStrategy : authentication === 'rbac' && authTokenMigration ? 'DELETE' : undefined,
     credentialVersion,
     credentialUpdateStrategy,
     snapshotName: props.snapshotName,
@@ -611,7 +641,8 @@ export function resolveReplicationGroupProps(
     finalSnapshotEnabled,
     logRetentionInDays,
     logFormat,
-    applyImmediately: props.applyImmediately ?? d.applyImmediately,
+    // the migration's first step cannot wait for the maintenance window (see authTokenMigration)
+    applyImmediately: acceptAuthTokenAsDefaultUser || (props.applyImmediately ?? d.applyImmediately),
     warnings,
   };
 }

@@ -555,8 +555,6 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
             ? Array.from({ length: 1 + s.replicasPerNodeGroup }, (_, i) => zones[i % zones.length])
             : undefined,
         };
-    // RBAC: DELETE is the strategy of the transition from an AUTH token (the provider sends it with the user group added)
-    const strategy = authToken ? s.credentialUpdateStrategy : userGroup ? 'DELETE' : undefined;
     return new ElasticacheReplicationGroup(this, 'replication-group', {
       replicationGroupId: rg,
       description: this.props.description,
@@ -576,7 +574,8 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
       transitEncryptionEnabled: s.transitEncryptionEnabled,
       transitEncryptionMode: s.transitEncryptionMode,
       authToken: authToken?.result,
-      authTokenUpdateStrategy: strategy,
+      // only where a token changes: the rotation steps of an AUTH token, DELETE from the move to RBAC on (props.ts)
+      authTokenUpdateStrategy: s.authTokenUpdateStrategy,
       userGroupIds: userGroup ? [userGroup.userGroupId] : undefined,
       snapshotName: s.snapshotName,
       snapshotArns: s.snapshotArns ? [...s.snapshotArns] : undefined,

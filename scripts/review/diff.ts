@@ -43,7 +43,15 @@ export interface AttributeChange {
 export interface AuthRotation {
   readonly resource: string;
   readonly step:
-    'rotate' | 'set' | 'set-with-new-token' | 'strategy-only' | 'rbac-migration' | 'auth-token-accepted' | 'auth-token-retired';
+    | 'rotate'
+    | 'set'
+    | 'set-with-new-token'
+    | 'strategy-only'
+    | 'rbac-migration'
+    | 'auth-token-accepted'
+    | 'auth-token-retired'
+    /** A change the provider turns into a request ElastiCache refuses (an empty AUTH token). */
+    | 'refused';
   readonly message: string;
 }
 
@@ -127,7 +135,18 @@ export function userRotations(base: TfJson | undefined, head: TfJson | undefined
   for (const hr of resourcesOf(head, RG)) {
     const br = base.resource?.[RG]?.[hr.name];
     if (br && isSet(br.auth_token) && !isSet(br.user_group_ids) && isSet(hr.body.user_group_ids)) {
-      out.push({ resource: hr.address, step: 'rbac-migration', message: ROTATION_STEPS.rbacMigration });
+      out.push(
+        hr.body.auth_token_update_strategy === 'DELETE'
+          ? { resource: hr.address, step: 'rbac-migration', message: ROTATION_STEPS.rbacMigration }
+          : { resource: hr.address, step: 'refused', message: ROTATION_STEPS.rbacMigrationWithoutDelete },
+      );
+    } else if (
+      br &&
+      br.auth_token_update_strategy === 'DELETE' &&
+      hr.body.auth_token_update_strategy !== 'DELETE' &&
+      !isSet(hr.body.auth_token)
+    ) {
+      out.push({ resource: hr.address, step: 'refused', message: ROTATION_STEPS.deleteStrategyRemoved });
     }
   }
   for (const hu of resourcesOf(head, USER)) {

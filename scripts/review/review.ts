@@ -28,6 +28,8 @@ export interface StackReview {
   readonly rotations: readonly AuthRotation[];
   /** What the head deploys that operators should know, base or not (pilot without subscribers or with the VPC range as clients). */
   readonly notices: readonly string[];
+  /** Changes the apply would fail on (ElastiCache or the provider refuses them): exit 1 like a violation. */
+  readonly refusals: readonly string[];
 }
 
 export interface Review {
@@ -37,6 +39,8 @@ export interface Review {
   readonly base: string | null;
   readonly stacks: readonly StackReview[];
   readonly violationCount: number;
+  /** Changes the apply would fail on, over every stack. */
+  readonly refusalCount: number;
   readonly ok: boolean;
 }
 
@@ -88,6 +92,12 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
     warnings: diff.warnings,
     rotations: diff.rotations,
     notices: head ? noticesOf(summary) : [],
+    refusals: [
+      ...diff.resources.flatMap((r) =>
+        r.attributes.filter((a) => a.timing === 'refused').map((a) => `${r.resource}: ${a.attribute} is refused without apply_immediately`),
+      ),
+      ...diff.rotations.filter((r) => r.step === 'refused').map((r) => `${r.resource}: ${r.message}`),
+    ],
   };
 }
 
@@ -100,6 +110,7 @@ export function review(
   const names = [...new Set([...Object.keys(head), ...Object.keys(base ?? {})])].sort();
   const stacks = names.map((n) => reviewStack(n, head[n], base?.[n], base !== undefined));
   const violationCount = stacks.reduce((sum, s) => sum + s.violations.length, 0);
+  const refusalCount = stacks.reduce((sum, s) => sum + s.refusals.length, 0);
   return {
     priceDate: PRICE_DATE,
     priceRegion: PRICE_REGION,
@@ -107,7 +118,8 @@ export function review(
     base: base ? (labels.base ?? 'base') : null,
     stacks,
     violationCount,
-    ok: violationCount === 0,
+    refusalCount,
+    ok: violationCount === 0 && refusalCount === 0,
   };
 }
 
