@@ -26,3 +26,5 @@ export { GUARDRAIL_RULES, checkGuardrails, describeRules } from './guardrails/ru
 export type { GuardrailRule, Violation } from './guardrails/runner';
 
 export { ValidationError } from './validation';
+export { pinVerifiedProviders } from './providers';
+export { PROVIDER_VERSIONS, MINIMUM_ENGINE_VERSION } from '../config/providers';

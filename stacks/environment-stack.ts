@@ -13,6 +13,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
 import { PROTECTED_ENVIRONMENTS } from '../config/scaling';
 import { RedisReplicationGroup } from '../constructs/elasticache/replication-group';
+import { pinVerifiedProviders } from '../constructs/providers';
 import { AlarmSubscribers } from '../constructs/monitoring/alarm-subscribers';
 import { CacheAlarms } from '../constructs/monitoring/cache-alarms';
 import { NetworkRefs, environmentProps } from './environment-props';
@@ -49,6 +50,7 @@ export class CacheEnvironmentStack extends TerraformStack {
       defaultTags: [{ tags: { environment: env.name, project: PROJECT, 'managed-by': 'cdktf' } }],
     });
     new RandomProvider(this, 'random');
+    pinVerifiedProviders(this);
 
     if (dep.stateBucket) {
       new S3Backend(this, {

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { Engine } from '../config/elasticache';
 import { LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../config/scaling';
+import { pinVerifiedProviders } from '../constructs/providers';
 import { LocalRedis, LocalRedisProps } from '../constructs/local/local-redis';
 import { LocalSettings, localSettings, localStatePath } from './settings';
 import { tierFor } from './sizing';
@@ -66,6 +67,7 @@ export class LocalStack extends TerraformStack {
     new LocalBackend(this, { path: localStatePath(id) });
     new DockerProvider(this, 'docker', {});
     new RandomProvider(this, 'random', {});
+    pinVerifiedProviders(this);
 
     // Terraform reads TF_VAR_redis_password; the value never passes through this program or the synthesized JSON
     const chosenPassword = new TerraformVariable(this, 'password_variable', {

@@ -2,28 +2,28 @@
  * The real engine and the real providers (the offline mirror's builds, scripts/tools/providers.json) judge a fresh
  * synth: `init -backend=false` + `validate` of every stack (scripts/tools/validate.ts).
  */
-import { loadProviderMap, readPins, substitutions } from '../../scripts/tools/tools';
+import { loadProviderMap, readPins, verifiedPins } from '../../scripts/tools/tools';
 import { freshSynth, mustHaveTools, toolsForTests } from '../helpers/tools';
 import { formatDiagnostic, StackValidation, summaryLine, validateAll } from '../../scripts/tools/validate';
 
-describe('provider pins → offline mirror', () => {
-  test('a pin that scripts/tools/providers.json does not map fails, naming the provider and the mapped versions', () => {
-    const aws = loadProviderMap().find((p) => p.source === 'registry.terraform.io/hashicorp/aws')!;
+describe('provider pins = the releases the tools build', () => {
+  test('a pin the mirror does not hold fails, naming the provider, the pin and the release the mirror holds', () => {
     const json = {
-      terraform: { required_providers: { aws: { source: 'aws', version: '0.0.1' }, foo: { source: 'acme/foo', version: '1.0.0' } } },
+      terraform: { required_providers: { aws: { source: 'aws', version: '6.25.0' }, foo: { source: 'acme/foo', version: '1.0.0' } } },
     };
-    expect(() => substitutions('pilot', readPins(json))).toThrow(
-      'pilot: the synthesized JSON pins provider versions the offline mirror does not map: ' +
-        `registry.terraform.io/hashicorp/aws 0.0.1 (scripts/tools/providers.json maps only ${aws.pinned.join(', ')} of it); ` +
+    expect(() => verifiedPins('pilot', readPins(json))).toThrow(
+      'pilot: the synthesized JSON pins provider versions the verification tools do not run: ' +
+        'registry.terraform.io/hashicorp/aws 6.25.0 (the mirror holds 6.47.0, built from commit 5f2286d6d836); ' +
         'registry.terraform.io/acme/foo 1.0.0 (no build of this provider in scripts/tools/providers.json)',
     );
   });
 
-  test('every mirror version is a prerelease, never the pinned number itself', () => {
-    for (const p of loadProviderMap()) {
-      expect(p.mirrorVersion).toMatch(/^\d+\.\d+\.\d+-dev\.\d{8}$/);
-      expect(p.pinned).not.toContain(p.mirrorVersion);
-    }
+  test('each stack pins exactly the release each build stands for', () => {
+    expect(loadProviderMap().map((p) => `${p.source} ${p.release} ${p.commit}`)).toEqual([
+      'registry.terraform.io/hashicorp/aws 6.47.0 5f2286d6d836',
+      'registry.terraform.io/hashicorp/random 3.9.0 e1092b0cfc07',
+      'registry.terraform.io/kreuzwerker/docker 4.6.0 96d331c98ff4',
+    ]);
   });
 });
 

@@ -19,6 +19,7 @@ import { rule as lookupsFailEarly } from './rules/lookups';
 import { rule as multiAz } from './rules/multi-az';
 import { rule as nodeAlarms } from './rules/node-alarms';
 import { rule as openIngress } from './rules/open-ingress';
+import { rule as providerVersions } from './rules/provider-versions';
 import { rule as recreatableNames } from './rules/recreatable-names';
 import { GuardrailRule, RuleContext, Violation } from './rules/rule';
 import { rule as secretLiteral } from './rules/secret-literal';
@@ -50,6 +51,8 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   // issue 12: dangerous commands denied; issue 11: destroy and re-create
   applicationCommands,
   recreatableNames,
+  // issue 17: what the tools verified is what ships
+  providerVersions,
 ];
 
 export function isProtectedEnvironment(environment: string): boolean {

@@ -3,12 +3,14 @@
 const { App, TerraformStack } = require('cdktf');
 const { AwsProvider } = require('@cdktf/provider-aws/lib/provider');
 const { RandomProvider } = require('@cdktf/provider-random/lib/provider');
-const { CacheAlarms, RedisReplicationGroup } = require('redis-cache-infra');
+const { CacheAlarms, RedisReplicationGroup, pinVerifiedProviders } = require('redis-cache-infra');
 
 const app = new App();
 const stack = new TerraformStack(app, 'orders-cache');
 new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
 new RandomProvider(stack, 'random');
+// the provider releases the library is verified with (aws 6.47.0, random 3.9.0) instead of the bindings' older pins
+pinVerifiedProviders(stack);
 
 const cache = new RedisReplicationGroup(stack, 'cache', {
   replicationGroupId: 'orders-cache',

@@ -127,7 +127,7 @@ export async function runCheckov(
     checks?: readonly string[];
   } = {},
 ): Promise<CheckovResult> {
-  const tools = opts.tools ?? requireTools();
+  const tools = opts.tools ?? requireTools(['checkov']);
   const started = Date.now();
   const stacksDir = path.resolve(outdir, 'stacks');
   const config = opts.config === undefined ? path.join(REPO_ROOT, '.checkov.yaml') : opts.config;
@@ -224,7 +224,7 @@ async function main(argv: string[]): Promise<number> {
     else if (argv[i] === '--no-config') config = null;
     else throw new Error(`checkov: unknown argument ${argv[i]}`);
   }
-  const tools = requireTools();
+  const tools = requireTools(['checkov']);
   const r = await runCheckov(outdir, { tools, config });
   const files = Object.entries(r.parsedResources)
     .map(([f, n]) => `${f.split('/')[0]} ${n}`)

@@ -22,7 +22,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { DockerEngine, dockerSocket, importRedisImageFromHost } from '../lib/docker';
-import { describeSubstitutions, engine, prepareWorkDir, readStacks, REPO_ROOT, requireTools, synthInto, SynthStack, Tools } from './tools';
+import { describePins, engine, prepareWorkDir, readStacks, REPO_ROOT, requireTools, synthInto, SynthStack, Tools } from './tools';
 
 export const LOCAL_STACK = 'local';
 
@@ -91,7 +91,7 @@ interface Prepared {
 }
 
 async function prepare(opts: LocalDeployOptions): Promise<Prepared> {
-  const tools = opts.tools ?? requireTools();
+  const tools = opts.tools ?? requireTools(['engine', 'docker', 'random']);
   const outdir = opts.outdir ?? path.join(REPO_ROOT, 'cdktf.out');
   if (opts.synth !== false) await synthInto(outdir, opts.synthEnv);
   const stack = readStacks(outdir).find((s) => s.name === LOCAL_STACK);
@@ -104,7 +104,7 @@ async function prepare(opts: LocalDeployOptions): Promise<Prepared> {
   const statePath = opts.statePath ?? backendStatePath(stack);
   const backend = statePath ? { 'zz_backend_override.tf.json': { terraform: { backend: { local: { path: statePath } } } } } : {};
   const subs = prepareWorkDir(stack, workDir, backend);
-  return { tools, stack, workDir, providers: describeSubstitutions(subs), docker };
+  return { tools, stack, workDir, providers: describePins(subs), docker };
 }
 
 async function initAndRun(
@@ -172,7 +172,7 @@ async function main(command: string | undefined, argv: string[]): Promise<number
   }
   if (command !== 'deploy' && command !== 'destroy' && command !== 'output')
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-  const tools = requireTools();
+  const tools = requireTools(['engine', 'docker', 'random']);
   if (command === 'output') {
     const r = await engine(tools, localWorkDir(tools), ['output', '-no-color', ...(positionals[0] ? ['-raw', positionals[0]] : [])]);
     process.stdout.write(r.stdout);

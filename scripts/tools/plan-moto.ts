@@ -20,7 +20,7 @@ import * as path from 'path';
 import { providerRegion } from '../../constructs/guardrails/tf-json';
 import {
   baseAddress,
-  describeSubstitutions,
+  describePins,
   engine,
   expandingResources,
   prepareWorkDir,
@@ -225,7 +225,7 @@ export async function planStack(
   const env = fakeAwsEnv();
   const jsonAddresses = resourceAddresses(stack.json);
   const expanding = expandingResources(stack.json);
-  const base = { stack: stack.name, providers: describeSubstitutions(subs), jsonResources: jsonAddresses.length, expanding, workDir };
+  const base = { stack: stack.name, providers: describePins(subs), jsonResources: jsonAddresses.length, expanding, workDir };
   await engine(tools, workDir, ['init', '-input=false', '-no-color'], { env });
   // -json: the planned changes and the diagnostics as JSON lines, so no `show -json` (a second provider start) is needed
   const plan = await engine(tools, workDir, ['plan', '-input=false', '-no-color', '-lock=false', '-json'], { env, allowFailure: true });
@@ -321,7 +321,7 @@ export interface MotoRun {
 
 /** Starts moto, seeds it, plans (and applies) every selected stack, runs the no-subnets case, stops moto. */
 export async function runAgainstMoto(opts: MotoRunOptions): Promise<MotoRun> {
-  const tools = opts.tools ?? requireTools();
+  const tools = opts.tools ?? requireTools(['engine', 'aws', 'random', 'moto']);
   const log = opts.log ?? (() => undefined);
   const region = opts.region ?? 'us-east-1';
   const all = readStacks(opts.outdir).filter(usesAws);
@@ -433,7 +433,7 @@ async function main(argv: string[]): Promise<number> {
     else if (a === '--keep') keep = true;
     else throw new Error(`plan-moto: unknown argument ${a}`);
   }
-  const tools = requireTools();
+  const tools = requireTools(['engine', 'aws', 'random', 'moto']);
   const workRoot = tempDir('isl-moto-');
   const started = Date.now();
   const result = await runAgainstMoto({

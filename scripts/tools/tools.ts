@@ -1,10 +1,10 @@
 /**
  * Shared plumbing of the verification tools (validate, plan against moto, checkov, local deploy): where
- * scripts/setup.sh put the engine, the provider mirror, checkov and moto; the provider pins of a synthesized stack
- * and the override file that swaps them for the mirror's builds; synthesizing into a directory of one's own;
- * running a child process. No Terraform registry and no cloud account is needed by anything here.
+ * scripts/tools/setup-tools.sh put the engine, the provider mirror, checkov and moto (built on first need); the
+ * provider pins of a synthesized stack, checked against the mirror's builds; synthesizing into a directory of one's
+ * own; running a child process. No Terraform registry and no cloud account is needed by anything here.
  */
-import { spawn, SpawnOptions } from 'child_process';
+import { spawn, spawnSync, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,9 +13,6 @@ import { readSynthOutput } from '../review/read-output';
 
 /** The repository root (this file is scripts/tools/tools.ts). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-/** Name of the override file the tools write next to a stack's cdk.tf.json (Terraform reads `*_override.tf.json` last). */
-export const MIRROR_OVERRIDE_FILE = 'zz_local_mirror_override.tf.json';
 
 // ---------------------------------------------------------------------------------------------------------------
 // What setup.sh installed
@@ -52,15 +49,28 @@ function parseToolsEnv(text: string): Record<string, string> {
   return out;
 }
 
+/** What a command needs of the tools (scripts/tools/setup-tools.sh builds exactly these). */
+export type ToolName = 'engine' | 'aws' | 'random' | 'docker' | 'checkov' | 'moto';
+export const ALL_TOOLS: readonly ToolName[] = ['engine', 'aws', 'random', 'docker', 'checkov', 'moto'];
+
+/** The mirror directory of a provider's release (the engine's "unpacked" layout). */
+function mirrorPath(mirrorDir: string, platform: string, provider: MirroredProvider): string {
+  const type = provider.source.split('/').pop() ?? '';
+  return path.join(mirrorDir, provider.source, provider.release, platform, `terraform-provider-${type}_v${provider.release}`);
+}
+
 /**
- * The tools setup.sh installed, or why they cannot be used (not set up, or a file it names is gone). The engine can
- * be forced with ISL_ENGINE (a path to terraform or tofu).
+ * The tools setup-tools.sh installed, or why they cannot be used (not set up, or a file it names is gone). `needs`:
+ * only these must be there. The engine can be forced with ISL_ENGINE (a path to terraform or tofu).
  */
-export function findTools(env: NodeJS.ProcessEnv = process.env): { tools?: Tools; missing?: string } {
+export function findTools(
+  env: NodeJS.ProcessEnv = process.env,
+  needs: readonly ToolName[] = ALL_TOOLS,
+): { tools?: Tools; missing?: string } {
   const cacheDir = toolsCacheDir(env);
   const file = path.join(cacheDir, 'tools.env');
   if (!fs.existsSync(file))
-    return { missing: `${file} does not exist: run \`bash scripts/setup.sh\` (or \`bash scripts/tools/setup-tools.sh\`) first` };
+    return { missing: `${file} does not exist: run \`bash scripts/tools/setup-tools.sh ${needs.join(' ')}\` first` };
   const v = parseToolsEnv(fs.readFileSync(file, 'utf8'));
   const forced = env.ISL_ENGINE && env.ISL_ENGINE !== v.ISL_ENGINE ? env.ISL_ENGINE : undefined;
   const tools: Tools = {
@@ -75,17 +85,32 @@ export function findTools(env: NodeJS.ProcessEnv = process.env): { tools?: Tools
     motoPython: v.ISL_MOTO_PYTHON,
     motoVersion: v.ISL_MOTO_VERSION,
   };
-  const gone = (['engine', 'cliConfig', 'mirrorDir', 'checkov', 'motoServer', 'motoPython'] as const)
-    .filter((k) => !tools[k] || !fs.existsSync(tools[k]))
-    .map((k) => `${k} (${tools[k] || 'unset'})`);
-  if (gone.length) return { missing: `${file} names tools that are not there: ${gone.join(', ')}; rerun \`bash scripts/setup.sh\`` };
+  const files: Array<[string, string]> = [
+    ['engine', tools.engine],
+    ['cliConfig', tools.cliConfig],
+  ];
+  if (needs.includes('checkov')) files.push(['checkov', tools.checkov]);
+  if (needs.includes('moto')) files.push(['motoServer', tools.motoServer], ['motoPython', tools.motoPython]);
+  for (const provider of loadProviderMap()) {
+    const type = provider.source.split('/').pop() as ToolName;
+    if (needs.includes(type)) files.push([`provider ${type} ${provider.release}`, mirrorPath(tools.mirrorDir, v.ISL_PLATFORM, provider)]);
+  }
+  const gone = files.filter(([, f]) => !f || !fs.existsSync(f)).map(([k, f]) => `${k} (${f || 'unset'})`);
+  if (gone.length) return { missing: `not built yet: ${gone.join(', ')}; run \`bash scripts/tools/setup-tools.sh ${needs.join(' ')}\`` };
   return { tools };
 }
 
-/** findTools(), or an error telling how to set them up. */
-export function requireTools(env: NodeJS.ProcessEnv = process.env): Tools {
-  const { tools, missing } = findTools(env);
-  if (!tools) throw new Error(`verification tools missing: ${missing}`);
+/**
+ * The tools a command needs, built first when they are not there yet (scripts/tools/setup-tools.sh prints a progress
+ * line per minute for long builds). Throws when the build fails.
+ */
+export function requireTools(needs: readonly ToolName[] = ALL_TOOLS, env: NodeJS.ProcessEnv = process.env): Tools {
+  let { tools } = findTools(env, needs);
+  if (tools) return tools;
+  const r = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'tools', 'setup-tools.sh'), ...needs], { stdio: ['ignore', 2, 2], env });
+  ({ tools } = findTools(env, needs));
+  if (r.status !== 0 || !tools)
+    throw new Error(`verification tools: scripts/tools/setup-tools.sh ${needs.join(' ')} failed (exit ${String(r.status)})`);
   return tools;
 }
 
@@ -112,13 +137,16 @@ export function engineEnv(tools: Tools, extra: NodeJS.ProcessEnv = {}): NodeJS.P
 export interface MirroredProvider {
   /** Fully qualified source, e.g. registry.terraform.io/hashicorp/aws. */
   readonly source: string;
-  /** The versions the stacks may pin that this build stands in for. */
-  readonly pinned: readonly string[];
-  /** Version of the build in the mirror (a prerelease of the next release after the source's last one). */
-  readonly mirrorVersion: string;
+  /** The release the build stands for: the version the stacks pin (config/providers.ts) and the mirror serves. */
+  readonly release: string;
+  /** The built commit (12 hex digits) and its date. */
+  readonly commit: string;
+  readonly commitDate: string;
   readonly module: string;
   readonly moduleVersion: string;
-  readonly reason: string;
+  /** The CHANGELOG.md heading of `release`: the entries above it are what the build adds to the release. */
+  readonly changelogSince: string;
+  readonly why_this_release: string;
 }
 
 export function loadProviderMap(file = path.join(__dirname, 'providers.json')): MirroredProvider[] {
@@ -137,7 +165,7 @@ export interface ProviderPin {
   /** Local name in required_providers, e.g. `aws`. */
   readonly localName: string;
   readonly source: string;
-  /** The version constraint exactly as synthesized, e.g. `6.25.0`. */
+  /** The version constraint exactly as synthesized, e.g. `6.47.0`. */
   readonly version: string;
 }
 
@@ -151,54 +179,106 @@ export function readPins(stackJson: TfJson): ProviderPin[] {
   }));
 }
 
-export interface PinSubstitution {
+export interface VerifiedPin {
   readonly pin: ProviderPin;
   readonly provider: MirroredProvider;
 }
 
 /**
- * Which mirror build stands in for each pin of a stack. Throws, naming every pin providers.json does not map, so a
- * provider bump in the constructs fails loudly here instead of silently validating against an older build.
+ * The mirror build of each pin of a stack. Throws, naming every pin the mirror does not hold, so a pin that drifts
+ * from the build (config/providers.ts vs scripts/tools/providers.json) fails loudly here instead of being verified
+ * against another version.
  */
-export function substitutions(
+export function verifiedPins(
   stackName: string,
   pins: readonly ProviderPin[],
   map: readonly MirroredProvider[] = loadProviderMap(),
-): PinSubstitution[] {
+): VerifiedPin[] {
   const problems: string[] = [];
-  const out: PinSubstitution[] = [];
+  const out: VerifiedPin[] = [];
   for (const pin of pins) {
     const provider = map.find((p) => p.source === pin.source);
     if (!provider) {
       problems.push(`${pin.source} ${pin.version} (no build of this provider in scripts/tools/providers.json)`);
-    } else if (!provider.pinned.includes(pin.version)) {
-      problems.push(`${pin.source} ${pin.version} (scripts/tools/providers.json maps only ${provider.pinned.join(', ')} of it)`);
+    } else if (provider.release !== pin.version) {
+      problems.push(`${pin.source} ${pin.version} (the mirror holds ${provider.release}, built from commit ${provider.commit})`);
     } else {
       out.push({ pin, provider });
     }
   }
   if (problems.length) {
     throw new Error(
-      `${stackName}: the synthesized JSON pins provider versions the offline mirror does not map: ${problems.join('; ')}. ` +
-        'Add the pin to scripts/tools/providers.json (with the Go module version that stands in for it) and rerun scripts/setup.sh.',
+      `${stackName}: the synthesized JSON pins provider versions the verification tools do not run: ${problems.join('; ')}. ` +
+        'The pins are config/providers.ts; the builds scripts/tools/providers.json (README "Verification with the real tools").',
     );
   }
   return out;
 }
 
-/** The override file: required_providers entries pinning the mirror builds (Terraform merges them element by element). */
-export function mirrorOverride(subs: readonly PinSubstitution[]): Record<string, unknown> {
-  const required: Record<string, { source: string; version: string }> = {};
-  for (const { pin, provider } of subs) required[pin.localName] = { source: provider.source, version: provider.mirrorVersion };
-  return {
-    '//': 'Written by scripts/tools (offline provider mirror, see scripts/tools/providers.json); not part of the synthesized stack.',
-    terraform: { required_providers: required },
-  };
+export interface ProviderDelta {
+  readonly source: string;
+  readonly release: string;
+  readonly commit: string;
+  readonly commitDate: string;
+  /** Every changelog entry between the release and the built commit (`* ` lines), or undefined when not read yet. */
+  readonly entries?: readonly string[];
+  /** The entries that name a resource or data source type of the stacks, or the provider itself. */
+  readonly relevant: readonly string[];
 }
 
-/** "aws 6.48.0-dev.20260602 for 6.25.0, random 3.9.1-dev.20260824 for 3.7.2" */
-export function describeSubstitutions(subs: readonly PinSubstitution[]): string {
-  return subs.map(({ pin, provider }) => `${pin.localName} ${provider.mirrorVersion} for ${pin.version}`).join(', ');
+/**
+ * The known delta of each mirrored provider: the changelog entries between the release the stacks pin and the commit
+ * the tools run (setup-tools.sh extracts them into <cache>/deltas/), and those among them that touch `types`.
+ */
+export function providerDeltas(
+  tools: Pick<Tools, 'cacheDir'>,
+  types: ReadonlySet<string>,
+  map: readonly MirroredProvider[] = loadProviderMap(),
+): ProviderDelta[] {
+  return map.map((p) => {
+    const type = p.source.split('/').pop() ?? '';
+    const file = path.join(tools.cacheDir, 'deltas', `${type}-${p.release}-${p.commit}.md`);
+    const entries = fs.existsSync(file)
+      ? fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('* '))
+          .map((l) =>
+            l
+              .slice(2)
+              .replace(/\s*\(\[#\d+\]\([^)]*\)\)/g, '')
+              .trim(),
+          )
+      : undefined;
+    const touches = (e: string) =>
+      /^provider\b/i.test(e) || [...types].some((t) => new RegExp(`(resource|data-source)/${t}\\b|\`${t}\``).test(e));
+    return {
+      source: p.source,
+      release: p.release,
+      commit: p.commit,
+      commitDate: p.commitDate,
+      entries,
+      relevant: (entries ?? []).filter(touches),
+    };
+  });
+}
+
+/** The lines setup and validate print: per provider, pin, built commit, delta and what of it touches the stacks. */
+export function describeDeltas(deltas: readonly ProviderDelta[]): string[] {
+  return deltas.flatMap((d) => {
+    const head = `${d.source.replace('registry.terraform.io/', '')} ${d.release} (the pin) <- commit ${d.commit} of ${d.commitDate.slice(0, 10)} (the build)`;
+    if (!d.entries) return [`${head}: delta not read yet (run bash scripts/tools/setup-tools.sh)`];
+    if (!d.entries.length) return [`${head}: no changelog entries between them`];
+    return [
+      `${head}: ${d.entries.length} changelog entries between them, ${d.relevant.length} touching these stacks${d.relevant.length ? ':' : ''}`,
+      ...d.relevant.map((e) => `    ${e}`),
+    ];
+  });
+}
+
+/** "aws 6.47.0 (commit 5f2286d6d836), random 3.9.0 (commit e1092b0cfc07)" */
+export function describePins(pins: readonly VerifiedPin[]): string {
+  return pins.map(({ pin, provider }) => `${pin.localName} ${pin.version} (commit ${provider.commit})`).join(', ');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -246,21 +326,21 @@ export function usesAws(stack: SynthStack): boolean {
 
 /**
  * A working copy of a stack in `workDir`: cdk.tf.json and anything cdktf placed beside it (assets), without the
- * engine's own files, plus the mirror override. The synthesized directory itself is never written to.
+ * engine's own files, plus `extraFiles`. The synthesized JSON is used as it is: its pins are the mirror's releases.
+ * The synthesized directory itself is never written to.
  */
-export function prepareWorkDir(stack: SynthStack, workDir: string, extraFiles: Record<string, unknown> = {}): PinSubstitution[] {
-  const subs = substitutions(stack.name, readPins(stack.json));
+export function prepareWorkDir(stack: SynthStack, workDir: string, extraFiles: Record<string, unknown> = {}): VerifiedPin[] {
+  const pins = verifiedPins(stack.name, readPins(stack.json));
   fs.mkdirSync(workDir, { recursive: true });
   for (const entry of fs.readdirSync(stack.dir)) {
     if (entry === '.terraform' || entry === '.terraform.lock.hcl' || entry.endsWith('_override.tf.json') || /\.tfstate/.test(entry))
       continue;
     fs.cpSync(path.join(stack.dir, entry), path.join(workDir, entry), { recursive: true });
   }
-  fs.writeFileSync(path.join(workDir, MIRROR_OVERRIDE_FILE), JSON.stringify(mirrorOverride(subs), null, 2) + '\n');
   for (const [name, content] of Object.entries(extraFiles)) {
     fs.writeFileSync(path.join(workDir, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2) + '\n');
   }
-  return subs;
+  return pins;
 }
 
 /**

@@ -1,13 +1,26 @@
 /**
  * `init -backend=false` and `validate` of every synthesized stack with the real engine and the real providers (the
- * offline mirror's builds, see providers.json), each in a temporary copy of its stack directory so cdktf.out is never
- * written to. One line per stack, then every diagnostic verbatim; exit 1 on any error.
+ * offline mirror's builds of the pinned releases, see providers.json), each in a temporary copy of its stack directory
+ * so cdktf.out is never written to. First, per provider, the pin, the built commit and the changelog entries between
+ * them that touch the stacks' resources; then one line per stack and every diagnostic verbatim; exit 1 on any error.
  *
  *   bash scripts/tools/validate.sh [--outdir cdktf.out] [--keep]
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeSubstitutions, engine, prepareWorkDir, readStacks, REPO_ROOT, requireTools, SynthStack, tempDir, Tools } from './tools';
+import {
+  describeDeltas,
+  describePins,
+  engine,
+  prepareWorkDir,
+  providerDeltas,
+  readStacks,
+  REPO_ROOT,
+  requireTools,
+  SynthStack,
+  tempDir,
+  Tools,
+} from './tools';
 
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';
@@ -21,7 +34,7 @@ export interface StackValidation {
   readonly stack: string;
   /** init and validate both succeeded without an error diagnostic. */
   readonly valid: boolean;
-  /** "aws 6.48.0-dev.20260602 for 6.25.0, random …" */
+  /** "aws 6.47.0 (commit 5f2286d6d836), random 3.9.0 (commit e1092b0cfc07)" */
   readonly providers: string;
   readonly diagnostics: readonly Diagnostic[];
   /** Set when init (or reading the pins) failed, with the engine's output. */
@@ -60,7 +73,7 @@ export async function validateStack(tools: Tools, stack: SynthStack, workRoot: s
   const workDir = path.join(workRoot, stack.name);
   let providers = '';
   try {
-    providers = describeSubstitutions(prepareWorkDir(stack, workDir));
+    providers = describePins(prepareWorkDir(stack, workDir));
   } catch (e) {
     return {
       stack: stack.name,
@@ -114,7 +127,7 @@ export async function validateAll(
   outdir: string,
   opts: { tools?: Tools; workRoot?: string; concurrency?: number } = {},
 ): Promise<StackValidation[]> {
-  const tools = opts.tools ?? requireTools();
+  const tools = opts.tools ?? requireTools(['engine', 'aws', 'random', 'docker']);
   const stacks = readStacks(outdir);
   const workRoot = opts.workRoot ?? tempDir('isl-validate-');
   try {
@@ -145,9 +158,12 @@ async function main(argv: string[]): Promise<number> {
     else if (argv[i] === '--keep') keep = true;
     else throw new Error(`validate: unknown argument ${argv[i]} (usage: validate [--outdir DIR] [--keep])`);
   }
-  const tools = requireTools();
+  const tools = requireTools(['engine', 'aws', 'random', 'docker']);
   const workRoot = tempDir('isl-validate-');
   const started = Date.now();
+  const stacks = readStacks(outdir);
+  const types = new Set(stacks.flatMap((st) => [...Object.keys(st.json.resource ?? {}), ...Object.keys(st.json.data ?? {})]));
+  for (const line of describeDeltas(providerDeltas(tools, types))) console.log(`provider ${line}`);
   const results = await validateAll(outdir, { tools, workRoot });
   for (const r of results) {
     console.log(summaryLine(r));
