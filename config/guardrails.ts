@@ -107,3 +107,16 @@ export const SECRET_DETECTION = {
   /** redis.conf directives and server flags whose argument is a password. */
   confDirectives: ['requirepass', 'masterauth'],
 } as const;
+
+/**
+ * Free text the AWS APIs store (guardrail `plain-text`): descriptions and display names in printable ASCII, the only
+ * set every API documents. EC2 is stricter for security groups and their rules (CreateSecurityGroup
+ * GroupDescription, IpPermission Description): `a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*`.
+ */
+export const PLAIN_TEXT = {
+  attributes: ['description', 'alarm_description', 'display_name'],
+  printableAscii: /^[\x20-\x7e]*$/,
+  ec2Types: ['aws_security_group', 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule'],
+  ec2Description: /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/,
+  ec2Form: 'letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *',
+} as const;

@@ -42,7 +42,7 @@ export function environmentProps(
     net.clientAccess?.cidrs ?? (dep.clientCidrs.length || dep.clientSecurityGroupIds.length ? dep.clientCidrs : [net.vpcCidrBlock]);
   const group: GroupProps = {
     replicationGroupId: replicationGroupId(env),
-    description: `${PROJECT} ${env.name} cache: ${plan.totalNodes} × ${plan.nodeType.name}, ${plan.shards} shard(s) of 1 primary + ${plan.replicasPerShard} replica(s)`,
+    description: `${PROJECT} ${env.name} cache: ${plan.totalNodes} x ${plan.nodeType.name}, ${plan.shards} shard(s) of 1 primary + ${plan.replicasPerShard} replica(s)`,
     engine: env.engine,
     engineVersion: env.engineVersion,
     nodeType: plan.nodeType.name,

@@ -34,6 +34,9 @@ const ISSUE_11_RULES = [
   'kms-key-policy',
   'vended-log-groups',
   'lookups-fail-early',
+  // issue 17
+  'provider-versions',
+  'plain-text',
 ];
 
 function synth(env: EnvironmentConfig): Json {
@@ -153,6 +156,26 @@ describe('each rule refuses its defect', () => {
     first(j, 'aws_secretsmanager_secret').recovery_window_in_days = 7;
     expect(violations(j, 'recreatable-names').map((v) => v.message)).toEqual([
       'secret isl-cache-production/auth waits 7 days under its name after a destroy, so creating the stack again meanwhile fails: set recovery_window_in_days = 0 or a name that changes per generation',
+    ]);
+  });
+
+  it("provider-versions: the bindings' own pins (aws 6.25.0) and no engine requirement", () => {
+    const j = clone(production);
+    j.terraform!.required_providers.aws.version = '6.25.0';
+    delete j.terraform!.required_version;
+    expect(violations(j, 'provider-versions').map((v) => `${v.resource}: ${v.message}`)).toEqual([
+      'terraform.required_providers.aws: pins aws 6.25.0, but the constructs are verified with 6.47.0: call pinVerifiedProviders(stack) after creating the providers',
+      'terraform.required_version: is null; required: ">= 1.10.0" (S3 native state locking), set by pinVerifiedProviders(stack)',
+    ]);
+  });
+
+  it('plain-text: a description with a sign the API does not document, a security group description outside the EC2 set', () => {
+    const j = clone(production);
+    first(j, 'aws_elasticache_replication_group').description = 'isl-cache production cache: 3 x cache.m7g.xlarge';
+    first(j, 'aws_security_group').description = 'Redis port from the clients – only';
+    expect(violations(j, 'plain-text').map((v) => `${v.resource.split('.')[0]}: ${v.message}`)).toEqual([
+      'aws_elasticache_replication_group: description has "×"; allowed: printable ASCII',
+      'aws_security_group: description has "–"; allowed: letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *',
     ]);
   });
 

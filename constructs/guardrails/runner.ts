@@ -19,6 +19,7 @@ import { rule as lookupsFailEarly } from './rules/lookups';
 import { rule as multiAz } from './rules/multi-az';
 import { rule as nodeAlarms } from './rules/node-alarms';
 import { rule as openIngress } from './rules/open-ingress';
+import { rule as plainText } from './rules/plain-text';
 import { rule as providerVersions } from './rules/provider-versions';
 import { rule as recreatableNames } from './rules/recreatable-names';
 import { GuardrailRule, RuleContext, Violation } from './rules/rule';
@@ -53,6 +54,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   recreatableNames,
   // issue 17: what the tools verified is what ships
   providerVersions,
+  plainText,
 ];
 
 export function isProtectedEnvironment(environment: string): boolean {
