@@ -190,10 +190,10 @@ const CASES: Case[] = [
 describe('review of a change against a base', () => {
   it('sized the mutated configurations as intended', () => {
     const sized = (name: Name) => `${stacks[name].plan.totalNodes} × ${stacks[name].plan.nodeType.name}`;
-    expect(sized('production')).toBe('3 x cache.m7g.xlarge');
-    expect(sized('productionBigger')).toBe('3 x cache.r7g.xlarge');
-    expect(sized('staging')).toBe('2 x cache.t4g.medium');
-    expect(sized('stagingNoReplica')).toBe('1 x cache.t4g.medium');
+    expect(sized('production')).toBe('3 × cache.m7g.xlarge');
+    expect(sized('productionBigger')).toBe('3 × cache.r7g.xlarge');
+    expect(sized('staging')).toBe('2 × cache.t4g.medium');
+    expect(sized('stagingNoReplica')).toBe('1 × cache.t4g.medium');
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
