@@ -17,7 +17,8 @@
  * | CACHE_<ENV>_CLIENT_SECURITY_GROUP_IDS  | comma-separated security groups of the clients       | none                             |
  * | CACHE_<ENV>_CLIENT_CIDRS               | comma-separated private client ranges                | the VPC's CIDR block (if no SGs) |
  * | CACHE_<ENV>_ALARM_EMAILS               | comma-separated e-mails subscribed to the alarms     | none (ALARM_EMAIL: one address)  |
- * | CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS      | comma-separated HTTPS endpoints (paging webhooks)    | none                             |
+ * | CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS      | comma-separated HTTPS endpoints; their owner confirms | none                            |
+ * | CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM | HTTPS endpoints that confirm themselves (PagerDuty); the apply waits for them | none |
  * | CACHE_<ENV>_ALARM_TOPIC_ARNS           | comma-separated existing SNS topics alarms notify    | none                             |
  *
  * <ENV> is the environment name in upper case: PILOT, STAGING, PRODUCTION. The local stack's LOCAL_REDIS_* variables

@@ -77,9 +77,10 @@ export class CacheEnvironmentStack extends TerraformStack {
       otherTopics: [this.cache.notificationTopic],
       emails: dep.alarmEmails,
       httpsEndpoints: dep.alarmHttpsEndpoints,
+      autoConfirmingHttpsEndpoints: dep.alarmHttpsEndpointsAutoConfirm,
       topicArns: dep.alarmTopicArns,
       required: this.protectedEnvironment,
-      howToFix: `${env.name} needs at least one: set ${P}ALARM_EMAILS, ${P}ALARM_HTTPS_ENDPOINTS or ${P}ALARM_TOPIC_ARNS (comma-separated) and synthesize again, or pass -var 'alarm_subscribers={emails=["oncall@example.com"], https_endpoints=[], topic_arns=[]}' to cdktf deploy.`,
+      howToFix: `${env.name} needs at least one: set ${P}ALARM_EMAILS, ${P}ALARM_HTTPS_ENDPOINTS, ${P}ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM or ${P}ALARM_TOPIC_ARNS (comma-separated) and synthesize again, or pass -var 'alarm_subscribers={emails=["oncall@example.com"], https_endpoints=[], topic_arns=[]}' to cdktf deploy.`,
     });
     this.alarms = new CacheAlarms(this, 'alarms', {
       replicationGroup: this.cache,

@@ -157,6 +157,7 @@ function propSource(environment: string, prop: string): string | undefined {
     alarmEmail: v('ALARM_EMAILS'),
     alarmEmails: v('ALARM_EMAILS'),
     alarmHttpsEndpoints: v('ALARM_HTTPS_ENDPOINTS'),
+    autoConfirmingHttpsEndpoints: v('ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM'),
     alarmTopics: v('ALARM_TOPIC_ARNS'),
     engine: config('engine'),
     snapshotRetentionLimitDays: config('snapshotRetentionLimitDays'),

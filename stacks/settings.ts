@@ -47,8 +47,10 @@ export interface DeploymentSettings {
   readonly clientCidrs: string[];
   /** E-mail addresses that receive the alarms (CACHE_<ENV>_ALARM_EMAILS, comma-separated; CACHE_<ENV>_ALARM_EMAIL too). */
   readonly alarmEmails: string[];
-  /** HTTPS endpoints that receive the alarms, e.g. a paging tool's webhook (CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS). */
+  /** HTTPS endpoints whose owner confirms the subscription (CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS). */
   readonly alarmHttpsEndpoints: string[];
+  /** HTTPS endpoints that confirm themselves, e.g. PagerDuty's (CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM). */
+  readonly alarmHttpsEndpointsAutoConfirm: string[];
   /** Existing SNS topics (chat or paging integrations) the alarms notify directly (CACHE_<ENV>_ALARM_TOPIC_ARNS). */
   readonly alarmTopicArns: string[];
 }
@@ -79,6 +81,7 @@ export const ENVIRONMENT_VARIABLE_SUFFIXES = [
   'ALARM_EMAIL',
   'ALARM_EMAILS',
   'ALARM_HTTPS_ENDPOINTS',
+  'ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM',
   'ALARM_TOPIC_ARNS',
 ] as const;
 
@@ -272,13 +275,26 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
 
   const emails = [...(list(v('ALARM_EMAIL').value) ?? []), ...(list(v('ALARM_EMAILS').value) ?? [])];
   for (const e of emails) p.check(EMAIL_PATTERN.test(e), `${prefix}ALARM_EMAILS`, 'e-mail addresses (name@example.com)', e);
-  const endpoints = v('ALARM_HTTPS_ENDPOINTS');
-  const alarmHttpsEndpoints = list(endpoints.value) ?? [];
-  for (const e of alarmHttpsEndpoints) {
+  const httpsEndpoints = (suffix: 'ALARM_HTTPS_ENDPOINTS' | 'ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM'): string[] => {
+    const variable = v(suffix);
+    const urls = list(variable.value) ?? [];
+    for (const e of urls) {
+      p.check(
+        isHttpsEndpoint(e),
+        variable.name,
+        'https:// URLs without user:password (a credential in the URL would be stored in the JSON and the state)',
+        e,
+      );
+    }
+    return [...new Set(urls)];
+  };
+  const alarmHttpsEndpoints = httpsEndpoints('ALARM_HTTPS_ENDPOINTS');
+  const alarmHttpsEndpointsAutoConfirm = httpsEndpoints('ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM');
+  for (const e of alarmHttpsEndpointsAutoConfirm.filter((x) => alarmHttpsEndpoints.includes(x))) {
     p.check(
-      isHttpsEndpoint(e),
-      endpoints.name,
-      'https:// URLs without user:password (a credential in the URL would be stored in the JSON and the state)',
+      false,
+      `${prefix}ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM`,
+      `endpoints not also in ${prefix}ALARM_HTTPS_ENDPOINTS (name each once)`,
       e,
     );
   }
@@ -299,7 +315,8 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
     clientSecurityGroupIds,
     clientCidrs,
     alarmEmails: [...new Set(emails)],
-    alarmHttpsEndpoints: [...new Set(alarmHttpsEndpoints)],
+    alarmHttpsEndpoints,
+    alarmHttpsEndpointsAutoConfirm,
     alarmTopicArns: [...new Set(alarmTopicArns)],
   };
 }

@@ -364,15 +364,33 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
       'email ${toset(var.alarm_subscribers.emails)}',
       'https ${toset(var.alarm_subscribers.https_endpoints)}',
       'https ${toset(var.alarm_subscribers.https_endpoints)}',
+      'https ${toset(var.alarm_subscribers.https_endpoints_auto_confirm)}',
+      'https ${toset(var.alarm_subscribers.https_endpoints_auto_confirm)}',
     ]);
-    expect(subs.filter((x) => x.protocol === 'https').every((x) => x.endpoint_auto_confirms === true)).toBe(true);
+    // the apply waits for a confirmation only from endpoints that confirm themselves (a wait fails for any other)
+    expect(
+      subs
+        .filter((x) => x.protocol === 'https')
+        .map((x) => `${x.for_each} auto_confirms=${x.endpoint_auto_confirms} wait=${x.confirmation_timeout_in_minutes ?? '-'}`)
+        .sort(),
+    ).toEqual([
+      '${toset(var.alarm_subscribers.https_endpoints)} auto_confirms=false wait=-',
+      '${toset(var.alarm_subscribers.https_endpoints)} auto_confirms=false wait=-',
+      '${toset(var.alarm_subscribers.https_endpoints_auto_confirm)} auto_confirms=true wait=5',
+      '${toset(var.alarm_subscribers.https_endpoints_auto_confirm)} auto_confirms=true wait=5',
+    ]);
     for (const alarm of resourcesOf(json, 'aws_cloudwatch_metric_alarm')) {
       expect(alarm.alarm_actions).toMatch(
         /^\$\{concat\(\[aws_sns_topic\.cache_alarms_[0-9A-F]+\.arn\], var\.alarm_subscribers\.topic_arns\)\}$/,
       );
       expect(alarm.ok_actions).toBe(alarm.alarm_actions);
     }
-    expect(variables(json).alarm_subscribers.default).toEqual({ emails: [], https_endpoints: [], topic_arns: [] });
+    expect(variables(json).alarm_subscribers.default).toEqual({
+      emails: [],
+      https_endpoints: [],
+      https_endpoints_auto_confirm: [],
+      topic_arns: [],
+    });
   });
 
   it(
@@ -430,10 +448,10 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
       ...(name === 'pilot'
         ? []
         : [
-            `No alarm subscriber: the alarms would page nobody. ${name} needs at least one: set ${P}ALARM_EMAILS, ${P}ALARM_HTTPS_ENDPOINTS or ${P}ALARM_TOPIC_ARNS (comma-separated) and synthesize again, or pass -var 'alarm_subscribers={emails=["oncall@example.com"], https_endpoints=[], topic_arns=[]}' to cdktf deploy.`,
+            `No alarm subscriber: the alarms would page nobody. ${name} needs at least one: set ${P}ALARM_EMAILS, ${P}ALARM_HTTPS_ENDPOINTS, ${P}ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM or ${P}ALARM_TOPIC_ARNS (comma-separated) and synthesize again, or pass -var 'alarm_subscribers={emails=["oncall@example.com"], https_endpoints=[], topic_arns=[]}' to cdktf deploy.`,
           ]),
       'At most 4 topic_arns: CloudWatch allows 5 actions per alarm state, the alarm topic included.',
-      'Every https_endpoints entry starts with https://.',
+      'Every https_endpoints and https_endpoints_auto_confirm entry starts with https://.',
     ]);
     expect(messages('client_access')).toEqual(
       name === 'pilot'

@@ -26,6 +26,7 @@ describe('AWS settings: defaults', () => {
       clientCidrs: [],
       alarmEmails: [],
       alarmHttpsEndpoints: [],
+      alarmHttpsEndpointsAutoConfirm: [],
       alarmTopicArns: [],
     });
   });
@@ -53,7 +54,8 @@ describe('AWS settings: defaults', () => {
       CACHE_PRODUCTION_CLIENT_CIDRS: '10.20.0.0/16',
       CACHE_PRODUCTION_ALARM_EMAIL: 'ops@example.com',
       CACHE_PRODUCTION_ALARM_EMAILS: 'ops@example.com,oncall+cache@example.co.uk',
-      CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'https://events.pagerduty.com/integration/abc/enqueue',
+      CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'https://hooks.example.com/sns',
+      CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: 'https://events.pagerduty.com/integration/abc/enqueue',
       CACHE_PRODUCTION_ALARM_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:chatops',
     };
     const { settings, problems } = parseDeploymentSettings(AWS, env);
@@ -64,6 +66,8 @@ describe('AWS settings: defaults', () => {
       subnetIds: ['subnet-0a1b2c3d', 'subnet-0123456789abcdef0'],
       vpcTag: { key: 'Name', value: 'main' },
       alarmEmails: ['ops@example.com', 'oncall+cache@example.co.uk'],
+      alarmHttpsEndpoints: ['https://hooks.example.com/sns'],
+      alarmHttpsEndpointsAutoConfirm: ['https://events.pagerduty.com/integration/abc/enqueue'],
     });
     expect(settings.pilot.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
   });
@@ -173,6 +177,14 @@ describe('AWS settings: every bad value is named with its stacks, its form and t
       'the single-address variable, wrong too',
       { CACHE_PILOT_ALARM_EMAIL: 'ops at example.com' },
       'CACHE_PILOT_ALARM_EMAILS: e-mail addresses (name@example.com), got "ops at example.com" (stack pilot)',
+    ],
+    [
+      'an endpoint named as self-confirming and not',
+      {
+        CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'https://hooks.example.com/x',
+        CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: 'https://hooks.example.com/x',
+      },
+      'CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: endpoints not also in CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS (name each once), got "https://hooks.example.com/x" (stack production)',
     ],
     [
       'an endpoint over plain HTTP',

@@ -295,6 +295,7 @@ function notificationsOf(json: TfJson, rg: Block, nodeIds: ReadonlySet<string>):
   const emails = list('emails').length + staticSubs.filter((x) => String(x.body.protocol).startsWith('email')).length;
   const httpsHosts = [
     ...list('https_endpoints'),
+    ...list('https_endpoints_auto_confirm'),
     ...staticSubs.filter((x) => x.body.protocol === 'https').map((x) => String(x.body.endpoint)),
   ].map(hostOf);
   const topicArns = [
