@@ -20,6 +20,7 @@
  * | CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS      | comma-separated HTTPS endpoints; their owner confirms | none                            |
  * | CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM | HTTPS endpoints that confirm themselves (PagerDuty); the apply waits for them | none |
  * | CACHE_<ENV>_ALARM_TOPIC_ARNS           | comma-separated existing SNS topics alarms notify    | none                             |
+ * | CACHE_<ENV>_CREDENTIAL_READER_ROLES    | comma-separated IAM role names that may read the credentials secret (and decrypt it) | none |
  *
  * <ENV> is the environment name in upper case: PILOT, STAGING, PRODUCTION. The local stack's LOCAL_REDIS_* variables
  * are listed in ./local.ts (LOCAL_ENV).
@@ -78,3 +79,9 @@ export const EMAIL_PATTERN =
 
 /** SNS topic names: 1–256 letters, digits, `-` or `_` (`.fifo` for FIFO topics). */
 export const SNS_TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/**
+ * IAM role names (IAM User Guide, "IAM object quotas" and CreateRole RoleName): 1–64 characters of letters, digits and
+ * `+ = , . @ _ -`. Roles named in CACHE_<ENV>_CREDENTIAL_READER_ROLES, and RedisReplicationGroup.grantReadCredentials.
+ */
+export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;

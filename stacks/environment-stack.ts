@@ -106,6 +106,12 @@ export class CacheEnvironmentStack extends TerraformStack {
       value: c.authSecret?.arn ?? '',
       description: 'Secrets Manager secret: username, password, host, reader_host, port, tls, url, reader_url',
     });
+    new TerraformOutput(this, 'auth_secret_kms_key_arn', {
+      value: c.encryptionKey.arn,
+      description: 'KMS key the secret is encrypted with: a reader needs kms:Decrypt on it besides secretsmanager:GetSecretValue',
+    });
+    // the application roles named in CACHE_<ENV>_CREDENTIAL_READER_ROLES read the secret (and decrypt it)
+    for (const role of dep.credentialReaderRoles) c.grantReadCredentials(role);
     new TerraformOutput(this, 'security_group_id', { value: c.securityGroup.id, description: 'Security group of the cache nodes' });
     new TerraformOutput(this, 'notification_topic_arn', {
       value: c.notificationTopic.arn,

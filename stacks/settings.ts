@@ -13,6 +13,7 @@ import {
   DEFAULT_VPC_TAG_KEY,
   DYNAMODB_TABLE_NAME,
   EMAIL_PATTERN,
+  IAM_ROLE_NAME,
   LOCAL_STATE_DIR,
   S3_BUCKET_NAME,
   SNS_TOPIC_NAME,
@@ -53,6 +54,8 @@ export interface DeploymentSettings {
   readonly alarmHttpsEndpointsAutoConfirm: string[];
   /** Existing SNS topics (chat or paging integrations) the alarms notify directly (CACHE_<ENV>_ALARM_TOPIC_ARNS). */
   readonly alarmTopicArns: string[];
+  /** IAM roles (names) that may read the credentials secret (CACHE_<ENV>_CREDENTIAL_READER_ROLES). */
+  readonly credentialReaderRoles: string[];
 }
 
 /** The local stack's choices from LOCAL_REDIS_* (unset: the LocalRedis construct's defaults). */
@@ -83,6 +86,7 @@ export const ENVIRONMENT_VARIABLE_SUFFIXES = [
   'ALARM_HTTPS_ENDPOINTS',
   'ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM',
   'ALARM_TOPIC_ARNS',
+  'CREDENTIAL_READER_ROLES',
 ] as const;
 
 /** Other CACHE_* variables this project reads (constructs/guardrails/aspect.ts). */
@@ -301,6 +305,11 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
   const topics = v('ALARM_TOPIC_ARNS');
   const alarmTopicArns = list(topics.value) ?? [];
   for (const t of alarmTopicArns) checkTopicArn(p, topics.name, t, region, regionInfo);
+  const readers = v('CREDENTIAL_READER_ROLES');
+  const credentialReaderRoles = [...new Set(list(readers.value) ?? [])];
+  for (const r of credentialReaderRoles) {
+    p.check(IAM_ROLE_NAME.test(r), readers.name, 'IAM role names (1-64 of letters, digits and + = , . @ _ -), not ARNs', r);
+  }
 
   return {
     region,
@@ -318,6 +327,7 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
     alarmHttpsEndpoints,
     alarmHttpsEndpointsAutoConfirm,
     alarmTopicArns: [...new Set(alarmTopicArns)],
+    credentialReaderRoles,
   };
 }
 

@@ -417,7 +417,7 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
     },
   );
 
-  it('outputs the endpoints, port, secret ARN and security group id', () => {
+  it('outputs the endpoints, port, secret ARN, the key a reader must decrypt with, and security group id', () => {
     expect(Object.keys(json.output!)).toEqual(
       expect.arrayContaining([
         'primary_endpoint',
@@ -428,10 +428,13 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
         'security_group_id',
       ]),
     );
+    expect(json.output!.auth_secret_kms_key_arn.value).toMatch(/^\$\{aws_kms_key\.cache_key_[0-9A-F]+\.arn\}$/);
     expect(Object.fromEntries(Object.entries(json.output!).map(([k, o]) => [k, o.description]))).toEqual({
       alarm_dashboard_name: 'CloudWatch dashboard of the cache nodes',
       alarm_topic_arn: 'CloudWatch alarm and OK notifications (encrypted topic)',
       auth_secret_arn: 'Secrets Manager secret: username, password, host, reader_host, port, tls, url, reader_url',
+      auth_secret_kms_key_arn:
+        'KMS key the secret is encrypted with: a reader needs kms:Decrypt on it besides secretsmanager:GetSecretValue',
       configuration_endpoint: 'Configuration endpoint (cluster mode enabled)',
       notification_topic_arn: 'ElastiCache events (unencrypted topic; e-mail and HTTPS subscribers)',
       port: undefined,
@@ -590,5 +593,15 @@ describe('account settings from environment variables', () => {
     expect(() => deploymentSettings('staging', { CACHE_STAGING_VPC_TAG: 'no-equals-sign' })).toThrow(
       'CACHE_STAGING_VPC_TAG: "Key=Value", got "no-equals-sign"',
     );
+  });
+});
+
+describe('application roles named in CACHE_<ENV>_CREDENTIAL_READER_ROLES', () => {
+  it('each get an inline policy reading the secret and decrypting it, on the role of that name', () => {
+    const { json } = build('production', { CACHE_PRODUCTION_CREDENTIAL_READER_ROLES: 'orders-api-task,orders-worker' }, FIXED_ENVIRONMENTS);
+    expect(resourcesOf(json, 'aws_iam_role_policy').map((p) => `${p.role} ${p.name}`)).toEqual([
+      'orders-api-task isl-cache-production-read-credentials',
+      'orders-worker isl-cache-production-read-credentials',
+    ]);
   });
 });

@@ -620,3 +620,51 @@ describe("another team's own key and topics, clients added later", () => {
     for (const m of messages) expect(m).toContain('port: a whole number from 1 to 65535, got 0');
   });
 });
+
+describe('an application role reads the credentials (grantReadCredentials)', () => {
+  it('gets GetSecretValue on the secret and kms:Decrypt on its key, only through Secrets Manager and only for that secret', () => {
+    const { stack, group } = groupStack();
+    group.grantReadCredentials('orders-api-task');
+    const json = synthJson(stack);
+    const secret = ref('aws_secretsmanager_secret', json, 'arn');
+    expect(onlyResource(json, 'aws_iam_role_policy')).toEqual({
+      name: 'isl-cache-test-read-credentials',
+      role: 'orders-api-task',
+      policy: expect.stringMatching(/^\$\{data\.aws_iam_policy_document\.cache_read-credentials-policy-0_[0-9A-F]+\.json\}$/),
+    });
+    const doc = Object.entries(json.data!.aws_iam_policy_document).find(([id]) => id.includes('read-credentials-policy-0'))![1];
+    expect(doc.statement).toEqual([
+      {
+        sid: 'ReadTheCacheCredentials',
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secret],
+      },
+      {
+        sid: 'DecryptThemThroughSecretsManager',
+        actions: ['kms:Decrypt'],
+        resources: [ref('aws_kms_key', json, 'arn')],
+        condition: [
+          {
+            test: 'StringEquals',
+            variable: 'kms:ViaService',
+            values: [
+              `secretsmanager.\${${Object.keys(json.data!.aws_region).map((id) => `data.aws_region.${id}`)[0]}.region}.amazonaws.com`,
+            ],
+          },
+          { test: 'StringEquals', variable: 'kms:EncryptionContext:SecretARN', values: [secret] },
+        ],
+      },
+    ]);
+  });
+
+  it('refuses an ARN where the role name belongs, and a group without credentials', () => {
+    const { group } = groupStack();
+    expect(() => group.grantReadCredentials('arn:aws:iam::111122223333:role/orders')).toThrow(
+      'test/cache (RedisReplicationGroup.grantReadCredentials): invalid input:\n  - roleName: an IAM role name (1-64 of letters, digits and + = , . @ _ -), not an ARN, got "arn:aws:iam::111122223333:role/orders"',
+    );
+    const open = groupStack({ authentication: 'none', transitEncryptionEnabled: false }).group;
+    expect(() => open.grantReadCredentials('orders-api-task')).toThrow(
+      '  - authentication: rbac or auth-token (a group without authentication has no credentials), got "none"',
+    );
+  });
+});

@@ -27,6 +27,7 @@ describe('AWS settings: defaults', () => {
       alarmEmails: [],
       alarmHttpsEndpoints: [],
       alarmHttpsEndpointsAutoConfirm: [],
+      credentialReaderRoles: [],
       alarmTopicArns: [],
     });
   });
@@ -57,6 +58,7 @@ describe('AWS settings: defaults', () => {
       CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'https://hooks.example.com/sns',
       CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: 'https://events.pagerduty.com/integration/abc/enqueue',
       CACHE_PRODUCTION_ALARM_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:chatops',
+      CACHE_PRODUCTION_CREDENTIAL_READER_ROLES: 'orders-api-task, orders-worker',
     };
     const { settings, problems } = parseDeploymentSettings(AWS, env);
     expect(problems).toEqual([]);
@@ -68,6 +70,7 @@ describe('AWS settings: defaults', () => {
       alarmEmails: ['ops@example.com', 'oncall+cache@example.co.uk'],
       alarmHttpsEndpoints: ['https://hooks.example.com/sns'],
       alarmHttpsEndpointsAutoConfirm: ['https://events.pagerduty.com/integration/abc/enqueue'],
+      credentialReaderRoles: ['orders-api-task', 'orders-worker'],
     });
     expect(settings.pilot.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
   });
@@ -177,6 +180,11 @@ describe('AWS settings: every bad value is named with its stacks, its form and t
       'the single-address variable, wrong too',
       { CACHE_PILOT_ALARM_EMAIL: 'ops at example.com' },
       'CACHE_PILOT_ALARM_EMAILS: e-mail addresses (name@example.com), got "ops at example.com" (stack pilot)',
+    ],
+    [
+      'a role ARN where a role name belongs',
+      { CACHE_STAGING_CREDENTIAL_READER_ROLES: 'arn:aws:iam::123456789012:role/orders' },
+      'CACHE_STAGING_CREDENTIAL_READER_ROLES: IAM role names (1-64 of letters, digits and + = , . @ _ -), not ARNs, got "arn:aws:iam::123456789012:role/orders" (stack staging)',
     ],
     [
       'an endpoint named as self-confirming and not',

@@ -14,6 +14,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
 import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
@@ -30,6 +31,7 @@ import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../../config/elasticache';
 import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../../config/redis-acl';
+import { IAM_ROLE_NAME } from '../../config/deployment';
 import { Problems, isAwsId, isUnresolved, validateConstruct } from '../validation';
 import {
   AUTH_TOKEN_GENERATION,
@@ -96,6 +98,7 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
 
   private readonly props: RedisReplicationGroupProps;
   private clientSecurityGroups = 0;
+  private credentialReaders = 0;
   private lookups?: { account: DataAwsCallerIdentity; partition: DataAwsPartition; region: DataAwsRegion };
 
   constructor(scope: Construct, id: string, props: RedisReplicationGroupProps) {
@@ -198,6 +201,58 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
       toPort: this.settings.port,
       referencedSecurityGroupId: securityGroupId,
       tags: this.props.tags,
+    });
+  }
+
+  /**
+   * Lets an IAM role read the credentials secret, which is what an application needs to connect: secretsmanager:
+   * GetSecretValue and DescribeSecret on the secret, and kms:Decrypt on the key it is encrypted with (Secrets Manager
+   * decrypts with the caller's permissions), only through Secrets Manager in this region (kms:ViaService) and only for
+   * this secret (encryption context SecretARN). An inline policy `<rg>-read-credentials` on the role, which must be in
+   * the stack's account. Construct ids `read-credentials-<n>`: add roles in a stable order.
+   * @param roleName the role's name (not its ARN), e.g. `aws_iam_role.app.name` or `orders-api-task`
+   */
+  grantReadCredentials(roleName: string): IamRolePolicy {
+    const problems = new Problems(`${this.node.path} (RedisReplicationGroup.grantReadCredentials)`);
+    problems.check(
+      this.authSecret !== undefined,
+      'authentication',
+      'rbac or auth-token (a group without authentication has no credentials)',
+      this.settings.authentication,
+    );
+    if (!isUnresolved(roleName))
+      problems.check(
+        IAM_ROLE_NAME.test(roleName),
+        'roleName',
+        'an IAM role name (1-64 of letters, digits and + = , . @ _ -), not an ARN',
+        roleName,
+      );
+    problems.throwIfAny();
+    const secret = this.authSecret as SecretsmanagerSecret;
+    const i = this.credentialReaders++;
+    const { region } = this.where();
+    const policy = new DataAwsIamPolicyDocument(this, `read-credentials-policy-${i}`, {
+      statement: [
+        {
+          sid: 'ReadTheCacheCredentials',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [secret.arn],
+        },
+        {
+          sid: 'DecryptThemThroughSecretsManager',
+          actions: ['kms:Decrypt'],
+          resources: [this.encryptionKey.arn],
+          condition: [
+            { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${region.region}.amazonaws.com`] },
+            { test: 'StringEquals', variable: 'kms:EncryptionContext:SecretARN', values: [secret.arn] },
+          ],
+        },
+      ],
+    });
+    return new IamRolePolicy(this, `read-credentials-${i}`, {
+      name: `${this.settings.replicationGroupId}-read-credentials`,
+      role: roleName,
+      policy: policy.json,
     });
   }
 
