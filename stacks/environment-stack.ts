@@ -20,6 +20,11 @@ import { NetworkRefs, environmentProps } from './environment-props';
 import { DeploymentSettings, localStatePath } from './settings';
 import { SizingPlan, planSizing } from './sizing';
 
+/** Key of an environment's state in the state bucket. */
+export function stateKey(environment: string): string {
+  return `${PROJECT}/${environment}.tfstate`;
+}
+
 export interface CacheEnvironmentStackProps {
   readonly environment: EnvironmentConfig;
   readonly deployment: DeploymentSettings;
@@ -52,10 +57,12 @@ export class CacheEnvironmentStack extends TerraformStack {
     new RandomProvider(this, 'random');
     pinVerifiedProviders(this);
 
+    this.deploymentTarget(env, dep);
+
     if (dep.stateBucket) {
       new S3Backend(this, {
         bucket: dep.stateBucket,
-        key: `${PROJECT}/${env.name}.tfstate`,
+        key: stateKey(env.name),
         region: dep.stateRegion,
         encrypt: true,
         dynamodbTable: dep.stateLockTable,
@@ -127,6 +134,34 @@ export class CacheEnvironmentStack extends TerraformStack {
         description: 'CloudWatch dashboard of the cache nodes',
       });
     }
+  }
+
+  /**
+   * The variable `deployment_target`: where the stack deploys, fixed at synth (region from AWS_REGION or the default,
+   * state in S3 or a local file), for the review and the operator to read. In a protected environment its validation
+   * stops the plan when either was left to its default: production on a local state file (passwords included) or in
+   * us-east-1 by accident is refused before anything is read or created. Passing the variable changes neither.
+   */
+  private deploymentTarget(env: EnvironmentConfig, dep: DeploymentSettings): void {
+    const state = dep.stateBucket
+      ? `s3://${dep.stateBucket}/${stateKey(env.name)}`
+      : `local file ${localStatePath(env.name).replace(/^(\.\.\/)+/, '')}`;
+    const missing = [...(dep.regionFromEnvironment ? [] : ['AWS_REGION']), ...(dep.stateBucket ? [] : ['CACHE_STATE_BUCKET'])];
+    const v = new TerraformVariable(this, 'deployment_target', {
+      type: 'object({ region = string, region_from = string, state = string })',
+      nullable: false,
+      description: `Where this stack deploys, fixed at synth from AWS_REGION and CACHE_STATE_BUCKET (passing this variable changes neither)`,
+      default: { region: dep.region, region_from: dep.regionFromEnvironment ? 'AWS_REGION' : 'default', state },
+      validation: this.protectedEnvironment
+        ? [
+            {
+              condition: '${var.deployment_target.region_from == "AWS_REGION" && startswith(var.deployment_target.state, "s3://")}',
+              errorMessage: `${env.name} is protected: it is never deployed onto a local state file or a default region. Set ${missing.join(' and ') || 'AWS_REGION and CACHE_STATE_BUCKET'} and synthesize again (README "Deploying to AWS").`,
+            },
+          ]
+        : [],
+    });
+    v.overrideLogicalId('deployment_target');
   }
 
   /**

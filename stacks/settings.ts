@@ -35,6 +35,8 @@ export interface TagFilter {
 
 export interface DeploymentSettings {
   readonly region: string;
+  /** The region came from AWS_REGION (false: the default, DEFAULT_REGION). */
+  readonly regionFromEnvironment: boolean;
   readonly stateBucket?: string;
   readonly stateRegion: string;
   readonly stateLockTable?: string;
@@ -197,6 +199,7 @@ function checkTopicArn(p: VariableProblems, variable: string, arn: string, regio
 
 interface Shared {
   region: string;
+  regionFromEnvironment: boolean;
   regionInfo?: AwsRegion;
   stateBucket?: string;
   stateRegion: string;
@@ -204,7 +207,8 @@ interface Shared {
 }
 
 function parseShared(env: Env, p: VariableProblems): Shared {
-  const region = get(env, 'AWS_REGION') ?? DEFAULT_REGION;
+  const regionSet = get(env, 'AWS_REGION');
+  const region = regionSet ?? DEFAULT_REGION;
   const regionInfo = checkRegion(p, 'AWS_REGION', region);
   const stateBucket = get(env, 'CACHE_STATE_BUCKET');
   const stateRegionSet = get(env, 'CACHE_STATE_REGION');
@@ -223,7 +227,14 @@ function parseShared(env: Env, p: VariableProblems): Shared {
     );
     p.check(stateBucket !== undefined, 'CACHE_STATE_LOCK_TABLE', 'set only together with CACHE_STATE_BUCKET', stateLockTable);
   }
-  return { region, regionInfo, stateBucket, stateRegion: stateRegionSet ?? region, stateLockTable };
+  return {
+    region,
+    regionFromEnvironment: regionSet !== undefined,
+    regionInfo,
+    stateBucket,
+    stateRegion: stateRegionSet ?? region,
+    stateLockTable,
+  };
 }
 
 function parseEnvironment(environment: string, shared: Shared, env: Env, p: VariableProblems): DeploymentSettings {
@@ -313,6 +324,7 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
 
   return {
     region,
+    regionFromEnvironment: shared.regionFromEnvironment,
     stateBucket: shared.stateBucket,
     stateRegion: shared.stateRegion,
     stateLockTable: shared.stateLockTable,

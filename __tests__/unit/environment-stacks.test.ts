@@ -605,3 +605,48 @@ describe('application roles named in CACHE_<ENV>_CREDENTIAL_READER_ROLES', () =>
     ]);
   });
 });
+
+describe('where a stack deploys (deployment_target): a protected environment refuses a default region or local state', () => {
+  const target = (name: AwsEnvironmentName, env: Record<string, string>) => {
+    const v = variables(build(name, env, FIXED_ENVIRONMENTS).json).deployment_target;
+    return { default: v.default, validation: v.validation ?? [] };
+  };
+
+  it('pilot may default: us-east-1 and a local state file, no refusal', () => {
+    expect(target('pilot', {})).toEqual({
+      default: { region: 'us-east-1', region_from: 'default', state: 'local file terraform.pilot.tfstate' },
+      validation: [],
+    });
+  });
+
+  it('production without AWS_REGION and CACHE_STATE_BUCKET: the plan stops with one message naming both', () => {
+    expect(target('production', {})).toEqual({
+      default: { region: 'us-east-1', region_from: 'default', state: 'local file terraform.production.tfstate' },
+      validation: [
+        {
+          condition: '${var.deployment_target.region_from == "AWS_REGION" && startswith(var.deployment_target.state, "s3://")}',
+          error_message:
+            'production is protected: it is never deployed onto a local state file or a default region. Set AWS_REGION and CACHE_STATE_BUCKET and synthesize again (README "Deploying to AWS").',
+        },
+      ],
+    });
+  });
+
+  it('staging with both set: the target names the region and the state object, and the same check passes it', () => {
+    const t = target('staging', { AWS_REGION: 'eu-west-1', CACHE_STATE_BUCKET: 'acme-terraform-state' });
+    expect(t.default).toEqual({
+      region: 'eu-west-1',
+      region_from: 'AWS_REGION',
+      state: 's3://acme-terraform-state/isl-cache/staging.tfstate',
+    });
+    expect(t.validation.map((x: { error_message: string }) => x.error_message)).toEqual([
+      'staging is protected: it is never deployed onto a local state file or a default region. Set AWS_REGION and CACHE_STATE_BUCKET and synthesize again (README "Deploying to AWS").',
+    ]);
+  });
+
+  it('staging with only the bucket: the message names the one still missing', () => {
+    expect(target('staging', { CACHE_STATE_BUCKET: 'acme-terraform-state' }).validation[0].error_message).toBe(
+      'staging is protected: it is never deployed onto a local state file or a default region. Set AWS_REGION and synthesize again (README "Deploying to AWS").',
+    );
+  });
+});

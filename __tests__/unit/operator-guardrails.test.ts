@@ -171,7 +171,7 @@ describe('each rule refuses its defect', () => {
 
   it('plain-text: a description with a sign the API does not document, a security group description outside the EC2 set', () => {
     const j = clone(production);
-    first(j, 'aws_elasticache_replication_group').description = 'isl-cache production cache: 3 x cache.m7g.xlarge';
+    first(j, 'aws_elasticache_replication_group').description = 'isl-cache production cache: 3 × cache.m7g.xlarge';
     first(j, 'aws_security_group').description = 'Redis port from the clients – only';
     expect(violations(j, 'plain-text').map((v) => `${v.resource.split('.')[0]}: ${v.message}`)).toEqual([
       'aws_elasticache_replication_group: description has "×"; allowed: printable ASCII',

@@ -262,6 +262,34 @@ describe('review of a change against a base', () => {
   });
 });
 
+describe('where each stack deploys', () => {
+  it('pilot: the region and the state file, saying which setting was left unset; no refusal', () => {
+    const md = renderMarkdown(review({ pilot: json.pilot }));
+    expect(md).toContain(
+      'Deploys to **us-east-1** (default: AWS_REGION unset); state: local file terraform.pilot.tfstate (CACHE_STATE_BUCKET unset).',
+    );
+    expect(review({ pilot: json.pilot }).stacks[0].notices.filter((n) => n.includes('plan refuses'))).toEqual([]);
+  });
+
+  it('production synthesized without AWS_REGION and CACHE_STATE_BUCKET: a notice says the plan refuses it and what to set', () => {
+    expect(review({ production: json.production }).stacks[0].notices.filter((n) => n.includes('plan refuses'))).toEqual([
+      'production: the plan refuses this stack until AWS_REGION and CACHE_STATE_BUCKET are set at synth (a protected environment never deploys onto a local state file or a default region)',
+    ]);
+  });
+
+  it('production with both: S3 state in the given region, no notice', () => {
+    const stack = new CacheEnvironmentStack(Testing.app(), 'production', {
+      environment: cfg.production,
+      deployment: deploymentSettings('production', { AWS_REGION: 'eu-west-1', CACHE_STATE_BUCKET: 'acme-terraform-state' }),
+    });
+    const r = review({ production: synth(stack) });
+    expect(renderMarkdown(r)).toContain(
+      'Deploys to **eu-west-1** (AWS_REGION); state: s3://acme-terraform-state/isl-cache/production.tfstate.',
+    );
+    expect(r.stacks[0].notices.filter((n) => n.includes('plan refuses'))).toEqual([]);
+  });
+});
+
 describe('alarm thresholds in the summary are printed in their unit', () => {
   it.each<[string, number, ThresholdUnit, string]>([
     ['SwapUsage (bytes)', 52428800, { unit: 'Bytes' }, '50 MiB'],

@@ -14,6 +14,7 @@ describe('AWS settings: defaults', () => {
     expect(problems).toEqual([]);
     expect(settings.production).toEqual({
       region: 'us-east-1',
+      regionFromEnvironment: false,
       stateBucket: undefined,
       stateRegion: 'us-east-1',
       stateLockTable: undefined,

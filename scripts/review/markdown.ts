@@ -165,6 +165,12 @@ function changesTable(s: StackReview): string {
 function stackSection(s: StackReview, r: Review): string {
   const out: string[] = [`## ${s.stack}${s.environment !== s.stack ? ` (${s.environment})` : ''}`];
   if (s.status === 'removed') out.push('**This stack is removed**: everything it deploys is destroyed.');
+  const t = s.summary.deploymentTarget;
+  if (t) {
+    out.push(
+      `Deploys to **${t.region}** (${t.regionFrom === 'AWS_REGION' ? 'AWS_REGION' : 'default: AWS_REGION unset'}); state: ${t.state}${t.state.startsWith('s3://') ? '' : ' (CACHE_STATE_BUCKET unset)'}.`,
+    );
+  }
   if (s.summary.caches.length) {
     for (const c of s.summary.caches) out.push(cacheTable(c, r.priceDate, r.priceRegion));
   } else {

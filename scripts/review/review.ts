@@ -48,6 +48,16 @@ export interface Review {
 export function noticesOf(summary: StackSummary): string[] {
   const P = `CACHE_${summary.environment.toUpperCase()}_`;
   const out: string[] = [];
+  const t = summary.deploymentTarget;
+  if (t?.refusedAtPlan) {
+    const missing = [
+      ...(t.regionFrom === 'AWS_REGION' ? [] : ['AWS_REGION']),
+      ...(t.state.startsWith('s3://') ? [] : ['CACHE_STATE_BUCKET']),
+    ];
+    out.push(
+      `${summary.stack}: the plan refuses this stack until ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} set at synth (a protected environment never deploys onto a local state file or a default region)`,
+    );
+  }
   for (const c of summary.caches) {
     const n = c.notifications;
     if (n.total === 0) {

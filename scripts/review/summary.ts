@@ -112,9 +112,22 @@ export interface CacheSummary {
   readonly monthlyCostUsd: number | null;
 }
 
+/** Where a stack deploys (its `deployment_target` variable, fixed at synth from AWS_REGION and CACHE_STATE_BUCKET). */
+export interface DeploymentTarget {
+  readonly region: string;
+  /** `AWS_REGION`, or `default` when it was unset. */
+  readonly regionFrom: string;
+  /** `s3://bucket/key` or `local file terraform.<stack>.tfstate`. */
+  readonly state: string;
+  /** The plan refuses this target (a protected environment on a default region or local state). */
+  readonly refusedAtPlan: boolean;
+}
+
 export interface StackSummary {
   readonly stack: string;
   readonly environment: string;
+  /** Where it deploys; null for a stack without the variable (the local stack, another team's). */
+  readonly deploymentTarget: DeploymentTarget | null;
   readonly caches: readonly CacheSummary[];
   /** Resources per type. */
   readonly resourceCounts: Readonly<Record<string, number>>;
@@ -427,9 +440,21 @@ export function summarize(json: TfJson, stackName: string): StackSummary {
   const caches = resourcesOf(json, RG).map((r) => summarizeCache(json, r));
   const resourceCounts: Record<string, number> = {};
   for (const r of resourcesOf(json)) resourceCounts[r.type] = (resourceCounts[r.type] ?? 0) + 1;
+  const target = json.variable?.deployment_target;
+  const t = (target?.default ?? {}) as Block;
   return {
     stack: stackName,
     environment: environmentOf(json, stackName),
+    deploymentTarget: target
+      ? {
+          region: String(t.region),
+          regionFrom: String(t.region_from),
+          state: String(t.state),
+          refusedAtPlan:
+            ([] as Block[]).concat(target.validation ?? []).length > 0 &&
+            !(t.region_from === 'AWS_REGION' && String(t.state).startsWith('s3://')),
+        }
+      : null,
     caches,
     resourceCounts,
     monthlyCostUsd: round2(caches.reduce((sum, c) => sum + (c.monthlyCostUsd ?? 0), 0)),

@@ -305,6 +305,8 @@ export interface MotoRunOptions {
   readonly noSubnetsStack?: string;
   /** Input variables of that case (e.g. `{}`: no subscribers or clients either). @default `vars` */
   readonly noSubnetsVars?: Readonly<Record<string, unknown>>;
+  /** Synth output that case's stack is read from (e.g. one synthesized without AWS_REGION and CACHE_STATE_BUCKET). @default outdir */
+  readonly noSubnetsOutdir?: string;
   readonly region?: string;
   /** Input variables for every stack that declares them (written as moto.auto.tfvars.json in its work dir). */
   readonly vars?: Readonly<Record<string, unknown>>;
@@ -358,7 +360,7 @@ export async function runAgainstMoto(opts: MotoRunOptions): Promise<MotoRun> {
     let noSubnets: PlanResult | undefined;
     const target = opts.noSubnetsStack === undefined ? selected[0]?.name : opts.noSubnetsStack;
     if (target) {
-      const stack = all.find((s) => s.name === target);
+      const stack = (opts.noSubnetsOutdir ? readStacks(opts.noSubnetsOutdir).filter(usesAws) : all).find((s) => s.name === target);
       if (!stack) throw new Error(`--no-subnets-stack ${target}: no such AWS stack`);
       await moto.reset();
       await moto.seed(region, [{ env: stack.name, cidr: '10.99.0.0/16', private_subnets: false }]);
