@@ -232,10 +232,18 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
     expect(attr(rg, 'snapshot_name')).toMatchObject({ before: undefined, after: snapshot, replaces: true });
     expect(rg?.notes.join('\n')).toMatch(
       new RegExp(
-        `final snapshot isl-cache-${name}-final-<random hex .*> is taken \\(the new one is RESTORED FROM snapshot ${snapshot}: it holds that snapshot's data, not the current group's\\)`,
+        `final snapshot isl-cache-${name}-final-<random hex .*> is taken \\(the new one is RESTORED FROM snapshot ${snapshot}: it holds that snapshot's data, not the current group's; the snapshot is encrypted with the KMS key of the group that took it, which must be enabled for the restore`,
       ),
     );
     expect(ofType(r, 'random_id').map((x) => x.action)).toEqual(['replace']);
+  });
+
+  it('a re-created stack restoring its final snapshot: the review says the old key must be enabled first', () => {
+    const snapshot = `isl-cache-${name}-final-0a1b2c3d`;
+    const recreated = review({ [name]: synth({ ...FIXED_ENVIRONMENTS[name], restoreFromSnapshot: snapshot }) }, {}).stacks[0];
+    expect(onlyOf(recreated, RG)?.notes).toEqual([
+      `created from snapshot ${snapshot}: the snapshot is encrypted with the KMS key of the group that took it, which must be enabled for the restore (a destroyed stack's key waits 30 days for deletion: \`aws kms cancel-key-deletion\` and \`aws kms enable-key\` on the key \`aws elasticache describe-snapshots --snapshot-name <name>\` names; README "Restoring a final snapshot")`,
+    ]);
   });
 
   it('removing the restore setting later replaces the group again, and it starts empty', () => {

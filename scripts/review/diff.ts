@@ -192,6 +192,14 @@ function timingNote(a: { attribute: string; timing?: ModificationTiming }, head:
 /** Arguments that are Terraform meta-arguments or never force replacement. */
 const bodyOf = (r: TfResource) => Object.fromEntries(Object.entries(r.body).filter(([k]) => k !== METADATA_KEY));
 
+/**
+ * What restoring from an ElastiCache snapshot needs (AWS "At-Rest Encryption in ElastiCache": a final or automatic
+ * backup is encrypted with the group's customer managed key; "Restoring from a backup allows you to choose from
+ * available encryption options", so the new group may use a new key, but the snapshot is read with its own).
+ */
+export const SNAPSHOT_KEY_NOTE =
+  'the snapshot is encrypted with the KMS key of the group that took it, which must be enabled for the restore (a destroyed stack\'s key waits 30 days for deletion: `aws kms cancel-key-deletion` and `aws kms enable-key` on the key `aws elasticache describe-snapshots --snapshot-name <name>` names; README "Restoring a final snapshot")';
+
 /** What a replaced replication group starts with: the snapshot or RDB files it is created from, or nothing. */
 function restoreNote(base: Block, head: Block): string {
   const from = (b: Block) =>
@@ -202,7 +210,8 @@ function restoreNote(base: Block, head: Block): string {
         : undefined;
   const now = from(head);
   const before = from(base);
-  if (now && now !== before) return ` (the new one is RESTORED FROM ${now}: it holds that snapshot's data, not the current group's)`;
+  const key = isSet(head.snapshot_name) ? `; ${SNAPSHOT_KEY_NOTE}` : '';
+  if (now && now !== before) return ` (the new one is RESTORED FROM ${now}: it holds that snapshot's data, not the current group's${key})`;
   if (now) return ` (the new one is restored from ${now} again: the data written since is only in the final snapshot)`;
   if (before) return ` (the restore source ${before} is removed: the new one starts EMPTY unless restored from the final snapshot)`;
   return ' (the new one starts empty unless restored from it)';
@@ -248,11 +257,17 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
 
   for (const [address, r] of h) {
     if (b.has(address)) continue;
+    // a group created from a snapshot (a re-created stack restoring its final snapshot): its key must still be usable
+    const restore =
+      r.type === RG && isSet(r.body.snapshot_name)
+        ? `created from snapshot ${String(r.body.snapshot_name)}: ${SNAPSHOT_KEY_NOTE}`
+        : undefined;
+    if (restore) warnings.push(`${address} (${r.body.replication_group_id}): ${restore}`);
     resources.push({
       resource: address,
       type: r.type,
       action: 'create',
-      notes: [],
+      notes: restore ? [restore] : [],
       dataLoss: false,
       createBeforeDestroy: false,
       attributes: [{ resource: address, attribute: '*', before: null, after: bodyOf(r), replaces: false, action: 'create' }],

@@ -2,6 +2,13 @@
  * Guardrail `recreatable-names`: a resource whose name stays reserved after its deletion collides when the stack is
  * destroyed and created again within that time. A Secrets Manager secret waits `recovery_window_in_days` (default 30)
  * under its name; creating one of the same name meanwhile fails ("scheduled for deletion").
+ *
+ * With a window of 0 the provider deletes with ForceDeleteWithoutRecovery, which Secrets Manager completes
+ * asynchronously (provider issue #10259): a create right after a destroy can still find the name taken. The provider
+ * covers that itself: resourceSecretCreate retries CreateSecret on "scheduled for deletion" / "was deleted" for its
+ * propagation timeout of 2 minutes (internal/service/secretsmanager/secret.go in the build the tools run), and the
+ * deletion completes within seconds; so a fixed name with window 0 re-creates safely, and the secret keeps the name
+ * applications and runbooks know (`<rg>/auth`).
  */
 import { isExpression, resourcesOf } from '../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
@@ -25,6 +32,6 @@ export const rule: GuardrailRule = {
   requires: 'no fixed name that stays reserved after a destroy (Secrets Manager recovery window)',
   scope: 'all',
   source:
-    'Secrets Manager DeleteSecret (RecoveryWindowInDays 7–30, or ForceDeleteWithoutRecovery); lifecycle issue 11 "destroy and re-create"',
+    'Secrets Manager DeleteSecret (RecoveryWindowInDays 7–30, or ForceDeleteWithoutRecovery, asynchronous); terraform-provider-aws secret.go (CreateSecret retried 2 min on "scheduled for deletion", issue #10259)',
   check,
 };
