@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests use
 # (redis-server and redis-tools for the real-server tests and benchmarks, docker.io for the container test,
-# openssl for the local TLS certificates, iproute2 for the test dockerd's bridge), then the pinned npm packages from package-lock.json,
-# then the verification tools (README "Verification with the real tools"): a Terraform engine, the providers in an offline
-# filesystem mirror, checkov and moto. The tools are cached outside the clone, keyed by version, in
-# ${ISL_CACHE_TOOLS_DIR:-$HOME/.cache/isl-cache-tools}; a rerun skips whatever is already built.
-# ISL_SETUP_SKIP_TOOLS=1 stops after npm ci.
+# openssl for the local TLS certificates, iproute2 for the test dockerd's bridge), then the pinned npm packages from
+# package-lock.json. That is all `npm run synth` and `npm run review` need. The verification tools (a Terraform
+# engine, the providers in an offline mirror, checkov, moto: README "Verification with the real tools") are built
+# when something first needs them (`npm test`, `npm run validate`, `deploy:local`, `.ci/run`) by
+# scripts/tools/setup-tools.sh, and cached outside the clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,9 +31,4 @@ fi
 
 echo "setup: installing npm packages (npm ci)"
 npm ci --no-audit --no-fund
-
-if [ "${ISL_SETUP_SKIP_TOOLS:-}" = 1 ]; then
-  echo "setup: ISL_SETUP_SKIP_TOOLS=1: verification tools not set up"
-  exit 0
-fi
-bash scripts/tools/setup-tools.sh
+echo "setup: done; the verification tools are built on first use (npm test, npm run validate, deploy:local)"

@@ -20,10 +20,6 @@ wanted=("$@")
 for w in "${wanted[@]}"; do
   [[ " ${all[*]} " == *" $w "* ]] || { echo "setup-tools: unknown tool \"$w\" (one of: ${all[*]})" >&2; exit 2; }
 done
-# ISL_SETUP_PROVIDERS (older name) narrows the providers
-if [ -n "${ISL_SETUP_PROVIDERS:-}" ] && [ $# -eq 0 ]; then
-  wanted=(engine $ISL_SETUP_PROVIDERS checkov moto)
-fi
 want() { [[ " ${wanted[*]} " == *" $1 "* ]]; }
 
 cache="${ISL_CACHE_TOOLS_DIR:-$HOME/.cache/isl-cache-tools}"
@@ -51,11 +47,37 @@ json() {
   ' "$data" "$@"
 }
 
+# The Go toolchain the builds need (the AWS provider's go.mod asks for 1.26.3): the machine's `go` when new enough,
+# else the official toolchain from the Go module proxy (golang.org/toolchain, the module `go` itself downloads for
+# GOTOOLCHAIN), unpacked once into $cache/go-<version>. Sets $go.
+go_minimum=1.26.3
+go_fallback=1.26.8
+go=""
 need_go() {
-  if ! command -v go >/dev/null 2>&1; then
-    echo "setup-tools: ERROR: Go is needed to build $1 (the Terraform registry is not reachable, so the tools are built from the Go module proxy). Install Go >= 1.26.3 (https://go.dev/dl/) and rerun." >&2
-    exit 1
+  [ -n "$go" ] && return
+  local have
+  have=$(command -v go >/dev/null 2>&1 && go env GOVERSION 2>/dev/null | sed 's/^go//' || true)
+  if [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$go_minimum" "$have" | sort -V | head -1)" = "$go_minimum" ]; then
+    go=$(command -v go)
+    return
   fi
+  local dir="$cache/go-$go_fallback" arch
+  arch=$(dpkg --print-architecture 2>/dev/null || uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
+  if [ ! -x "$dir/bin/go" ]; then
+    echo "setup-tools: Go ${have:-not found} is older than $go_minimum (needed to build $1): fetching go$go_fallback from the Go module proxy"
+    local zip="$cache/go-$go_fallback.zip" proxy="${GOPROXY:-https://proxy.golang.org}"
+    proxy=${proxy%%,*}
+    curl -fsSL -o "$zip" "$proxy/golang.org/toolchain/@v/v0.0.1-go$go_fallback.linux-$arch.zip" || {
+      echo "setup-tools: ERROR: could not download the Go toolchain from $proxy; install Go >= $go_minimum (https://go.dev/dl/) and rerun." >&2
+      exit 1
+    }
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    python3 -m zipfile -e "$zip" "$dir.tmp"
+    mv "$dir.tmp/golang.org/toolchain@v0.0.1-go$go_fallback.linux-$arch" "$dir"
+    rm -rf "$dir.tmp" "$zip"
+    chmod +x "$dir/bin/"* "$dir/pkg/tool/"*/* 2>/dev/null || true
+  fi
+  go="$dir/bin/go"
 }
 
 # progress LABEL EXPECTED_SECONDS PID: a line every 60 s while PID runs
@@ -70,7 +92,8 @@ progress() {
 }
 
 # build NAME MODULE VERSION PACKAGE LDFLAGS OUTDIR BINARY EXPECTED_S [PATCH_SCRIPT]: go mod download MODULE@VERSION,
-# copy it to OUTDIR/src, optionally run PATCH_SCRIPT in the copy, and `go build` PACKAGE there into OUTDIR/BINARY,
+# copy it to OUTDIR/src, optionally run PATCH_SCRIPT in the copy (node for .js, else bash; e.g. trim-aws-provider.js),
+# and `go build` PACKAGE there into OUTDIR/BINARY,
 # timed with /usr/bin/time -v into OUTDIR/build.time. Copying (not `go install module@version`) is what works for
 # modules with replace directives (OpenTofu, the AWS provider); -trimpath keeps the copy's path out of the binary.
 build() {
@@ -84,7 +107,7 @@ build() {
   mkdir -p "$out"
   local started dir
   started=$(date +%s)
-  dir=$(cd "$out" && GOFLAGS=-mod=mod go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  dir=$(cd "$out" && GOFLAGS=-mod=mod "$go" mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
   if [ -z "$dir" ] || [ ! -d "$dir" ]; then
     echo "setup-tools: ERROR: go mod download $module@$version gave no source directory" >&2
     exit 1
@@ -93,7 +116,9 @@ build() {
   cp -r "$dir" "$out/src"
   chmod -R u+w "$out/src"
   if [ -n "$patch" ]; then
-    (cd "$out/src" && bash "$repo/$patch") >"$out/patch.log" 2>&1 || {
+    local runner=bash
+    [[ "$patch" == *.js ]] && runner=node
+    (cd "$out/src" && "$runner" "$repo/$patch") >"$out/patch.log" 2>&1 || {
       echo "setup-tools: ERROR: $patch failed for $name; the last lines of $out/patch.log:" >&2
       tail -20 "$out/patch.log" >&2
       exit 1
@@ -101,7 +126,7 @@ build() {
   fi
   local timer=()
   [ -x /usr/bin/time ] && timer=(/usr/bin/time -v -o "$out/build.time")
-  (cd "$out/src" && exec "${timer[@]}" go build -trimpath -ldflags "$ldflags" -o "../$binary.tmp" "$pkg") >"$out/build.log" 2>&1 &
+  (cd "$out/src" && exec "${timer[@]}" "$go" build -trimpath -ldflags "$ldflags" -o "../$binary.tmp" "$pkg") >"$out/build.log" 2>&1 &
   local pid=$!
   progress "$name" "$expected" "$pid" &
   local reporter=$!
@@ -122,7 +147,7 @@ build() {
 }
 
 goos=linux
-goarch=$(go env GOARCH 2>/dev/null || dpkg --print-architecture)
+goarch=$(dpkg --print-architecture 2>/dev/null || go env GOARCH)
 platform="${goos}_${goarch}"
 
 # 1. The engine: the machine's terraform when >= the minimum, else OpenTofu built from the Go module proxy. Every
@@ -171,7 +196,8 @@ while IFS=$'\x1f' read -r source release commit module version pkg ldflags patch
   delta="$cache/deltas/$type-$release-$commit.md"
   if [ ! -f "$delta" ]; then
     mkdir -p "$cache/deltas"
-    srcdir=$(cd "$out" && GOFLAGS=-mod=mod go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+    need_go "the changelog delta of $type"
+    srcdir=$(cd "$out" && GOFLAGS=-mod=mod "$go" mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
     if [ -n "$srcdir" ] && [ -f "$srcdir/CHANGELOG.md" ]; then
       awk -v stop="$since" 'index($0, stop) == 1 { exit } { print }' "$srcdir/CHANGELOG.md" >"$delta.tmp" && mv "$delta.tmp" "$delta"
     fi
