@@ -187,10 +187,11 @@ while IFS=$'\x1f' read -r source release commit module version pkg ldflags patch
   build "provider $type $release (commit $commit)" "$module" "$version" "$pkg" "$ldflags" "$out" "terraform-provider-$type" "$expected" "$patch"
   target="$mirror/$source/$release/$platform"
   if [ ! "$target/terraform-provider-${type}_v$release" -ef "$out/terraform-provider-$type" ]; then
+    # replaced atomically (link or copy beside it, then rename): an init running meanwhile sees the old or the new build
     mkdir -p "$target"
-    rm -f "$target/terraform-provider-${type}_v$release"
-    ln -f "$out/terraform-provider-$type" "$target/terraform-provider-${type}_v$release" 2>/dev/null \
-      || cp "$out/terraform-provider-$type" "$target/terraform-provider-${type}_v$release"
+    ln -f "$out/terraform-provider-$type" "$target/.terraform-provider-${type}_v$release.new" 2>/dev/null \
+      || cp "$out/terraform-provider-$type" "$target/.terraform-provider-${type}_v$release.new"
+    mv -f "$target/.terraform-provider-${type}_v$release.new" "$target/terraform-provider-${type}_v$release"
   fi
   # the known delta: the changelog entries between the release and the built commit (read once from the module)
   delta="$cache/deltas/$type-$release-$commit.md"
