@@ -11,15 +11,18 @@
  *   004_8844d1214f9c87e0.txt  "Redis Cluster Deployment Guide": "CloudWatch Monitoring (AWS ElastiCache)", "Alerting"
  * and ../shared/reference/elasticache-facts.md, "Node names and metrics" (AWS's advice for CPU, the API limits).
  * AWS pages quoted below by title: "Metrics for Valkey and Redis OSS" (ElastiCache User Guide, CacheMetrics.Redis),
- * "Creating a cluster for Valkey or Redis OSS" (ElastiCache User Guide, Clusters.Create), "Configuring how
- * CloudWatch alarms treat missing data" and "Percentile-based alarms and low data samples" (CloudWatch User Guide).
+ * "Creating a cluster for Valkey or Redis OSS" (ElastiCache User Guide, Clusters.Create), "Log delivery" (ElastiCache
+ * User Guide, Log_Delivery), "Configuring how CloudWatch alarms treat missing data" and "Percentile-based alarms and low
+ * data samples" (CloudWatch User Guide), "Filter pattern syntax for metric filters …" and "Transform logs during
+ * ingestion" (CloudWatch Logs User Guide), and the AWS Database Blog post "Monitor server-side latency for Amazon
+ * ElastiCache for Valkey" (2025).
  *
  * 000 and 001 are this project's own guides (ISL); 002, 003 and 004 are other teams' deployments. Where the guides
  * disagree, the choice and the reason are written next to the value. An environment overrides any value through
  * `EnvironmentConfig.alarms` (./environments.ts), merged over these defaults by `mergeAlarmThresholds`.
  */
 
-import { Engine } from './elasticache';
+import { Engine, LogFormat } from './elasticache';
 
 /** How CloudWatch treats a period without data (PutMetricAlarm `TreatMissingData`). */
 export const TREAT_MISSING_DATA = ['missing', 'ignore', 'breaching', 'notBreaching'] as const;
@@ -118,11 +121,16 @@ export interface HitRateAlarmSettings extends AlarmWindow {
 export interface LatencyAlarmSettings extends AlarmWindow {
   /** Server-side latency above which a period breaches, microseconds (the unit ElastiCache publishes). */
   readonly thresholdMicroseconds: number;
-  /**
-   * Statistic on engines that publish latency distributions (SuccessfulRead/WriteRequestLatency, see
-   * LATENCY_METRICS): a CloudWatch percentile, `p0`…`p100`. Other engines publish a one-minute average only.
-   */
+  /** Statistic of SuccessfulRead/WriteRequestLatency (see LATENCY_PERCENTILE_METRICS): a CloudWatch percentile, `p0`…`p100`. */
   readonly percentile: string;
+}
+
+export interface SlowCommandSettings extends AlarmWindow {
+  /**
+   * A command that ran longer than this, microseconds, breaches (the slow log's duration, see SLOW_LOG_METRIC). At least
+   * the slow log's own threshold (config/elasticache.ts SLOWLOG): shorter commands are never logged.
+   */
+  readonly thresholdMicroseconds: number;
 }
 
 export interface KeysWithoutTtlSettings extends AlarmWindow {
@@ -153,6 +161,7 @@ export interface AlarmThresholds {
   readonly hitRate: HitRateAlarmSettings;
   readonly readLatency: LatencyAlarmSettings;
   readonly writeLatency: LatencyAlarmSettings;
+  readonly slowCommands: SlowCommandSettings;
   readonly keysWithoutTtl: KeysWithoutTtlSettings;
   readonly authenticationFailures: AuthenticationFailureSettings;
   readonly nodeDown: NodeDownSettings;
@@ -176,50 +185,106 @@ function sustained(minutes: number, treatMissingData: TreatMissingData): AlarmWi
  * an alarm in INSUFFICIENT_DATA where everyone can see it, instead of a green OK that hides a misconfigured alarm
  * (`notBreaching`), and without every alarm of a node paging at once when it goes away (`breaching`): one alarm
  * per node, `nodeDown`, treats missing data as breaching and pages for the node itself. Exceptions are written at
- * the alarm: ReplicationLag, the hit rate, latency and authentication failures.
+ * the alarm: ReplicationLag, the hit rate, latency, slow commands and authentication failures.
  */
 const ALWAYS_PUBLISHED: TreatMissingData = 'missing';
 
 /**
- * Missing data of metrics that count events (failed AUTH attempts) or measure requests (latency): no datapoint
- * means nothing happened to count or measure (an idle replica serves no reads), so it counts as within the
- * threshold. A node that stopped publishing altogether is `nodeDown`'s to report.
+ * Missing data of metrics that count events (failed AUTH attempts, slow-log records) or measure requests (latency): no
+ * datapoint means nothing happened to count or measure (an idle replica serves no reads, a healthy node logs no slow
+ * command), so it counts as within the threshold. A node that stopped publishing altogether is `nodeDown`'s to report.
  */
 const EVENTS_OR_REQUESTS: TreatMissingData = 'notBreaching';
 
 /**
- * Latency metrics by engine version. "Metrics for Valkey and Redis OSS" (AWS) lists two kinds:
- *  - `SuccessfulReadRequestLatency` / `SuccessfulWriteRequestLatency`: "Latency of successful read [write] requests.
- *    Valid statistics: Average, Sum, Min, Max, Sample Count, any percentile between p0 and p100 … Unit:
- *    Microseconds". AWS introduced them for Valkey: "These new metrics are available from ElastiCache version 7.2
- *    for Valkey or newer for self-designed clusters" (AWS Database Blog, "Monitor server-side latency for Amazon
- *    ElastiCache for Valkey", 2025). No AWS page says Redis OSS (7.1 is our newest) publishes them, so an alarm
- *    on them there would watch a series that does not exist.
- *  - `GetTypeCmdsLatency` / `SetTypeCmdsLatency`, on every engine: "calculated … `delta(usec)/delta(calls)` …
- *    Latency is defined as CPU time taken by ElastiCache to process the command": a one-minute average of CPU
- *    time, not a percentile and not the time a client waits.
- * So Valkey ≥ 7.2 alarms on the percentile of the first kind, every other engine version on the average of the
- * second.
+ * Which signal sees a stalled or slow engine, by engine and version (ENGINE_VERSIONS in ./elasticache.ts: Redis OSS 6.2,
+ * 7.0, 7.1; Valkey 7.2, 8.0, 8.1). AWS publishes three kinds of latency for node-based groups:
+ *
+ *  - `SuccessfulReadRequestLatency` / `SuccessfulWriteRequestLatency` ("Metrics for Valkey and Redis OSS": "Latency of
+ *    successful read [write] requests … Unit: Microseconds", any percentile p0–p100): "a precise measure of the time
+ *    that the ElastiCache for Valkey engine takes to respond to a successfully executed request … available from
+ *    ElastiCache version 7.2 for Valkey or newer for self-designed clusters" (AWS Database Blog, "Monitor server-side
+ *    latency for Amazon ElastiCache for Valkey"). No AWS page says Redis OSS publishes them: an alarm there would watch
+ *    a series that does not exist. Valkey ≥ 7.2 alarms on their p95 (004's "P95 > 100ms"): readLatency, writeLatency.
+ *  - `GetTypeCmdsLatency`, `SetTypeCmdsLatency` and the other `*CmdsLatency` (KeyBasedCmdsLatency, EvalBasedCmdsLatency,
+ *    …), on every engine: "calculated using commandstats … `delta(usec)/delta(calls)` … Latency is defined as CPU time
+ *    taken by ElastiCache to process the command". A one-minute average of each command's own CPU time: 100 ms of CPU
+ *    per GET never happens, and a GET that waits behind a KEYS, a long Lua script or a DEL of a huge key costs no more
+ *    CPU for it, so a read or write alarm on them cannot fire when clients wait. The category of the stalling command
+ *    rises, but averaged with every fast command of its category (one 2 s KEYS among 1000 EXPIREs a minute averages
+ *    2 ms). And an average above a threshold implies one command above it, which the slow log records by itself:
+ *    these averages would add nothing to the alarm below. We alarm on none of them.
+ *  - the slow log, on every engine and version we support ("Slow Log is supported for Valkey 7.x and above, and Redis
+ *    OSS … 6.0 onward", "Log delivery"): each command that ran longer than `slowlog-log-slower-than` (10 ms, SLOWLOG),
+ *    with its duration in microseconds, delivered to the group's slow-log group. The engine is single-threaded: while
+ *    one command runs for 100 ms every other client waits 100 ms, so a logged duration above 100 ms is exactly a
+ *    stalled engine (003 "Slow queries (>100ms)"). A metric filter turns the records into SLOW_LOG_METRIC, per node,
+ *    and slowCommands alarms on its Maximum. On Valkey it adds what a p95 misses: a single long stall in a busy minute.
+ *
+ * Not seen by any of them: a stall outside command execution (the fork of a backup on a large node). SaveInProgress
+ * says when one ran; the README's runbook checks it.
  */
-export const LATENCY_METRICS = {
-  percentile: { read: 'SuccessfulReadRequestLatency', write: 'SuccessfulWriteRequestLatency' },
-  average: { read: 'GetTypeCmdsLatency', write: 'SetTypeCmdsLatency' },
-  /** First version, per engine, that publishes the percentile kind; engines not listed never do. */
-  percentileFrom: { valkey: '7.2' } as Partial<Record<Engine, string>>,
+export const LATENCY_PERCENTILE_METRICS = {
+  read: 'SuccessfulReadRequestLatency',
+  write: 'SuccessfulWriteRequestLatency',
+  /** First version, per engine, that publishes them; engines not listed never do. */
+  from: { valkey: '7.2' } as Partial<Record<Engine, string>>,
 } as const;
 
-export type LatencyKind = 'percentile' | 'average';
-
-/** Which latency metrics an engine version publishes (see LATENCY_METRICS). Versions are `major.minor`. */
-export function latencyKindOf(engine: string, engineVersion: string): LatencyKind {
-  const from = LATENCY_METRICS.percentileFrom[engine as Engine];
-  if (from === undefined) return 'average';
+/** True when the engine version publishes SuccessfulRead/WriteRequestLatency (see LATENCY_PERCENTILE_METRICS). Versions are `major.minor`. */
+export function publishesLatencyPercentiles(engine: string, engineVersion: string): boolean {
+  const from = LATENCY_PERCENTILE_METRICS.from[engine as Engine];
+  if (from === undefined) return false;
   const parse = (v: string) => v.split('.').map((n) => Number.parseInt(n, 10));
   const [major, minor = 0] = parse(engineVersion);
   const [fromMajor, fromMinor = 0] = parse(from);
-  if (!Number.isFinite(major) || !Number.isFinite(minor)) return 'average';
-  return major > fromMajor || (major === fromMajor && minor >= fromMinor) ? 'percentile' : 'average';
+  if (!Number.isFinite(major) || !Number.isFinite(minor)) return false;
+  return major > fromMajor || (major === fromMajor && minor >= fromMinor);
 }
+
+/**
+ * A slow-log record as ElastiCache delivers it ("Log delivery", "Contents of a slow log entry" and its examples):
+ *  - JSON: `{"CacheClusterId": "…", "CacheNodeId": "0001", "Id": 296, "Timestamp": 1605631822, "Duration (us)": 0,
+ *    "Command": "GET ... (1 more arguments)", "ClientAddress": "…:55452", "ClientName": "…"}`. CacheClusterId is the
+ *    member node's id (`<rg>-001`), the dimension every alarm here uses.
+ *  - TEXT: the same fields comma-separated, without Id: `<CacheClusterId>,<CacheNodeId>,<Timestamp>,<Duration>,
+ *    <Command>,<ClientAddress>,<ClientName>`.
+ * A metric filter cannot read the duration of either as delivered: JSON property selectors "are alphanumeric strings
+ * that also support '-' and '_' characters" ("Filter pattern syntax …", JSON), so `Duration (us)` cannot be selected,
+ * and a TEXT record is not space-delimited. A log transformer fixes that at ingestion ("Transform logs during
+ * ingestion"; the metric filter then sets `apply_on_transformed_logs`): parseJSON and renameKeys for JSON, csv (with
+ * our column names) and typeConverter for TEXT, so that both formats yield `CacheClusterId` and a numeric
+ * `DurationMicroseconds`.
+ */
+export const SLOW_LOG_RECORD: {
+  readonly cacheClusterIdKey: string;
+  /** The duration's key in a JSON record, microseconds. */
+  readonly jsonDurationKey: string;
+  /** The key the transformer gives the duration in both formats. */
+  readonly durationKey: string;
+  /** Column names for a TEXT record, in the order ElastiCache writes them. */
+  readonly textColumns: readonly string[];
+  /** Parser the transformer starts with, per delivered format. */
+  readonly parser: Readonly<Record<LogFormat, 'parseJSON' | 'csv'>>;
+} = {
+  cacheClusterIdKey: 'CacheClusterId',
+  jsonDurationKey: 'Duration (us)',
+  durationKey: 'DurationMicroseconds',
+  textColumns: ['CacheClusterId', 'CacheNodeId', 'Timestamp', 'DurationMicroseconds', 'Command', 'ClientAddress', 'ClientName'],
+  parser: { json: 'parseJSON', text: 'csv' },
+};
+
+/**
+ * The metric the slow-log metric filter publishes: each record's duration, microseconds, with the dimension
+ * `CacheClusterId` = the record's node, so that every node has its own series (one custom metric per node). Our own
+ * namespace: `AWS/` is reserved for AWS. The same metric name for every group: node ids are unique in a region.
+ */
+export const SLOW_LOG_METRIC = {
+  namespace: 'ElastiCacheSlowLog',
+  metricName: 'CommandDuration',
+  unit: 'Microseconds',
+  dimension: 'CacheClusterId',
+} as const;
 
 /**
  * Cache hit-rate targets per environment, percent: 001 "Cache Hit Rate Optimization": "Target: >30% pilot,
@@ -311,19 +376,36 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
     minimumLookupsPerMinute: 20,
   },
   /**
-   * Latency, reads and writes apart (a slow write path hides in a read-heavy average). 004 "Alerting":
-   * RedisHighLatency "P95 latency > 100ms" `for: 5m`; 002 "Alerts": "High latency (>100ms)"; 003 "Monitoring":
-   * "Slow queries (>100ms)". Chosen: 100 ms = 100000 µs at p95, 5 minutes sustained, as 004 writes it.
-   * Metric per engine version: LATENCY_METRICS. On Valkey ≥ 7.2 this is 004's P95, measured inside the server (a
-   * client also waits for the network); on Redis OSS it is the one-minute average CPU time per command, far below
-   * a percentile, so 100000 µs there only catches an engine that is badly stalled; the slow log (10 ms,
-   * config/elasticache.ts SLOWLOG) names single slow commands.
+   * Latency, reads and writes apart (a slow write path hides in a read-heavy average), on engine versions that publish
+   * latency percentiles only (Valkey ≥ 7.2; LATENCY_PERCENTILE_METRICS). 004 "Alerting": RedisHighLatency "P95
+   * latency > 100ms" `for: 5m`; 002 "Alerts": "High latency (>100ms)"; 003 "Monitoring": "Slow queries (>100ms)".
+   * Chosen: 100 ms = 100000 µs at p95, 5 minutes sustained, as 004 writes it: 004's P95 measured inside the server (a
+   * client also waits for the network).
    * Percentiles of periods with too few requests do not change the alarm state ("Percentile-based alarms and low
    * data samples": fewer than 10/(1-0.95) = 200 samples for p95), so a quiet node cannot page on one slow request.
    * Missing data: `notBreaching` (EVENTS_OR_REQUESTS): a replica that serves no reads publishes no read latency.
    */
   readLatency: { ...sustained(5, EVENTS_OR_REQUESTS), thresholdMicroseconds: 100000, percentile: 'p95' },
   writeLatency: { ...sustained(5, EVENTS_OR_REQUESTS), thresholdMicroseconds: 100000, percentile: 'p95' },
+  /**
+   * A stalled engine, on every engine and version: a command in the slow log that ran longer than 100 ms (003
+   * "Slow queries (>100ms)"; 004's and 002's 100 ms), i.e. every other client of the node waited that long. Maximum of
+   * SLOW_LOG_METRIC per minute (see LATENCY_PERCENTILE_METRICS for why not the *CmdsLatency averages).
+   * Window: any one minute of the last 5 (1 of 5): one such command is a stall worth a look (003 alerts on each slow
+   * query), and ElastiCache delivers slow-log entries in batches ("A fixed number of Slow log entries are retrieved
+   * from the engine periodically"), so a datapoint may arrive minutes after its timestamp; CloudWatch still counts it
+   * while its minute is within the 5 evaluated. The alarm clears 5 minutes after the last such command.
+   * Missing data: `notBreaching` (EVENTS_OR_REQUESTS): a minute without slow commands has no record and no datapoint.
+   * Limits: at most SLOWLOG.maxLen (128) entries per node between two retrievals are delivered; a flood of slow
+   * commands can push the one above 100 ms out (its neighbours, 10 ms and more, still show in the graph).
+   */
+  slowCommands: {
+    period: MINUTE,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 1,
+    treatMissingData: EVENTS_OR_REQUESTS,
+    thresholdMicroseconds: 100000,
+  },
   /**
    * Keys without a TTL = CurrItems − CurrVolatileItems (metric math). "Metrics for Valkey and Redis OSS": CurrItems
    * "The number of items in the cache … summing all of the keys in the entire keyspace"; CurrVolatileItems "Total

@@ -6,7 +6,7 @@
  * "protected" rules apply to the environments in PROTECTED_ENVIRONMENTS only; the others to every stack
  * (a stack without ElastiCache resources simply has nothing for them to check, except secret literals).
  */
-import { LATENCY_METRICS, LatencyKind, TreatMissingData } from './alarms';
+import { LATENCY_PERCENTILE_METRICS, SLOW_LOG_METRIC, SLOW_LOG_RECORD, TreatMissingData } from './alarms';
 import { MIN_BACKUP_RETENTION_DAYS_PROTECTED, PROTECTED_ENVIRONMENTS } from './scaling';
 
 /**
@@ -26,13 +26,15 @@ export interface RequiredNodeAlarm {
   readonly name: string;
   /** Any of these metrics satisfies the requirement (for metric math: any of its input metrics). */
   readonly metrics: readonly string[];
+  /** Namespace of the metrics. @default AWS/ElastiCache */
+  readonly namespace?: string;
   /** Only replicas emit the metric (ReplicationLag). */
   readonly replicasOnly?: boolean;
   /**
-   * Only groups whose engine version publishes this kind of latency metric (./alarms.ts LATENCY_METRICS), so that
+   * Only groups whose engine version publishes latency percentiles (./alarms.ts LATENCY_PERCENTILE_METRICS), so that
    * no engine version is asked for an alarm it cannot have. @default every engine version
    */
-  readonly latencyKind?: LatencyKind;
+  readonly latencyPercentiles?: boolean;
   /** The alarm must use a percentile (`extended_statistic`). @default any statistic */
   readonly percentile?: boolean;
   /** The alarm must treat missing data so (a heartbeat: `breaching`). @default any treatment */
@@ -43,8 +45,11 @@ export interface RequiredNodeAlarm {
  * Alarms every member node must have. CPU: `CPUUtilization` up to 2 vCPU, `EngineCPUUtilization` from 4
  * (elasticache-facts.md), either satisfies; memory, evictions and connections from 004 "CloudWatch Monitoring"
  * and 000 "Key Metrics to Monitor"; replication lag on replicas (004, 003 "Set up alerts for: Replication lag").
- * Latency: 004 "RedisHighLatency: P95 > 100ms", 002 "High latency (>100ms)", 003 "Slow queries (>100ms)"; a
- * percentile where the engine version publishes one (Valkey ≥ 7.2), else the average every engine publishes.
+ * A stalled or slow engine (004 "RedisHighLatency: P95 > 100ms", 002 "High latency (>100ms)", 003 "Slow queries
+ * (>100ms)"): on every engine version the slow log's command durations (SLOW_LOG_METRIC, published from the group's
+ * slow-log group, see SLOW_LOG_PUBLICATION); where the engine version publishes latency percentiles (Valkey ≥ 7.2)
+ * also their p95. No alarm on GetTypeCmdsLatency/SetTypeCmdsLatency is asked for: averages of CPU time per command,
+ * they cannot fire when clients wait (./alarms.ts LATENCY_PERCENTILE_METRICS).
  * Keys without a TTL: 001 "TTL Violation" (an alarm over CurrItems − CurrVolatileItems). Failed AUTH: 003
  * "Connection failures" and AWS's advice on AuthenticationFailures. A node that stops publishing: 002 "Redis instance
  * down (5min)", 004 "RedisDown": an alarm on a metric published every minute that treats missing data as breaching.
@@ -56,14 +61,26 @@ export const REQUIRED_NODE_ALARMS: readonly RequiredNodeAlarm[] = [
   { name: 'evictions', metrics: ['Evictions'] },
   { name: 'connections', metrics: ['CurrConnections', 'NewConnections'] },
   { name: 'replication lag', metrics: ['ReplicationLag'], replicasOnly: true },
-  { name: 'read latency percentile', metrics: [LATENCY_METRICS.percentile.read], latencyKind: 'percentile', percentile: true },
-  { name: 'write latency percentile', metrics: [LATENCY_METRICS.percentile.write], latencyKind: 'percentile', percentile: true },
-  { name: 'read latency', metrics: [LATENCY_METRICS.average.read], latencyKind: 'average' },
-  { name: 'write latency', metrics: [LATENCY_METRICS.average.write], latencyKind: 'average' },
+  { name: 'slow commands', metrics: [SLOW_LOG_METRIC.metricName], namespace: SLOW_LOG_METRIC.namespace },
+  { name: 'read latency percentile', metrics: [LATENCY_PERCENTILE_METRICS.read], latencyPercentiles: true, percentile: true },
+  { name: 'write latency percentile', metrics: [LATENCY_PERCENTILE_METRICS.write], latencyPercentiles: true, percentile: true },
   { name: 'keys without a TTL', metrics: ['CurrVolatileItems'] },
   { name: 'authentication failures', metrics: ['AuthenticationFailures'] },
   { name: 'node down', metrics: ['CurrConnections', 'IsMaster', 'CurrItems'], treatMissingData: 'breaching' },
 ];
+
+/**
+ * What makes SLOW_LOG_METRIC exist for a group (guardrail `node-alarms`): the group delivers its slow log to a
+ * CloudWatch Logs group, a metric filter on that group publishes SLOW_LOG_METRIC with the value and dimension below,
+ * applied to the transformed records, and a transformer on that group parses the delivered format into those keys
+ * (./alarms.ts SLOW_LOG_RECORD): JSON with parse_json and a rename of `Duration (us)`, TEXT with csv columns.
+ */
+export const SLOW_LOG_PUBLICATION = {
+  metric: SLOW_LOG_METRIC,
+  value: `$.${SLOW_LOG_RECORD.durationKey}`,
+  dimensionValue: `$.${SLOW_LOG_RECORD.cacheClusterIdKey}`,
+  record: SLOW_LOG_RECORD,
+} as const;
 
 /**
  * Commands no enabled user of a protected environment's user group may run (guardrail `application-commands`): the

@@ -15,6 +15,7 @@ export { findNodeType, isValidNodeTypeName, monthlyCostUsd } from './elasticache
 
 export { CacheAlarms, resolveCacheAlarmsProps } from './monitoring/cache-alarms';
 export type { CacheAlarmsProps } from './monitoring/cache-alarms';
+export type { SlowLogSource } from './monitoring/slow-log-metric';
 export { planCacheAlarms } from './monitoring/alarm-plan';
 export type { AlarmPlan } from './monitoring/alarm-plan';
 export { mergeAlarmThresholds } from './monitoring/thresholds';

@@ -51,7 +51,11 @@ function synth(group: GroupProps, props: Partial<CacheAlarmsProps> = {}): Synthe
   return { json, alarms, topicArn, groupAddress: `aws_elasticache_replication_group.${groupId}` };
 }
 
-/** The alarms of every node, by suffix: thirteen on any node, ReplicationLag on replicas besides. */
+/**
+ * The alarms of every node, by suffix: twelve on any node, ReplicationLag on replicas besides, and the two latency
+ * percentiles on Valkey ≥ 7.2 (Redis OSS publishes none; its GetTypeCmdsLatency/SetTypeCmdsLatency averages of CPU time
+ * cannot see a stalled engine, so no alarm watches them).
+ */
 const EVERY_NODE = [
   'auth-failures',
   'connections-critical',
@@ -63,15 +67,15 @@ const EVERY_NODE = [
   'memory-critical',
   'memory-warning',
   'node-down',
-  'read-latency',
+  'slow-commands',
   'swap',
-  'write-latency',
 ];
 
-function namesOf(primaries: string[], replicas: string[]): string[] {
+function namesOf(primaries: string[], replicas: string[], valkey = false): string[] {
+  const every = valkey ? [...EVERY_NODE, 'read-latency', 'write-latency'] : EVERY_NODE;
   return [
-    ...primaries.flatMap((id) => EVERY_NODE.map((s) => `${id}-${s}`)),
-    ...replicas.flatMap((id) => [...EVERY_NODE, 'replication-lag'].map((s) => `${id}-${s}`)),
+    ...primaries.flatMap((id) => every.map((s) => `${id}-${s}`)),
+    ...replicas.flatMap((id) => [...every, 'replication-lag'].map((s) => `${id}-${s}`)),
   ].sort();
 }
 
@@ -108,8 +112,6 @@ const REDIS_2_VCPU: Record<string, Expected> = {
   'connections-warning': gt('CurrConnections', 'Average', 1000, 60, 5, 'missing'),
   'connections-critical': gt('CurrConnections', 'Average', 52000, 60, 5, 'missing'), // 80 % of 65000
   swap: gt('SwapUsage', 'Average', 52428800, 60, 5, 'missing'), // 50 MiB
-  'read-latency': gt('GetTypeCmdsLatency', 'Average', 100000, 60, 5, 'notBreaching'), // 100 ms
-  'write-latency': gt('SetTypeCmdsLatency', 'Average', 100000, 60, 5, 'notBreaching'),
   'auth-failures': gt('AuthenticationFailures', 'Sum', 0, 300, 1, 'notBreaching'),
   'node-down': { ...gt('CurrConnections', 'SampleCount', 1, 60, 5, 'breaching'), comparison_operator: 'LessThanThreshold' },
 };
@@ -131,6 +133,25 @@ function expectSingleMetricAlarms(s: Synthesized, id: string, expected: Record<s
 
 const dims = (id: string) => ({ CacheClusterId: id, CacheNodeId: '0001' });
 
+/** The slow-commands alarm of a node: the longest slow-log command of a minute above 100 ms, any minute of the last 5. */
+function expectSlowCommandsAlarm(s: Synthesized, id: string): void {
+  expect(s.alarms[`${id}-slow-commands`]).toMatchObject({
+    namespace: 'ElastiCacheSlowLog',
+    metric_name: 'CommandDuration',
+    dimensions: { CacheClusterId: id }, // the one dimension the metric filter publishes
+    statistic: 'Maximum',
+    comparison_operator: 'GreaterThanThreshold',
+    threshold: 100000, // µs = 100 ms
+    period: 60,
+    evaluation_periods: 5,
+    datapoints_to_alarm: 1,
+    treat_missing_data: 'notBreaching',
+    alarm_actions: [s.topicArn],
+    ok_actions: [s.topicArn],
+  });
+  expect(Object.keys(s.alarms[`${id}-slow-commands`].dimensions)).toEqual(['CacheClusterId']);
+}
+
 describe('one node (cache.t4g.small: 2 vCPU, Redis OSS 7.1)', () => {
   const id = 'isl-cache-one-001';
   let s: Synthesized;
@@ -138,7 +159,7 @@ describe('one node (cache.t4g.small: 2 vCPU, Redis OSS 7.1)', () => {
     s = synth({ replicationGroupId: 'isl-cache-one', nodeType: 'cache.t4g.small' });
   });
 
-  test('creates exactly the thirteen alarms of a node, named <rg>-001-<alarm>', () => {
+  test('creates exactly the twelve alarms of a node, named <rg>-001-<alarm>', () => {
     expect(Object.keys(s.alarms).sort()).toEqual(namesOf([id], []));
   });
 
@@ -146,12 +167,18 @@ describe('one node (cache.t4g.small: 2 vCPU, Redis OSS 7.1)', () => {
     expectSingleMetricAlarms(s, id, REDIS_2_VCPU);
   });
 
-  test('latency: Redis OSS 7.1 publishes no percentiles, so the averages GetTypeCmdsLatency/SetTypeCmdsLatency above 100000 µs', () => {
-    for (const suffix of ['read-latency', 'write-latency']) {
-      expect(s.alarms[`${id}-${suffix}`].extended_statistic).toBeUndefined();
-      expect(s.alarms[`${id}-${suffix}`].evaluate_low_sample_count_percentiles).toBeUndefined();
-      expect(s.alarms[`${id}-${suffix}`].alarm_description).toContain('Redis OSS publishes no latency percentiles');
-    }
+  test('a stalled engine: no alarm on the GetTypeCmdsLatency/SetTypeCmdsLatency averages, the slow log above 100 ms instead', () => {
+    const metrics = Object.values(s.alarms).map((a) => a.metric_name);
+    expect(metrics).not.toContain('GetTypeCmdsLatency');
+    expect(metrics).not.toContain('SetTypeCmdsLatency');
+    expectSlowCommandsAlarm(s, id);
+    expect(s.alarms[`${id}-slow-commands`].alarm_description).toContain(
+      'a command in the slow log that ran longer than 100000 microseconds (ElastiCacheSlowLog CommandDuration Maximum) in 1 of 5 x 60 s. ' +
+        'Check first: the engine runs one command at a time, so every client of the node waited that long.',
+    );
+    expect(s.alarms[`${id}-slow-commands`].alarm_description).toContain(
+      'filter CacheClusterId = "isl-cache-one-001" and DurationMicroseconds > 100000 | sort DurationMicroseconds desc',
+    );
   });
 
   test("keys without a TTL: CurrItems - CurrVolatileItems above 1 (ElastiCache's own key) for 15 minutes, with the commands to find them", () => {
@@ -269,11 +296,25 @@ describe('latency metric by engine version', () => {
     ['redis', '7.1'],
     ['redis', '7.0'],
     ['redis', '6.2'],
-  ] as const)('%s %s: the averages GetTypeCmdsLatency and SetTypeCmdsLatency above 100000 µs', (engine, version) => {
-    expect(latencyOf(engine, version)).toEqual([
-      ['GetTypeCmdsLatency', 'Average', '-', 100000],
-      ['SetTypeCmdsLatency', 'Average', '-', 100000],
-    ]);
+  ] as const)('%s %s: no latency alarm (no percentiles published); the slow-commands alarm watches the node', (engine, version) => {
+    const s = synth(
+      { replicationGroupId: 'isl-cache-lat', nodeType: 'cache.t4g.small', engine, engineVersion: version },
+      { dashboard: false },
+    );
+    expect(Object.keys(s.alarms).sort()).toEqual(namesOf(['isl-cache-lat-001'], []));
+    expectSlowCommandsAlarm(s, 'isl-cache-lat-001');
+  });
+
+  test.each([
+    ['valkey', '8.1'],
+    ['valkey', '7.2'],
+  ] as const)('%s %s: the p95 alarms and the slow-commands alarm', (engine, version) => {
+    const s = synth(
+      { replicationGroupId: 'isl-cache-lat', nodeType: 'cache.t4g.small', engine, engineVersion: version },
+      { dashboard: false },
+    );
+    expect(Object.keys(s.alarms).sort()).toEqual(namesOf(['isl-cache-lat-001'], [], true));
+    expectSlowCommandsAlarm(s, 'isl-cache-lat-001');
   });
 
   test('Valkey: the percentile alarm has no `statistic` (the API takes one or the other) and its description names p95', () => {
@@ -291,14 +332,15 @@ describe('primary and two replicas (cache.m7g.xlarge: 4 vCPU)', () => {
     s = synth({ replicationGroupId: 'isl-cache-three', nodeType: 'cache.m7g.xlarge', replicasPerNodeGroup: 2 });
   });
 
-  test('creates exactly the thirteen alarms per node plus ReplicationLag on the two replicas: 41', () => {
+  test('creates exactly the twelve alarms per node plus ReplicationLag on the two replicas: 38', () => {
     expect(Object.keys(s.alarms).sort()).toEqual(namesOf(ids.slice(0, 1), ids.slice(1)));
-    expect(Object.keys(s.alarms)).toHaveLength(41);
+    expect(Object.keys(s.alarms)).toHaveLength(38);
   });
 
   test('each alarm watches its own node; CPU is EngineCPUUtilization above 80 % on more than 2 vCPU', () => {
     const expected = { ...REDIS_2_VCPU, cpu: gt('EngineCPUUtilization', 'Average', 80, 60, 5, 'missing') };
     for (const id of ids) expectSingleMetricAlarms(s, id, expected);
+    for (const id of ids) expectSlowCommandsAlarm(s, id);
   });
 
   test('ReplicationLag above 1 s for 5 minutes on the replicas only; missing data (a promoted replica) is not breaching', () => {
@@ -324,13 +366,20 @@ describe('sharded group (2 shards × 1 replica, cache.r7g.large)', () => {
     );
   });
 
-  test("node ids carry the shard: <rg>-000S-00N; 54 alarms, ReplicationLag on each shard's replica", () => {
+  test("node ids carry the shard: <rg>-000S-00N; 50 alarms, ReplicationLag on each shard's replica", () => {
     expect(Object.keys(s.alarms).sort()).toEqual(namesOf([ids[0], ids[2]], [ids[1], ids[3]]));
-    expect(Object.keys(s.alarms)).toHaveLength(54);
+    expect(Object.keys(s.alarms)).toHaveLength(50);
   });
 
   test('each alarm watches its own node, with the thresholds of a 2-vCPU node', () => {
     for (const id of ids) expectSingleMetricAlarms(s, id, REDIS_2_VCPU);
+    for (const id of ids) expectSlowCommandsAlarm(s, id);
+  });
+
+  test('one metric filter for the whole group: the slow log of every shard lands in the one slow-log group', () => {
+    expect(Object.values<Json>(s.json.resource.aws_cloudwatch_log_metric_filter).map((f) => f.name)).toEqual([
+      'isl-cache-shards-slow-commands',
+    ]);
   });
 
   test('no alarm is dimensioned on the replication group id, and metric math reads only its own node', () => {
@@ -367,7 +416,7 @@ describe('e-mail subscription, prefix and overrides', () => {
   const overrides: AlarmOverrides = {
     hitRate: { minimumPercent: 35 },
     evictions: { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
-    readLatency: { thresholdMicroseconds: 20000 },
+    slowCommands: { thresholdMicroseconds: 20000 },
     keysWithoutTtl: { elastiCacheOwnKeys: 0 },
   };
   beforeAll(() => {
@@ -396,8 +445,7 @@ describe('e-mail subscription, prefix and overrides', () => {
       threshold: 50, // 10 per minute × 5 minutes
       treat_missing_data: 'missing',
     });
-    expect(s.alarms['team-cache-001-read-latency'].threshold).toBe(20000);
-    expect(s.alarms['team-cache-001-write-latency'].threshold).toBe(100000);
+    expect(s.alarms['team-cache-001-slow-commands']).toMatchObject({ threshold: 20000, evaluation_periods: 5, datapoints_to_alarm: 1 });
     expect(s.alarms['team-cache-001-keys-without-ttl'].threshold).toBe(0);
   });
 });
@@ -427,6 +475,7 @@ describe('dashboard', () => {
       ['Cache hit rate (%): CacheHits / (CacheHits + CacheMisses)', 'Sum'],
       ['SuccessfulReadRequestLatency (p95, microseconds)', 'p95'],
       ['SuccessfulWriteRequestLatency (p95, microseconds)', 'p95'],
+      ['Slow log: longest command per minute (ElastiCacheSlowLog CommandDuration, microseconds)', 'Maximum'],
       ['Keys without a TTL: CurrItems - CurrVolatileItems', 'Average'],
       ['AuthenticationFailures', 'Sum'],
       ['Heartbeat: CurrConnections datapoints per minute (SampleCount; a gap is a node down)', 'SampleCount'],
@@ -458,8 +507,11 @@ describe('dashboard', () => {
 
   test("graphs use the alarms' dimensions and draw their thresholds", () => {
     for (const w of widgets) {
-      for (const m of metricRows(w))
-        expect(m.slice(0, 6)).toEqual(['AWS/ElastiCache', m[1], 'CacheClusterId', m[3], 'CacheNodeId', '0001']);
+      for (const m of metricRows(w)) {
+        if (w.properties.title.startsWith('Slow log'))
+          expect(m.slice(0, 4)).toEqual(['ElastiCacheSlowLog', 'CommandDuration', 'CacheClusterId', m[3]]);
+        else expect(m.slice(0, 6)).toEqual(['AWS/ElastiCache', m[1], 'CacheClusterId', m[3], 'CacheNodeId', '0001']);
+      }
     }
     const lines = (title: string) => titled(title).properties.annotations.horizontal.map((a: Json) => [a.label, a.value]);
     expect(lines('DatabaseMemoryUsagePercentage')).toEqual([
@@ -467,6 +519,9 @@ describe('dashboard', () => {
       ['memory-critical alarm', 90],
     ]);
     expect(lines('SuccessfulReadRequestLatency (p95, microseconds)')).toEqual([['read-latency alarm', 100000]]);
+    expect(lines('Slow log: longest command per minute (ElastiCacheSlowLog CommandDuration, microseconds)')).toEqual([
+      ['slow-commands alarm', 100000],
+    ]);
     expect(lines('Keys without a TTL: CurrItems - CurrVolatileItems')).toEqual([['keys-without-ttl alarm', 1]]);
     expect(lines('CurrConnections')).toEqual([
       ['connections-warning alarm', 1000],
@@ -516,6 +571,11 @@ describe('validation: one error listing every problem, nothing created', () => {
       'a latency threshold of zero',
       { writeLatency: { thresholdMicroseconds: 0 } },
       'thresholds.writeLatency.thresholdMicroseconds: a number of microseconds > 0 (100 ms = 100000), got 0',
+    ],
+    [
+      "a slow-command threshold below the slow log's own 10 ms: shorter commands are never logged",
+      { slowCommands: { thresholdMicroseconds: 5000 } },
+      "thresholds.slowCommands.thresholdMicroseconds: a number of microseconds ≥ 10000, the slow log's slowlog-log-slower-than (shorter commands are never logged; 100 ms = 100000), got 5000",
     ],
     [
       'a negative allowance of keys without TTL',
@@ -581,20 +641,20 @@ describe('validation: one error listing every problem, nothing created', () => {
 });
 
 describe('a group managed elsewhere (IReplicationGroup without engine)', () => {
-  test('gets the average latency metrics, which every engine version publishes, and no depends_on', () => {
+  const orders = {
+    replicationGroupId: 'orders-cache',
+    nodeType: 'cache.t4g.small',
+    nodes: [{ cacheClusterId: 'orders-cache-001', shard: 1, role: 'primary' as const }],
+  };
+  const paging = [{ arn: 'arn:aws:sns:us-east-1:123456789012:paging' }];
+
+  test('no latency percentiles (engine unknown), no slow-commands alarm without its slow log (a warning says so), no depends_on', () => {
     const stack = testStack();
-    const alarms = new CacheAlarms(stack, 'alarms', {
-      replicationGroup: {
-        replicationGroupId: 'orders-cache',
-        nodeType: 'cache.t4g.small',
-        nodes: [{ cacheClusterId: 'orders-cache-001', shard: 1, role: 'primary' }],
-      },
-      alarmTopics: [{ arn: 'arn:aws:sns:us-east-1:123456789012:paging' }],
-      dashboard: false,
-    });
-    expect(alarms.plans.filter((p) => p.key.endsWith('Latency')).map((p) => [p.metricName, p.statistic])).toEqual([
-      ['GetTypeCmdsLatency', 'Average'],
-      ['SetTypeCmdsLatency', 'Average'],
+    const alarms = new CacheAlarms(stack, 'alarms', { replicationGroup: orders, alarmTopics: paging, dashboard: false });
+    expect(alarms.plans.map((p) => p.key).filter((k) => k.endsWith('Latency') || k === 'slowCommands')).toEqual([]);
+    expect(alarms.slowLogMetricFilter).toBeUndefined();
+    expect(alarms.node.metadata.map((m) => m.data)).toEqual([
+      'orders-cache: no slowLog given, so no slow-commands alarms; a stalled engine is seen only by the latency percentiles of Valkey ≥ 7.2',
     ]);
     const json = JSON.parse(Testing.synth(stack, true));
     const heartbeat = Object.values<Json>(json.resource.aws_cloudwatch_metric_alarm).find(
@@ -602,7 +662,111 @@ describe('a group managed elsewhere (IReplicationGroup without engine)', () => {
     )!;
     expect(heartbeat.depends_on).toBeUndefined();
     expect(heartbeat.alarm_actions).toEqual(['arn:aws:sns:us-east-1:123456789012:paging']);
+    expect(json.resource.aws_cloudwatch_log_metric_filter).toBeUndefined();
   });
+
+  test('with its slow log given: the transformer and metric filter on that log group, and the slow-commands alarm', () => {
+    const stack = testStack();
+    const slowLog = {
+      logGroupName: '/aws/vendedlogs/elasticache/orders-cache/slow-log',
+      logGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/elasticache/orders-cache/slow-log',
+      logFormat: 'text' as const,
+    };
+    new CacheAlarms(stack, 'alarms', { replicationGroup: orders, alarmTopics: paging, dashboard: false, slowLog });
+    const json = JSON.parse(Testing.synth(stack, true));
+    expect(Object.values<Json>(json.resource.aws_cloudwatch_log_transformer)[0].log_group_arn).toBe(slowLog.logGroupArn);
+    expect(Object.values<Json>(json.resource.aws_cloudwatch_log_metric_filter)[0]).toMatchObject({
+      name: 'orders-cache-slow-commands',
+      log_group_name: '/aws/vendedlogs/elasticache/orders-cache/slow-log',
+    });
+    expect(Object.values<Json>(json.resource.aws_cloudwatch_metric_alarm).map((a) => a.alarm_name)).toContain(
+      'orders-cache-001-slow-commands',
+    );
+  });
+
+  test('a slow log without its ARN or with an unknown format is refused, naming the field', () => {
+    const stack = testStack();
+    expect(
+      () =>
+        new CacheAlarms(stack, 'alarms', {
+          replicationGroup: orders,
+          alarmTopics: paging,
+          slowLog: { logGroupName: 'orders-slow', logGroupArn: '', logFormat: 'xml' as never },
+        }),
+    ).toThrow(
+      /slowLog\.logGroupArn: the ARN of the slow-log group, got ""[\s\S]*slowLog\.logFormat: the delivery's log_format, one of json, text, got "xml"/,
+    );
+  });
+});
+
+describe('slow commands: the slow log turned into a metric per node', () => {
+  const build = (logFormat: 'json' | 'text') =>
+    synth({ replicationGroupId: 'isl-cache-slow', nodeType: 'cache.t4g.small', replicasPerNodeGroup: 1, logFormat }, { dashboard: false });
+  const only = (j: Json, type: string): [string, Json] => {
+    const entries = Object.entries<Json>(j.resource[type] ?? {});
+    expect(entries).toHaveLength(1);
+    return entries[0];
+  };
+
+  test('JSON records: the transformer parses them and renames "Duration (us)", which a filter pattern cannot select', () => {
+    const s = build('json');
+    const [, transformer] = only(s.json, 'aws_cloudwatch_log_transformer');
+    const [slowLogGroup] = Object.entries<Json>(s.json.resource.aws_cloudwatch_log_group).find(([, g]) => g.name.endsWith('/slow-log'))!;
+    expect(transformer).toEqual({
+      log_group_arn: `\${aws_cloudwatch_log_group.${slowLogGroup}.arn}`,
+      transformer_config: [
+        { parse_json: [{}] },
+        { rename_keys: [{ entry: [{ key: 'Duration (us)', rename_to: 'DurationMicroseconds' }] }] },
+      ],
+    });
+    // the group delivers exactly that log group, in JSON
+    const [, rg] = only(s.json, 'aws_elasticache_replication_group');
+    expect(rg.log_delivery_configuration[0]).toMatchObject({
+      destination: `\${aws_cloudwatch_log_group.${slowLogGroup}.name}`,
+      destination_type: 'cloudwatch-logs',
+      log_format: 'json',
+      log_type: 'slow-log',
+    });
+  });
+
+  test('TEXT records: csv columns in the order ElastiCache writes them, the duration made a number', () => {
+    const [, transformer] = only(build('text').json, 'aws_cloudwatch_log_transformer');
+    expect(transformer.transformer_config).toEqual([
+      {
+        csv: [
+          {
+            columns: ['CacheClusterId', 'CacheNodeId', 'Timestamp', 'DurationMicroseconds', 'Command', 'ClientAddress', 'ClientName'],
+          },
+        ],
+      },
+      { type_converter: [{ entry: [{ key: 'DurationMicroseconds', type: 'integer' }] }] },
+    ]);
+  });
+
+  test.each(['json', 'text'] as const)(
+    '%s: one metric filter on the slow-log group, on the transformed records, after the transformer: duration per node',
+    (logFormat) => {
+      const s = build(logFormat);
+      const [transformerId] = only(s.json, 'aws_cloudwatch_log_transformer');
+      const [, filter] = only(s.json, 'aws_cloudwatch_log_metric_filter');
+      const [slowLogGroup] = Object.entries<Json>(s.json.resource.aws_cloudwatch_log_group).find(([, g]) => g.name.endsWith('/slow-log'))!;
+      expect(filter).toEqual({
+        name: 'isl-cache-slow-slow-commands',
+        log_group_name: `\${aws_cloudwatch_log_group.${slowLogGroup}.name}`,
+        pattern: '{ ($.CacheClusterId = *) && ($.DurationMicroseconds >= 0) }',
+        apply_on_transformed_logs: true,
+        metric_transformation: {
+          namespace: 'ElastiCacheSlowLog',
+          name: 'CommandDuration',
+          value: '$.DurationMicroseconds',
+          unit: 'Microseconds',
+          dimensions: { CacheClusterId: '$.CacheClusterId' },
+        },
+        depends_on: [`aws_cloudwatch_log_transformer.${transformerId}`],
+      });
+      for (const id of ['isl-cache-slow-001', 'isl-cache-slow-002']) expectSlowCommandsAlarm(s, id);
+    },
+  );
 });
 
 describe('environments', () => {

@@ -262,7 +262,7 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
 
   it("describes each alarm by its node, the node's role and type, and where the thresholds live", () => {
     const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
-    expect(alarms).toHaveLength({ pilot: 13, staging: 27, production: 41 }[name]);
+    expect(alarms).toHaveLength({ pilot: 12, staging: 25, production: 38 }[name]);
     for (const a of alarms) {
       const node = /^(isl-cache-\w+-\d{3})-/.exec(a.alarm_name)![1];
       const role = node === SPEC[name].nodes[0] ? 'primary' : 'replica';

@@ -1,6 +1,7 @@
 /**
  * Guardrail `node-alarms`: every member node has the alarms the guides ask for, each with actions, and no engine
- * version is asked for an alarm it cannot have (latency percentiles exist on Valkey ≥ 7.2 only).
+ * version is asked for an alarm it cannot have (latency percentiles exist on Valkey ≥ 7.2 only). The slow-commands
+ * alarms count only when their metric is published: a metric filter over a transformer on the group's slow-log group.
  */
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -13,7 +14,7 @@ import { CacheAlarms } from '../../constructs/monitoring/cache-alarms';
 type Json = Record<string, any>;
 
 /** A primary and one replica with CacheAlarms, synthesized without the guardrail aspect. */
-function groupWithAlarms(engine: 'redis' | 'valkey', engineVersion: string): Json {
+function groupWithAlarms(engine: 'redis' | 'valkey', engineVersion: string, logFormat: 'json' | 'text' = 'json'): Json {
   const stack = new TerraformStack(Testing.app(), 'pilot');
   new AwsProvider(stack, 'aws', { region: 'us-east-1' });
   new RandomProvider(stack, 'random');
@@ -24,6 +25,7 @@ function groupWithAlarms(engine: 'redis' | 'valkey', engineVersion: string): Jso
     replicasPerNodeGroup: 1,
     engine,
     engineVersion,
+    logFormat,
     vpcId: 'vpc-0123456789abcdef0',
     subnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'],
     allowedCidrBlocks: ['10.0.0.0/16'],
@@ -39,6 +41,11 @@ const drop = (j: Json, name: string) => {
     Object.entries<Json>(j.resource.aws_cloudwatch_metric_alarm).filter(([, a]) => a.alarm_name !== name),
   );
 };
+const only = (j: Json, type: string): Json => {
+  const all = Object.values<Json>(j.resource[type]);
+  expect(all).toHaveLength(1);
+  return all[0];
+};
 const violations = (j: Json) =>
   checkGuardrails(j as TfJson, 'pilot')
     .filter((v) => v.rule === 'node-alarms')
@@ -53,6 +60,10 @@ describe('node-alarms on the alarms CacheAlarms creates', () => {
   ] as const)('%s %s: satisfied on every node', (engine, version) => {
     expect(violations(groupWithAlarms(engine, version))).toEqual([]);
   });
+
+  test('slow log delivered as TEXT: satisfied as well (csv transformer)', () => {
+    expect(violations(groupWithAlarms('redis', '7.1', 'text'))).toEqual([]);
+  });
 });
 
 describe('what it requires', () => {
@@ -63,15 +74,81 @@ describe('what it requires', () => {
     valkey = groupWithAlarms('valkey', '8.1');
   });
 
-  test('a Redis OSS 7.1 node without any alarm: the full list, with average latency (no percentile is asked of Redis OSS)', () => {
+  test('a Redis OSS 7.1 node without any alarm: the full list, slow commands and no latency (Redis OSS publishes no percentiles)', () => {
     for (const a of alarms(redis)) if (a.dimensions?.CacheClusterId === 'isl-cache-guard-002' || a.metric_query) drop(redis, a.alarm_name);
     expect(violations(redis)).toEqual([
       'node isl-cache-guard-001 (primary) has no alarm with actions for: keys without a TTL (CurrVolatileItems)',
       'node isl-cache-guard-002 (replica) has no alarm with actions for: cpu (CPUUtilization or EngineCPUUtilization), ' +
         'memory (DatabaseMemoryUsagePercentage or FreeableMemory), evictions (Evictions), connections (CurrConnections or NewConnections), ' +
-        'replication lag (ReplicationLag), read latency (GetTypeCmdsLatency), write latency (SetTypeCmdsLatency), ' +
+        'replication lag (ReplicationLag), slow commands (ElastiCacheSlowLog CommandDuration), ' +
         'keys without a TTL (CurrVolatileItems), authentication failures (AuthenticationFailures), ' +
         'node down (CurrConnections or IsMaster or CurrItems; missing data breaching)',
+    ]);
+  });
+
+  test('an alarm on the GetTypeCmdsLatency average does not stand in for the slow commands', () => {
+    const slow = alarm(redis, 'isl-cache-guard-001-slow-commands');
+    Object.assign(slow, { namespace: 'AWS/ElastiCache', metric_name: 'GetTypeCmdsLatency', statistic: 'Average' });
+    slow.dimensions = { CacheClusterId: 'isl-cache-guard-001', CacheNodeId: '0001' };
+    expect(violations(redis)).toEqual([
+      'node isl-cache-guard-001 (primary) has no alarm with actions for: slow commands (ElastiCacheSlowLog CommandDuration)',
+    ]);
+  });
+
+  test('slow-commands alarms without the metric filter watch nothing', () => {
+    delete redis.resource.aws_cloudwatch_log_metric_filter;
+    expect(violations(redis)).toEqual([
+      'isl-cache-guard: the slow-commands alarms watch nothing: no metric filter on its slow-log group ' +
+        '/aws/vendedlogs/elasticache/isl-cache-guard/slow-log (json) publishes ElastiCacheSlowLog/CommandDuration ' +
+        '(value $.DurationMicroseconds, dimension CacheClusterId = $.CacheClusterId)',
+    ]);
+  });
+
+  test('a metric filter per node only with the CacheClusterId dimension from the record', () => {
+    only(redis, 'aws_cloudwatch_log_metric_filter').metric_transformation.dimensions = { CacheClusterId: 'isl-cache-guard-001' };
+    expect(violations(redis)).toEqual([
+      'isl-cache-guard: the slow-commands alarms watch nothing: no metric filter on its slow-log group ' +
+        '/aws/vendedlogs/elasticache/isl-cache-guard/slow-log (json) publishes ElastiCacheSlowLog/CommandDuration ' +
+        '(value $.DurationMicroseconds, dimension CacheClusterId = $.CacheClusterId)',
+    ]);
+  });
+
+  test('a metric filter on another log group (the engine log) does not count', () => {
+    const engineLog = Object.keys(redis.resource.aws_cloudwatch_log_group).find((k) => k.includes('engine-log'))!;
+    only(redis, 'aws_cloudwatch_log_metric_filter').log_group_name = `\${aws_cloudwatch_log_group.${engineLog}.name}`;
+    expect(violations(redis)[0]).toMatch(
+      /^isl-cache-guard: the slow-commands alarms watch nothing: no metric filter on its slow-log group/,
+    );
+  });
+
+  test.each([
+    ['without the transformer', (j: Json) => delete j.resource.aws_cloudwatch_log_transformer],
+    ['on the raw records', (j: Json) => (only(j, 'aws_cloudwatch_log_metric_filter').apply_on_transformed_logs = false)],
+    ['with a transformer that keeps "Duration (us)"', (j: Json) => only(j, 'aws_cloudwatch_log_transformer').transformer_config.pop()],
+  ])('the metric filter reads $.DurationMicroseconds, which exists only after the transformer: %s', (_name, breakIt) => {
+    breakIt(redis);
+    expect(violations(redis)).toEqual([
+      'isl-cache-guard: the slow-commands alarms watch nothing: the metric filter on its slow-log group ' +
+        '/aws/vendedlogs/elasticache/isl-cache-guard/slow-log (json) reads $.DurationMicroseconds, which only a transformer on ' +
+        'that log group creates (parse_json and rename_keys of "Duration (us)"), with apply_on_transformed_logs = true',
+    ]);
+  });
+
+  test('a JSON transformer on a group that delivers TEXT does not parse its records', () => {
+    const text = groupWithAlarms('redis', '7.1', 'text');
+    only(text, 'aws_cloudwatch_log_transformer').transformer_config = only(redis, 'aws_cloudwatch_log_transformer').transformer_config;
+    expect(violations(text)).toEqual([
+      'isl-cache-guard: the slow-commands alarms watch nothing: the metric filter on its slow-log group ' +
+        '/aws/vendedlogs/elasticache/isl-cache-guard/slow-log (text) reads $.DurationMicroseconds, which only a transformer on ' +
+        'that log group creates (csv columns and type_converter), with apply_on_transformed_logs = true',
+    ]);
+  });
+
+  test('a group that delivers no slow log to CloudWatch Logs cannot have slow-commands alarms', () => {
+    const rg = only(redis, 'aws_elasticache_replication_group');
+    rg.log_delivery_configuration = rg.log_delivery_configuration.filter((l: Json) => l.log_type !== 'slow-log');
+    expect(violations(redis)).toEqual([
+      'isl-cache-guard: the slow-commands alarms watch nothing: delivers no slow log to CloudWatch Logs, so no metric filter can publish ElastiCacheSlowLog/CommandDuration',
     ]);
   });
 
@@ -114,14 +191,15 @@ describe('what it requires', () => {
     ]);
   });
 
-  test('an engine version known only at apply time: either latency metric satisfies, no percentile is asked for', () => {
+  test('an engine version known only at apply time: no percentile is asked for, the slow commands still are', () => {
     for (const j of [redis, valkey]) {
       Object.values<Json>(j.resource.aws_elasticache_replication_group)[0].engine_version = '${var.engine_version}';
       expect(violations(j)).toEqual([]);
     }
     drop(valkey, 'isl-cache-guard-001-read-latency');
+    drop(valkey, 'isl-cache-guard-001-slow-commands');
     expect(violations(valkey)).toEqual([
-      'node isl-cache-guard-001 (primary) has no alarm with actions for: read latency (GetTypeCmdsLatency or SuccessfulReadRequestLatency)',
+      'node isl-cache-guard-001 (primary) has no alarm with actions for: slow commands (ElastiCacheSlowLog CommandDuration)',
     ]);
   });
 

@@ -8,10 +8,11 @@ import {
   AlarmThresholds,
   AlarmWindow,
   CACHE_NODE_ID,
-  LATENCY_METRICS,
-  LatencyKind,
+  LATENCY_PERCENTILE_METRICS,
+  SLOW_LOG_METRIC,
+  SLOW_LOG_RECORD,
   TreatMissingData,
-  latencyKindOf,
+  publishesLatencyPercentiles,
 } from '../../config/alarms';
 import type { CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CacheNode } from '../elasticache/member-nodes';
@@ -54,6 +55,10 @@ export interface AlarmPlan extends AlarmWindow {
   readonly key: AlarmKey;
   readonly alarmName: string;
   readonly node: CacheNode;
+  /** Namespace of the metric (of metric math: its inputs are AWS/ElastiCache): AWS/ElastiCache, or SLOW_LOG_METRIC's. */
+  readonly namespace: string;
+  /** Dimensions of the metric: the node's (nodeDimensions), or SLOW_LOG_METRIC's one dimension. */
+  readonly dimensions: Readonly<Record<string, string>>;
   /**
    * The metric alarmed on; for metric math, the name of the result (`CacheHitRate` computed from CacheHits and
    * CacheMisses, `KeysWithoutTtl` from CurrItems and CurrVolatileItems).
@@ -87,6 +92,7 @@ export const SLUG: Record<AlarmKey, string> = {
   hitRate: 'hit-rate',
   readLatency: 'read-latency',
   writeLatency: 'write-latency',
+  slowCommands: 'slow-commands',
   keysWithoutTtl: 'keys-without-ttl',
   authenticationFailures: 'auth-failures',
   nodeDown: 'node-down',
@@ -118,9 +124,14 @@ export const KEYS_WITHOUT_TTL_MATH: AlarmMath = {
   formula: 'CurrItems - CurrVolatileItems',
 };
 
-/** The latency metrics of an engine version (config/alarms.ts LATENCY_METRICS); `average` when unknown. */
-export function latencyKind(engine: string | undefined, engineVersion: string | undefined): LatencyKind {
-  return engine === undefined || engineVersion === undefined ? 'average' : latencyKindOf(engine, engineVersion);
+/** True when the engine version publishes latency percentiles (config/alarms.ts LATENCY_PERCENTILE_METRICS); false when unknown. */
+export function latencyPercentiles(engine: string | undefined, engineVersion: string | undefined): boolean {
+  return engine !== undefined && engineVersion !== undefined && publishesLatencyPercentiles(engine, engineVersion);
+}
+
+/** Dimensions of the slow-log metric of one node: the one its metric filter publishes (SLOW_LOG_METRIC). */
+export function slowLogDimensions(node: CacheNode): Record<string, string> {
+  return { [SLOW_LOG_METRIC.dimension]: node.cacheClusterId };
 }
 
 /**
@@ -163,8 +174,9 @@ function windowText(w: AlarmWindow): string {
 
 /**
  * The alarms for every node: pure, so tests and the README table use exactly what the construct creates.
- * CPU metric by vCPU count; latency metric by engine version; ReplicationLag on replicas only; connection threshold
- * capped by the node's maxclients.
+ * CPU metric by vCPU count; latency percentiles where the engine version publishes them; slow commands where the
+ * group's slow log is turned into SLOW_LOG_METRIC; ReplicationLag on replicas only; connection threshold capped by the
+ * node's maxclients.
  */
 export function planCacheAlarms(args: {
   readonly nodes: readonly CacheNode[];
@@ -173,14 +185,19 @@ export function planCacheAlarms(args: {
   readonly replicationGroupId: string;
   readonly alarmNamePrefix: string;
   readonly thresholds: AlarmThresholds;
-  /** Engine (`redis`, `valkey`): picks the latency metrics. Undefined: the averages every engine publishes. */
+  /** Engine (`redis`, `valkey`): with the version, whether latency percentiles exist. Undefined: they do not. */
   readonly engine?: string;
   /** Engine version `major.minor`, with `engine`. */
   readonly engineVersion?: string;
+  /**
+   * The group's slow log is published as SLOW_LOG_METRIC (CacheAlarms' metric filter): alarm on slow commands.
+   * @default false
+   */
+  readonly slowLogMetric?: boolean;
 }): AlarmPlan[] {
   const { nodes, nodeType, replicationGroupId: rg, alarmNamePrefix: prefix, thresholds: t } = args;
   const connectionsCritical = Math.floor((nodeType.maxclients * t.connectionsCritical.percentOfMaxclients) / 100);
-  const latency = latencyKind(args.engine, args.engineVersion);
+  const percentiles = latencyPercentiles(args.engine, args.engineVersion);
   const cpuCheck =
     'the slow log (CloudWatch Logs, slow-log group) for expensive commands (KEYS, large range reads, Lua) and ' +
     'GetTypeCmds/SetTypeCmds; mostly reads: add a replica and read from it; mostly writes: a larger node type or more shards.';
@@ -190,7 +207,9 @@ export function planCacheAlarms(args: {
     const suffix = node.cacheClusterId.slice(rg.length + 1);
     const who = `${node.cacheClusterId} (${node.role} at creation, shard ${node.shard}, ${nodeType.name})`;
     type Watch = Pick<AlarmPlan, 'metricName' | 'statistic' | 'threshold' | 'unit'> &
-      Partial<Pick<AlarmPlan, 'comparisonOperator' | 'minimumLookups' | 'math' | 'lowSampleCountPercentiles'>> & {
+      Partial<
+        Pick<AlarmPlan, 'comparisonOperator' | 'minimumLookups' | 'math' | 'lowSampleCountPercentiles' | 'namespace' | 'dimensions'>
+      > & {
         /** What breaches, as the description says it; default "<metric> above <threshold> <unit>". */
         readonly condition?: string;
       };
@@ -208,6 +227,8 @@ export function planCacheAlarms(args: {
         key,
         alarmName: `${prefix}-${suffix}-${SLUG[key]}`,
         node,
+        namespace: ELASTICACHE_NAMESPACE,
+        dimensions: nodeDimensions(node),
         period: w.period,
         evaluationPeriods: w.evaluationPeriods,
         datapointsToAlarm: w.datapointsToAlarm,
@@ -293,26 +314,43 @@ export function planCacheAlarms(args: {
       'Evictions (evicted keys become misses), recent TTL changes, and deploys that change how keys are built ' +
         '(inputs must be normalised so that equal requests hash to equal keys).',
     );
-    const latencyCheck =
-      latency === 'percentile'
-        ? 'server-side p95 per request. The slow log (CloudWatch Logs, slow-log group) for the commands, EngineCPUUtilization, ' +
-          'SaveInProgress (a backup fork) and large values (redis-cli --bigkeys); clients see this plus the network.'
-        : 'the average CPU time per command over a minute (Redis OSS publishes no latency percentiles), so the engine is stalled: ' +
-          'the slow log (CloudWatch Logs, slow-log group), EngineCPUUtilization, SaveInProgress, Lua scripts and big range reads.';
-    for (const [key, direction] of [
-      ['readLatency', 'read'],
-      ['writeLatency', 'write'],
-    ] as const) {
+    if (percentiles) {
+      for (const [key, direction] of [
+        ['readLatency', 'read'],
+        ['writeLatency', 'write'],
+      ] as const) {
+        add(
+          key,
+          {
+            metricName: LATENCY_PERCENTILE_METRICS[direction],
+            statistic: t[key].percentile as `p${number}`,
+            threshold: t[key].thresholdMicroseconds,
+            unit: 'microseconds',
+            lowSampleCountPercentiles: 'ignore',
+          },
+          'server-side latency per request; clients see this plus the network. The slow-commands alarm and the slow log ' +
+            '(CloudWatch Logs, slow-log group) for the commands, EngineCPUUtilization, SaveInProgress (a backup fork) and ' +
+            'large values (redis-cli --bigkeys).',
+        );
+      }
+    }
+    if (args.slowLogMetric === true) {
+      const limit = t.slowCommands.thresholdMicroseconds;
       add(
-        key,
+        'slowCommands',
         {
-          metricName: LATENCY_METRICS[latency][direction],
-          statistic: latency === 'percentile' ? (t[key].percentile as `p${number}`) : 'Average',
-          threshold: t[key].thresholdMicroseconds,
+          metricName: SLOW_LOG_METRIC.metricName,
+          namespace: SLOW_LOG_METRIC.namespace,
+          dimensions: slowLogDimensions(node),
+          statistic: 'Maximum',
+          threshold: limit,
           unit: 'microseconds',
-          ...(latency === 'percentile' ? { lowSampleCountPercentiles: 'ignore' as const } : {}),
+          condition: `a command in the slow log that ran longer than ${fmt(limit)} microseconds (${SLOW_LOG_METRIC.namespace} ${SLOW_LOG_METRIC.metricName} Maximum)`,
         },
-        latencyCheck,
+        'the engine runs one command at a time, so every client of the node waited that long. In the slow-log group, ' +
+          `Logs Insights: filter ${SLOW_LOG_RECORD.cacheClusterIdKey} = "${node.cacheClusterId}" and ${SLOW_LOG_RECORD.durationKey} > ${fmt(limit)} ` +
+          `| sort ${SLOW_LOG_RECORD.durationKey} desc: the command (KEYS, a Lua script, DEL or a range read of a big key) and the client address. ` +
+          'EngineCPUUtilization, SaveInProgress.',
       );
     }
     add(
@@ -381,7 +419,7 @@ export function alarmResourceConfig(p: AlarmPlan, actions: string[]): Cloudwatch
           metric: {
             namespace: ELASTICACHE_NAMESPACE,
             metricName: input.metricName,
-            dimensions: nodeDimensions(p.node),
+            dimensions: { ...p.dimensions },
             period: p.period,
             stat: input.stat,
           },
@@ -393,9 +431,9 @@ export function alarmResourceConfig(p: AlarmPlan, actions: string[]): Cloudwatch
   }
   return {
     ...common,
-    namespace: ELASTICACHE_NAMESPACE,
+    namespace: p.namespace,
     metricName: p.metricName,
-    dimensions: nodeDimensions(p.node),
+    dimensions: { ...p.dimensions },
     ...(isPercentile(p.statistic) ? { extendedStatistic: p.statistic } : { statistic: p.statistic }),
     ...(p.lowSampleCountPercentiles !== undefined ? { evaluateLowSampleCountPercentiles: p.lowSampleCountPercentiles } : {}),
     period: p.period,

@@ -4,20 +4,27 @@
  *
  * ElastiCache publishes metrics per node, never per replication group, so the node ids are derived from the group's
  * settings (IReplicationGroup.nodes), never read from `member_clusters` (known only after apply).
+ * Slow commands: a log transformer and a metric filter on the group's slow-log group publish each logged command's
+ * duration per node (./slow-log-metric.ts), and every node alarms on it.
  * Thresholds: config/alarms.ts. Alarm names and construct ids are a contract: `alarm_name` forces replacement.
  */
+import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
+import { CloudwatchLogTransformer } from '@cdktf/provider-aws/lib/cloudwatch-log-transformer';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { AlarmOverrides, AlarmThresholds, CLOUDWATCH_ALARM_LIMITS } from '../../config/alarms';
+import { LOG_FORMATS } from '../../config/elasticache';
 import { findNodeType, maxclientsOf } from '../elasticache/node-types';
 import { ITopic } from '../elasticache/props';
 import { IReplicationGroup, RedisReplicationGroup } from '../elasticache/replication-group';
 import { Problems, isUnresolved, validateConstruct } from '../validation';
 import { AlarmNodeType, AlarmPlan, SLUG, alarmResourceConfig, planCacheAlarms } from './alarm-plan';
 import { dashboardWidgets } from './dashboard';
+import { SlowLogSource, slowLogMetricFilterConfig, slowLogTransformerConfig } from './slow-log-metric';
 import { checkThresholds, mergeAlarmThresholds } from './thresholds';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -37,6 +44,13 @@ function isReplicationGroup(rg: unknown): rg is IReplicationGroup {
 /** Engine and version of a RedisReplicationGroup (they pick the latency metrics); unknown for another IReplicationGroup. */
 function engineOf(rg: IReplicationGroup): { engine?: string; engineVersion?: string } {
   return rg instanceof RedisReplicationGroup ? { engine: rg.settings.engine, engineVersion: rg.settings.engineVersion } : {};
+}
+
+/** Where a RedisReplicationGroup delivers its slow log; unknown for another IReplicationGroup. */
+function slowLogOf(rg: IReplicationGroup): SlowLogSource | undefined {
+  return rg instanceof RedisReplicationGroup
+    ? { logGroupName: rg.slowLogGroup.name, logGroupArn: rg.slowLogGroup.arn, logFormat: rg.settings.logFormat }
+    : undefined;
 }
 
 /** vCPUs and maxclients of any node type (vCPUs only where the catalog knows the type). */
@@ -77,6 +91,14 @@ export interface CacheAlarmsProps {
    */
   readonly alarmEmail?: string;
   /**
+   * The CloudWatch Logs group ElastiCache delivers the group's slow log to, and its format. CacheAlarms sets a log
+   * transformer on it (a log group has at most one) and a metric filter that publishes each logged command's duration
+   * per node, and alarms every node on commands above `thresholds.slowCommands`.
+   * @default a RedisReplicationGroup's `slowLogGroup` and `logFormat`; none for another IReplicationGroup (then no
+   * slow-commands alarm, with a warning: on Redis OSS nothing else sees a stalled engine)
+   */
+  readonly slowLog?: SlowLogSource;
+  /**
    * Create a CloudWatch dashboard named after the prefix, with one widget per metric showing every node.
    * @default true
    */
@@ -94,6 +116,8 @@ export interface ResolvedCacheAlarms {
   readonly plans: readonly AlarmPlan[];
   readonly alarmEmail?: string;
   readonly dashboard: boolean;
+  /** The slow log turned into the slow-commands metric; undefined: no slow-commands alarms. */
+  readonly slowLog?: SlowLogSource;
 }
 
 /** Apply defaults and validate every prop and threshold. Throws one Error listing every problem; creates nothing. */
@@ -132,6 +156,19 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
     alarmTopics.length,
   );
   errors.check(props.dashboard === undefined || typeof props.dashboard === 'boolean', 'dashboard', 'true or false', props.dashboard);
+  const slowLog = props.slowLog ?? (rgOk ? slowLogOf(rg) : undefined);
+  if (props.slowLog !== undefined) {
+    const given = props.slowLog as Partial<SlowLogSource> | null;
+    const text = (v: unknown) => typeof v === 'string' && v.length > 0;
+    errors.check(text(given?.logGroupName), 'slowLog.logGroupName', 'the name of the slow-log group', given?.logGroupName);
+    errors.check(text(given?.logGroupArn), 'slowLog.logGroupArn', 'the ARN of the slow-log group', given?.logGroupArn);
+    errors.check(
+      (LOG_FORMATS as readonly unknown[]).includes(given?.logFormat),
+      'slowLog.logFormat',
+      `the delivery's log_format, one of ${LOG_FORMATS.join(', ')}`,
+      given?.logFormat,
+    );
+  }
 
   let plans: AlarmPlan[] = [];
   if (rgOk && !errors.list.length) {
@@ -142,6 +179,7 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
       alarmNamePrefix: prefix,
       thresholds,
       ...engineOf(rg),
+      slowLogMetric: slowLog !== undefined,
     });
     for (const p of plans) {
       errors.check(
@@ -168,6 +206,7 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
     plans,
     alarmEmail: props.alarmEmail,
     dashboard: props.dashboard ?? true,
+    slowLog,
   };
 }
 
@@ -180,6 +219,9 @@ export class CacheAlarms extends Construct {
   readonly alarms: readonly CloudwatchMetricAlarm[];
   readonly dashboard?: CloudwatchDashboard;
   readonly emailSubscription?: SnsTopicSubscription;
+  /** The slow-log group's transformer (parses the records, names the duration) and the metric filter after it. */
+  readonly slowLogTransformer?: CloudwatchLogTransformer;
+  readonly slowLogMetricFilter?: CloudwatchLogMetricFilter;
 
   constructor(scope: Construct, id: string, props: CacheAlarmsProps) {
     super(scope, id);
@@ -189,6 +231,22 @@ export class CacheAlarms extends Construct {
     this.plans = r.plans;
     const topicArns = r.alarmActions;
     const rg = r.replicationGroup.replicationGroupId;
+
+    if (r.slowLog !== undefined) {
+      this.slowLogTransformer = new CloudwatchLogTransformer(this, 'slow-log-transformer', {
+        logGroupArn: r.slowLog.logGroupArn,
+        transformerConfig: slowLogTransformerConfig(r.slowLog.logFormat),
+      });
+      // apply_on_transformed_logs is refused on a log group without a transformer: created after it
+      this.slowLogMetricFilter = new CloudwatchLogMetricFilter(this, 'slow-log-metric-filter', {
+        ...slowLogMetricFilterConfig(`${r.alarmNamePrefix}-slow-commands`, r.slowLog),
+        dependsOn: [this.slowLogTransformer],
+      });
+    } else {
+      Annotations.of(this).addWarning(
+        `${rg}: no slowLog given, so no slow-commands alarms; a stalled engine is seen only by the latency percentiles of Valkey ≥ 7.2`,
+      );
+    }
 
     // the heartbeat treats missing data as breaching: created only once the group (and so its nodes) exists
     const group = r.replicationGroup instanceof RedisReplicationGroup ? r.replicationGroup.replicationGroup : undefined;

@@ -15,6 +15,7 @@ function renameIds(expression: string, ids: readonly string[], suffix: string): 
 function titleOf(p: AlarmPlan): string {
   if (p.math !== undefined) return `${p.math.label}: ${p.math.formula}`;
   if (p.key === 'nodeDown') return `Heartbeat: ${p.metricName} datapoints per minute (SampleCount; a gap is a node down)`;
+  if (p.key === 'slowCommands') return `Slow log: longest command per minute (${p.namespace} ${p.metricName}, microseconds)`;
   if (p.unit === 'microseconds') return `${p.metricName} (${p.statistic}, microseconds)`;
   return p.metricName;
 }
@@ -31,7 +32,8 @@ export function dashboardWidgets(plans: readonly AlarmPlan[], region: string): o
 
   return [...byGraph.values()].map((group, i) => {
     const first = group[0];
-    const nodes = [...new Map(group.map((p) => [p.node.cacheClusterId, p.node])).values()];
+    const perNode = [...new Map(group.map((p) => [p.node.cacheClusterId, p])).values()];
+    const nodes = perNode.map((p) => p.node);
     const dims = (n: CacheNode) => Object.entries(nodeDimensions(n)).flat();
     const label = (n: CacheNode) => `${n.cacheClusterId} (${n.role})`;
     const math = first.math;
@@ -56,7 +58,7 @@ export function dashboardWidgets(plans: readonly AlarmPlan[], region: string): o
               },
             ],
           ])
-        : nodes.map((n) => [ELASTICACHE_NAMESPACE, first.metricName, ...dims(n), { label: label(n) }]);
+        : perNode.map((p) => [p.namespace, p.metricName, ...Object.entries(p.dimensions).flat(), { label: label(p.node) }]);
     const thresholds = [...new Map(group.map((p) => [`${p.key}:${p.threshold}`, p])).values()];
     return {
       type: 'metric',

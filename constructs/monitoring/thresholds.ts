@@ -12,6 +12,7 @@ import {
   DEFAULT_ALARM_THRESHOLDS,
   TREAT_MISSING_DATA,
 } from '../../config/alarms';
+import { SLOWLOG } from '../../config/elasticache';
 import { Problems, describe, isIntegerIn } from '../validation';
 
 /** The defaults with an override applied field by field (undefined fields of the override keep the default). */
@@ -124,6 +125,12 @@ export function checkThresholds(errors: Problems, override: AlarmOverrides | und
       t[key].percentile,
     );
   }
+  errors.check(
+    isNumber(t.slowCommands.thresholdMicroseconds) && t.slowCommands.thresholdMicroseconds >= SLOWLOG.slowerThanMicroseconds,
+    'thresholds.slowCommands.thresholdMicroseconds',
+    `a number of microseconds ≥ ${SLOWLOG.slowerThanMicroseconds}, the slow log's slowlog-log-slower-than (shorter commands are never logged; 100 ms = 100000)`,
+    t.slowCommands.thresholdMicroseconds,
+  );
   errors.check(
     isWhole(t.keysWithoutTtl.elastiCacheOwnKeys, 0),
     'thresholds.keysWithoutTtl.elastiCacheOwnKeys',

@@ -3,6 +3,7 @@
  * Multi-AZ, backups, alarms and monthly cost (prices: config/node-catalog.ts).
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
+import { SLOW_LOG_METRIC } from '../../config/alarms';
 import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine } from '../../config/elasticache';
 import { NODE_DIMENSION } from '../../config/guardrails';
 import { GIB, PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
@@ -154,6 +155,7 @@ const METRIC_UNITS: Readonly<Partial<Record<string, MetricUnit>>> = {
   SetTypeCmdsLatency: 'Microseconds',
   SuccessfulReadRequestLatency: 'Microseconds',
   SuccessfulWriteRequestLatency: 'Microseconds',
+  [SLOW_LOG_METRIC.metricName]: SLOW_LOG_METRIC.unit,
   ReplicationLag: 'Seconds',
   CurrConnections: 'Count',
   NewConnections: 'Count',

@@ -1,4 +1,5 @@
 /** Guardrail `alarm-subscribers`: in protected environments the alarms reach a person. */
+import { SLOW_LOG_METRIC } from '../../../config/alarms';
 import { ELASTICACHE_NAMESPACE } from '../../monitoring/alarm-plan';
 import { isExpression, resourcesOf } from '../tf-json';
 import { groups } from './common';
@@ -26,7 +27,7 @@ function deliveries(ctx: RuleContext, actions: unknown): { reaches: boolean; why
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   if (!groups(ctx).length) return [];
   const silent = resourcesOf(ctx.json, 'aws_cloudwatch_metric_alarm').filter(
-    (a) => a.body.namespace === ELASTICACHE_NAMESPACE || a.body.metric_query !== undefined,
+    (a) => [ELASTICACHE_NAMESPACE, SLOW_LOG_METRIC.namespace].includes(String(a.body.namespace)) || a.body.metric_query !== undefined,
   );
   const unreached = silent.filter((a) => !deliveries(ctx, a.body.alarm_actions).reaches);
   return unreached.length
