@@ -4,8 +4,9 @@
  * schemas as the full build of the same commit. `terraform providers schema -json` in a scratch directory that
  * requires the mirrored provider; one SHA-256 per type over its canonical JSON (keys sorted).
  *
- *   npm run tools:schema -- --write --from cdktf.out --from <shapes outdir>   # record the reference (from a full
- *                                       # build) for every aws_ type those synth outputs use
+ *   npm run tools:schema -- --write --full-build <terraform-provider-aws> --from cdktf.out --from <shapes outdir>
+ *                                       # record the reference from a full build of the same commit (`go build` of the
+ *                                       # module without trim-aws-provider.js) for every aws_ type those outputs use
  *   npm run tools:schema                # compare the installed build with the reference; exit 1 on a difference
  */
 import { createHash } from 'crypto';
@@ -107,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
       write: { type: 'boolean' },
       from: { type: 'string', multiple: true },
       also: { type: 'string', multiple: true },
+      'full-build': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -117,7 +119,24 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const tools = requireTools(['engine', 'aws']);
+  let tools = requireTools(['engine', 'aws']);
+  let scratch: string | undefined;
+  if (values['full-build']) {
+    // a mirror and CLI config of its own for the given binary, under the release the stacks pin
+    const aws = loadProviderMap().find((p) => p.source === 'registry.terraform.io/hashicorp/aws');
+    if (!aws) throw new Error('scripts/tools/providers.json has no AWS provider');
+    scratch = tempDir('isl-full-build-');
+    const dir = path.join(scratch, 'mirror', 'registry.terraform.io', 'hashicorp', 'aws', aws.release, 'linux_amd64');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.resolve(values['full-build']), path.join(dir, `terraform-provider-aws_v${aws.release}`));
+    fs.chmodSync(path.join(dir, `terraform-provider-aws_v${aws.release}`), 0o755);
+    const rc = path.join(scratch, 'terraformrc');
+    fs.writeFileSync(
+      rc,
+      `provider_installation {\n  filesystem_mirror {\n    path = "${path.join(scratch, 'mirror')}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct { exclude = ["registry.terraform.io/hashicorp/aws"] }\n}\n`,
+    );
+    tools = { ...tools, cliConfig: rc };
+  }
   const ref = fs.existsSync(REFERENCE_FILE) ? readReference() : undefined;
   const stacks = (values.from ?? []).flatMap((d) => readStacks(path.resolve(d)));
   const typesOf = (section: 'resource' | 'data') => [
@@ -125,12 +144,14 @@ async function main(argv: string[]): Promise<number> {
   ];
   const resources = values.write ? [...new Set([...typesOf('resource'), ...(values.also ?? [])])] : Object.keys(ref?.resources ?? {});
   const dataSources = values.write ? typesOf('data') : Object.keys(ref?.dataSources ?? {});
-  const got = await schemaDigests(tools, resources, dataSources);
+  const got = await schemaDigests(tools, resources, dataSources).finally(() => {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
   if (values.write) {
-    const patch = loadProviderMap().find((p) => p.source === got.provider) as { patch?: string } | undefined;
+    if (!values['full-build']) throw new Error('--write records a reference from a full build: pass --full-build <terraform-provider-aws binary>');
     const out: SchemaReference = {
-      '//': 'SHA-256 of the canonical `providers schema -json` of each type the stacks use, from the FULL build of the commit (scripts/tools/schema-digest.ts --write)',
-      build: patch?.patch ? `trimmed (${patch.patch})` : 'full',
+      '//': 'SHA-256 of the canonical `providers schema -json` of each type the stacks use, from the FULL build of the commit (scripts/tools/schema-digest.ts --write --full-build)',
+      build: 'full',
       ...got,
     };
     fs.writeFileSync(REFERENCE_FILE, `${JSON.stringify(out, null, 2)}\n`);
