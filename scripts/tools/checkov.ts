@@ -117,6 +117,22 @@ export const SCOPED_SKIPS: Readonly<Record<string, { readonly only: string; read
   CKV_AWS_26: { only: 'the ElastiCache events topic', allowed: (j) => eventTopics(j).map((n) => `resource.${n}`) },
 };
 
+/**
+ * What checkov scans: a copy of each stack's cdk.tf.json without `terraform.required_version`. checkov 3.3.30 (the
+ * newest on PyPI) cannot parse that key in its terraform_json framework ("this method receives only dicts": it
+ * expects every key of the `terraform` block to hold a block), and then skips the whole file. No check reads it.
+ */
+function scanCopy(outdir: string): string {
+  const dir = path.join(tempDir('isl-checkov-scan-'), 'stacks');
+  for (const stack of readStacks(outdir)) {
+    const json = JSON.parse(JSON.stringify(stack.json)) as TfJson;
+    if (json.terraform) delete (json.terraform as Record<string, unknown>).required_version;
+    fs.mkdirSync(path.join(dir, stack.name), { recursive: true });
+    fs.writeFileSync(path.join(dir, stack.name, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+  }
+  return dir;
+}
+
 export async function runCheckov(
   outdir: string,
   opts: {
@@ -129,7 +145,7 @@ export async function runCheckov(
 ): Promise<CheckovResult> {
   const tools = opts.tools ?? requireTools(['checkov']);
   const started = Date.now();
-  const stacksDir = path.resolve(outdir, 'stacks');
+  const stacksDir = scanCopy(outdir);
   const config = opts.config === undefined ? path.join(REPO_ROOT, '.checkov.yaml') : opts.config;
   const args = ['-d', stacksDir, '--framework', 'terraform_json', '-o', 'json', '--skip-download'];
   if (config) args.push('--config-file', config);
@@ -154,6 +170,7 @@ export async function runCheckov(
   ]).finally(() => {
     fs.rmSync(cwd, { recursive: true, force: true });
   });
+  fs.rmSync(path.dirname(stacksDir), { recursive: true, force: true });
   const reports = parseReport('checkov', scan);
   if (count.code !== 0) throw new Error(`checkov_count.py failed (exit ${count.code}):\n${count.stderr.slice(-3000)}`);
   const tj = reports.find((r) => r.check_type === 'terraform_json');

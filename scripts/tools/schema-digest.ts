@@ -148,7 +148,8 @@ async function main(argv: string[]): Promise<number> {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
   if (values.write) {
-    if (!values['full-build']) throw new Error('--write records a reference from a full build: pass --full-build <terraform-provider-aws binary>');
+    if (!values['full-build'])
+      throw new Error('--write records a reference from a full build: pass --full-build <terraform-provider-aws binary>');
     const out: SchemaReference = {
       '//': 'SHA-256 of the canonical `providers schema -json` of each type the stacks use, from the FULL build of the commit (scripts/tools/schema-digest.ts --write --full-build)',
       build: 'full',
