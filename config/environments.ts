@@ -85,7 +85,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
   pilot: {
     name: 'pilot',
     expectedUsers: EXPECTED_USERS.pilot,
-    engine: 'redis',
+    engine: 'valkey',
     snapshotRetentionLimitDays: BACKUP_RETENTION_DAYS.pilot,
     snapshotWindow: SNAPSHOT_WINDOW,
     maintenanceWindow: MAINTENANCE_WINDOW,
@@ -97,7 +97,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
   staging: {
     name: 'staging',
     expectedUsers: EXPECTED_USERS.staging,
-    engine: 'redis',
+    engine: 'valkey',
     memoryFloorGiB: MEMORY_FLOOR_GIB.staging,
     snapshotRetentionLimitDays: BACKUP_RETENTION_DAYS.staging,
     snapshotWindow: SNAPSHOT_WINDOW,
@@ -110,7 +110,7 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
   production: {
     name: 'production',
     expectedUsers: EXPECTED_USERS.production,
-    engine: 'redis',
+    engine: 'valkey',
     memoryFloorGiB: MEMORY_FLOOR_GIB.production,
     snapshotRetentionLimitDays: BACKUP_RETENTION_DAYS.production,
     snapshotWindow: SNAPSHOT_WINDOW,

@@ -88,8 +88,8 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
     expect(rg).toMatchObject({
       replication_group_id: `${PROJECT}-${name}`,
       description: SPEC[name].description,
-      engine: 'redis',
-      engine_version: '7.1',
+      engine: 'valkey',
+      engine_version: '8.1',
       node_type: SPEC[name].nodeType,
       num_cache_clusters: SPEC[name].nodes.length,
       cluster_mode: 'disabled',
@@ -126,9 +126,9 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
       ],
     });
     expect(onlyResource(json, 'aws_elasticache_parameter_group')).toEqual({
-      name: `isl-cache-${name}-redis7`,
-      family: 'redis7',
-      description: `isl-cache-${name} redis7 parameters`,
+      name: `isl-cache-${name}-valkey8`,
+      family: 'valkey8',
+      description: `isl-cache-${name} valkey8 parameters`,
       lifecycle: { create_before_destroy: true },
       parameter: [
         { name: 'maxmemory-policy', value: 'allkeys-lru' },
@@ -262,7 +262,8 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
 
   it("describes each alarm by its node, the node's role and type, and where the thresholds live", () => {
     const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
-    expect(alarms).toHaveLength({ pilot: 12, staging: 25, production: 38 }[name]);
+    // Valkey 8.1: the p95 read and write latency alarms on every node besides the slow-commands alarm
+    expect(alarms).toHaveLength({ pilot: 14, staging: 29, production: 44 }[name]);
     for (const a of alarms) {
       const node = /^(isl-cache-\w+-\d{3})-/.exec(a.alarm_name)![1];
       const role = node === SPEC[name].nodes[0] ? 'primary' : 'replica';

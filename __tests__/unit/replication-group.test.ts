@@ -127,8 +127,10 @@ describe('a primary plus two replicas across three zones', () => {
 
   it('uses a parameter group of the engine family with the eviction policy from config and reserved memory', () => {
     const pg = onlyResource(json, 'aws_elasticache_parameter_group');
-    expect(pg.family).toBe('redis7');
-    expect(pg.name).toBe('isl-cache-test-redis7');
+    // the default engine: Valkey 8.1 (REPLICATION_GROUP_DEFAULTS)
+    expect(rg.engine).toBe('valkey');
+    expect(pg.family).toBe('valkey8');
+    expect(pg.name).toBe('isl-cache-test-valkey8');
     expect(pg.lifecycle).toEqual({ create_before_destroy: true });
     expect(pg.parameter).toEqual(
       expect.arrayContaining([
@@ -137,7 +139,7 @@ describe('a primary plus two replicas across three zones', () => {
       ]),
     );
     expect(pg.parameter).not.toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cluster-enabled' })]));
-    expect(rg.engine_version).toBe('7.1');
+    expect(rg.engine_version).toBe('8.1');
     expect(rg.parameter_group_name).toBe(ref('aws_elasticache_parameter_group', json, 'name'));
   });
 
@@ -154,8 +156,8 @@ describe('a primary plus two replicas across three zones', () => {
     // every argument that replaces the group draws a new suffix
     expect(suffix.keepers).toEqual({
       replication_group_id: 'isl-cache-test',
-      engine: 'redis',
-      engine_version: '7.1',
+      engine: 'valkey',
+      engine_version: '8.1',
       port: '6379',
       kms_key_id: ref('aws_kms_key', json, 'arn'),
       subnet_group_name: ref('aws_elasticache_subnet_group', json, 'name'),
@@ -242,8 +244,8 @@ describe('a primary plus two replicas across three zones', () => {
 
   it('the parameter group description holds only words of its name (no engine version), so an upgrade keeps the group', () => {
     const pg = onlyResource(json, 'aws_elasticache_parameter_group');
-    expect(pg.name).toBe('isl-cache-test-redis7');
-    expect(pg.description).toBe('isl-cache-test redis7 parameters');
+    expect(pg.name).toBe('isl-cache-test-valkey8');
+    expect(pg.description).toBe('isl-cache-test valkey8 parameters');
     expect(pg.lifecycle).toEqual({ create_before_destroy: true });
   });
 

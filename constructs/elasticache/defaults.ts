@@ -15,7 +15,14 @@ import {
 import type { Authentication, CredentialUpdateStrategy } from './props';
 
 export const REPLICATION_GROUP_DEFAULTS = {
-  engine: 'redis' as Engine,
+  /**
+   * Valkey for new groups: about 20 % cheaper per node than Redis OSS, a drop-in replacement for Redis OSS 7 on
+   * ElastiCache ("Upgrading engine versions including cross engine upgrades": in place, no downtime, same endpoints),
+   * the only engine there with a 7.2+ line (guide 002 asks for "Redis 7.2+"), and the only one that publishes
+   * server-side request latency with percentiles (SuccessfulRead/WriteRequestLatency, from Valkey 7.2), which guide
+   * 004's "P95 > 100ms" alarm needs. Going back to Redis OSS replaces the group.
+   */
+  engine: 'valkey' as Engine,
   numNodeGroups: 1,
   replicasPerNodeGroup: 0,
   port: DEFAULT_PORT,

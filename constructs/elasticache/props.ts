@@ -75,8 +75,8 @@ export interface RedisReplicationGroupProps {
   /** Private subnets for the subnet group, ideally one per availability zone. */
   readonly subnetIds: string[];
   /**
-   * Engine, `redis` (Redis OSS) or `valkey`.
-   * @default 'redis'
+   * Engine, `valkey` or `redis` (Redis OSS). Valkey: cheaper, 7.2+, p95 latency metrics (REPLICATION_GROUP_DEFAULTS).
+   * @default 'valkey'
    */
   readonly engine?: Engine;
   /**

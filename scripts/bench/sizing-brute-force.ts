@@ -148,7 +148,7 @@ export interface SizingComparison {
   readonly ratio: number;
   /** The same profile on the Valkey engine. */
   readonly valkeyPlan: SizingPlan;
-  /** Redis OSS cost − Valkey cost, USD per month (0 when the profile already runs Valkey). */
+  /** Redis OSS cost − Valkey cost of the same profile, USD per month (what Valkey saves, whichever engine it runs). */
   readonly valkeySavingUsd: number;
   readonly valkeySavingPercent: number;
 }
@@ -158,7 +158,7 @@ export function compareSizing(name: string, profile: SizingProfile): SizingCompa
   const cheapest = cheapestNodeSet(profile);
   const redisPlan = profile.engine === 'redis' ? plan : planSizing({ ...profile, engine: 'redis' });
   const valkeyPlan = profile.engine === 'valkey' ? plan : planSizing({ ...profile, engine: 'valkey' });
-  const saving = profile.engine === 'valkey' ? 0 : Math.round((redisPlan.monthlyCostUsd - valkeyPlan.monthlyCostUsd) * 100) / 100;
+  const saving = Math.round((redisPlan.monthlyCostUsd - valkeyPlan.monthlyCostUsd) * 100) / 100;
   return {
     name,
     profile,
