@@ -7,6 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { validateAll } from '../../scripts/tools/validate';
+import { mustHaveTools, toolsForTests } from '../helpers/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PEERS = ['cdktf', 'constructs', '@cdktf/provider-aws', '@cdktf/provider-random'];
@@ -15,6 +17,7 @@ describe('the packed construct library', () => {
   let work: string;
   let files: string[];
   let synthesized: any;
+  let out: string;
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'isl-cache-package-'));
@@ -38,7 +41,7 @@ describe('the packed construct library', () => {
       fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(app, 'node_modules', peer));
     }
     fs.copyFileSync(path.join(ROOT, 'examples', 'another-team', 'main.js'), path.join(app, 'main.js'));
-    const out = path.join(work, 'out');
+    out = path.join(work, 'out');
     execFileSync(process.execPath, ['main.js'], { cwd: app, env: { ...process.env, CDKTF_OUTDIR: out }, stdio: 'pipe' });
     synthesized = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'orders-cache', 'cdk.tf.json'), 'utf8'));
   }, 180000);
@@ -64,4 +67,25 @@ describe('the packed construct library', () => {
     );
     expect([...alarmedNodes].sort()).toEqual(['orders-cache-001', 'orders-cache-002']);
   });
+
+  it('pins the providers the library is verified with', () => {
+    expect(synthesized.terraform.required_providers).toEqual({
+      aws: { source: 'aws', version: '6.47.0' },
+      random: { source: 'hashicorp/random', version: '3.9.0' },
+    });
+  });
+
+  const t = toolsForTests();
+  (t.skipReason ? it.skip : it)(
+    'is valid for the real engine and the pinned providers',
+    async () => {
+      const [result] = await validateAll(out, { tools: mustHaveTools(t) });
+      expect({ valid: result.valid, diagnostics: result.diagnostics, init: result.initError }).toEqual({
+        valid: true,
+        diagnostics: [],
+        init: undefined,
+      });
+    },
+    120000,
+  );
 });
