@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { runAgainstMoto } from '../../scripts/tools/plan-moto';
 import { validateAll } from '../../scripts/tools/validate';
 import { mustHaveTools, toolsForTests } from '../helpers/tools';
 
@@ -77,15 +78,25 @@ describe('the packed construct library', () => {
 
   const t = toolsForTests();
   (t.skipReason ? it.skip : it)(
-    'is valid for the real engine and the pinned providers',
+    'is valid for the real engine and the pinned providers, and plans against moto',
     async () => {
-      const [result] = await validateAll(out, { tools: mustHaveTools(t) });
+      const tools = mustHaveTools(t);
+      const [[result], moto] = await Promise.all([
+        validateAll(out, { tools }),
+        runAgainstMoto({ outdir: out, region: 'eu-west-1', noSubnetsStack: '', tools }),
+      ]);
       expect({ valid: result.valid, diagnostics: result.diagnostics, init: result.initError }).toEqual({
         valid: true,
         diagnostics: [],
         init: undefined,
       });
+      const [plan] = moto.plans;
+      expect({ error: plan.error, missing: plan.missing, unexpected: plan.unexpected }).toEqual({
+        error: undefined,
+        missing: [],
+        unexpected: [],
+      });
     },
-    120000,
+    180000,
   );
 });
