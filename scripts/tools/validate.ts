@@ -163,7 +163,8 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const stacks = readStacks(outdir);
   const types = new Set(stacks.flatMap((st) => [...Object.keys(st.json.resource ?? {}), ...Object.keys(st.json.data ?? {})]));
-  for (const line of describeDeltas(providerDeltas(tools, types))) console.log(`provider ${line}`);
+  console.log('providers (the pin, the build the tools run, the changelog entries between them):');
+  for (const line of describeDeltas(providerDeltas(tools, types))) console.log(`  ${line}`);
   const results = await validateAll(outdir, { tools, workRoot });
   for (const r of results) {
     console.log(summaryLine(r));
