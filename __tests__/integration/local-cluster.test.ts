@@ -228,7 +228,7 @@ const containerOfPort = (port: number) => `${LOCAL_CLUSTER.name}-${port - firstP
     })();
     await sleep(1500);
     const lostAt = Date.now();
-    // docker stop -t 0: SIGKILL, and the restart policy (unless-stopped) leaves a stopped container alone
+    // docker stop -t 0: SIGTERM and SIGKILL at once (no grace); the restart policy (unless-stopped) leaves it stopped
     await docker.docker.getContainer(containerOfPort(victimPort)).stop({ t: 0 });
     let newOwner = victim;
     const deadline = Date.now() + 60000;
