@@ -218,6 +218,27 @@ describe('production from 5,000 to 20,000 users, then the move, one reviewed dep
   });
 });
 
+describe('growth from one tier to the next: the review says what kind of change it is', () => {
+  it('pilot from 50 to 500 users: a replica added (scale-out) and a larger node (scale-up), in place', () => {
+    const r = review({ pilot: synth({ ...FIXED_ENVIRONMENTS.pilot, expectedUsers: 500 }) }, { pilot: synth(FIXED_ENVIRONMENTS.pilot) })
+      .stacks[0];
+    expect(r.growth.map((g) => [g.kinds, g.message])).toEqual([
+      [
+        ['scale-out', 'scale-up'],
+        'isl-cache-pilot (scale-out, scale-up): scale-out: replicas per shard 0 → 1 (IncreaseReplicaCount, applied at once); scale-up: node type cache.t4g.small → cache.t4g.medium (online: ElastiCache replaces the nodes one by one)',
+      ],
+    ]);
+  });
+
+  it('production from Valkey back to Redis OSS: a replacement', () => {
+    const r = reviewOf(
+      synth({ ...FIXED_ENVIRONMENTS.production, engine: 'valkey', engineVersion: '8.1' }),
+      synth({ ...FIXED_ENVIRONMENTS.production, engine: 'redis', engineVersion: '7.1' }),
+    );
+    expect(r.growth.map((g) => g.kinds)).toEqual([['replacement']]);
+  });
+});
+
 describe('jumps AWS or the provider refuse: guardrail cluster-mode-steps names the step to take', () => {
   it.each([
     [
