@@ -3,6 +3,7 @@
  * change it here; sizing follows from ./scaling.ts through stacks/sizing.ts.
  */
 import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from './alarms';
+import { ClusterModeStep } from './cluster-mode';
 import { Engine, LogFormat } from './elasticache';
 import { BACKUP_RETENTION_DAYS, EXPECTED_USERS, MAINTENANCE_WINDOW, MEMORY_FLOOR_GIB, SNAPSHOT_WINDOW } from './scaling';
 
@@ -67,6 +68,23 @@ export interface EnvironmentConfig {
    * @default 'json'
    */
   readonly logFormat?: LogFormat;
+  /**
+   * Where the group is in the move from one shard to a Redis Cluster (README "Moving to cluster mode";
+   * config/cluster-mode.ts): `single-shard` → `compatible` → `cluster-clients` → `cluster` → `resharded`, one step per
+   * deploy, each a change ElastiCache accepts on its own. Until `resharded` the group keeps one shard, sized for the
+   * largest single-shard tier, also when the users call for a cluster (the review says so and names the next step).
+   * The steps that change the cluster mode (`compatible`, `cluster`) are applied immediately whatever
+   * `applyImmediately` says. A step back, or two steps in one deploy, is refused (guardrail `cluster-mode-steps`).
+   * @default 'single-shard'
+   */
+  readonly clusterModeStep?: ClusterModeStep;
+  /**
+   * The group is created in cluster mode, with the shards its sizing asks for, instead of being moved (a new
+   * environment whose users call for a cluster from the start). Only with `clusterModeStep: 'resharded'`; it cannot be
+   * set on a group that exists with one shard (that group moves step by step).
+   * @default false
+   */
+  readonly createdInClusterMode?: boolean;
   /** Apply modifications immediately instead of in the maintenance window. */
   readonly applyImmediately: boolean;
   /** Overrides of the alarm thresholds in ./alarms.ts. @default none: DEFAULT_ALARM_THRESHOLDS */

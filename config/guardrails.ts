@@ -7,7 +7,7 @@
  * (a stack without ElastiCache resources simply has nothing for them to check, except secret literals).
  */
 import { LATENCY_PERCENTILE_METRICS, SLOW_LOG_METRIC, SLOW_LOG_RECORD, TreatMissingData } from './alarms';
-import { MIN_BACKUP_RETENTION_DAYS_PROTECTED, PROTECTED_ENVIRONMENTS } from './scaling';
+import { BURSTABLE_NODES_ALLOWED, MIN_BACKUP_RETENTION_DAYS_PROTECTED, PROTECTED_ENVIRONMENTS } from './scaling';
 
 /**
  * Environments the "protected" rules apply to. The guides name staging and production together
@@ -137,3 +137,8 @@ export const PLAIN_TEXT = {
   ec2Description: /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/,
   ec2Form: 'letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *',
 } as const;
+
+/** Environments where guardrail `no-burstable-nodes` refuses T-family node types (./scaling.ts BURSTABLE_NODES_ALLOWED). */
+export const BURSTABLE_NODES_REFUSED_IN: readonly string[] = Object.entries(BURSTABLE_NODES_ALLOWED)
+  .filter(([, allowed]) => !allowed)
+  .map(([environment]) => environment);

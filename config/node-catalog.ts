@@ -33,7 +33,26 @@ export interface NodeType {
   readonly valkeyHourlyUsd: number;
   /** Whether the type has Enhanced I/O (xlarge and up). */
   readonly enhancedIo: boolean;
+  /**
+   * Burstable performance (the T family): the node runs at a baseline CPU and bursts above it only while it has CPU
+   * credits (BURSTABLE_BASELINE_CPU_PERCENT).
+   */
+  readonly burstable: boolean;
 }
+
+/**
+ * Baseline CPU of the burstable node types, percent of each vCPU: the EC2 T4g figures (Amazon EC2 T4g instances,
+ * "Baseline performance / vCPU"), which the cache.t4g nodes run on. Above the baseline a node spends CPU credits
+ * (ElastiCache publishes CPUCreditBalance and CPUCreditUsage for these nodes, "Host-Level Metrics"); with the balance
+ * spent, EC2 lowers the CPU to the baseline ("Standard mode for burstable performance instances": "CPU utilization is
+ * gradually lowered to the baseline level"). A cache that works above the baseline for hours, a load test above all,
+ * measures the credits, not the node. Production uses none (config/scaling.ts BURSTABLE_NODES_ALLOWED).
+ */
+export const BURSTABLE_BASELINE_CPU_PERCENT: Readonly<Record<string, number>> = {
+  'cache.t4g.micro': 10,
+  'cache.t4g.small': 20,
+  'cache.t4g.medium': 20,
+};
 
 type Row = [name: string, vcpu: number, memoryGiB: number, maxmemoryBytes: number, redisUsd: number, valkeyUsd: number];
 
@@ -54,6 +73,11 @@ const ROWS: Row[] = [
   ['cache.r6g.large', 2, 13.07, 14037181030, 0.206, 0.1648],
 ];
 
+/** The T family (`cache.t2.*`, `cache.t3.*`, `cache.t4g.*`): burstable performance. */
+export function isBurstableNodeType(name: string): boolean {
+  return /^cache\.t\d/.test(name);
+}
+
 /** maxclients is 65000 on most types, 20000 on the micro types. */
 export const MICRO_MAXCLIENTS = 20000;
 export const DEFAULT_MAXCLIENTS = 65000;
@@ -67,4 +91,5 @@ export const NODE_CATALOG: readonly NodeType[] = ROWS.map(([name, vcpu, memoryGi
   redisHourlyUsd,
   valkeyHourlyUsd,
   enhancedIo: !name.startsWith('cache.t') && !name.endsWith('.large'),
+  burstable: isBurstableNodeType(name),
 }));

@@ -84,12 +84,34 @@ export const SCALING_TIERS: readonly ScalingTier[] = [
 export const CLUSTER_MIN_SHARDS = 3;
 
 /**
- * Data size beyond which a single node is not enough even below 10,000 users:
- * 000_b8454d789b5b6ca6.txt, "Redis Cluster (Horizontal Scaling)": "For > 10,000 concurrent users or > 10 GB data".
- * We shard when the data does not fit the largest catalog node (the guide's 10 GB fits one r7g.large);
- * sharding earlier than that only adds cost.
+ * Users above which guide 000 calls for a Redis Cluster: 000_b8454d789b5b6ca6.txt, "Redis Cluster (Horizontal
+ * Scaling)": "For > 10,000 concurrent users or > 10 GB data". A group reaches cluster mode through the steps of
+ * ./cluster-mode.ts (config/environments.ts clusterModeStep); until its last step it keeps one shard, sized for the
+ * largest single-shard tier (at most this many users). Data that no single node holds (the guide's 10 GB fits one
+ * r7g.large) needs the move too.
  */
 export const CLUSTER_USERS_ABOVE = 10000;
+
+/**
+ * What every node of a cluster (cluster mode enabled) must have, per environment: 004_8844d1214f9c87e0.txt
+ * "Prerequisites": "Recommended (Production): 4 CPU cores per node, 8GB RAM per node" (memory as the node type's
+ * instance memory, config/node-catalog.ts memoryGiB) and "Minimum (Development): 1 CPU core, 512MB RAM" for the others.
+ * Guide 000's tier ("16+ GB, 8+ cores") is the whole cluster's: data across the primaries, cores across the primaries.
+ */
+export const CLUSTER_NODE_MINIMUM = {
+  pilot: { vcpu: 1, memoryGiB: 0.5 },
+  staging: { vcpu: 1, memoryGiB: 0.5 },
+  production: { vcpu: 4, memoryGiB: 8 },
+} as const;
+
+/**
+ * Where burstable node types (the T family, config/node-catalog.ts BURSTABLE_BASELINE_CPU_PERCENT) may be chosen.
+ * Production: never (guardrail `no-burstable-nodes`): a cache under sustained load spends its CPU credits and is held
+ * at the baseline (20 % of each vCPU on a t4g.medium), exactly when the service is busiest; AWS's own sizing advice
+ * puts T nodes at entry-level and spiky workloads. Pilot and staging keep them for cost; the review says what that
+ * means for a load test in staging.
+ */
+export const BURSTABLE_NODES_ALLOWED = { pilot: true, staging: true, production: false } as const;
 
 /**
  * How far the top tier's figures reach. Guide 000's table ends at "> 10000 users: 16+ GB, 8+ cores": a floor with no

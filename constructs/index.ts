@@ -7,7 +7,13 @@
 export { RedisReplicationGroup } from './elasticache/replication-group';
 export type { IReplicationGroup } from './elasticache/replication-group';
 export { resolveReplicationGroupProps, parameterGroupFamily } from './elasticache/props';
-export type { IEncryptionKey, ITopic, RedisReplicationGroupProps, ResolvedReplicationGroupSettings } from './elasticache/props';
+export type {
+  ClusterMode,
+  IEncryptionKey,
+  ITopic,
+  RedisReplicationGroupProps,
+  ResolvedReplicationGroupSettings,
+} from './elasticache/props';
 export { REPLICATION_GROUP_DEFAULTS } from './elasticache/defaults';
 export { memberNodes } from './elasticache/member-nodes';
 export type { CacheNode } from './elasticache/member-nodes';

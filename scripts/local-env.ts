@@ -14,7 +14,8 @@
  * REDIS_URL; guide 004: REDIS_SSL):
  *   REDIS_HOST, REDIS_PORT, REDIS_DB, REDIS_PASSWORD, REDIS_URL (redis://, or rediss:// in TLS mode), REDIS_SSL
  *   (true/false) and, in TLS mode, REDIS_SSL_CA_CERTS: the path of the CA certificate to trust (named after redis-py's
- *   `ssl_ca_certs`; Node clients pass the file's content as `tls.ca`).
+ *   `ssl_ca_certs`; Node clients pass the file's content as `tls.ca`); with the local Redis Cluster (LOCAL_REDIS_CLUSTER=1)
+ *   REDIS_CLUSTER_NODES: its seed nodes, `127.0.0.1:7000,…` (same password and TLS settings).
  * Exit codes: 0 written; 1 the outputs are missing or incomplete (not deployed?); 2 usage.
  */
 import * as fs from 'fs';
@@ -27,7 +28,16 @@ const ROOT = path.resolve(__dirname, '..');
 export const REQUIRED_OUTPUTS = ['redis_host', 'redis_port', 'redis_db', 'redis_password', 'redis_url', 'redis_tls'] as const;
 
 /** The variables this command owns in the .env file, in the order written. */
-export const ENV_KEYS = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_DB', 'REDIS_PASSWORD', 'REDIS_URL', 'REDIS_SSL', 'REDIS_SSL_CA_CERTS'] as const;
+export const ENV_KEYS = [
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'REDIS_DB',
+  'REDIS_PASSWORD',
+  'REDIS_URL',
+  'REDIS_SSL',
+  'REDIS_SSL_CA_CERTS',
+  'REDIS_CLUSTER_NODES',
+] as const;
 type EnvKey = (typeof ENV_KEYS)[number];
 
 export class EnvError extends Error {}
@@ -61,6 +71,9 @@ export function envFromOutputs(o: Outputs, source: string): Record<EnvKey, strin
     if (!/^rediss?:\/\//.test(str('redis_url') ?? '')) problems.push('redis_url: a redis:// or rediss:// URL');
     if (tls && !ca) problems.push('redis_ca_cert: the CA certificate path, required in TLS mode (redis_tls is true)');
     if (tls && ca && !fs.existsSync(ca)) problems.push(`redis_ca_cert: ${ca} does not exist (run scripts/local-tls.sh)`);
+    const nodes = str('redis_cluster_nodes');
+    if (nodes !== undefined && !/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/.test(nodes))
+      problems.push(`redis_cluster_nodes: host:port pairs separated by commas, got ${JSON.stringify(nodes)}`);
   }
   if (problems.length) throw new EnvError(`${source}:\n  - ${problems.join('\n  - ')}`);
   return {
@@ -71,6 +84,8 @@ export function envFromOutputs(o: Outputs, source: string): Record<EnvKey, strin
     REDIS_URL: str('redis_url'),
     REDIS_SSL: tls ? 'true' : 'false',
     REDIS_SSL_CA_CERTS: tls ? ca : undefined,
+    // the local Redis Cluster's seed nodes (LOCAL_REDIS_CLUSTER=1); same password and TLS settings as above
+    REDIS_CLUSTER_NODES: str('redis_cluster_nodes'),
   };
 }
 

@@ -7,6 +7,8 @@
 # config/local.ts TLS_FILES). Idempotent: existing files are kept while the server certificate verifies against the
 # CA, covers localhost and 127.0.0.1 and is valid for another RENEW_BEFORE_DAYS days; otherwise the server
 # certificate (and, when the CA itself is missing or expiring, the CA) is made again.
+# The server certificate is also a client certificate (extendedKeyUsage serverAuth,clientAuth): the nodes of the local
+# Redis Cluster present it to each other on the cluster bus, where Redis always asks for one (mutual TLS).
 set -euo pipefail
 
 dir="${1:-${LOCAL_REDIS_TLS_DIR:-.local-tls}}"
@@ -32,11 +34,12 @@ fi
 
 if [ ! -s redis.key ] || ! valid_for_a_while redis.crt \
   || ! openssl verify -CAfile ca.crt redis.crt >/dev/null 2>&1 \
-  || ! openssl x509 -in redis.crt -noout -ext subjectAltName 2>/dev/null | grep -q 'IP Address:127.0.0.1'; then
+  || ! openssl x509 -in redis.crt -noout -ext subjectAltName 2>/dev/null | grep -q 'IP Address:127.0.0.1' \
+  || ! openssl x509 -in redis.crt -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'TLS Web Client Authentication'; then
   openssl req -new -nodes -newkey rsa:2048 -sha256 -keyout redis.key -out redis.csr -subj '/CN=localhost' 2>/dev/null
   openssl x509 -req -in redis.csr -CA ca.crt -CAkey ca.key -CAcreateserial -sha256 -days "$DAYS" -out redis.crt \
     -extfile <(printf '%s\n' "subjectAltName=$SAN" 'basicConstraints=CA:FALSE' \
-      'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth') 2>/dev/null
+      'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth,clientAuth') 2>/dev/null
   rm -f redis.csr
   echo "local-tls: new server certificate in $dir/redis.crt ($SAN)"
 fi

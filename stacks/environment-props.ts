@@ -3,6 +3,7 @@
  * sizing plan (./sizing.ts) to the props of its constructs: a pure function, so the whole data flow
  * config → settings + sizing → construct props can be tested without building a stack.
  */
+import { CLUSTER_MODE_STEP_SPECS, ClusterModeStep } from '../config/cluster-mode';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
 import { MAXMEMORY_POLICY } from '../config/scaling';
 import { RedisReplicationGroupProps } from '../constructs/elasticache/props';
@@ -24,6 +25,9 @@ export interface NetworkRefs {
 
 export type GroupProps = RedisReplicationGroupProps;
 export type AlarmProps = Omit<CacheAlarmsProps, 'replicationGroup'>;
+
+/** Steps whose deploy changes the group's cluster mode (config/cluster-mode.ts). */
+const CLUSTER_MODE_CHANGING_STEPS: readonly ClusterModeStep[] = ['compatible', 'cluster'];
 
 export function replicationGroupId(env: EnvironmentConfig): string {
   return `${PROJECT}-${env.name}`;
@@ -48,10 +52,12 @@ export function environmentProps(
     nodeType: plan.nodeType.name,
     numNodeGroups: plan.shards,
     replicasPerNodeGroup: plan.replicasPerShard,
-    clusterModeEnabled: plan.clusterModeEnabled,
+    clusterMode: plan.clusterMode,
+    configurationEndpointInSecret: CLUSTER_MODE_STEP_SPECS[plan.clusterModeStep].secretHasConfigurationEndpoint,
+    movedFromClusterModeDisabled: plan.clusterMode !== 'disabled' && !env.createdInClusterMode,
     maxmemoryPolicy: MAXMEMORY_POLICY,
     reservedMemoryPercent: plan.reservedMemoryPercent,
-    availabilityZones: plan.clusterModeEnabled ? undefined : dep.availabilityZones,
+    availabilityZones: plan.clusterMode === 'disabled' ? dep.availabilityZones : undefined,
     vpcId: net.vpcId,
     subnetIds: net.subnetIds,
     allowedSecurityGroupIds: clientSgs,
@@ -66,7 +72,9 @@ export function environmentProps(
     credentialUpdateStrategy: env.credentialRotation.step === 'set' ? 'SET' : 'ROTATE',
     snapshotName: env.restoreFromSnapshot,
     logFormat: env.logFormat,
-    applyImmediately: env.applyImmediately,
+    // the steps that change the cluster mode are applied at once (config/environments.ts clusterModeStep): held as a
+    // pending modification, the next step (the secret reading the configuration endpoint) would run ahead of it
+    applyImmediately: env.applyImmediately || CLUSTER_MODE_CHANGING_STEPS.includes(plan.clusterModeStep),
   };
   // subscribers (AlarmSubscribers, created by the stack) deliver; the alarms only need their thresholds here
   const alarms: AlarmProps = { thresholds: env.alarms };

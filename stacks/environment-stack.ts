@@ -2,7 +2,7 @@
  * One AWS environment (pilot, staging or production): provider, state, network lookups and the cache,
  * sized from the scaling tables.
  */
-import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable, Token, ref } from 'cdktf';
+import { Annotations, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable, Token, ref } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
@@ -10,6 +10,7 @@ import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { DataAwsVpcs } from '@cdktf/provider-aws/lib/data-aws-vpcs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { CLUSTER_MODE_OUTPUT, CLUSTER_MODE_STEP_SPECS, nextClusterModeStep } from '../config/cluster-mode';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
 import { PROTECTED_ENVIRONMENTS } from '../config/scaling';
 import { RedisReplicationGroup } from '../constructs/elasticache/replication-group';
@@ -18,7 +19,7 @@ import { AlarmSubscribers } from '../constructs/monitoring/alarm-subscribers';
 import { CacheAlarms } from '../constructs/monitoring/cache-alarms';
 import { NetworkRefs, environmentProps } from './environment-props';
 import { DeploymentSettings, localStatePath } from './settings';
-import { SizingPlan, planSizing } from './sizing';
+import { SizingPlan, planSizing, sizingProfileOf } from './sizing';
 
 /** Key of an environment's state in the state bucket. */
 export function stateKey(environment: string): string {
@@ -45,10 +46,7 @@ export class CacheEnvironmentStack extends TerraformStack {
     const { environment: env, deployment: dep } = props;
     this.protectedEnvironment = PROTECTED_ENVIRONMENTS.includes(env.name);
 
-    this.plan = planSizing(
-      { expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB },
-      `config/environments.ts ${env.name}`,
-    );
+    this.plan = planSizing(sizingProfileOf(env), `config/environments.ts ${env.name}`);
 
     new AwsProvider(this, 'aws', {
       region: dep.region,
@@ -128,6 +126,17 @@ export class CacheEnvironmentStack extends TerraformStack {
       value: c.alarmTopic.arn,
       description: 'CloudWatch alarm and OK notifications (encrypted topic)',
     });
+    // where the environment is in the move to cluster mode, while one is needed or underway (the review reads it)
+    const move = clusterModeMove(this.plan);
+    if (move) {
+      new TerraformOutput(this, CLUSTER_MODE_OUTPUT, {
+        value: move,
+        description: 'The move to cluster mode: the current step, the next one and what must come first (README "Moving to cluster mode")',
+      });
+      Annotations.of(this).addWarning(
+        `${env.name}: cluster mode step ${move.step}${move.next ? `; next: ${move.next} (${move.next_does}); before it: ${move.before_next}` : ''}`,
+      );
+    }
     if (this.alarms.dashboard) {
       new TerraformOutput(this, 'alarm_dashboard_name', {
         value: this.alarms.dashboard.dashboardName,
@@ -282,4 +291,32 @@ export class CacheEnvironmentStack extends TerraformStack {
       },
     };
   }
+}
+
+/** `3 shards × (1 + 2) cache.m7g.xlarge` */
+export function layoutText(p: SizingPlan): string {
+  return `${p.shards} shard${p.shards === 1 ? '' : 's'} × (1 + ${p.replicasPerShard}) ${p.nodeType.name}`;
+}
+
+/**
+ * The stack output `cluster_mode_move` (config/cluster-mode.ts CLUSTER_MODE_OUTPUT): the step, the next one, what it
+ * does and what must come first, the layout now and at the end of the move. Undefined when no move is needed or
+ * underway (a group that stays with one shard, or a group created in cluster mode).
+ */
+export function clusterModeMove(plan: SizingPlan): Record<string, string> | undefined {
+  const step = plan.clusterModeStep;
+  if (!plan.clusterModeNeeded && (step === 'single-shard' || step === 'resharded')) return undefined;
+  const next = nextClusterModeStep(step);
+  const spec = CLUSTER_MODE_STEP_SPECS[step];
+  return {
+    step,
+    step_number: `${spec.number} of ${Object.keys(CLUSTER_MODE_STEP_SPECS).length}`,
+    now: layoutText(plan),
+    target: plan.target ? layoutText(plan.target) : layoutText(plan),
+    secret: spec.secret,
+    next: next ?? '',
+    next_does: next ? CLUSTER_MODE_STEP_SPECS[next].does : '',
+    before_next: next ? CLUSTER_MODE_STEP_SPECS[next].before : '',
+    next_secret: next ? CLUSTER_MODE_STEP_SPECS[next].secret : '',
+  };
 }

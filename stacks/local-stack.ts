@@ -7,10 +7,11 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Engine } from '../config/elasticache';
-import { LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
+import { LOCAL_DEFAULT_ENGINE, LOCAL_IMAGES, LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../config/scaling';
 import { pinVerifiedProviders } from '../constructs/providers';
 import { LocalRedis, LocalRedisProps } from '../constructs/local/local-redis';
+import { LocalRedisCluster } from '../constructs/local/local-redis-cluster';
 import { LocalSettings, localSettings, localStatePath } from './settings';
 import { tierFor } from './sizing';
 
@@ -30,6 +31,13 @@ export interface LocalStackProps {
   readonly tlsDir?: string;
   /** Container name (the volume is `<name>-data`). @default 'isl-cache-local-redis' */
   readonly containerName?: string;
+  /**
+   * A local Redis Cluster (3 primaries, 3 replicas) beside the single Redis, with its configuration, password and TLS
+   * mode (README "Local Redis Cluster"). @default $LOCAL_REDIS_CLUSTER is 1
+   */
+  readonly cluster?: boolean;
+  /** Host port of the cluster's first node. @default $LOCAL_REDIS_CLUSTER_PORT, else 7000 */
+  readonly clusterPort?: number;
   /** The LOCAL_REDIS_* choices, parsed (./settings.ts localSettings). @default localSettings(env) */
   readonly settings?: LocalSettings;
   /** Where the LOCAL_REDIS_* variables are read when `settings` is not given. @default process.env */
@@ -58,6 +66,8 @@ export function localRedisProps(props: LocalStackProps, fromEnv: LocalSettings):
 
 export class LocalStack extends TerraformStack {
   public readonly redis: LocalRedis;
+  /** The local Redis Cluster, when chosen. */
+  public readonly cluster?: LocalRedisCluster;
 
   constructor(scope: Construct, id: string, props: LocalStackProps = {}) {
     super(scope, id);
@@ -87,7 +97,20 @@ export class LocalStack extends TerraformStack {
     // the output `redis_password` owns that construct id; the variable keeps the name TF_VAR_ refers to
     chosenPassword.overrideLogicalId(PASSWORD_VARIABLE);
 
-    this.redis = new LocalRedis(this, 'redis', { ...localRedisProps(props, fromEnv), password: chosenPassword.stringValue });
+    const redisProps = localRedisProps(props, fromEnv);
+    this.redis = new LocalRedis(this, 'redis', { ...redisProps, password: chosenPassword.stringValue });
+    if (props.cluster ?? fromEnv.cluster) {
+      this.cluster = new LocalRedisCluster(this, 'redis-cluster', {
+        image: this.redis.image,
+        engine: LOCAL_IMAGES[redisProps.engine ?? LOCAL_DEFAULT_ENGINE],
+        password: this.redis.password,
+        firstPort: props.clusterPort ?? fromEnv.clusterPort,
+        maxmemoryMb: redisProps.maxmemoryMb,
+        maxmemoryPolicy: redisProps.maxmemoryPolicy,
+        tls: this.redis.tls,
+        tlsDir: this.redis.tls ? redisProps.tlsDir : undefined,
+      });
+    }
 
     new TerraformOutput(this, 'redis_host', { value: this.redis.host, description: 'REDIS_HOST' });
     new TerraformOutput(this, 'redis_port', { value: this.redis.port, description: 'REDIS_PORT' });
@@ -95,6 +118,12 @@ export class LocalStack extends TerraformStack {
     new TerraformOutput(this, 'redis_password', { value: this.redis.password, sensitive: true, description: 'REDIS_PASSWORD' });
     new TerraformOutput(this, 'redis_url', { value: this.redis.url, sensitive: true, description: 'REDIS_URL' });
     new TerraformOutput(this, 'redis_db', { value: this.redis.db, description: 'REDIS_DB' });
+    if (this.cluster) {
+      new TerraformOutput(this, 'redis_cluster_nodes', {
+        value: this.cluster.seedNodes.join(','),
+        description: 'REDIS_CLUSTER_NODES: host:port of every node of the local Redis Cluster (seed nodes of a cluster client)',
+      });
+    }
     new TerraformOutput(this, 'redis_ca_cert', {
       value: this.redis.caCertFile ?? '',
       description: 'REDIS_SSL_CA_CERTS: the CA certificate to trust in TLS mode (empty without TLS)',

@@ -24,7 +24,7 @@ import { Problems, ValidationError, isIntegerIn, parseDailyWindow, parseWeeklyWi
 import { environmentProps } from './environment-props';
 import { localRedisProps } from './local-stack';
 import { DeploymentSettings, Env, LocalSettings, parseDeploymentSettings, parseLocalSettings } from './settings';
-import { SizingPlan, planSizing } from './sizing';
+import { SizingPlan, planSizing, sizingProfileOf } from './sizing';
 
 export const CONFIG_FILE = 'config/environments.ts';
 
@@ -172,6 +172,9 @@ function propSource(environment: string, prop: string): string | undefined {
     engineVersion: config('engineVersion'),
     logFormat: config('logFormat'),
     applyImmediately: config('applyImmediately'),
+    clusterMode: config('clusterModeStep'),
+    configurationEndpointInSecret: config('clusterModeStep'),
+    movedFromClusterModeDisabled: config('createdInClusterMode'),
   };
   if (prop in sources) return sources[prop];
   if (prop.startsWith('thresholds')) return config(prop.replace(/^thresholds/, 'alarms'));
@@ -230,7 +233,9 @@ function checkConstructProps(env: EnvironmentConfig, dep: DeploymentSettings, pl
     const replicationGroup = {
       replicationGroupId: group.replicationGroupId,
       nodeType: group.nodeType,
-      nodes: memberNodes(group.replicationGroupId, group.numNodeGroups, group.replicasPerNodeGroup, group.clusterModeEnabled),
+      nodes: memberNodes(group.replicationGroupId, group.numNodeGroups, group.replicasPerNodeGroup, group.clusterModeEnabled, {
+        firstShardKeepsDisabledIds: group.movedFromClusterModeDisabled,
+      }),
       alarmTopic: { arn: Lazy.stringValue({ produce: () => 'topic' }) },
     };
     try {
@@ -265,10 +270,7 @@ export function preflight(
     const cfg = environments[name];
     const own: string[] = checkEnvironmentConfig(name, cfg);
     try {
-      plans[name] = planSizing(
-        { expectedUsers: cfg.expectedUsers, engine: cfg.engine, memoryFloorGiB: cfg.memoryFloorGiB },
-        `${CONFIG_FILE} ${name}`,
-      );
+      plans[name] = planSizing(sizingProfileOf(cfg), `${CONFIG_FILE} ${name}`);
     } catch (e) {
       own.push(...problemsOf(e).map((l) => `${CONFIG_FILE} ${name}.${l}`));
     }

@@ -21,6 +21,7 @@ import {
 } from '../config/deployment';
 import { ENGINES, Engine } from '../config/elasticache';
 import { LOCAL_ENV } from '../config/local';
+import { LOCAL_CLUSTER, LOCAL_CLUSTER_ENV, LOCAL_CLUSTER_MAX_FIRST_PORT, LOCAL_CLUSTER_NODES } from '../config/local-cluster';
 import { ValidationError, describe, isAwsId, isPrivateCidr } from '../constructs/validation';
 
 /** State file of a stack without remote state: the project root's terraform.<stack>.tfstate. */
@@ -67,6 +68,10 @@ export interface LocalSettings {
   readonly tls?: boolean;
   /** Only when `tls` is true (the directory variable may stay set while TLS is switched off). */
   readonly tlsDir?: string;
+  /** A local Redis Cluster beside the single Redis (LOCAL_REDIS_CLUSTER=1). */
+  readonly cluster?: boolean;
+  /** Host port of the cluster's first node (LOCAL_REDIS_CLUSTER_PORT). */
+  readonly clusterPort?: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -413,11 +418,29 @@ export function parseLocalSettings(env: Env = process.env): { settings: LocalSet
   }
   if (tls !== undefined) p.check(tls === '0' || tls === '1', LOCAL_ENV.tls, '0 or 1', tls);
   const tlsOn = tls === '1' ? true : tls === '0' ? false : undefined;
+  const cluster = get(env, LOCAL_CLUSTER_ENV.cluster);
+  const clusterPort = get(env, LOCAL_CLUSTER_ENV.firstPort);
+  if (cluster !== undefined) p.check(cluster === '0' || cluster === '1', LOCAL_CLUSTER_ENV.cluster, '0 or 1', cluster);
+  const clusterPortOk =
+    clusterPort !== undefined &&
+    /^\d{1,5}$/.test(clusterPort) &&
+    Number(clusterPort) >= 1 &&
+    Number(clusterPort) <= LOCAL_CLUSTER_MAX_FIRST_PORT;
+  if (clusterPort !== undefined) {
+    p.check(
+      clusterPortOk,
+      LOCAL_CLUSTER_ENV.firstPort,
+      `a decimal port number from 1 to ${LOCAL_CLUSTER_MAX_FIRST_PORT} (the ${LOCAL_CLUSTER_NODES} nodes use it and the next ports, their cluster bus each port + ${LOCAL_CLUSTER.busPortOffset})`,
+      clusterPort,
+    );
+  }
   const settings: LocalSettings = {
     ...(engine !== undefined && (ENGINES as readonly string[]).includes(engine) ? { engine: engine as Engine } : {}),
     ...(port !== undefined && /^\d{1,5}$/.test(port) ? { port: Number(port) } : {}),
     ...(tlsOn === undefined ? {} : { tls: tlsOn }),
     ...(tlsOn && tlsDir !== undefined ? { tlsDir } : {}),
+    ...(cluster === '1' ? { cluster: true } : cluster === '0' ? { cluster: false } : {}),
+    ...(clusterPortOk ? { clusterPort: Number(clusterPort) } : {}),
   };
   return { settings, problems: p.list };
 }

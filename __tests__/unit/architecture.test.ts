@@ -86,7 +86,7 @@ describe('architecture: imports run one way', () => {
     const users = ALL.filter((f) => importsOf(f).some((i) => i === 'constructs/local/redis-conf')).filter((f) =>
       f.startsWith('constructs/'),
     );
-    expect(users).toEqual(['constructs/local/index.ts', 'constructs/local/local-redis.ts']);
+    expect(users).toEqual(['constructs/local/index.ts', 'constructs/local/local-redis-cluster.ts', 'constructs/local/local-redis.ts']);
   });
 
   it('provider classes come from submodules, never from a package root', () => {

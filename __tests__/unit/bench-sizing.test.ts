@@ -55,7 +55,13 @@ describe('sizing cost against the cheapest catalog choice', () => {
   });
 
   it('data beyond every single node is sharded by the brute force too, at the same cost as the plan', () => {
-    const row = compareSizing('big', { expectedUsers: 500, engine: 'redis', memoryFloorGiB: 200 });
+    const row = compareSizing('big', {
+      expectedUsers: 500,
+      engine: 'redis',
+      memoryFloorGiB: 200,
+      clusterModeStep: 'resharded',
+      createdInClusterMode: true,
+    });
     expect(row.cheapest.clusterMode).toBe(true);
     expect(row.ratio.toFixed(2)).toBe('1.00');
   });

@@ -107,16 +107,31 @@ describe('a profile beyond the scaling table: fail with the figures unless memor
     ]);
   });
 
-  it('sizes 100,000 users from the top tier (its decade)', () => {
+  it('sizes 100,000 users from the top tier (its decade): one shard until the move to cluster mode, 3 shards at its end', () => {
     const { problems, plans } = preflight(withProduction({ expectedUsers: 100_000, memoryFloorGiB: undefined }), {});
     expect(problems).toEqual([]);
-    expect(plans.production?.clusterModeEnabled).toBe(true);
+    expect([plans.production?.clusterMode, plans.production?.shards, plans.production?.clusterModeNeeded]).toEqual(['disabled', 1, true]);
+    expect([plans.production?.target?.clusterMode, plans.production?.target?.shards]).toEqual(['enabled', 3]);
   });
 
-  it('sizes 10,000,000 users from the memory floor given for them', () => {
-    const { problems, plans } = preflight(withProduction({ expectedUsers: 10_000_000, memoryFloorGiB: 400 }), {});
+  it('sizes 10,000,000 users from the memory floor given for them, at the last step of the move', () => {
+    const { problems, plans } = preflight(
+      withProduction({ expectedUsers: 10_000_000, memoryFloorGiB: 400, clusterModeStep: 'resharded' }),
+      {},
+    );
     expect(problems).toEqual([]);
-    expect(plans.production?.dataGiB).toBeGreaterThanOrEqual(400);
+    expect([plans.production?.nodeType.name, plans.production?.shards, plans.production?.dataGiB]).toEqual([
+      'cache.r7g.4xlarge',
+      6,
+      476.13,
+    ]);
+  });
+
+  it('400 GiB in one shard: the move is needed, and the message names the setting', () => {
+    const { problems } = preflight(withProduction({ expectedUsers: 10_000_000, memoryFloorGiB: 400 }), {});
+    expect(problems).toEqual([
+      'config/environments.ts production.memory: one shard holds at most 79.36 GiB of data (the largest catalog node), got 400 GiB: the group needs cluster mode: move it with clusterModeStep (README "Moving to cluster mode"), now at "single-shard"',
+    ]);
   });
 });
 

@@ -336,7 +336,7 @@ describe('invalid props fail before anything is created, each problem named', ()
     [
       'shards without cluster mode',
       { numNodeGroups: 2, clusterModeEnabled: false },
-      'clusterModeEnabled: true when numNodeGroups > 1 (numNodeGroups is 2), got false',
+      'clusterMode: enabled when numNodeGroups > 1 (numNodeGroups is 2; a group in compatible mode has one shard), got "disabled"',
     ],
     ['failover without a replica', { automaticFailoverEnabled: true }, 'automaticFailoverEnabled: false without a replica'],
     [

@@ -2,6 +2,7 @@
  * RedisReplicationGroup props, their defaults (./defaults.ts) and their validation: `resolveReplicationGroupProps`
  * applies every default and checks every prop, collecting all problems into one ValidationError.
  */
+import { CLUSTER_MODE_MIN_ENGINE_VERSION, ClusterMode } from '../../config/cluster-mode';
 import {
   DEFAULT_ENGINE_VERSION,
   ENGINES,
@@ -27,6 +28,8 @@ import { ELASTICACHE_RESTRICTED_COMMANDS, RBAC_ID_MAX_LENGTH } from '../../confi
 import { parseAccessString } from './access-string';
 import { NOT_MODIFIABLE_PARAMETERS, REPLICATION_GROUP_DEFAULTS, USER_ID_SUFFIXES } from './defaults';
 import { NodeType, findNodeType, isValidNodeTypeName } from './node-types';
+
+export type { ClusterMode };
 
 /** A KMS key brought by the user: anything with an ARN (a `KmsKey`, a `DataAwsKmsKey`, or `{ arn: '…' }`). */
 export interface IEncryptionKey {
@@ -95,10 +98,34 @@ export interface RedisReplicationGroupProps {
    */
   readonly replicasPerNodeGroup?: number;
   /**
-   * Cluster mode (sharding). Must be on when there is more than one shard.
-   * @default true when numNodeGroups > 1
+   * Cluster mode (sharding), ElastiCache's `ClusterMode`: `disabled`, `enabled`, or `compatible` (the middle step of
+   * the move from disabled to enabled: one shard that answers both protocols; README "Moving to cluster mode"). A
+   * group moves disabled → compatible → enabled, one deploy each, never back. `enabled` is needed for more than one
+   * shard. `compatible` and `enabled` use a parameter group with `cluster-enabled yes`.
+   * @default 'enabled' when numNodeGroups > 1 (or clusterModeEnabled is true), else 'disabled'
+   */
+  readonly clusterMode?: ClusterMode;
+  /**
+   * The older form of `clusterMode`: `true` is `clusterMode: 'enabled'`, `false` is `'disabled'` (it cannot say
+   * `compatible`). Set one of the two.
+   * @default derived from clusterMode
    */
   readonly clusterModeEnabled?: boolean;
+  /**
+   * The secret also holds the configuration endpoint (`configuration_host`, `configuration_url`). With `compatible`
+   * set it one deploy after the cluster mode became compatible: the endpoint exists only once that change is applied,
+   * and a secret that reads it in the same apply is planned with an empty host (the apply fails).
+   * @default true with clusterMode 'enabled', false otherwise
+   */
+  readonly configurationEndpointInSecret?: boolean;
+  /**
+   * The group was moved from cluster mode disabled (it was created with one shard): its first shard keeps the member
+   * ids `<rg>-001`, `<rg>-002`, … (a cache cluster is never renamed), shards added later are `<rg>-0002-001`, …; the
+   * alarms follow those ids, and the group carries the tag `cluster-mode-moved = from-disabled` (config/cluster-mode.ts)
+   * so that the guardrails and the review read them too. Only with clusterMode `compatible` or `enabled`.
+   * @default false: the group was created in the cluster mode it has
+   */
+  readonly movedFromClusterModeDisabled?: boolean;
   /**
    * Automatic failover to a replica. Needs a replica (or cluster mode, which requires it).
    * @default true when there is a replica or cluster mode is on
@@ -283,7 +310,11 @@ export interface ResolvedReplicationGroupSettings {
   readonly node?: NodeType;
   readonly numNodeGroups: number;
   readonly replicasPerNodeGroup: number;
+  readonly clusterMode: ClusterMode;
+  /** clusterMode is `enabled`. */
   readonly clusterModeEnabled: boolean;
+  readonly configurationEndpointInSecret: boolean;
+  readonly movedFromClusterModeDisabled: boolean;
   readonly automaticFailoverEnabled: boolean;
   readonly multiAzEnabled: boolean;
   readonly port: number;
@@ -318,6 +349,7 @@ export interface ResolvedReplicationGroupSettings {
 }
 
 const AUTHENTICATIONS: readonly string[] = ['rbac', 'auth-token', 'none'];
+const CLUSTER_MODES: readonly string[] = ['disabled', 'compatible', 'enabled'] satisfies ClusterMode[];
 const AUTH_TOKEN_MIGRATION_STEPS: readonly string[] = ['accept-auth-token', 'complete'];
 
 /** Snapshot names: letters, digits and hyphens, a letter first, no "--", no trailing "-" (CreateSnapshot). */
@@ -380,13 +412,44 @@ export function resolveReplicationGroupProps(
     replicas,
   );
 
-  const clusterModeEnabled = props.clusterModeEnabled ?? shards > 1;
+  const clusterMode: ClusterMode =
+    props.clusterMode ??
+    (props.clusterModeEnabled === undefined ? (shards > 1 ? 'enabled' : 'disabled') : props.clusterModeEnabled ? 'enabled' : 'disabled');
+  errors.check(CLUSTER_MODES.includes(clusterMode), 'clusterMode', `one of ${CLUSTER_MODES.join(', ')}`, clusterMode);
+  errors.check(
+    props.clusterModeEnabled === undefined || props.clusterMode === undefined || props.clusterModeEnabled === (clusterMode === 'enabled'),
+    'clusterModeEnabled',
+    `unset, or ${String(clusterMode === 'enabled')} with clusterMode ${clusterMode} (use clusterMode alone)`,
+    props.clusterModeEnabled,
+  );
+  const clusterModeEnabled = clusterMode === 'enabled';
   errors.check(
     clusterModeEnabled || shards <= 1,
-    'clusterModeEnabled',
-    `true when numNodeGroups > 1 (numNodeGroups is ${shards})`,
-    clusterModeEnabled,
+    'clusterMode',
+    `enabled when numNodeGroups > 1 (numNodeGroups is ${shards}; a group in compatible mode has one shard)`,
+    clusterMode,
   );
+  const configurationEndpointInSecret = props.configurationEndpointInSecret ?? clusterModeEnabled;
+  errors.check(
+    clusterMode !== 'disabled' || !configurationEndpointInSecret,
+    'configurationEndpointInSecret',
+    'false with clusterMode disabled (the group has no configuration endpoint)',
+    configurationEndpointInSecret,
+  );
+  errors.check(
+    !clusterModeEnabled || configurationEndpointInSecret,
+    'configurationEndpointInSecret',
+    'true with clusterMode enabled (host and url are the configuration endpoint)',
+    configurationEndpointInSecret,
+  );
+  const movedFromClusterModeDisabled = props.movedFromClusterModeDisabled ?? false;
+  errors.check(
+    clusterMode !== 'disabled' || !movedFromClusterModeDisabled,
+    'movedFromClusterModeDisabled',
+    'false with clusterMode disabled (the move starts with clusterMode compatible)',
+    movedFromClusterModeDisabled,
+  );
+
   const hasReplica = replicas > 0;
   const automaticFailoverEnabled = props.automaticFailoverEnabled ?? (hasReplica || clusterModeEnabled);
   const multiAzEnabled = props.multiAzEnabled ?? automaticFailoverEnabled;
@@ -409,9 +472,36 @@ export function resolveReplicationGroupProps(
     multiAzEnabled,
   );
   errors.check(!multiAzEnabled || hasReplica, 'multiAzEnabled', 'false without a replica in another zone', multiAzEnabled);
-
+  if (clusterMode === 'compatible') {
+    errors.check(
+      automaticFailoverEnabled,
+      'automaticFailoverEnabled',
+      'true with clusterMode compatible (AWS "Modifying cluster mode")',
+      automaticFailoverEnabled,
+    );
+    errors.check(
+      replicas >= 1,
+      'replicasPerNodeGroup',
+      'at least 1 with clusterMode compatible (the move to cluster mode needs automatic failover with a replica)',
+      replicas,
+    );
+    const minimum = CLUSTER_MODE_MIN_ENGINE_VERSION[engine] as string | undefined;
+    if (minimum !== undefined && family !== undefined) {
+      errors.check(
+        Number(engineVersion) >= Number(minimum),
+        'engineVersion',
+        `${minimum} or later for ${engine} with clusterMode compatible (AWS "Modifying cluster mode")`,
+        engineVersion,
+      );
+    }
+  }
   if (props.availabilityZones !== undefined && !isUnresolved(props.availabilityZones)) {
-    errors.check(!clusterModeEnabled, 'availabilityZones', 'unset in cluster mode (Multi-AZ places each shard)', props.availabilityZones);
+    errors.check(
+      clusterMode === 'disabled',
+      'availabilityZones',
+      'unset in cluster mode enabled or compatible (Multi-AZ places each shard)',
+      props.availabilityZones,
+    );
     errors.check(props.availabilityZones.length > 0, 'availabilityZones', 'at least one zone', props.availabilityZones);
     if (multiAzEnabled) {
       errors.check(
@@ -468,7 +558,7 @@ export function resolveReplicationGroupProps(
     errors.check(
       !(NOT_MODIFIABLE_PARAMETERS as readonly string[]).includes(name),
       `parameters.${name}`,
-      `not one of ${NOT_MODIFIABLE_PARAMETERS.join(', ')} (fixed by node type or by clusterModeEnabled)`,
+      `not one of ${NOT_MODIFIABLE_PARAMETERS.join(', ')} (fixed by node type or by clusterMode)`,
       name,
     );
     errors.check(
@@ -617,7 +707,10 @@ export function resolveReplicationGroupProps(
     node,
     numNodeGroups: shards,
     replicasPerNodeGroup: replicas,
+    clusterMode,
     clusterModeEnabled,
+    configurationEndpointInSecret,
+    movedFromClusterModeDisabled,
     automaticFailoverEnabled,
     multiAzEnabled,
     port,

@@ -29,6 +29,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
+import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../../config/cluster-mode';
 import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../../config/elasticache';
 import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../../config/redis-acl';
 import { IAM_ROLE_NAME } from '../../config/deployment';
@@ -107,7 +108,9 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     this.settings = s;
     this.props = props;
     for (const w of s.warnings) Annotations.of(this).addWarning(w);
-    this.nodes = memberNodes(s.replicationGroupId, s.numNodeGroups, s.replicasPerNodeGroup, s.clusterModeEnabled);
+    this.nodes = memberNodes(s.replicationGroupId, s.numNodeGroups, s.replicasPerNodeGroup, s.clusterModeEnabled, {
+      firstShardKeepsDisabledIds: s.movedFromClusterModeDisabled,
+    });
 
     this.encryptionKey = props.encryptionKey ?? this.createKey();
     this.notificationTopic = props.notificationTopic ?? this.createNotificationTopic();
@@ -163,7 +166,7 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     return this.replicationGroup.readerEndpointAddress;
   }
 
-  /** Configuration endpoint (cluster mode enabled). */
+  /** Configuration endpoint (cluster mode enabled or compatible). */
   get configurationEndpointAddress(): string {
     return this.replicationGroup.configurationEndpointAddress;
   }
@@ -472,18 +475,20 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
   private createParameterGroup(): ElasticacheParameterGroup {
     const s = this.settings;
     const rg = s.replicationGroupId;
+    // compatible and enabled need cluster-enabled yes ("Modifying cluster mode"): the same group serves both steps
+    const cluster = s.clusterMode !== 'disabled';
     const parameters: Record<string, string> = {
       'maxmemory-policy': s.maxmemoryPolicy,
       'reserved-memory-percent': String(s.reservedMemoryPercent),
       'slowlog-log-slower-than': String(SLOWLOG.slowerThanMicroseconds),
       'slowlog-max-len': String(SLOWLOG.maxLen),
-      ...(s.clusterModeEnabled ? { 'cluster-enabled': 'yes' } : {}),
+      ...(cluster ? { 'cluster-enabled': 'yes' } : {}),
       ...(this.props.parameters ?? {}),
     };
     return new ElasticacheParameterGroup(this, 'parameters', {
-      name: `${rg}-${s.parameterGroupFamily.replace(/\./g, '-')}${s.clusterModeEnabled ? '-cluster' : ''}`,
+      name: `${rg}-${s.parameterGroupFamily.replace(/\./g, '-')}${cluster ? '-cluster' : ''}`,
       family: s.parameterGroupFamily,
-      description: `${rg} ${s.parameterGroupFamily} parameters${s.clusterModeEnabled ? ', cluster mode' : ''}`,
+      description: `${rg} ${s.parameterGroupFamily} parameters${cluster ? ', cluster mode' : ''}`,
       parameter: Object.entries(parameters).map(([name, value]) => ({ name, value })),
       lifecycle: { createBeforeDestroy: true },
       tags: this.props.tags,
@@ -602,14 +607,17 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     const s = this.settings;
     const rg = s.replicationGroupId;
     const zones = this.props.availabilityZones;
-    const shardArgs = s.clusterModeEnabled
-      ? { numNodeGroups: s.numNodeGroups, replicasPerNodeGroup: s.replicasPerNodeGroup }
-      : {
-          numCacheClusters: 1 + s.replicasPerNodeGroup,
-          preferredCacheClusterAzs: zones
-            ? Array.from({ length: 1 + s.replicasPerNodeGroup }, (_, i) => zones[i % zones.length])
-            : undefined,
-        };
+    // compatible and enabled: node groups (the provider reads both forms back from any group, so switching from
+    // num_cache_clusters to num_node_groups = 1 with the same replicas changes nothing; config/cluster-mode.ts)
+    const shardArgs =
+      s.clusterMode !== 'disabled'
+        ? { numNodeGroups: s.numNodeGroups, replicasPerNodeGroup: s.replicasPerNodeGroup }
+        : {
+            numCacheClusters: 1 + s.replicasPerNodeGroup,
+            preferredCacheClusterAzs: zones
+              ? Array.from({ length: 1 + s.replicasPerNodeGroup }, (_, i) => zones[i % zones.length])
+              : undefined,
+          };
     return new ElasticacheReplicationGroup(this, 'replication-group', {
       replicationGroupId: rg,
       description: this.props.description,
@@ -620,7 +628,7 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
       parameterGroupName: this.parameterGroup.name,
       subnetGroupName: this.subnetGroup.name,
       securityGroupIds: [this.securityGroup.id],
-      clusterMode: s.clusterModeEnabled ? 'enabled' : 'disabled',
+      clusterMode: s.clusterMode,
       ...shardArgs,
       automaticFailoverEnabled: s.automaticFailoverEnabled,
       multiAzEnabled: s.multiAzEnabled,
@@ -647,7 +655,9 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
         logFormat: s.logFormat,
         logType: i === 0 ? 'slow-log' : 'engine-log',
       })),
-      tags: this.props.tags,
+      tags: s.movedFromClusterModeDisabled
+        ? { ...(this.props.tags ?? {}), [MOVED_FROM_CLUSTER_MODE_DISABLED_TAG.key]: MOVED_FROM_CLUSTER_MODE_DISABLED_TAG.value }
+        : this.props.tags,
     });
   }
 
@@ -677,7 +687,23 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
         : `:${Fn.urlencode(credential.auth_token)}`;
     const url = (host: string) => `${scheme}://${userinfo}@${host}:${s.port}`;
     const reader = s.clusterModeEnabled ? {} : { reader_host: this.readerEndpointAddress, reader_url: url(this.readerEndpointAddress) };
+    // the configuration endpoint for cluster-aware clients: from the deploy after the one that made the mode compatible
+    const configuration = s.configurationEndpointInSecret
+      ? { configuration_host: this.configurationEndpointAddress, configuration_url: url(this.configurationEndpointAddress) }
+      : {};
     new SecretsmanagerSecretVersion(this, 'auth-secret-value', {
+      // the configuration endpoint exists once cluster mode compatible is applied: a plan before that stops here
+      // instead of writing an empty host into the secret (README "Moving to cluster mode")
+      lifecycle: s.configurationEndpointInSecret
+        ? {
+            precondition: [
+              {
+                condition: `\${${this.replicationGroup.fqn}.configuration_endpoint_address != null && ${this.replicationGroup.fqn}.configuration_endpoint_address != ""}`,
+                errorMessage: `${rg} has no configuration endpoint yet: apply cluster mode "compatible" first (clusterModeStep "compatible"), then publish the endpoint (clusterModeStep "cluster-clients").`,
+              },
+            ],
+          }
+        : undefined,
       secretId: secret.id,
       secretString: Fn.jsonencode({
         ...credential,
@@ -686,6 +712,7 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
         tls: s.transitEncryptionEnabled,
         url: url(this.endpointAddress),
         ...reader,
+        ...configuration,
       }),
     });
     return secret;

@@ -7,6 +7,7 @@ import { PROTECTED_ENVIRONMENTS } from '../../config/guardrails';
 import { rule as alarmSubscribers } from './rules/alarm-subscribers';
 import { rule as applicationCommands } from './rules/application-commands';
 import { rule as auth } from './rules/auth';
+import { rule as clusterModeSteps } from './rules/cluster-mode-steps';
 import { rule as backupRetention } from './rules/backup-retention';
 import { rule as clientIngress } from './rules/client-ingress';
 import { rule as createBeforeDestroyNames } from './rules/create-before-destroy-names';
@@ -17,6 +18,7 @@ import { policyRule as kmsKeyPolicy, windowRule as keyDeletionWindow } from './r
 import { rule as vendedLogGroups } from './rules/log-groups';
 import { rule as lookupsFailEarly } from './rules/lookups';
 import { rule as multiAz } from './rules/multi-az';
+import { rule as noBurstableNodes } from './rules/no-burstable-nodes';
 import { rule as nodeAlarms } from './rules/node-alarms';
 import { rule as openIngress } from './rules/open-ingress';
 import { rule as plainText } from './rules/plain-text';
@@ -55,6 +57,9 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   // issue 17: what the tools verified is what ships
   providerVersions,
   plainText,
+  // issue 21: the move to cluster mode in steps ElastiCache accepts; no burstable nodes where load matters
+  clusterModeSteps,
+  noBurstableNodes,
 ];
 
 export function isProtectedEnvironment(environment: string): boolean {
@@ -63,11 +68,12 @@ export function isProtectedEnvironment(environment: string): boolean {
 
 /**
  * Every guardrail violation of one synthesized stack (cdk.tf.json or `Testing.synth` output).
- * The environment is the AWS provider's default tag `environment`, else `stackName`.
+ * The environment is the AWS provider's default tag `environment`, else `stackName`. With `base` (the synthesis the
+ * stack is compared with, in the review) the rules about a change check it as well.
  */
-export function checkGuardrails(json: TfJson, stackName?: string): Violation[] {
+export function checkGuardrails(json: TfJson, stackName?: string, base?: TfJson): Violation[] {
   const environment = environmentOf(json, stackName);
-  const ctx: RuleContext = { json, environment, protectedEnvironment: isProtectedEnvironment(environment) };
+  const ctx: RuleContext = { json, base, environment, protectedEnvironment: isProtectedEnvironment(environment) };
   return GUARDRAIL_RULES.filter((r) => r.scope === 'all' || ctx.protectedEnvironment).flatMap((r) =>
     r.check(ctx).map((v) => ({ rule: r.id, ...v })),
   );

@@ -3,6 +3,7 @@
  * and `Testing.synth(stack)` returns (the latter without the "//" metadata). Pure functions, shared by the
  * guardrails (./runner.ts) and the plan review (scripts/review/).
  */
+import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../../config/cluster-mode';
 import { CacheNode, memberNodes } from '../elasticache/member-nodes';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON is untyped; its readers test every value (typeof, isSet, isExpression) before use, and `unknown` would turn each read into a cast
@@ -86,7 +87,12 @@ export function referencedResource(json: TfJson, expression: unknown): (TfResour
 
 export interface ReplicationGroupLayout {
   readonly replicationGroupId: string;
+  /** Cluster mode enabled. */
   readonly clusterMode: boolean;
+  /** `cluster_mode` as ElastiCache has it (absent: enabled with more than one shard, else disabled). */
+  readonly clusterModeSetting: 'disabled' | 'compatible' | 'enabled';
+  /** Tagged as moved from cluster mode disabled (its first shard keeps `<rg>-00N` ids). */
+  readonly movedFromClusterModeDisabled: boolean;
   readonly shards: number;
   readonly replicasPerShard: number;
   readonly totalNodes: number;
@@ -113,12 +119,16 @@ export function replicationGroupLayout(rg: Block): ReplicationGroupLayout | unde
   }
   if (!wholeNumber(shards) || !wholeNumber(replicas)) return undefined;
   const clusterMode = rg.cluster_mode === 'enabled' || (rg.cluster_mode === undefined && shards > 1);
+  const tags = (rg.tags ?? {}) as Record<string, unknown>;
+  const moved = tags[MOVED_FROM_CLUSTER_MODE_DISABLED_TAG.key] === MOVED_FROM_CLUSTER_MODE_DISABLED_TAG.value;
   return {
     replicationGroupId: id.toLowerCase(),
     clusterMode,
+    clusterModeSetting: rg.cluster_mode === 'compatible' ? 'compatible' : clusterMode ? 'enabled' : 'disabled',
+    movedFromClusterModeDisabled: moved,
     shards,
     replicasPerShard: replicas,
     totalNodes: shards * (1 + replicas),
-    nodes: memberNodes(id, shards, replicas, clusterMode),
+    nodes: memberNodes(id, shards, replicas, clusterMode, { firstShardKeepsDisabledIds: moved }),
   };
 }

@@ -6,9 +6,9 @@
 import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, LIMITS } from '../../config/elasticache';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';
 import { GIB, NODE_CATALOG, NodeType } from '../../config/node-catalog';
-import { CLUSTER_MIN_SHARDS } from '../../config/scaling';
+import { CLUSTER_MIN_SHARDS, CLUSTER_USERS_ABOVE } from '../../config/scaling';
 import { dataSpaceBytes, monthlyCostUsd } from '../../constructs/elasticache/node-types';
-import { SizingPlan, SizingProfile, planSizing, tierFor } from '../../stacks/sizing';
+import { SizingPlan, SizingProfile, planSizing, sizingProfileOf, tierFor } from '../../stacks/sizing';
 
 // ---------------------------------------------------------------------------------------------------------------
 // statistics
@@ -98,40 +98,42 @@ export interface NodeSet {
 /**
  * The cheapest node set that meets a profile's tier requirements, by trying every catalog node with every shard
  * count from 1 to LIMITS.maxShards. Written from the guides' rules, not from planSizing's code:
+ * - topology: one shard until the profile is at the last cluster-mode step (`resharded`), sized for the users' tier
+ *   but at most the 1000–10000 tier (a group with one shard cannot be a Redis Cluster); at `resharded` cluster mode with
+ *   at least CLUSTER_MIN_SHARDS shards, the users' own tier;
  * - data: shards × data space after reserved memory ≥ max(tier memory, memory floor);
  * - vCPU: single shard: the node's vCPUs ≥ the tier's cores; cluster mode: the tier's cores are a total across the
- *   primaries, shards × vCPU ≥ tier cores;
+ *   primaries, shards × vCPU ≥ tier cores, and every node meets the profile's per-node minimum (004);
  * - replicas per shard per the tier (at least one in cluster mode);
- * - topology: cluster mode when the tier calls for it (> 10,000 users, with at least CLUSTER_MIN_SHARDS shards),
- *   otherwise one shard, unless no single node holds the data (then cluster mode as well).
- * Ties (equal monthly cost) keep the first found; the cost is what matters here.
+ * - no burstable node where the profile forbids them.
+ * Ties (equal monthly cost) keep the first found; the cost is what matters here. A group moved from one shard keeps
+ * its node type and replicas at `resharded` on purpose (growth in one kind of change); compare created groups only.
  */
 export function cheapestNodeSet(profile: SizingProfile): NodeSet {
-  const tier = tierFor(profile.expectedUsers);
+  const clusterMode = profile.clusterModeStep === 'resharded';
+  const users = clusterMode ? profile.expectedUsers : Math.min(profile.expectedUsers, CLUSTER_USERS_ABOVE);
+  const tier = tierFor(users);
   const reserved = profile.reservedMemoryPercent ?? DEFAULT_RESERVED_MEMORY_PERCENT;
   const requiredBytes = Math.max(tier.memoryGiB, profile.memoryFloorGiB ?? 0) * GIB;
-
-  const search = (clusterMode: boolean): NodeSet | undefined => {
-    const replicas = clusterMode ? Math.max(1, tier.replicasPerShard) : tier.replicasPerShard;
-    let best: NodeSet | undefined;
-    for (const node of NODE_CATALOG) {
-      for (let shards = 1; shards <= (clusterMode ? LIMITS.maxShards : 1); shards++) {
-        if (clusterMode && shards < CLUSTER_MIN_SHARDS) continue;
-        if (shards * dataSpaceBytes(node, reserved) < requiredBytes) continue;
-        if ((clusterMode ? shards * node.vcpu : node.vcpu) < tier.vcpu) continue;
-        const totalNodes = shards * (1 + replicas);
-        const cost = monthlyCostUsd(node, profile.engine, totalNodes);
-        if (!best || cost < best.monthlyCostUsd) {
-          best = { node, shards, replicasPerShard: replicas, clusterMode, totalNodes, monthlyCostUsd: cost };
-        }
+  const minimum = clusterMode ? (profile.clusterNodeMinimum ?? { vcpu: 1, memoryGiB: 0 }) : { vcpu: 0, memoryGiB: 0 };
+  const replicas = clusterMode ? Math.max(1, tier.replicasPerShard) : tier.replicasPerShard;
+  let best: NodeSet | undefined;
+  for (const node of NODE_CATALOG) {
+    if (profile.allowBurstable === false && node.name.startsWith('cache.t')) continue;
+    if (node.vcpu < minimum.vcpu || node.memoryGiB < minimum.memoryGiB) continue;
+    for (let shards = 1; shards <= (clusterMode ? LIMITS.maxShards : 1); shards++) {
+      if (clusterMode && shards < CLUSTER_MIN_SHARDS) continue;
+      if (shards * dataSpaceBytes(node, reserved) < requiredBytes) continue;
+      if ((clusterMode ? shards * node.vcpu : node.vcpu) < tier.vcpu) continue;
+      const totalNodes = shards * (1 + replicas);
+      const cost = monthlyCostUsd(node, profile.engine, totalNodes);
+      if (!best || cost < best.monthlyCostUsd) {
+        best = { node, shards, replicasPerShard: replicas, clusterMode, totalNodes, monthlyCostUsd: cost };
       }
     }
-    return best;
-  };
-
-  const found = tier.clusterMode ? search(true) : (search(false) ?? search(true));
-  if (!found) throw new Error(`cheapestNodeSet: no catalog node set holds ${requiredDataText(requiredBytes)}`);
-  return found;
+  }
+  if (!best) throw new Error(`cheapestNodeSet: no catalog node set holds ${requiredDataText(requiredBytes)}`);
+  return best;
 }
 
 function requiredDataText(bytes: number): string {
@@ -171,16 +173,20 @@ export function compareSizing(name: string, profile: SizingProfile): SizingCompa
   };
 }
 
-/** Users of the extra profile above the 10,000-user bound (the Redis Cluster tier, which no environment uses yet). */
+/** Users of the extra profile above the 10,000-user bound: production's policies, created in cluster mode (no environment is one yet). */
 export const CLUSTER_PROFILE_USERS = 25000;
 
 /** Every environment of config/environments.ts, plus a > 10,000-user profile on the default engine. */
 export function sizingComparisons(extraEngine: Engine = 'redis'): SizingComparison[] {
-  const rows = AWS_ENVIRONMENTS.map((name) => {
-    const env = ENVIRONMENTS[name];
-    return compareSizing(name, { expectedUsers: env.expectedUsers, engine: env.engine, memoryFloorGiB: env.memoryFloorGiB });
-  });
-  rows.push(compareSizing(`cluster profile`, { expectedUsers: CLUSTER_PROFILE_USERS, engine: extraEngine }));
+  const rows = AWS_ENVIRONMENTS.map((name) => compareSizing(name, sizingProfileOf(ENVIRONMENTS[name])));
+  rows.push(
+    compareSizing(`cluster profile`, {
+      ...sizingProfileOf({ ...ENVIRONMENTS.production, memoryFloorGiB: undefined, engine: extraEngine }),
+      expectedUsers: CLUSTER_PROFILE_USERS,
+      clusterModeStep: 'resharded',
+      createdInClusterMode: true,
+    }),
+  );
   return rows;
 }
 

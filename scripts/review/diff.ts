@@ -13,6 +13,7 @@ import {
 } from '../../config/modifications';
 import { referencedAddresses, resourceAt } from '../../constructs/guardrails/rules/refs';
 import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/guardrails/tf-json';
+import { GrowthTransition, growthTransitions } from './growth';
 import { ReplacementContext, replacementOf, same } from './replacement';
 import { RG, describeSnapshotName } from './summary';
 
@@ -60,7 +61,7 @@ export interface ResourceChange {
   readonly type: string;
   readonly action: Action;
   readonly attributes: readonly AttributeChange[];
-  readonly notes: readonly string[];
+  readonly notes: string[];
   /** Replaced or deleted with data that is not kept (no final snapshot). */
   readonly dataLoss: boolean;
   /** Replaced with `lifecycle.create_before_destroy`: the new one exists before the old one goes. */
@@ -74,6 +75,8 @@ export interface StackDiff {
   readonly warnings: readonly string[];
   /** AUTH token rotation steps the change performs. */
   readonly rotations: readonly AuthRotation[];
+  /** What the change does to each group's cluster-mode step and capacity (./growth.ts). */
+  readonly growth: readonly GrowthTransition[];
 }
 
 /** The random_password behind a replication group's auth_token, if it is one of the stack's. */
@@ -344,7 +347,12 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
     warnings.push(`${t} is not in config/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
   const rotations = [...authRotations(base, head), ...userRotations(base, head)];
   for (const r of rotations) warnings.push(`${r.resource}: ${r.message}`);
+  const growth = growthTransitions(base, head, new Set(resources.filter((r) => r.action === 'replace').map((r) => r.resource)));
+  for (const g of growth) {
+    warnings.push(`${g.resource}: ${g.message}`);
+    resources.find((r) => r.resource === g.resource)?.notes.push(g.message);
+  }
   const order: Record<Action, number> = { replace: 0, delete: 1, update: 2, create: 3 };
   resources.sort((x, y) => order[x.action] - order[y.action] || x.resource.localeCompare(y.resource));
-  return { resources, changes: resources.flatMap((r) => r.attributes), warnings, rotations };
+  return { resources, changes: resources.flatMap((r) => r.attributes), warnings, rotations, growth };
 }

@@ -77,6 +77,7 @@ function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): st
     ['Engine', `${c.engine} ${c.engineVersion}`],
     ['Node type', `${c.nodeType}${c.vcpu !== null ? ` (${c.vcpu} vCPU, ${c.memoryGiB} GiB)` : ''}`],
     ['Shards × nodes', nodes],
+    ['Cluster mode move', c.clusterModeStep?.text ?? 'unknown at synth time'],
     [
       'Data memory',
       c.dataGiB === null ? 'unknown' : `${c.dataGiB.toFixed(2)} GiB (after reserved-memory-percent ${c.reservedMemoryPercent})`,

@@ -6,6 +6,7 @@ import { Violation, checkGuardrails } from '../../constructs/guardrails/runner';
 import { TfJson } from '../../constructs/guardrails/tf-json';
 import { PROTECTED_ENVIRONMENTS } from '../../config/scaling';
 import { AttributeChange, AuthRotation, ResourceChange, diffStacks } from './diff';
+import { GrowthTransition, growthNotices } from './growth';
 import { StackSummary, round2, summarize } from './summary';
 
 export type StackStatus = 'unchanged' | 'changed' | 'added' | 'removed' | 'no base';
@@ -26,6 +27,8 @@ export interface StackReview {
   readonly warnings: readonly string[];
   /** AUTH token rotation steps the change performs. */
   readonly rotations: readonly AuthRotation[];
+  /** What the change does to each group's cluster-mode step and capacity (./growth.ts). */
+  readonly growth: readonly GrowthTransition[];
   /** What the head deploys that operators should know, base or not (pilot without subscribers or with the VPC range as clients). */
   readonly notices: readonly string[];
   /** Changes the apply would fail on (ElastiCache or the provider refuses them): exit 1 like a violation. */
@@ -84,7 +87,7 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
   const json = head ?? base;
   if (!json) throw new Error(`reviewStack ${stack}: neither a head nor a base synthesis`);
   const summary = summarize(json, stack);
-  const diff = hasBase ? diffStacks(base, head) : { resources: [], changes: [], warnings: [], rotations: [] };
+  const diff = hasBase ? diffStacks(base, head) : { resources: [], changes: [], warnings: [], rotations: [], growth: [] };
   const monthly = head ? summary.monthlyCostUsd : 0;
   const baseMonthly = hasBase ? (base ? summarize(base, stack).monthlyCostUsd : 0) : null;
   const status: StackStatus = !hasBase ? 'no base' : !base ? 'added' : !head ? 'removed' : diff.resources.length ? 'changed' : 'unchanged';
@@ -96,12 +99,13 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
     monthlyCostUsd: monthly,
     baseMonthlyCostUsd: baseMonthly,
     costDeltaUsd: baseMonthly === null ? null : round2(monthly - baseMonthly),
-    violations: head ? checkGuardrails(head, stack) : [],
+    violations: head ? checkGuardrails(head, stack, base) : [],
     changes: diff.changes,
     resources: diff.resources,
     warnings: diff.warnings,
     rotations: diff.rotations,
-    notices: head ? noticesOf(summary) : [],
+    growth: diff.growth,
+    notices: head ? [...noticesOf(summary), ...growthNotices(head, stack)] : [],
     refusals: [
       ...diff.resources.flatMap((r) =>
         r.attributes.filter((a) => a.timing === 'refused').map((a) => `${r.resource}: ${a.attribute} is refused without apply_immediately`),

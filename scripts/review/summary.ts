@@ -10,6 +10,7 @@ import { GIB, PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
 import { dataSpaceBytes, findNodeType, hourlyPriceUsd, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { parseAccessString } from '../../constructs/elasticache/access-string';
 import { isCustomerManagedKey } from '../../constructs/guardrails/rules/encryption-at-rest';
+import { ClusterModeStatus, clusterModeStatus } from './growth';
 import { referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from '../../constructs/guardrails/rules/refs';
 import {
   Block,
@@ -92,6 +93,8 @@ export interface CacheSummary {
   readonly vcpu: number | null;
   readonly memoryGiB: number | null;
   readonly clusterMode: boolean | null;
+  /** Where the group is in the move to cluster mode (./growth.ts); null when its layout is known only at apply time. */
+  readonly clusterModeStep: ClusterModeStatus | null;
   readonly shards: number | null;
   readonly nodesPerShard: number | null;
   readonly totalNodes: number | null;
@@ -409,6 +412,7 @@ export function summarizeCache(json: TfJson, r: TfResource): CacheSummary {
     vcpu: node?.vcpu ?? null,
     memoryGiB: node?.memoryGiB ?? null,
     clusterMode: layout?.clusterMode ?? null,
+    clusterModeStep: clusterModeStatus(json, r) ?? null,
     shards: layout?.shards ?? null,
     nodesPerShard: layout ? 1 + layout.replicasPerShard : null,
     totalNodes: layout?.totalNodes ?? null,

@@ -22,6 +22,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { DockerEngine, dockerSocket, importRedisImageFromHost } from '../lib/docker';
+import { ClusterAccess, waitForCluster } from '../lib/redis-cluster';
 import { describePins, engine, prepareWorkDir, readStacks, REPO_ROOT, requireTools, synthInto, SynthStack, Tools } from './tools';
 
 export const LOCAL_STACK = 'local';
@@ -59,6 +60,17 @@ export interface LocalDeployResult {
   readonly outputs?: Readonly<Record<string, Output>>;
   readonly ms: number;
   readonly workDir: string;
+  /** With the local Redis Cluster: how long after the apply every node served and every replica had synced. */
+  readonly clusterReadyMs?: number;
+}
+
+/** Where and how to reach the local Redis Cluster, from the stack's outputs. */
+export function clusterAccess(outputs: Readonly<Record<string, Output>>): ClusterAccess {
+  return {
+    nodes: String(outputs.redis_cluster_nodes.value).split(','),
+    password: String(outputs.redis_password.value),
+    caCertFile: outputs.redis_tls.value === true ? String(outputs.redis_ca_cert.value) : undefined,
+  };
 }
 
 export interface LocalDeployOptions {
@@ -125,7 +137,17 @@ async function initAndRun(
   if (r.code !== 0) return { ...base, ok: false, output, ms: Date.now() - started };
   if (command === 'destroy') return { ...base, ok: true, output, ms: Date.now() - started };
   const out = await engine(p.tools, p.workDir, ['output', '-json', '-no-color'], { env });
-  return { ...base, ok: true, output, outputs: JSON.parse(out.stdout) as Record<string, Output>, ms: Date.now() - started };
+  const outputs = JSON.parse(out.stdout) as Record<string, Output>;
+  // the local Redis Cluster: return once every node serves and every replica has synced (lib/redis-cluster.ts)
+  let clusterReadyMs: number | undefined;
+  if ('redis_cluster_nodes' in outputs) {
+    try {
+      clusterReadyMs = await waitForCluster(clusterAccess(outputs));
+    } catch (e) {
+      return { ...base, ok: false, output: `${output}\n${(e as Error).message}`, outputs, ms: Date.now() - started };
+    }
+  }
+  return { ...base, ok: true, output, outputs, ms: Date.now() - started, ...(clusterReadyMs === undefined ? {} : { clusterReadyMs }) };
 }
 
 export async function deployLocal(opts: LocalDeployOptions = {}): Promise<LocalDeployResult> {
@@ -196,7 +218,7 @@ async function main(command: string | undefined, argv: string[]): Promise<number
     ([k, o]) => `  ${k} = ${o.sensitive ? `(sensitive: npm run local:output -- ${k})` : JSON.stringify(o.value)}`,
   );
   console.log(
-    `${command}:local done in ${(r.ms / 1000).toFixed(1)} s (${r.providers})${shown.length ? `; outputs:\n${shown.join('\n')}` : ''}`,
+    `${command}:local done in ${(r.ms / 1000).toFixed(1)} s (${r.providers})${r.clusterReadyMs === undefined ? '' : `; Redis Cluster ready ${(r.clusterReadyMs / 1000).toFixed(1)} s after the apply`}${shown.length ? `; outputs:\n${shown.join('\n')}` : ''}`,
   );
   return 0;
 }

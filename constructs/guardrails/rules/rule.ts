@@ -15,6 +15,11 @@ export interface Violation {
 
 export interface RuleContext {
   readonly json: TfJson;
+  /**
+   * The synthesis the stack is compared with (the review's base), when there is one: rules about a change (a jump
+   * from one state to another) check it; at synth time there is none and they check the stack alone.
+   */
+  readonly base?: TfJson;
   readonly environment: string;
   readonly protectedEnvironment: boolean;
 }
