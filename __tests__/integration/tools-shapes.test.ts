@@ -1,8 +1,11 @@
 /**
- * Every shape the constructs can produce (../fixtures/shapes.ts: cluster mode, Valkey, a restore, each rotation and
- * migration step, a brought key and topics, a granted role) is judged by the real tools, not only the three
- * environments' defaults: the engine validates the fixture stack with the pinned providers' builds, and the real AWS
- * provider plans it against moto, creating exactly the resources of its JSON.
+ * Every shape the constructs can produce (../fixtures/shapes.ts: each step of the move to cluster mode and a group
+ * created in cluster mode, Valkey and Redis OSS, a restore, each rotation and migration step, a brought key and topics,
+ * a granted role) is judged by the real tools, not only the three environments' defaults: the engine validates the
+ * fixture stack with the pinned providers' builds, and the real AWS provider plans it against moto (a plan from
+ * empty state; moto applies no ModifyReplicationGroup, so the transitions between the steps are the review's and the
+ * guardrail's, unit/cluster-mode.test.ts), creating exactly the resources of its JSON. One synthesis, one validate, one
+ * plan.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -47,6 +50,26 @@ const t = toolsForTests();
         .map((n) => `shape-${n}`)
         .sort(),
     );
+  });
+
+  test('what each step of the move to cluster mode synthesizes for the provider: cluster_mode and node groups', () => {
+    const [stack] = readStacks(outdir);
+    const rg = (id: string) =>
+      Object.values(stack.json.resource?.aws_elasticache_replication_group ?? {}).find((g) => g.replication_group_id === id) ?? {};
+    expect(
+      ['single-shard', 'compatible', 'cluster-clients', 'cluster', 'resharded'].map((step) => {
+        const g = rg(`shape-step-${step}`);
+        return [step, g.cluster_mode, g.num_node_groups ?? null, g.replicas_per_node_group ?? null, g.num_cache_clusters ?? null];
+      }),
+    ).toEqual([
+      ['single-shard', 'disabled', null, null, 3],
+      ['compatible', 'compatible', 1, 2, null],
+      ['cluster-clients', 'compatible', 1, 2, null],
+      ['cluster', 'enabled', 1, 2, null],
+      ['resharded', 'enabled', 3, 2, null],
+    ]);
+    const created = rg('shape-created-cluster');
+    expect([created.cluster_mode, created.num_node_groups, created.replicas_per_node_group]).toEqual(['enabled', 3, 1]);
   });
 
   test('terraform validate: valid, no warnings', () => {
