@@ -5,7 +5,8 @@
  * and random providers.
  */
 export { RedisReplicationGroup } from './elasticache/replication-group';
-export type { IReplicationGroup } from './elasticache/replication-group';
+export type { IReplicationGroup, CacheMetric, MetricOptions, SlowLogSource } from './elasticache/replication-group-base';
+export type { ReplicationGroupAttributes } from './elasticache/imported-group';
 export { resolveReplicationGroupProps, parameterGroupFamily } from './elasticache/props';
 export type {
   ClusterMode,
@@ -21,7 +22,6 @@ export { findNodeType, isValidNodeTypeName, monthlyCostUsd } from './elasticache
 
 export { CacheAlarms, resolveCacheAlarmsProps } from './monitoring/cache-alarms';
 export type { CacheAlarmsProps } from './monitoring/cache-alarms';
-export type { SlowLogSource } from './monitoring/slow-log-metric';
 export { planCacheAlarms } from './monitoring/alarm-plan';
 export type { AlarmPlan } from './monitoring/alarm-plan';
 export { mergeAlarmThresholds } from './monitoring/thresholds';

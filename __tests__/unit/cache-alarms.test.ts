@@ -641,17 +641,18 @@ describe('validation: one error listing every problem, nothing created', () => {
   });
 });
 
-describe('a group managed elsewhere (IReplicationGroup without engine)', () => {
-  const orders = {
-    replicationGroupId: 'orders-cache',
-    nodeType: 'cache.t4g.small',
-    nodes: [{ cacheClusterId: 'orders-cache-001', shard: 1, role: 'primary' as const }],
-  };
+describe('a group managed elsewhere (fromReplicationGroupAttributes, engine unknown)', () => {
+  const ordersIn = (stack: TerraformStack) =>
+    RedisReplicationGroup.fromReplicationGroupAttributes(stack, 'orders', {
+      replicationGroupId: 'orders-cache',
+      nodeType: 'cache.t4g.small',
+      endpointAddress: 'orders-cache.abc123.ng.0001.use1.cache.amazonaws.com',
+    });
   const paging = [{ arn: 'arn:aws:sns:us-east-1:123456789012:paging' }];
 
   test('no latency percentiles (engine unknown), no slow-commands alarm without its slow log (a warning says so), no depends_on', () => {
     const stack = testStack();
-    const alarms = new CacheAlarms(stack, 'alarms', { replicationGroup: orders, alarmTopics: paging, dashboard: false });
+    const alarms = new CacheAlarms(stack, 'alarms', { replicationGroup: ordersIn(stack), alarmTopics: paging, dashboard: false });
     expect(alarms.plans.map((p) => p.key).filter((k) => k.endsWith('Latency') || k === 'slowCommands')).toEqual([]);
     expect(alarms.slowLogMetricFilter).toBeUndefined();
     expect(alarms.node.metadata.map((m) => m.data)).toEqual([
@@ -673,7 +674,7 @@ describe('a group managed elsewhere (IReplicationGroup without engine)', () => {
       logGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/elasticache/orders-cache/slow-log',
       logFormat: 'text' as const,
     };
-    new CacheAlarms(stack, 'alarms', { replicationGroup: orders, alarmTopics: paging, dashboard: false, slowLog });
+    new CacheAlarms(stack, 'alarms', { replicationGroup: ordersIn(stack), alarmTopics: paging, dashboard: false, slowLog });
     const json = JSON.parse(Testing.synth(stack, true));
     expect(Object.values<Json>(json.resource.aws_cloudwatch_log_transformer)[0].log_group_arn).toBe(slowLog.logGroupArn);
     expect(Object.values<Json>(json.resource.aws_cloudwatch_log_metric_filter)[0]).toMatchObject({
@@ -690,7 +691,7 @@ describe('a group managed elsewhere (IReplicationGroup without engine)', () => {
     expect(
       () =>
         new CacheAlarms(stack, 'alarms', {
-          replicationGroup: orders,
+          replicationGroup: ordersIn(stack),
           alarmTopics: paging,
           slowLog: { logGroupName: 'orders-slow', logGroupArn: '', logFormat: 'xml' as never },
         }),

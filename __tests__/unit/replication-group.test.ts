@@ -4,6 +4,7 @@ import { MAXMEMORY_POLICY } from '../../config/scaling';
 import { memberNodes } from '../../constructs/elasticache/member-nodes';
 import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
+import { CacheAlarms } from '../../constructs/monitoring/cache-alarms';
 import { BASE_GROUP_PROPS, TfJson, emptyScope, groupStack, onlyResource, resourcesOf, synthJson } from '../helpers/synth';
 
 const onlyResourceWhere = (json: TfJson, type: string, where: (body: Record<string, any>) => boolean) => {
@@ -668,5 +669,130 @@ describe('an application role reads the credentials (grantReadCredentials)', () 
     expect(() => open.grantReadCredentials('orders-api-task')).toThrow(
       '  - authentication: rbac or auth-token (a group without authentication has no credentials), got "none"',
     );
+  });
+});
+
+describe('the L2 shape: allowFrom, metrics, a group made elsewhere', () => {
+  it('allowFrom admits a security group or a private network after construction, numbered after the props, and refuses the rest', () => {
+    const { stack, group } = groupStack({ allowedSecurityGroupIds: ['sg-0123abcd'], allowedCidrBlocks: ['10.0.0.0/16'] });
+    group.allowFrom('sg-0fedcba987654321f');
+    group.allowFrom('10.40.32.0/20');
+    const rules = resourcesOf(synthJson(stack), 'aws_vpc_security_group_ingress_rule');
+    expect(rules.map((r) => `${r.referenced_security_group_id ?? r.cidr_ipv4} | ${r.description} | ${r.from_port}`).sort()).toEqual([
+      '10.0.0.0/16 | Redis TLS port from private range 1 | 6379',
+      '10.40.32.0/20 | Redis TLS port from private range 2 | 6379',
+      'sg-0123abcd | Redis TLS port from client security group 1 | 6379',
+      'sg-0fedcba987654321f | Redis TLS port from client security group 2 | 6379',
+    ]);
+    for (const bad of ['0.0.0.0/0', '10.0.0.1/24', '010.0.0.0/8', 'sg-bad']) {
+      expect(() => group.allowFrom(bad)).toThrow(
+        `  - source: a security group id (sg- and 8 or 17 hex digits) or an IPv4 network in CIDR form without host bits, not /0, got "${bad}"`,
+      );
+    }
+  });
+
+  it('metric methods give each node its metric as an alarm takes it', () => {
+    const { group } = groupStack({ replicasPerNodeGroup: 1, nodeType: 'cache.m7g.large' });
+    expect(group.metricCurrConnections().map((m) => m.alarm)).toEqual([
+      {
+        namespace: 'AWS/ElastiCache',
+        metricName: 'CurrConnections',
+        dimensions: { CacheClusterId: 'isl-cache-test-001' },
+        statistic: 'Average',
+        period: 60,
+      },
+      {
+        namespace: 'AWS/ElastiCache',
+        metricName: 'CurrConnections',
+        dimensions: { CacheClusterId: 'isl-cache-test-002' },
+        statistic: 'Average',
+        period: 60,
+      },
+    ]);
+    expect(group.metricReplicationLag().map((m) => [m.node.cacheClusterId, m.alarm.statistic])).toEqual([
+      ['isl-cache-test-002', 'Maximum'],
+    ]);
+    expect(group.metricReadLatencyP95({ periodSeconds: 300 })[0].alarm).toEqual({
+      namespace: 'AWS/ElastiCache',
+      metricName: 'SuccessfulReadRequestLatency',
+      dimensions: { CacheClusterId: 'isl-cache-test-001' },
+      extendedStatistic: 'p95',
+      period: 300,
+    });
+  });
+
+  it('fromReplicationGroupAttributes: alarms on its derived nodes, admits clients to its security group, grants its secret', () => {
+    const { stack } = groupStack();
+    const orders = RedisReplicationGroup.fromReplicationGroupAttributes(stack, 'orders', {
+      replicationGroupId: 'orders-cache',
+      nodeType: 'cache.r7g.large',
+      clusterMode: 'enabled',
+      numNodeGroups: 2,
+      replicasPerNodeGroup: 1,
+      endpointAddress: 'clustercfg.orders-cache.abc123.use1.cache.amazonaws.com',
+      engine: 'valkey',
+      engineVersion: '8.1',
+      securityGroupId: 'sg-0aaaabbbbccccdddd',
+      credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:orders-cache/auth-AbCdEf',
+      encryptionKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    });
+    expect(orders.nodes.map((n) => n.cacheClusterId)).toEqual([
+      'orders-cache-0001-001',
+      'orders-cache-0001-002',
+      'orders-cache-0002-001',
+      'orders-cache-0002-002',
+    ]);
+    orders.allowFrom('sg-0123456789abcdef0');
+    orders.grantReadCredentials('orders-api-task');
+    const alarms = new CacheAlarms(stack, 'orders-alarms', {
+      replicationGroup: orders,
+      alarmTopics: [{ arn: 'arn:aws:sns:us-east-1:111122223333:paging' }],
+      dashboard: false,
+    });
+    // Valkey 8.1 given: the p95 latency alarms; no slow log given: no slow-commands alarm
+    expect([...new Set(alarms.plans.map((p) => p.node.cacheClusterId))]).toEqual([
+      'orders-cache-0001-001',
+      'orders-cache-0001-002',
+      'orders-cache-0002-001',
+      'orders-cache-0002-002',
+    ]);
+    expect(
+      alarms.plans
+        .filter((p) => p.node.cacheClusterId === 'orders-cache-0001-001')
+        .map((p) => p.key)
+        .filter((k) => /Latency|slow/.test(k)),
+    ).toEqual(['readLatency', 'writeLatency']);
+    const json = synthJson(stack);
+    expect(resourcesOf(json, 'aws_vpc_security_group_ingress_rule').filter((r) => r.security_group_id === 'sg-0aaaabbbbccccdddd')).toEqual([
+      {
+        security_group_id: 'sg-0aaaabbbbccccdddd',
+        description: 'Redis TLS port from client security group 1',
+        ip_protocol: 'tcp',
+        from_port: 6379,
+        to_port: 6379,
+        referenced_security_group_id: 'sg-0123456789abcdef0',
+      },
+    ]);
+    expect(resourcesOf(json, 'aws_iam_role_policy').map((p) => `${p.role} ${p.name}`)).toEqual([
+      'orders-api-task orders-cache-read-credentials',
+    ]);
+    // partition, region and account from the stack's provider (data sources), the id as given
+    expect(orders.replicationGroupArn).toMatch(
+      /^arn:\$\{TfToken\[TOKEN\.\d+\]\}:elasticache:\$\{TfToken\[TOKEN\.\d+\]\}:\$\{TfToken\[TOKEN\.\d+\]\}:replicationgroup:orders-cache$/,
+    );
+  });
+
+  it('a group made elsewhere without its security group or secret refuses allowFrom and grantReadCredentials, naming what is missing', () => {
+    const { stack } = groupStack();
+    const bare = RedisReplicationGroup.fromReplicationGroupAttributes(stack, 'bare', {
+      replicationGroupId: 'bare-cache',
+      nodeType: 'cache.t4g.small',
+      endpointAddress: 'bare-cache.abc123.ng.0001.use1.cache.amazonaws.com',
+      replicationGroupArn: 'arn:aws:elasticache:us-east-1:111122223333:replicationgroup:bare-cache',
+    });
+    expect(() => bare.allowFrom('sg-0123456789abcdef0')).toThrow(
+      "securityGroupId: the group's security group (an imported group needs securityGroupId)",
+    );
+    expect(() => bare.grantReadCredentials('orders-api-task')).toThrow('encryptionKeyArn: the key the secret is encrypted with');
   });
 });

@@ -6,15 +6,11 @@
  * Props, defaults and validation: ./props.ts, ./defaults.ts. Construct ids below are a contract: renaming one makes
  * Terraform replace that resource.
  */
-import { Annotations, Fn, TerraformIterator, Token } from 'cdktf';
+import { Annotations, Fn, ITerraformDependable, TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
 import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
@@ -32,7 +28,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../../config/cluster-mode';
 import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../../config/elasticache';
 import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../../config/redis-acl';
-import { IAM_ROLE_NAME } from '../../config/deployment';
+import { Engine } from '../../config/elasticache';
 import { Problems, isAwsId, isUnresolved, validateConstruct } from '../validation';
 import {
   AUTH_TOKEN_GENERATION,
@@ -43,6 +39,8 @@ import {
   USER_PASSWORD_GENERATION,
 } from './defaults';
 import { CacheNode, memberNodes } from './member-nodes';
+import { ImportedReplicationGroup, ReplicationGroupAttributes } from './imported-group';
+import { IReplicationGroup, ReplicationGroupBase, SlowLogSource } from './replication-group-base';
 import {
   IEncryptionKey,
   ITopic,
@@ -51,21 +49,18 @@ import {
   resolveReplicationGroupProps,
 } from './props';
 
-/** What CacheAlarms (constructs/monitoring) needs of a replication group; RedisReplicationGroup implements it. */
-export interface IReplicationGroup {
-  readonly replicationGroupId: string;
-  /** Node type name, e.g. `cache.m7g.large`. */
-  readonly nodeType: string;
-  /** Member nodes as ElastiCache names them (./member-nodes.ts). */
-  readonly nodes: readonly CacheNode[];
-  /** Topic alarms notify by default. */
-  readonly alarmTopic?: ITopic;
-}
-
 /** True when a list prop is only known at deploy time (e.g. a Terraform variable): its rules use `for_each`. */
 const isTokenList = (v: readonly string[] | undefined): boolean => v !== undefined && isUnresolved(v);
 
-export class RedisReplicationGroup extends Construct implements IReplicationGroup {
+export class RedisReplicationGroup extends ReplicationGroupBase {
+  /**
+   * A group made elsewhere, to alarm on (CacheAlarms), admit clients to (`allowFrom`, with `securityGroupId`) or let
+   * roles read its credentials (`grantReadCredentials`, with `credentialsSecretArn` and `encryptionKeyArn`).
+   */
+  static fromReplicationGroupAttributes(scope: Construct, id: string, attrs: ReplicationGroupAttributes): IReplicationGroup {
+    return new ImportedReplicationGroup(scope, id, attrs);
+  }
+
   /** Every prop with its default applied. */
   readonly settings: ResolvedReplicationGroupSettings;
   /** Member nodes with their metric ids. */
@@ -98,9 +93,6 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
   readonly engineLogGroup: CloudwatchLogGroup;
 
   private readonly props: RedisReplicationGroupProps;
-  private clientSecurityGroups = 0;
-  private credentialReaders = 0;
-  private lookups?: { account: DataAwsCallerIdentity; partition: DataAwsPartition; region: DataAwsRegion };
 
   constructor(scope: Construct, id: string, props: RedisReplicationGroupProps) {
     super(scope, id);
@@ -123,7 +115,9 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     } else {
       for (const sg of sgs ?? []) this.allowClientSecurityGroup(sg);
     }
-    this.createCidrIngressRules();
+    const cidrRules = this.createCidrIngressRules();
+    // allowFrom continues the numbering of the props' own rules
+    this.reserveIngressIds(0, cidrRules);
     this.parameterGroup = this.createParameterGroup();
     this.slowLogGroup = this.createLogGroup('slow-log');
     this.engineLogGroup = this.createLogGroup('engine-log');
@@ -180,6 +174,40 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     return this.settings.port;
   }
 
+  get replicationGroupArn(): string {
+    return this.replicationGroup.arn;
+  }
+
+  get engine(): Engine {
+    return this.settings.engine;
+  }
+
+  get engineVersion(): string {
+    return this.settings.engineVersion;
+  }
+
+  get securityGroupId(): string {
+    return this.securityGroup.id;
+  }
+
+  get credentialsSecretArn(): string | undefined {
+    return this.authSecret?.arn;
+  }
+
+  get encryptionKeyArn(): string {
+    return this.encryptionKey.arn;
+  }
+
+  /** The slow-log group and the format ElastiCache delivers to it (CacheAlarms' slow-commands alarm reads it). */
+  get slowLog(): SlowLogSource {
+    return { logGroupName: this.slowLogGroup.name, logGroupArn: this.slowLogGroup.arn, logFormat: this.settings.logFormat };
+  }
+
+  /** The group resource: alarms that page on missing data wait for it. */
+  get dependable(): ITerraformDependable {
+    return this.replicationGroup;
+  }
+
   /**
    * Admit one more client security group to the cache port, after construction (e.g. a service created later).
    * Construct ids continue the numbering of `allowedSecurityGroupIds` (`ingress-sg-<n>`): add in a stable order.
@@ -195,82 +223,10 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
       );
     }
     problems.throwIfAny();
-    const i = this.clientSecurityGroups++;
-    return new VpcSecurityGroupIngressRule(this, `ingress-sg-${i}`, {
-      securityGroupId: this.securityGroup.id,
-      description: `Redis TLS port from client security group ${i + 1}`,
-      ipProtocol: 'tcp',
-      fromPort: this.settings.port,
-      toPort: this.settings.port,
-      referencedSecurityGroupId: securityGroupId,
-      tags: this.props.tags,
-    });
-  }
-
-  /**
-   * Lets an IAM role read the credentials secret, which is what an application needs to connect: secretsmanager:
-   * GetSecretValue and DescribeSecret on the secret, and kms:Decrypt on the key it is encrypted with (Secrets Manager
-   * decrypts with the caller's permissions), only through Secrets Manager in this region (kms:ViaService) and only for
-   * this secret (encryption context SecretARN). An inline policy `<rg>-read-credentials` on the role, which must be in
-   * the stack's account. Construct ids `read-credentials-<n>`: add roles in a stable order.
-   * @param roleName the role's name (not its ARN), e.g. `aws_iam_role.app.name` or `orders-api-task`
-   */
-  grantReadCredentials(roleName: string): IamRolePolicy {
-    const problems = new Problems(`${this.node.path} (RedisReplicationGroup.grantReadCredentials)`);
-    problems.check(
-      this.authSecret !== undefined,
-      'authentication',
-      'rbac or auth-token (a group without authentication has no credentials)',
-      this.settings.authentication,
-    );
-    if (!isUnresolved(roleName))
-      problems.check(
-        IAM_ROLE_NAME.test(roleName),
-        'roleName',
-        'an IAM role name (1-64 of letters, digits and + = , . @ _ -), not an ARN',
-        roleName,
-      );
-    problems.throwIfAny();
-    const secret = this.authSecret as SecretsmanagerSecret;
-    const i = this.credentialReaders++;
-    const { region } = this.where();
-    const policy = new DataAwsIamPolicyDocument(this, `read-credentials-policy-${i}`, {
-      statement: [
-        {
-          sid: 'ReadTheCacheCredentials',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [secret.arn],
-        },
-        {
-          sid: 'DecryptThemThroughSecretsManager',
-          actions: ['kms:Decrypt'],
-          resources: [this.encryptionKey.arn],
-          condition: [
-            { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${region.region}.amazonaws.com`] },
-            { test: 'StringEquals', variable: 'kms:EncryptionContext:SecretARN', values: [secret.arn] },
-          ],
-        },
-      ],
-    });
-    return new IamRolePolicy(this, `read-credentials-${i}`, {
-      name: `${this.settings.replicationGroupId}-read-credentials`,
-      role: roleName,
-      policy: policy.json,
-    });
+    return this.allowFrom(securityGroupId, 'security-group');
   }
 
   // ---- resources, in creation order
-
-  /** Account, partition and region of the deployment (data sources, created once, when a policy needs them). */
-  private where(): { account: DataAwsCallerIdentity; partition: DataAwsPartition; region: DataAwsRegion } {
-    const lookups = this.lookups ?? {
-      account: new DataAwsCallerIdentity(this, 'account'),
-      partition: new DataAwsPartition(this, 'partition'),
-      region: new DataAwsRegion(this, 'region'),
-    };
-    this.lookups = lookups;
-    return lookups;
-  }
 
   /**
    * KMS key, least privilege: the account administers it (IAM policies delegate; ElastiCache and Secrets Manager
@@ -445,12 +401,13 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
     });
   }
 
-  private createCidrIngressRules(): void {
+  /** The CIDR rules of the props; returns how many `ingress-cidr-<n>` rules it made. */
+  private createCidrIngressRules(): number {
     const port = this.settings.port;
     const cidrs = this.props.allowedCidrBlocks;
     if (cidrs && isTokenList(cidrs)) {
       this.createIngressRulesFor('ingress-cidrs', cidrs, 'cidrIpv4');
-      return;
+      return 0;
     }
     (cidrs ?? []).forEach(
       (cidr, i) =>
@@ -464,6 +421,11 @@ export class RedisReplicationGroup extends Construct implements IReplicationGrou
           tags: this.props.tags,
         }),
     );
+    return (cidrs ?? []).length;
+  }
+
+  protected ruleTags(): Record<string, string> | undefined {
+    return this.props.tags;
   }
 
   /**

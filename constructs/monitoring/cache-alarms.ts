@@ -20,7 +20,7 @@ import { AlarmOverrides, AlarmThresholds, CLOUDWATCH_ALARM_LIMITS } from '../../
 import { LOG_FORMATS } from '../../config/elasticache';
 import { findNodeType, maxclientsOf } from '../elasticache/node-types';
 import { ITopic } from '../elasticache/props';
-import { IReplicationGroup, RedisReplicationGroup } from '../elasticache/replication-group';
+import { IReplicationGroup } from '../elasticache/replication-group-base';
 import { Problems, isUnresolved, validateConstruct } from '../validation';
 import { AlarmNodeType, AlarmPlan, SLUG, alarmResourceConfig, planCacheAlarms } from './alarm-plan';
 import { dashboardWidgets } from './dashboard';
@@ -30,8 +30,8 @@ import { checkThresholds, mergeAlarmThresholds } from './thresholds';
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-function isReplicationGroup(rg: unknown): rg is IReplicationGroup {
-  const g = rg as IReplicationGroup | null | undefined;
+function isReplicationGroup(rg: unknown): rg is AlarmTarget {
+  const g = rg as AlarmTarget | null | undefined;
   return (
     typeof g === 'object' &&
     g !== null &&
@@ -39,18 +39,6 @@ function isReplicationGroup(rg: unknown): rg is IReplicationGroup {
     typeof g.nodeType === 'string' &&
     Array.isArray(g.nodes)
   );
-}
-
-/** Engine and version of a RedisReplicationGroup (they pick the latency metrics); unknown for another IReplicationGroup. */
-function engineOf(rg: IReplicationGroup): { engine?: string; engineVersion?: string } {
-  return rg instanceof RedisReplicationGroup ? { engine: rg.settings.engine, engineVersion: rg.settings.engineVersion } : {};
-}
-
-/** Where a RedisReplicationGroup delivers its slow log; unknown for another IReplicationGroup. */
-function slowLogOf(rg: IReplicationGroup): SlowLogSource | undefined {
-  return rg instanceof RedisReplicationGroup
-    ? { logGroupName: rg.slowLogGroup.name, logGroupArn: rg.slowLogGroup.arn, logFormat: rg.settings.logFormat }
-    : undefined;
 }
 
 /** vCPUs and maxclients of any node type (vCPUs only where the catalog knows the type). */
@@ -105,9 +93,13 @@ export interface CacheAlarmsProps {
   readonly dashboard?: boolean;
 }
 
+/** What the alarms need of a group: its nodes and what picks their metrics (a subset of IReplicationGroup). */
+export type AlarmTarget = Pick<IReplicationGroup, 'replicationGroupId' | 'nodeType' | 'nodes'> &
+  Partial<Pick<IReplicationGroup, 'alarmTopic' | 'engine' | 'engineVersion' | 'slowLog' | 'dependable'>>;
+
 /** Props with defaults applied and every problem checked. */
 export interface ResolvedCacheAlarms {
-  readonly replicationGroup: IReplicationGroup;
+  readonly replicationGroup: AlarmTarget;
   readonly alarmTopics: readonly ITopic[];
   /** ARNs of alarm and OK actions. */
   readonly alarmActions: string[];
@@ -121,7 +113,10 @@ export interface ResolvedCacheAlarms {
 }
 
 /** Apply defaults and validate every prop and threshold. Throws one Error listing every problem; creates nothing. */
-export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'CacheAlarms'): ResolvedCacheAlarms {
+export function resolveCacheAlarmsProps(
+  props: Omit<CacheAlarmsProps, 'replicationGroup'> & { readonly replicationGroup: AlarmTarget },
+  subject = 'CacheAlarms',
+): ResolvedCacheAlarms {
   const errors = new Problems(subject);
   const rg = props.replicationGroup;
   const rgOk = isReplicationGroup(rg);
@@ -156,7 +151,7 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
     alarmTopics.length,
   );
   errors.check(props.dashboard === undefined || typeof props.dashboard === 'boolean', 'dashboard', 'true or false', props.dashboard);
-  const slowLog = props.slowLog ?? (rgOk ? slowLogOf(rg) : undefined);
+  const slowLog = props.slowLog ?? (rgOk ? rg.slowLog : undefined);
   if (props.slowLog !== undefined) {
     const given = props.slowLog as Partial<SlowLogSource> | null;
     const text = (v: unknown) => typeof v === 'string' && v.length > 0;
@@ -178,7 +173,8 @@ export function resolveCacheAlarmsProps(props: CacheAlarmsProps, subject = 'Cach
       replicationGroupId: rg.replicationGroupId,
       alarmNamePrefix: prefix,
       thresholds,
-      ...engineOf(rg),
+      engine: rg.engine,
+      engineVersion: rg.engineVersion,
       slowLogMetric: slowLog !== undefined,
     });
     for (const p of plans) {
@@ -249,7 +245,7 @@ export class CacheAlarms extends Construct {
     }
 
     // the heartbeat treats missing data as breaching: created only once the group (and so its nodes) exists
-    const group = r.replicationGroup instanceof RedisReplicationGroup ? r.replicationGroup.replicationGroup : undefined;
+    const group = r.replicationGroup.dependable;
     this.alarms = r.plans.map(
       (p) =>
         new CloudwatchMetricAlarm(this, `${p.node.cacheClusterId.slice(rg.length + 1)}-${SLUG[p.key]}`, {

@@ -8,16 +8,9 @@ import type { CloudwatchLogMetricFilterConfig } from '@cdktf/provider-aws/lib/cl
 import type { CloudwatchLogTransformerTransformerConfig } from '@cdktf/provider-aws/lib/cloudwatch-log-transformer';
 import { SLOW_LOG_METRIC, SLOW_LOG_RECORD } from '../../config/alarms';
 import { LogFormat } from '../../config/elasticache';
+import type { SlowLogSource } from '../elasticache/replication-group-base';
 
-/** Where ElastiCache delivers a group's slow log, and in which format. */
-export interface SlowLogSource {
-  /** Name of the CloudWatch Logs group the group's `slow-log` delivery writes to. */
-  readonly logGroupName: string;
-  /** ARN of that log group: the transformer is set on it. */
-  readonly logGroupArn: string;
-  /** `log_delivery_configuration.log_format` of the delivery: `json` or `text`. */
-  readonly logFormat: LogFormat;
-}
+export type { SlowLogSource } from '../elasticache/replication-group-base';
 
 /**
  * The transformer's processors for a delivered format: JSON is parsed and `Duration (us)` renamed (a metric filter
