@@ -86,7 +86,9 @@ export type DriftTopic = 'node type' | 'engine' | 'security' | 'backups' | 'subs
 
 /**
  * Which drifted arguments fall under each topic, per resource type; `*` is any argument, and the drift of a resource
- * that was deleted outside Terraform. A type not listed is shown as drift without a call-out.
+ * that was deleted outside Terraform. A type not listed is shown as drift without a call-out. Drift in an argument that
+ * is neither called out, nor set by the configuration, nor changed by the plan (a computed value catching up, such as
+ * a topic's policy set by aws_sns_topic_policy) is counted, not listed; a change between null and empty is no drift.
  */
 export const DRIFT_CALLOUTS: Readonly<Record<string, Readonly<Partial<Record<DriftTopic, readonly string[]>>>>> = {
   aws_elasticache_replication_group: {
@@ -116,7 +118,8 @@ export const DRIFT_CALLOUTS: Readonly<Record<string, Readonly<Partial<Record<Dri
   aws_secretsmanager_secret: { security: ['*'] },
   aws_secretsmanager_secret_version: { security: ['*'] },
   aws_sns_topic_subscription: { subscribers: ['*'] },
-  aws_sns_topic: { subscribers: ['kms_master_key_id', 'policy'] },
+  // not `policy`: aws_sns_topic_policy sets it, and the topic's own state catches up with it on the first refresh
+  aws_sns_topic: { subscribers: ['kms_master_key_id'] },
   aws_sns_topic_policy: { subscribers: ['*'] },
   aws_cloudwatch_metric_alarm: { subscribers: ['alarm_actions', 'ok_actions', 'actions_enabled'] },
   docker_container: { security: ['ports', 'upload', 'env'] },

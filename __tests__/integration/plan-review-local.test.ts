@@ -12,7 +12,7 @@ import { App } from 'cdktf';
 import { LOCAL_CONTAINER_NAME } from '../../config/local';
 import { DockerEngine } from '../../scripts/lib/docker';
 import { freeLoopbackPort, withClient } from '../../scripts/lib/redis-server';
-import { PlanJson } from '../../scripts/review/read-plan';
+import { PlanJson, planEngine } from '../../scripts/review/read-plan';
 import { StackReview, review } from '../../scripts/review/review';
 import { renderMarkdown } from '../../scripts/review/markdown';
 import { deployLocal, LocalDeployResult } from '../../scripts/tools/local-deploy';
@@ -55,7 +55,7 @@ function synthLocal(name: string, env: Record<string, string>, pilotUsers?: numb
 async function plan(name: string, stack: SynthStack, vars: Record<string, string> = {}): Promise<PlanJson> {
   const workDir = path.join(work, `plan-${name}`);
   stackWorkDir(stack, workDir, { statePath, vars });
-  const p = await planWorkDir(tools, workDir, 'local', { env: { DOCKER_HOST: docker.host } });
+  const p = await planWorkDir(tools, workDir, 'local', { env: { DOCKER_HOST: docker.host }, text: false });
   if (!p.json) throw new Error(`plan ${name} failed:\n${p.error ?? ''}`);
   return p.json;
 }
@@ -181,6 +181,35 @@ const containerId = async () => (await docker.docker.getContainer(LOCAL_CONTAINE
     await expect(withClient({ port: ports[1], password }, (c) => c.get('witness'))).resolves.toBe('kept');
   }, 120000);
 
+  test("OpenTofu's format (a real plan without Terraform's applyable/complete, with a forget action): read as OpenTofu; forgetting is no data loss", () => {
+    // tofu cannot be built cheaply here: the real plan of the port change, turned into what OpenTofu's documented
+    // format differs in (website/docs/internals/json-format.mdx: no applyable/complete, the action "forget")
+    const rest: PlanJson & { applyable?: boolean; complete?: boolean } = { ...plans.port };
+    delete rest.applyable;
+    delete rest.complete;
+    const tofu: PlanJson = {
+      ...rest,
+      terraform_version: '1.10.6',
+      resource_changes: (plans.port.resource_changes ?? []).map((rc) =>
+        rc.type === 'docker_volume' ? { ...rc, change: { ...rc.change, actions: ['forget'], after: null } } : rc,
+      ),
+    };
+    const md = renderMarkdown(
+      review(
+        { local: s.port.json },
+        undefined,
+        {},
+        { local: { stack: 'local', file: 'local.json', plan: tofu, engine: planEngine(tofu) } },
+      ),
+    );
+    expect(planEngine(tofu)).toBe('OpenTofu 1.10.6 (or Terraform < 1.8)');
+    expect(planEngine(plans.port)).toMatch(/^Terraform 1\.\d+\.\d+$/);
+    expect(md).toMatch(
+      /\| `docker_volume\.\S+` \| \*\*delete\*\* \| removed from the state \(the object stays\)<br>_removed from the state only: the object itself stays, no longer managed by Terraform_ \|/,
+    );
+    expect(md).not.toContain('DATA LOSS');
+  });
+
   test('the password change applied for real: the container is replaced and only the new password works', async () => {
     const before = await containerId();
     await deploy(s.port, { TF_VAR_redis_password: 'a-new-Password-0123456789' });
@@ -190,4 +219,15 @@ const containerId = async () => (await docker.docker.getContainer(LOCAL_CONTAINE
       /WRONGPASS/,
     );
   }, 120000);
+
+  test('drift: a container removed outside Terraform is shown, and this apply creates it again', async () => {
+    await docker.docker.getContainer(LOCAL_CONTAINER_NAME).remove({ force: true });
+    const p = await plan('drift', s.port, { redis_password: 'a-new-Password-0123456789' });
+    const r = review({ local: s.port.json }, undefined, {}, { local: { stack: 'local', file: 'local.json', plan: p, engine: 'x' } })
+      .stacks[0];
+    expect(r.plan?.drift.map((d) => `${d.action} ${d.type}: ${d.thisApply}`)).toEqual([
+      'delete docker_container: this apply creates it again',
+    ]);
+    expect(actions(r)).toEqual(['create docker_container']);
+  }, 60000);
 });

@@ -231,7 +231,10 @@ function predictionSection(s: StackReview): string {
       ? `; **differs on ${p.differs.length}**: ${p.differs.map((d) => `\`${d.resource}\` predicted ${d.predicted}, planned ${d.planned}`).join('; ')}`
       : '; differs on none',
     p.unproven.length
-      ? `; ${p.unproven.length} not provable from this state (${p.unproven.map((u) => `\`${u.resource}\` ${u.predicted}`).join(', ')}: ${p.unproven[0].why})`
+      ? `; ${p.unproven.length} not provable from this state (${p.unproven
+          .slice(0, 5)
+          .map((u) => `\`${u.resource}\` ${u.predicted}`)
+          .join(', ')}${p.unproven.length > 5 ? ` and ${p.unproven.length - 5} more` : ''}: ${p.unproven[0].why})`
       : '',
   ];
   return `${parts.join('')}.`;
@@ -262,7 +265,7 @@ function stackSection(s: StackReview, r: Review): string {
       s.source === 'plan' && s.plan
         ? `**From the plan** \`${s.plan.file}\` (${s.plan.engine}, format ${s.plan.formatVersion}):`
         : '**Against base** (offline prediction):';
-    const planNotes = (s.plan?.notes ?? []).map((n) => `> ⚠️ ${n}`).join('\n');
+    const planNotes = (s.plan?.notes ?? []).map((n) => `> ${n}`).join('\n');
     const first = s.callouts.length ? `> ⛔ ${plural(s.callouts.length, 'data-loss call-out')} at the top of this review.` : '';
     if (!s.resources.length) {
       out.push([`${from} no change. ${delta}`, planNotes].filter(Boolean).join('\n\n'));

@@ -269,22 +269,74 @@ function timingNote(attr: string, timing: ModificationTiming | undefined, after:
     : `DEFERRED to the maintenance window ${String(after.maintenance_window ?? '(AWS default)')} UTC: ${attr}; ${rule.whatToDo}`;
 }
 
-function driftOf(plan: PlanJson): DriftChange[] {
+const empty = (v: unknown) =>
+  v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length) || (isObject(v) && !Object.keys(v).length);
+
+/** The arguments the configuration sets for a resource block (its expressions). */
+function configured(plan: PlanJson, address: string): Set<string> {
+  const r = plan.configuration?.root_module?.resources?.find((x) => x.address === blockAddress(address));
+  return new Set(Object.keys(r?.expressions ?? {}));
+}
+
+/**
+ * A security group's inline `ingress` as (ports, source) pairs, without the ones the stack's own
+ * aws_vpc_security_group_ingress_rule resources make: those appear in the group's state on the first refresh after
+ * they are created, which is no change outside Terraform.
+ */
+function foreignIngress(plan: PlanJson, groupId: unknown, ingress: unknown): string[] {
+  const own = new Set(
+    moduleResources(plan.prior_state?.values?.root_module)
+      .filter((r) => r.type === 'aws_vpc_security_group_ingress_rule' && r.values?.security_group_id === groupId)
+      .map(
+        (r) =>
+          `${String(r.values?.from_port)}-${String(r.values?.to_port)} ${String(r.values?.cidr_ipv4 ?? r.values?.referenced_security_group_id)}`,
+      ),
+  );
+  const pairs = (Array.isArray(ingress) ? (ingress as Block[]) : []).flatMap((e) =>
+    [
+      ...((e.cidr_blocks ?? []) as unknown[]),
+      ...((e.ipv6_cidr_blocks ?? []) as unknown[]),
+      ...((e.security_groups ?? []) as unknown[]),
+    ].map((src) => `${String(e.from_port)}-${String(e.to_port)} ${String(src)}`),
+  );
+  return pairs.filter((p) => !own.has(p)).sort();
+}
+
+/** The drift the refresh found, and how many drifted resources show only computed values catching up. */
+function driftOf(plan: PlanJson): { drift: DriftChange[]; quiet: string[] } {
   const planned = new Map((plan.resource_changes ?? []).map((rc) => [rc.address, rc]));
-  return (plan.resource_drift ?? [])
+  const quiet: string[] = [];
+  const drift = (plan.resource_drift ?? [])
     .filter((rc) => rc.mode === 'managed')
     .flatMap((rc): DriftChange[] => {
       const action = rc.change.actions.includes('delete') ? 'delete' : rc.change.actions.includes('update') ? 'update' : undefined;
       if (!action) return [];
-      const attributes = action === 'delete' ? [] : changedArguments(rc, 'update');
       const rules = DRIFT_CALLOUTS[rc.type] ?? {};
+      const calledOut = new Set(Object.values(rules).flat());
+      const next = planned.get(rc.address);
+      const nextAction = next ? actionOf(next.change.actions)?.action : undefined;
+      const touched = next ? changedArguments(next, 'update').map((x) => x.attribute) : [];
+      const set = configured(plan, rc.address);
+      const attributes =
+        action === 'delete'
+          ? []
+          : changedArguments(rc, 'update')
+              .filter((x) => !(empty(x.before) && empty(x.after)))
+              .filter((x) => {
+                if (rc.type !== 'aws_security_group' || x.attribute !== 'ingress') return true;
+                const b = isObject(rc.change.before) ? rc.change.before : {};
+                const a = isObject(rc.change.after) ? rc.change.after : {};
+                return canonical(foreignIngress(plan, b.id, b.ingress)) !== canonical(foreignIngress(plan, a.id, a.ingress));
+              })
+              .filter((x) => calledOut.has('*') || calledOut.has(x.attribute) || set.has(x.attribute) || touched.includes(x.attribute));
+      if (action === 'update' && !attributes.length) {
+        quiet.push(rc.address);
+        return [];
+      }
       const topics = (Object.keys(rules) as DriftTopic[]).filter((t) => {
         const args = rules[t] ?? [];
         return args.includes('*') || (action === 'update' && attributes.some((x) => args.includes(x.attribute)));
       });
-      const next = planned.get(rc.address);
-      const nextAction = next ? actionOf(next.change.actions)?.action : undefined;
-      const touched = next ? changedArguments(next, 'update').map((x) => x.attribute) : [];
       const thisApply =
         action === 'delete'
           ? nextAction === 'create'
@@ -300,6 +352,7 @@ function driftOf(plan: PlanJson): DriftChange[] {
               : 'this apply leaves it as it is now (not in the configuration, or ignored)';
       return [{ resource: rc.address, type: rc.type, action, attributes, topics, thisApply }];
     });
+  return { drift, quiet };
 }
 
 /** Everything the review says about one stack's plan. */
@@ -413,8 +466,14 @@ export function planDiff(plan: PlanJson, environment: string): PlanStackDiff {
   const rotations = planRotations(plan);
   for (const r of rotations) warnings.push(`${r.resource}: ${r.message}`);
   const planNotes: string[] = [];
+  const { drift, quiet } = driftOf(plan);
+  if (quiet.length) {
+    planNotes.push(
+      `${quiet.length} more resource${quiet.length === 1 ? '' : 's'} drifted only in values this configuration does not set (computed values catching up, e.g. ${quiet[0]}): not listed`,
+    );
+  }
   if (plan.complete === false) {
-    planNotes.push('the plan is not complete (deferred changes): after this apply, plan and apply again until the plan is complete');
+    planNotes.push('⚠️ the plan is not complete (deferred changes): after this apply, plan and apply again until the plan is complete');
   }
   const order: Record<Action, number> = { replace: 0, delete: 1, update: 2, create: 3 };
   resources.sort((x, y) => order[x.action] - order[y.action] || x.resource.localeCompare(y.resource));
@@ -425,7 +484,7 @@ export function planDiff(plan: PlanJson, environment: string): PlanStackDiff {
     changes: resources.flatMap((r) => r.attributes),
     warnings,
     rotations,
-    drift: driftOf(plan),
+    drift,
     baseMonthlyCostUsd: costOfValues(prior),
     monthlyCostUsd: costOfValues(moduleResources(plan.planned_values?.root_module)),
     inState: [...new Set(prior.filter((r) => r.mode === 'managed').map((r) => blockAddress(r.address)))].sort(),

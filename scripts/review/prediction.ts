@@ -14,7 +14,7 @@ export interface PredictionCheck {
   /** Blocks where prediction and plan agree on a change (create, update, replace, delete). */
   readonly agreed: readonly { readonly resource: string; readonly action: Outcome }[];
   readonly differs: readonly { readonly resource: string; readonly predicted: Outcome; readonly planned: string }[];
-  /** Blocks the prediction changes that the prior state does not hold, so the plan can only create them. */
+  /** Blocks the prior state does not hold although the base has them (not applied yet), so the plan can only create them. */
   readonly unproven: readonly { readonly resource: string; readonly predicted: Outcome; readonly why: string }[];
 }
 
@@ -35,7 +35,7 @@ export function comparePrediction(predicted: StackDiff, planned: PlanStackDiff):
   for (const resource of [...new Set([...offline.keys(), ...plan.keys()])].sort()) {
     const p: Outcome = offline.get(resource) ?? 'no change';
     const actions = [...(plan.get(resource) ?? new Set<Outcome>(['no change']))].sort();
-    if (p !== 'create' && p !== 'no change' && !inState.has(resource)) {
+    if (p !== 'create' && !inState.has(resource)) {
       unproven.push({ resource, predicted: p, why: 'not in the prior state: the plan can only create it' });
     } else if (actions.length === 1 && actions[0] === p) {
       if (p !== 'no change') agreed.push({ resource, action: p });

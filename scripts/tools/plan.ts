@@ -123,6 +123,8 @@ export interface EngineRunOptions {
   readonly targets?: readonly string[];
   /** @default true */
   readonly refresh?: boolean;
+  /** Also render the plan as text (`show`, one more provider start). @default true */
+  readonly text?: boolean;
 }
 
 /** `init` once per working directory. */
@@ -150,9 +152,9 @@ export async function planWorkDir(tools: Tools, workDir: string, stack: string, 
     const plan = await engine(tools, workDir, args, { env, allowFailure: true });
     if (plan.code !== 0) return { stack, ok: false, error: `${plan.stderr}\n${plan.stdout}`.trim(), ms: Date.now() - started };
     const show = await engine(tools, workDir, ['show', '-json', planFile], { env });
-    const text = await engine(tools, workDir, ['show', '-no-color', planFile], { env });
+    const text = opts.text === false ? undefined : (await engine(tools, workDir, ['show', '-no-color', planFile], { env })).stdout;
     const json = checkPlanJson(planFile, redactPlan(JSON.parse(show.stdout) as Json));
-    return { stack, ok: true, json, text: text.stdout, ms: Date.now() - started };
+    return { stack, ok: true, json, text, ms: Date.now() - started };
   } finally {
     fs.rmSync(planFile, { force: true });
   }
@@ -188,6 +190,8 @@ export interface PlanTarget {
   readonly vars?: Readonly<Record<string, unknown>>;
   /** The state to plan against. @default the synthesized backend's (a local path resolved, or S3) */
   readonly statePath?: string;
+  /** More files for the working copy (e.g. an override file of a test). @default none */
+  readonly extraFiles?: Readonly<Record<string, unknown>>;
 }
 
 /** A working copy of a stack for the engine: the synthesized files, the backend, moto's endpoints, the variables. */
@@ -204,7 +208,7 @@ export function stackWorkDir(stack: SynthStack, workDir: string, t: PlanTarget =
     if (state) extra['zz_backend_override.tf.json'] = { terraform: { backend: { local: { path: state } } } };
   }
   if (Object.keys(vars).length) extra['plan.auto.tfvars.json'] = vars;
-  prepareWorkDir(stack, workDir, extra);
+  prepareWorkDir(stack, workDir, { ...extra, ...t.extraFiles });
 }
 
 /** Whether the environment names AWS credentials the provider would find (instance roles are not visible from here). */
