@@ -375,8 +375,9 @@ export async function main(argv: readonly string[], log: (line: string) => void 
       writePrivate(jsonFile, `${JSON.stringify(p.json, null, 1)}\n`);
       writePrivate(path.join(args.planDir, `${stack.name}.txt`), p.text ?? '');
       const counts = (p.text ?? '').match(/^Plan: .*$|^No changes\..*$/m)?.[0] ?? '';
+      const shown = path.relative(process.cwd(), jsonFile);
       log(
-        `plan: ${stack.name}: ${counts} → ${path.relative(process.cwd(), jsonFile) || jsonFile} (${(p.ms / 1000).toFixed(1)} s, ${tools.engineName}${moto && usesAws(stack) ? ', against moto' : ''})`,
+        `plan: ${stack.name}: ${counts} → ${shown.startsWith('..') ? jsonFile : shown} (${(p.ms / 1000).toFixed(1)} s, ${tools.engineName}${moto && usesAws(stack) ? ', against moto' : ''})`,
       );
     }
   } finally {
