@@ -15,6 +15,7 @@ import { freeLoopbackPort, withClient } from '../../scripts/lib/redis-server';
 import { PlanJson, planEngine } from '../../scripts/review/read-plan';
 import { StackReview, review } from '../../scripts/review/review';
 import { renderMarkdown } from '../../scripts/review/markdown';
+import { main as reviewCli } from '../../scripts/review';
 import { deployLocal, LocalDeployResult } from '../../scripts/tools/local-deploy';
 import { planWorkDir, stackWorkDir } from '../../scripts/tools/plan';
 import { readStacks, SynthStack, tempDir, Tools } from '../../scripts/tools/tools';
@@ -32,7 +33,7 @@ let work: string;
 let statePath: string;
 
 /** The local stack synthesized with these LOCAL_REDIS_* settings (and pilot's expected users, which size its memory). */
-function synthLocal(name: string, env: Record<string, string>, pilotUsers?: number): SynthStack {
+function synthLocal(name: string, env: Record<string, string>, pilotUsers?: number, containerName?: string): SynthStack {
   const outdir = path.join(work, `out-${name}`);
   jest.isolateModules(() => {
     if (pilotUsers !== undefined) {
@@ -44,7 +45,7 @@ function synthLocal(name: string, env: Record<string, string>, pilotUsers?: numb
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module graph per configuration (isolateModules)
     const { LocalStack } = require('../../stacks/local-stack') as typeof import('../../stacks/local-stack');
     const app = new App({ outdir });
-    new LocalStack(app, 'local', { env });
+    new LocalStack(app, 'local', { env, containerName });
     app.synth();
   });
   const stack = readStacks(outdir).find((s) => s.name === 'local');
@@ -96,8 +97,8 @@ const actions = (r: StackReview) => r.resources.map((x) => `${x.action} ${x.type
 const containerId = async () => (await docker.docker.getContainer(LOCAL_CONTAINER_NAME).inspect()).Id;
 
 (runs ? describe : describe.skip)('the local stack: the offline prediction held to real plans and applies', () => {
-  const s = {} as Record<'base' | 'port' | 'tls' | 'valkey' | 'memory', SynthStack>;
-  const plans = {} as Record<'port' | 'tls' | 'valkey' | 'memory' | 'password', PlanJson>;
+  const s = {} as Record<'base' | 'port' | 'tls' | 'valkey' | 'memory' | 'renamed', SynthStack>;
+  const plans = {} as Record<'port' | 'tls' | 'valkey' | 'memory' | 'password' | 'renamed', PlanJson>;
   let ports: [number, number];
   let first: LocalDeployResult;
 
@@ -113,6 +114,7 @@ const containerId = async () => (await docker.docker.getContainer(LOCAL_CONTAINE
     s.tls = synthLocal('tls', { LOCAL_REDIS_PORT: String(ports[0]), LOCAL_REDIS_TLS: '1', LOCAL_REDIS_TLS_DIR: tlsDir });
     s.valkey = synthLocal('valkey', { LOCAL_REDIS_PORT: String(ports[0]), LOCAL_REDIS_ENGINE: 'valkey' });
     s.memory = synthLocal('memory', { LOCAL_REDIS_PORT: String(ports[0]) }, 500);
+    s.renamed = synthLocal('renamed', { LOCAL_REDIS_PORT: String(ports[0]) }, undefined, 'isl-cache-local-redis-2');
     docker = await DockerEngine.connect({ ownEngine: true });
     first = await deploy(s.base);
     plans.port = await plan('port', s.port);
@@ -120,6 +122,7 @@ const containerId = async () => (await docker.docker.getContainer(LOCAL_CONTAINE
     plans.valkey = await plan('valkey', s.valkey);
     plans.memory = await plan('memory', s.memory);
     plans.password = await plan('password', s.base, { redis_password: 'a-new-Password-0123456789' });
+    plans.renamed = await plan('renamed', s.renamed);
   }, 240000);
 
   afterAll(async () => {
@@ -140,6 +143,33 @@ const containerId = async () => (await docker.docker.getContainer(LOCAL_CONTAINE
     expect(planned.plan?.prediction?.agreed.map((a) => `${a.action} ${a.resource.split('.')[0]}`).sort()).toEqual(expected);
     // the volume stays: no data loss, neither predicted nor planned
     expect([planned.resources.some((x) => x.dataLoss), offline.resources.some((x) => x.dataLoss)]).toEqual([false, false]);
+  });
+
+  test('a renamed container replaces the volume: data loss, said first, and --fail-on-data-loss exits 1 on the real plan', () => {
+    const { planned, offline } = reviews(s.base, s.renamed, plans.renamed);
+    expect(actions(planned)).toEqual(['replace docker_container', 'replace docker_volume']);
+    expect(planned.plan?.prediction).toMatchObject({ differs: [], unproven: [] });
+    expect(planned.resources.filter((r) => r.dataLoss).map((r) => r.type)).toEqual(['docker_volume']);
+    expect(offline.resources.filter((r) => r.dataLoss).map((r) => r.type)).toEqual(['docker_volume']);
+    // the CLI on the plan file, as CI runs it
+    const planDir = path.join(work, 'plans-renamed');
+    fs.mkdirSync(planDir);
+    fs.writeFileSync(path.join(planDir, 'local.json'), JSON.stringify(plans.renamed));
+    const outDir = path.dirname(path.dirname(s.renamed.dir));
+    let stdout = '';
+    let stderr = '';
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation((x) => ((stdout += String(x)), true));
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((x) => ((stderr += String(x)), true));
+    let code: number;
+    try {
+      code = reviewCli(['--out-dir', outDir, '--plan', planDir, '--fail-on-data-loss']);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^review: data loss in local: docker_volume\.\S+\n$/m);
+    expect(stdout.split('\n')[2]).toMatch(/^> ⛔ \*\*local:\*\* docker_volume\.\S+: DATA LOSS: replaced without keeping its data$/);
   });
 
   test('which argument forces the replacement: the plan names the same one the prediction does', () => {
