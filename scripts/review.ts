@@ -58,21 +58,39 @@ class UsageError extends Error {}
 /** An output file cannot be written: exit 2 without the usage line. */
 class OutputError extends Error {}
 
-/** Write a file so that a reader never sees half of it: a temporary sibling, then a rename. */
-function writeAtomically(file: string, content: string, option: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // nothing was written there (a parent that is a file, or not writable)
+/**
+ * Write the output files so that a reader never sees half of one, and none is written when another cannot be: each to
+ * a temporary sibling first, then all renamed.
+ */
+function writeOutputs(outputs: ReadonlyArray<{ file: string; content: string; option: string }>): void {
+  const written: string[] = [];
+  const tmpOf = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fail = (o: { file: string; option: string }, e: unknown): never => {
+    for (const t of written) {
+      try {
+        fs.rmSync(t, { force: true });
+      } catch {
+        // nothing was written there (a parent that is a file, or not writable)
+      }
     }
     throw new OutputError(
-      `cannot write ${option} ${shorten(file)} (${(e as NodeJS.ErrnoException).code ?? shorten((e as Error).message)})`,
+      `cannot write ${o.option} ${shorten(o.file)} (${(e as NodeJS.ErrnoException).code ?? shorten((e as Error).message)})`,
     );
+  };
+  for (const o of outputs) {
+    try {
+      written.push(tmpOf(o.file));
+      fs.writeFileSync(tmpOf(o.file), o.content);
+    } catch (e) {
+      fail(o, e);
+    }
+  }
+  for (const o of outputs) {
+    try {
+      fs.renameSync(tmpOf(o.file), o.file);
+    } catch (e) {
+      fail(o, e);
+    }
   }
 }
 
@@ -182,7 +200,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
 
     if (base && !Object.keys(head).some((s) => base && s in base)) {
       process.stderr.write(
-        `review: warning: head ${outDir} and base ${args.base ?? ''} have no stack in common ` +
+        `review: warning: head ${shorten(outDir)} and base ${shorten(args.base ?? '')} have no stack in common ` +
           `(head: ${Object.keys(head).join(', ')}; base: ${Object.keys(base).join(', ')}): is the base from another project?\n`,
       );
     }
@@ -200,8 +218,10 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
     const plans = args.plan === undefined ? {} : plansFor(args.plan, Object.keys(head), args.stack);
     const result: Review = review(head, base, { head: args.outDir ?? 'cdktf.out', base: args.base }, plans);
     const markdown = `${renderMarkdown(result)}${regionNote(head)}`;
-    if (args.json) writeAtomically(args.json, `${JSON.stringify(result, null, 2)}\n`, '--json');
-    if (args.md) writeAtomically(args.md, markdown, '--md');
+    writeOutputs([
+      ...(args.json ? [{ file: args.json, content: `${JSON.stringify(result, null, 2)}\n`, option: '--json' }] : []),
+      ...(args.md ? [{ file: args.md, content: markdown, option: '--md' }] : []),
+    ]);
     process.stdout.write(markdown);
 
     const dataLoss = result.stacks.flatMap((s) =>

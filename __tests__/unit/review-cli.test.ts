@@ -204,6 +204,11 @@ describe('exit 2: usage, I/O and malformed input, naming the file and head or ba
       /^review: cannot write --json .*no-such-dir\/r\.json \(ENOENT\)\n$/,
     ],
     [
+      'a --md that cannot be written next to a --json that can: neither is written',
+      () => ['--out-dir', clean, '--json', path.join(dir, 'not-half.json'), '--md', path.join(dir, 'no-such-dir', 'r.md')],
+      /^review: cannot write --md .*no-such-dir\/r\.md \(ENOENT\)\n$/,
+    ],
+    [
       'a --md under a file (not a directory)',
       () => ['--out-dir', clean, '--md', path.join(clean, 'manifest.json', 'r.md')],
       /^review: cannot write --md .*manifest\.json\/r\.md \(ENOTDIR\)\n$/,
@@ -295,6 +300,7 @@ describe('exit 2: usage, I/O and malformed input, naming the file and head or ba
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(stderr);
     if (before) expect(tree(outDir)).toEqual(before);
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp') || n === 'not-half.json')).toEqual([]);
   });
 
   it('--help prints every option and the exit codes, exit 0', () => {
