@@ -1,10 +1,11 @@
 /**
- * Offline plan review (no AWS credentials): `npm run review -- [options]`; `--help` prints HELP below.
- * The logic lives in scripts/review/; this file is the command line and its contract:
+ * Plan review: `npm run review -- [options]`; `--help` prints HELP below. Offline (no AWS credentials) from two
+ * syntheses, or from the engine's plan (`--plan`, the JSON of `terraform show -json <planfile>`, e.g. from
+ * `npm run plan`). The logic lives in scripts/review/; this file is the command line and its contract:
  *
  *   exit 0  every guardrail passes
  *   exit 1  a guardrail violation, a change the apply would fail on (REFUSED), or (with --fail-on-data-loss) a change that loses data
- *   exit 2  usage, I/O or malformed input (the message names the file and whether it is head or base)
+ *   exit 2  usage, I/O or malformed input (the message names the file and whether it is head, base or a plan); never a stack trace
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -15,28 +16,38 @@ import { GUARDRAILS_MODE_VARIABLE } from '../constructs/guardrails/aspect';
 import { TfJson, providerRegion } from '../constructs/guardrails/tf-json';
 import { renderMarkdown } from './review/markdown';
 import { MalformedOutputError, readSynthOutput } from './review/read-output';
+import { MalformedPlanError, StackPlan, readPlans } from './review/read-plan';
 import { Review, review } from './review/review';
+import { quote, shorten } from './review/text';
 
 export const EXIT = { pass: 0, violation: 1, usage: 2 } as const;
 
 const USAGE =
-  'usage: npm run review -- [--out-dir DIR] [--base DIR] [--json FILE] [--md FILE] [--stack NAME]... [--fail-on-data-loss] [--help]';
+  'usage: npm run review -- [--out-dir DIR] [--base DIR] [--plan FILE|DIR] [--json FILE] [--md FILE] [--stack NAME]... [--fail-on-data-loss] [--help]';
 
 const HELP = `${USAGE}
 
-Reviews synthesized stacks offline: what each deploys, guardrail violations, and against --base the changes,
-replacements, data-loss call-outs and the monthly cost delta. Prints markdown.
+Reviews the stacks: what each deploys, guardrail violations, and what a change does: replacements, data loss and
+outages (said first, with how to restore), changes refused or deferred under apply_immediately, rotation and
+migration steps, the monthly cost delta. Prints markdown.
 
   --out-dir DIR          review this synthesis output (a cdktf.out) instead of running cdktf synth now
-  --base DIR             compare with another synthesis output (e.g. the main branch's cdktf.out)
-  --json FILE            also write the review as JSON (written atomically)
+  --base DIR             compare with another synthesis output (e.g. the main branch's cdktf.out): the offline
+                         prediction of what the change does
+  --plan FILE|DIR        take the changes from the engine's plan instead: the JSON of \`terraform show -json
+                         <planfile>\` (or tofu's) of one stack (FILE named <stack>.json, or --stack NAME), or a
+                         directory of <stack>.json files as \`npm run plan\` writes them. Adds the drift the plan
+                         found; with --base, also holds the offline prediction to the plan
+  --json FILE            also write the review as JSON (written atomically; no sensitive value)
   --md FILE              also write the markdown, e.g. for a pull-request comment (written atomically)
   --stack NAME           review only this stack (repeatable)
-  --fail-on-data-loss    exit 1 when a change loses data (a DATA LOSS call-out), not only on violations
+  --fail-on-data-loss    exit 1 when a change loses data: a replication group replaced or deleted (whatever its
+                         final snapshot: it is an outage, and the new group starts empty), or another data store
+                         replaced or deleted without its data; not only on violations
   -h, --help             this text
 
-Exit codes: 0 every guardrail passes; 1 a guardrail violation (or, with --fail-on-data-loss, data loss);
-2 usage, I/O or malformed input.
+Exit codes: 0 every guardrail passes; 1 a guardrail violation, a change the apply would fail on (REFUSED), or
+(with --fail-on-data-loss) data loss; 2 usage, I/O or malformed input.
 Costs are on-demand ${PRICE_REGION} prices (config/node-catalog.ts), whatever region a stack deploys to.
 `;
 
@@ -44,16 +55,42 @@ const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_OUT_DIR = path.join(ROOT, 'cdktf.out');
 
 class UsageError extends Error {}
+/** An output file cannot be written: exit 2 without the usage line. */
+class OutputError extends Error {}
 
-/** Write a file so that a reader never sees half of it: a temporary sibling, then a rename. */
-function writeAtomically(file: string, content: string, option: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new UsageError(`cannot write ${option} ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+/**
+ * Write the output files so that a reader never sees half of one, and none is written when another cannot be: each to
+ * a temporary sibling first, then all renamed.
+ */
+function writeOutputs(outputs: ReadonlyArray<{ file: string; content: string; option: string }>): void {
+  const written: string[] = [];
+  const tmpOf = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fail = (o: { file: string; option: string }, e: unknown): never => {
+    for (const t of written) {
+      try {
+        fs.rmSync(t, { force: true });
+      } catch {
+        // nothing was written there (a parent that is a file, or not writable)
+      }
+    }
+    throw new OutputError(
+      `cannot write ${o.option} ${shorten(o.file)} (${(e as NodeJS.ErrnoException).code ?? shorten((e as Error).message)})`,
+    );
+  };
+  for (const o of outputs) {
+    try {
+      written.push(tmpOf(o.file));
+      fs.writeFileSync(tmpOf(o.file), o.content);
+    } catch (e) {
+      fail(o, e);
+    }
+  }
+  for (const o of outputs) {
+    try {
+      fs.renameSync(tmpOf(o.file), o.file);
+    } catch (e) {
+      fail(o, e);
+    }
   }
 }
 
@@ -73,6 +110,7 @@ export function regionNote(head: Readonly<Record<string, TfJson>>): string {
 interface Args {
   outDir?: string;
   base?: string;
+  plan?: string;
   json?: string;
   md?: string;
   stack?: string[];
@@ -87,6 +125,7 @@ function parse(argv: readonly string[]): Args {
       options: {
         'out-dir': { type: 'string' },
         base: { type: 'string' },
+        plan: { type: 'string' },
         json: { type: 'string' },
         md: { type: 'string' },
         stack: { type: 'string', multiple: true },
@@ -96,9 +135,13 @@ function parse(argv: readonly string[]): Args {
       strict: true,
       allowPositionals: false,
     });
+    const empty = (['out-dir', 'base', 'plan', 'json', 'md'] as const).filter((k) => values[k] === '');
+    if (values.stack?.includes('')) empty.push('stack' as never);
+    if (empty.length) throw new UsageError(empty.map((k) => `--${k} needs a value, got an empty string`).join('; '));
     return {
       outDir: values['out-dir'],
       base: values.base,
+      plan: values.plan,
       json: values.json,
       md: values.md,
       stack: values.stack,
@@ -106,8 +149,27 @@ function parse(argv: readonly string[]): Args {
       help: values.help ?? false,
     };
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(shorten((e as Error).message));
   }
+}
+
+/** The plans of --plan, by stack; each must name a stack of the head synthesis. */
+function plansFor(target: string, stacks: readonly string[], picked: readonly string[] | undefined): Record<string, StackPlan> {
+  const single = picked?.length === 1 ? picked[0] : undefined;
+  const plans = readPlans(target, single);
+  const unknown = plans.filter((p) => !stacks.includes(p.stack));
+  if (unknown.length) {
+    throw new UsageError(
+      unknown
+        .map(
+          (p) =>
+            `plan ${shorten(p.file)}: no synthesized stack ${quote(p.stack)} (from the file name); the stacks are: ${stacks.join(', ')}. Name the file <stack>.json or pass --stack NAME`,
+        )
+        .join('; '),
+    );
+  }
+  return Object.fromEntries(plans.filter((p) => !picked?.length || picked.includes(p.stack)).map((p) => [p.stack, p]));
 }
 
 function synthesize(): string {
@@ -138,27 +200,33 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
 
     if (base && !Object.keys(head).some((s) => base && s in base)) {
       process.stderr.write(
-        `review: warning: head ${outDir} and base ${args.base ?? ''} have no stack in common ` +
+        `review: warning: head ${shorten(outDir)} and base ${shorten(args.base ?? '')} have no stack in common ` +
           `(head: ${Object.keys(head).join(', ')}; base: ${Object.keys(base).join(', ')}): is the base from another project?\n`,
       );
     }
     if (args.stack?.length) {
       const valid = [...new Set([...Object.keys(head), ...Object.keys(base ?? {})])].sort();
       const unknown = args.stack.filter((s) => !valid.includes(s));
-      if (unknown.length) throw new UsageError(`no stack ${unknown.join(', ')}; the stacks are: ${valid.join(', ')}`);
+      if (unknown.length)
+        throw new UsageError(`no stack ${unknown.map((u) => shorten(u)).join(', ')}; the stacks are: ${valid.join(', ')}`);
       const picked = args.stack;
       const pick = <T>(all: Record<string, T>) => Object.fromEntries(Object.entries(all).filter(([n]) => picked.includes(n)));
       head = pick(head);
       base = base && pick(base);
     }
 
-    const result: Review = review(head, base, { head: args.outDir ?? 'cdktf.out', base: args.base });
+    const plans = args.plan === undefined ? {} : plansFor(args.plan, Object.keys(head), args.stack);
+    const result: Review = review(head, base, { head: args.outDir ?? 'cdktf.out', base: args.base }, plans);
     const markdown = `${renderMarkdown(result)}${regionNote(head)}`;
-    if (args.json) writeAtomically(args.json, `${JSON.stringify(result, null, 2)}\n`, '--json');
-    if (args.md) writeAtomically(args.md, markdown, '--md');
+    writeOutputs([
+      ...(args.json ? [{ file: args.json, content: `${JSON.stringify(result, null, 2)}\n`, option: '--json' }] : []),
+      ...(args.md ? [{ file: args.md, content: markdown, option: '--md' }] : []),
+    ]);
     process.stdout.write(markdown);
 
-    const dataLoss = result.stacks.flatMap((s) => s.resources.filter((r) => r.dataLoss).map((r) => `${s.stack}: ${r.resource}`));
+    const dataLoss = result.stacks.flatMap((s) =>
+      s.resources.filter((r) => r.dataLoss).map((r) => `${s.stack}: ${r.resource}${r.outage ? ' (and an outage)' : ''}`),
+    );
     if (result.violationCount) process.stderr.write(`review: ${result.violationCount} guardrail violation(s)\n`);
     if (result.refusalCount) process.stderr.write(`review: ${result.refusalCount} change(s) the apply would fail on (REFUSED)\n`);
     if (dataLoss.length) {
@@ -168,8 +236,8 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
     }
     return !result.ok || (args.failOnDataLoss && dataLoss.length) ? EXIT.violation : EXIT.pass;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof MalformedOutputError) {
-      process.stderr.write(`review: ${e.message}\n${e instanceof UsageError && !e.message.startsWith('cannot write') ? `${USAGE}\n` : ''}`);
+    if (e instanceof UsageError || e instanceof OutputError || e instanceof MalformedOutputError || e instanceof MalformedPlanError) {
+      process.stderr.write(`review: ${e.message}\n${e instanceof UsageError ? `${USAGE}\n` : ''}`);
       return EXIT.usage;
     }
     throw e;

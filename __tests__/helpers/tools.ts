@@ -5,7 +5,7 @@
  * there.
  */
 import * as fs from 'fs';
-import { findTools, synthInto, tempDir, Tools } from '../../scripts/tools/tools';
+import { ALL_TOOLS, findTools, synthInto, tempDir, ToolName, Tools } from '../../scripts/tools/tools';
 
 export interface ToolsForTests {
   readonly tools?: Tools;
@@ -13,8 +13,8 @@ export interface ToolsForTests {
   readonly skipReason?: string;
 }
 
-export function toolsForTests(env: NodeJS.ProcessEnv = process.env): ToolsForTests {
-  const { tools, missing } = findTools(env);
+export function toolsForTests(env: NodeJS.ProcessEnv = process.env, needs: readonly ToolName[] = ALL_TOOLS): ToolsForTests {
+  const { tools, missing } = findTools(env, needs);
   if (tools) return { tools };
   if (env.CI === 'true' || env.CI === '1') return {}; // run the tests so that they fail with the reason
   const skipReason = `verification tools not installed (${missing ?? 'unknown'}); skipped outside CI`;
@@ -23,9 +23,9 @@ export function toolsForTests(env: NodeJS.ProcessEnv = process.env): ToolsForTes
 }
 
 /** The tools, or an error saying why they are missing (for beforeAll in CI). */
-export function mustHaveTools(t: ToolsForTests, env: NodeJS.ProcessEnv = process.env): Tools {
+export function mustHaveTools(t: ToolsForTests, env: NodeJS.ProcessEnv = process.env, needs: readonly ToolName[] = ALL_TOOLS): Tools {
   if (t.tools) return t.tools;
-  throw new Error(`CI=true and the verification tools are missing: ${findTools(env).missing ?? 'unknown'}`);
+  throw new Error(`CI=true and the verification tools are missing: ${findTools(env, needs).missing ?? 'unknown'}`);
 }
 
 /** A fresh synth of the app into a temporary CDKTF outdir (never the user's cdktf.out); remove it with cleanup(). */

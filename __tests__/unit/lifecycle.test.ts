@@ -102,19 +102,19 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
     expect(r.resources.some((x) => x.dataLoss)).toBe(false);
   });
 
-  it('valkey 8.1 → redis 7.1: the group is replaced; its final snapshot is taken under its generation name, and the new group gets a new one', () => {
+  it('valkey 8.1 → redis 7.1: the group is replaced (data loss and outage); its final snapshot is taken under its generation name, and the new group gets a new one', () => {
     const r = change(name, { engine: 'valkey' }, { engine: 'redis' });
     const rg = onlyOf(r, RG);
     expect(rg?.action).toBe('replace');
     expect(attr(rg, 'engine')).toMatchObject({ replaces: true, reason: 'engine valkey → redis replaces the group' });
-    expect(rg?.dataLoss).toBe(false);
-    expect(r.warnings).toContainEqual(
+    expect(rg).toMatchObject({ dataLoss: true, outage: true });
+    expect(r.callouts).toEqual([
       expect.stringMatching(
         new RegExp(
-          `\\(isl-cache-${name}\\) is replaced; final snapshot isl-cache-${name}-final-<random hex from random_id\\.\\S+, new per group generation> is taken \\(the new one starts empty unless restored from it\\)`,
+          `\\(isl-cache-${name}\\) is REPLACED: DATA LOSS AND OUTAGE\\. .* the new group starts EMPTY\\. The current data is kept in the final snapshot isl-cache-${name}-final-<random hex from random_id\\.\\S+, new per group generation>\\. ElastiCache restores a snapshot only into the same or a newer engine version`,
         ),
       ),
-    );
+    ]);
     // the suffix is drawn anew for the new group (keepers: engine and version), so its own final snapshot never collides
     expect(onlyOf(r, 'random_id')?.action).toBe('replace');
     expectNoNameCollision(r);
@@ -228,11 +228,12 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
     const snapshot = `isl-cache-${name}-before-upgrade`;
     const r = change(name, {}, { restoreFromSnapshot: snapshot });
     const rg = onlyOf(r, RG);
-    expect(rg).toMatchObject({ action: 'replace', dataLoss: false });
+    // still data loss and an outage for the gate: the writes since the snapshot are only in the final snapshot
+    expect(rg).toMatchObject({ action: 'replace', dataLoss: true, outage: true });
     expect(attr(rg, 'snapshot_name')).toMatchObject({ before: undefined, after: snapshot, replaces: true });
-    expect(rg?.notes.join('\n')).toMatch(
+    expect(r.callouts.join('\n')).toMatch(
       new RegExp(
-        `final snapshot isl-cache-${name}-final-<random hex .*> is taken \\(the new one is RESTORED FROM snapshot ${snapshot}: it holds that snapshot's data, not the current group's; the snapshot is encrypted with the KMS key of the group that took it, which must be enabled for the restore`,
+        `the new group starts from snapshot ${snapshot} \\(that snapshot's data, not the current group's; the snapshot is encrypted with the KMS key of the group that took it, which must be enabled for the restore \\(.*README "Restoring a final snapshot"\\)\\)\\. The current data is kept in the final snapshot isl-cache-${name}-final-<random hex .*>\\.$`,
       ),
     );
     expect(ofType(r, 'random_id').map((x) => x.action)).toEqual(['replace']);
@@ -248,8 +249,8 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
 
   it('removing the restore setting later replaces the group again, and it starts empty', () => {
     const r = change(name, { restoreFromSnapshot: `isl-cache-${name}-before-upgrade` }, {});
-    expect(onlyOf(r, RG)?.notes.join('\n')).toMatch(
-      /the restore source snapshot isl-cache-\S+-before-upgrade is removed: the new one starts EMPTY/,
+    expect(r.callouts.join('\n')).toMatch(
+      /is REPLACED: DATA LOSS AND OUTAGE\. .*the new group starts EMPTY \(the restore source snapshot isl-cache-\S+-before-upgrade is removed\)\./,
     );
   });
 
@@ -263,9 +264,9 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
       const destroyed = review({}, { [name]: json }).stacks[0];
       expect(destroyed.status).toBe('removed');
       const rgDeleted = onlyOf(destroyed, RG);
-      expect(rgDeleted).toMatchObject({ action: 'delete', dataLoss: false });
+      expect(rgDeleted).toMatchObject({ action: 'delete', dataLoss: true, outage: true });
       expect(ofType(destroyed, 'random_id').map((x) => x.action)).toEqual(['delete']);
-      expect(destroyed.warnings.join('\n')).toMatch(/its KMS key aws_kms_key\.\S+ is scheduled for deletion with it/);
+      expect(destroyed.callouts.join('\n')).toMatch(/encrypted with the KMS key aws_kms_key\.\S+, which is scheduled for deletion with it/);
       const recreated = review({ [name]: json }, {}).stacks[0];
       expect(recreated.status).toBe('added');
       expect(ofType(recreated, 'random_id').map((x) => x.action)).toEqual(['create']);

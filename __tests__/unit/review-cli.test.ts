@@ -41,6 +41,31 @@ function synthOutput(sub: string, configs: EnvironmentConfig[], local: boolean):
   return outdir;
 }
 
+/** A copy of an output directory whose replication group in `stack` has `field` set to `value`. */
+function withRgField(from: string, to: string, stack: string, field: string, value: unknown): { dir: string; file: string } {
+  const json = JSON.parse(fs.readFileSync(path.join(from, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+  const rg = Object.values(json.resource.aws_elasticache_replication_group)[0] as Record<string, unknown>;
+  rg[field] = value;
+  return withStackFile(from, to, stack, JSON.stringify(json));
+}
+
+/** A copy of an output directory whose manifest points `stack` at `synthesizedStackPath`. */
+function withManifestPath(from: string, to: string, stack: string, synthesizedStackPath: string): string {
+  const out = path.join(dir, to);
+  fs.cpSync(from, out, { recursive: true });
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  manifest.stacks[stack].synthesizedStackPath = synthesizedStackPath;
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest));
+  return out;
+}
+
+/** A minimal malformed plan file (the error paths; real plans come from the engine in the integration tests). */
+function planFile(name: string, content: string): string {
+  const d = fs.mkdtempSync(path.join(dir, 'plan-'));
+  fs.writeFileSync(path.join(d, name), content);
+  return path.join(d, name);
+}
+
 /** A copy of an output directory with one stack file replaced by `content`. */
 function withStackFile(from: string, to: string, stack: string, content: string): { dir: string; file: string } {
   const out = path.join(dir, to);
@@ -178,6 +203,95 @@ describe('exit 2: usage, I/O and malformed input, naming the file and head or ba
       () => ['--out-dir', clean, '--json', path.join(dir, 'no-such-dir', 'r.json')],
       /^review: cannot write --json .*no-such-dir\/r\.json \(ENOENT\)\n$/,
     ],
+    [
+      'a --md that cannot be written next to a --json that can: neither is written',
+      () => ['--out-dir', clean, '--json', path.join(dir, 'not-half.json'), '--md', path.join(dir, 'no-such-dir', 'r.md')],
+      /^review: cannot write --md .*no-such-dir\/r\.md \(ENOENT\)\n$/,
+    ],
+    [
+      'a --md under a file (not a directory)',
+      () => ['--out-dir', clean, '--md', path.join(clean, 'manifest.json', 'r.md')],
+      /^review: cannot write --md .*manifest\.json\/r\.md \(ENOTDIR\)\n$/,
+    ],
+    ['an empty --json', () => ['--out-dir', clean, '--json', ''], /^review: --json needs a value, got an empty string\nusage: /],
+    [
+      'an empty --out-dir and --stack',
+      () => ['--out-dir', '', '--stack', ''],
+      /^review: --out-dir needs a value, got an empty string; --stack needs a value/,
+    ],
+    [
+      'a node type that is a number',
+      () => ['--out-dir', withRgField(clean, 'node-type-number', 'production', 'node_type', 12).dir],
+      /^review: head .*node-type-number\/stacks\/production\/cdk\.tf\.json: wrong value: resource\.aws_elasticache_replication_group\.\S+\.node_type is 12, expected a string\n$/,
+    ],
+    [
+      'a negative number of nodes',
+      () => ['--out-dir', clean, '--base', withRgField(clean, 'nodes-negative', 'staging', 'num_cache_clusters', -5).dir],
+      /^review: base .*nodes-negative\/stacks\/staging\/cdk\.tf\.json: wrong value: resource\.aws_elasticache_replication_group\.\S+\.num_cache_clusters is -5, expected a whole number from 1 to 6\n$/,
+    ],
+    [
+      'a manifest naming a stack file outside the output directory',
+      () => ['--out-dir', withManifestPath(clean, 'outside', 'pilot', '../../clean/stacks/pilot/cdk.tf.json')],
+      /^review: head .*outside\/manifest\.json: stack "pilot": synthesizedStackPath "\.\.\/\.\.\/clean\/stacks\/pilot\/cdk\.tf\.json" is outside the output directory; the review reads only files under .*outside\n$/,
+    ],
+    [
+      'a 10,000-character --stack: shortened in the message',
+      () => ['--out-dir', clean, '--stack', 'x'.repeat(10000)],
+      /^review: no stack x{119}… \(10000 characters\); the stacks are: local, pilot, production, staging\nusage: /,
+    ],
+    [
+      'a 10,000-character --out-dir: shortened in the message',
+      () => ['--out-dir', `/tmp/${'d'.repeat(9995)}`],
+      /^review: head \/tmp\/d{114}… \(10000 characters\): is not a directory\n$/,
+    ],
+    [
+      'a truncated plan',
+      () => ['--out-dir', clean, '--plan', planFile('pilot.json', '{"format_version":"1.2","planned_values":{')],
+      /^review: plan .*\/pilot\.json: is not valid JSON \(.*\); truncated, or the binary plan file instead of `terraform show -json` of it\?\n$/,
+    ],
+    [
+      'a plan of another format version',
+      () => ['--out-dir', clean, '--plan', planFile('staging.json', '{"format_version":"2.0","configuration":{}}')],
+      /^review: plan .*\/staging\.json: format_version "2\.0" is not one this review reads \(1\.x: Terraform ≥ 1\.0 or OpenTofu\)\n$/,
+    ],
+    [
+      'the JSON of a state instead of a plan',
+      () => ['--out-dir', clean, '--plan', planFile('production.json', '{"format_version":"1.0","values":{"root_module":{}}}')],
+      /^review: plan .*\/production\.json: is the JSON of a state, not of a plan: run `terraform show -json <planfile>` on a saved plan\n$/,
+    ],
+    [
+      'an errored plan',
+      () => ['--out-dir', clean, '--plan', planFile('pilot.json', '{"format_version":"1.2","configuration":{},"errored":true}')],
+      /^review: plan .*\/pilot\.json: is an errored plan \("errored": true\): the engine could not finish it and it cannot be applied; fix the plan first\n$/,
+    ],
+    [
+      'an action the review does not know',
+      () => [
+        '--out-dir',
+        clean,
+        '--plan',
+        planFile(
+          'pilot.json',
+          '{"format_version":"1.2","configuration":{},"resource_changes":[{"address":"a.b","mode":"managed","type":"a","name":"b","change":{"actions":["explode"]}}]}',
+        ),
+      ],
+      /^review: plan .*\/pilot\.json: wrong type: resource_changes\[0\] \(a\.b\)\.change\.actions holds "explode": not an action this review knows \(no-op, create, read, update, delete, forget\)\n$/,
+    ],
+    [
+      'a plan named after no stack',
+      () => ['--out-dir', clean, '--plan', planFile('prod.json', '{"format_version":"1.2","configuration":{}}')],
+      /^review: plan .*\/prod\.json: no synthesized stack "prod" \(from the file name\); the stacks are: local, pilot, production, staging\. Name the file <stack>\.json or pass --stack NAME\nusage: /,
+    ],
+    [
+      'a plan made from another synthesis',
+      () => [
+        '--out-dir',
+        clean,
+        '--plan',
+        planFile('local.json', '{"format_version":"1.2","configuration":{"root_module":{"resources":[]}}}'),
+      ],
+      /^review: plan .*\/local\.json: was not made from this synthesis of stack local: only in the synthesis: docker_container\.\S+, docker_image\.\S+, docker_volume\.\S+, random_password\.\S+\. Plan the same commit you review \(npm run plan -- local\)\n$/,
+    ],
   ])('%s', (_, args, stderr) => {
     const argv = args();
     const outDir = argv[argv.indexOf('--out-dir') + 1];
@@ -186,15 +300,29 @@ describe('exit 2: usage, I/O and malformed input, naming the file and head or ba
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(stderr);
     if (before) expect(tree(outDir)).toEqual(before);
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp') || n === 'not-half.json')).toEqual([]);
   });
 
-  it('--help prints the options and the exit codes, exit 0', () => {
+  it('--help prints every option and the exit codes, exit 0', () => {
     const r = review('--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('--fail-on-data-loss');
+    const options = [...r.stdout.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(options).toEqual(['--out-dir', '--base', '--plan', '--json', '--md', '--stack', '--fail-on-data-loss', '--help']);
     expect(r.stdout).toContain(
-      'Exit codes: 0 every guardrail passes; 1 a guardrail violation (or, with --fail-on-data-loss, data loss);\n2 usage, I/O or malformed input.',
+      'Exit codes: 0 every guardrail passes; 1 a guardrail violation, a change the apply would fail on (REFUSED), or\n(with --fail-on-data-loss) data loss; 2 usage, I/O or malformed input.',
     );
+  });
+
+  it('a --md that cannot be written, run as a process: exit 2, one line, no stack trace', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['-r', './scripts/ts-register.js', 'scripts/review.ts', '--out-dir', clean, '--md', path.join(clean, 'manifest.json', 'r.md')],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect({ status: run.status, stderr: run.stderr }).toEqual({
+      status: 2,
+      stderr: `review: cannot write --md ${path.join(clean, 'manifest.json', 'r.md')} (ENOTDIR)\n`,
+    });
   });
 });
 

@@ -91,8 +91,10 @@ interface Case {
   readonly rg: Record<string, boolean>;
   readonly pg?: Record<string, boolean>;
   readonly rgAction: 'update' | 'replace';
+  /** The data-loss gate: a replaced group is data loss and an outage, whatever its final snapshot. */
   readonly dataLoss: boolean;
-  readonly warning?: RegExp;
+  /** What the review says first (every call-out joined), or nothing. */
+  readonly callout: RegExp;
   readonly costDelta: () => number;
   readonly violations: string[];
   /** The removed node's alarms are deleted with it. */
@@ -109,6 +111,7 @@ const CASES: Case[] = [
     pg: { family: true, name: true },
     rgAction: 'update',
     dataLoss: false,
+    callout: /^$/,
     costDelta: () => cost('productionValkey') - cost('production'),
     violations: [],
   },
@@ -120,8 +123,9 @@ const CASES: Case[] = [
     rg: { engine: true, engine_version: true },
     pg: { family: true },
     rgAction: 'replace',
-    dataLoss: false,
-    warning: /replaced; final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
+    dataLoss: true,
+    callout:
+      /^aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is REPLACED: DATA LOSS AND OUTAGE\. The group is deleted and created again \(engine "valkey" → "redis": engine valkey → redis replaces the group; .*\): the cache is down from the delete until the new group is available, and the new group starts EMPTY\. The current data is kept in the final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation>\. ElastiCache restores a snapshot only into the same or a newer engine version, and this change goes to an older one \(valkey 8\.1 → redis 7\.1\): no snapshot of the current group can seed the new one; reload the data from its source\.$/,
     costDelta: () => cost('production') - cost('productionValkey'),
     violations: [],
   },
@@ -133,8 +137,9 @@ const CASES: Case[] = [
     rg: { engine_version: true },
     pg: { family: true },
     rgAction: 'replace',
-    dataLoss: false,
-    warning: /final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
+    dataLoss: true,
+    callout:
+      /is REPLACED: DATA LOSS AND OUTAGE\. .*this change goes to an older one \(redis 7\.1 → 6\.2\): no snapshot of the current group can seed the new one/,
     costDelta: () => 0,
     violations: [],
   },
@@ -146,6 +151,7 @@ const CASES: Case[] = [
     rg: { node_type: false },
     rgAction: 'update',
     dataLoss: false,
+    callout: /^$/,
     costDelta: () => cost('productionBigger') - cost('production'),
     violations: [],
   },
@@ -156,8 +162,9 @@ const CASES: Case[] = [
     head: () => mutate.atRestOff(json.production),
     rg: { at_rest_encryption_enabled: true, kms_key_id: true },
     rgAction: 'replace',
-    dataLoss: false,
-    warning: /final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
+    dataLoss: true,
+    callout:
+      /the new group starts EMPTY\. The current data is kept in the final snapshot isl-cache-production-final-<[^>]+>\. To keep serving the data, take a snapshot first \(`aws elasticache create-snapshot --replication-group-id isl-cache-production --snapshot-name isl-cache-production-before-change`\) and set restoreFromSnapshot: 'isl-cache-production-before-change' for production \(config\/environments\.ts\) in this change/,
     costDelta: () => 0,
     violations: ['encryption-at-rest'],
   },
@@ -169,7 +176,7 @@ const CASES: Case[] = [
     rg: { at_rest_encryption_enabled: true },
     rgAction: 'replace',
     dataLoss: true,
-    warning: /DATA LOSS/,
+    callout: /is REPLACED: DATA LOSS AND OUTAGE\. .*No final snapshot is taken: the current data is gone for good\./,
     costDelta: () => 0,
     violations: ['encryption-at-rest'],
   },
@@ -181,6 +188,7 @@ const CASES: Case[] = [
     rg: { num_cache_clusters: false, multi_az_enabled: false, automatic_failover_enabled: false },
     rgAction: 'update',
     dataLoss: false,
+    callout: /^$/,
     costDelta: () => cost('stagingNoReplica') - cost('staging'),
     violations: ['multi-az'],
     replicaAlarmsDeleted: true,
@@ -212,7 +220,7 @@ describe('review of a change against a base', () => {
       expect(pg.notes.join(' ')).toMatch(/create_before_destroy/);
     }
     expect(r.resources.some((x) => x.dataLoss)).toBe(c.dataLoss);
-    if (c.warning) expect(r.warnings.join('\n')).toMatch(c.warning);
+    expect(r.callouts.join('\n')).toMatch(c.callout);
     expect(r.costDeltaUsd).toBeCloseTo(c.costDelta(), 2);
     expect([...new Set(r.violations.map((v) => v.rule))]).toEqual(c.violations);
     if (c.replicaAlarmsDeleted) {
@@ -248,15 +256,23 @@ describe('review of a change against a base', () => {
         'DatabaseMemoryUsagePercentage > 90 % (3 nodes); EngineCPUUtilization > 80 % (3 nodes); Evictions > 10 per 60 s (3 nodes); ' +
         'Keys without a TTL > 1 key (3 nodes); ReplicationLag > 1 s (2 nodes); SwapUsage > 50 MiB (3 nodes) |',
     );
-    expect(md).toMatch(
-      /⚠️ aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is replaced; final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
-    );
+    // the data loss first: before the costs, the table and every stack section
+    expect(md.split('\n').slice(0, 3)).toEqual([
+      '# Plan review',
+      '',
+      expect.stringMatching(
+        /^> ⛔ \*\*production:\*\* aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is REPLACED: DATA LOSS AND OUTAGE\. /,
+      ),
+    ]);
+    // standing warnings once, in a summary, not in the stack's section
+    expect(md.match(/the alarms page nobody/g)).toHaveLength(1);
+    expect(md.indexOf('**Standing warnings**')).toBeLessThan(md.indexOf('## production'));
     expect(md).toMatch(
       /\| Monthly cost \| \$689\.85 \/ month on demand \(3 × cache\.m7g\.xlarge at \$0\.315\/h × 730 h; us-east-1 prices of \d{4}-\d\d-\d\d\) \|/,
     );
     expect(md).toMatch(
       // 6 deleted, 1 updated: Valkey's p95 latency alarms of 3 nodes go (Redis OSS publishes no percentiles), the dashboard with them
-      /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 3 replaced \(1 create-before-destroy\), 6 deleted, 1 updated ⚠️ data store replaced \| ✅ \|/,
+      /\| production \| production \| \$[\d,.]+ \| \+\$[\d,.]+ \| 3 replaced \(1 create-before-destroy\), 6 deleted, 1 updated ⛔ \*\*data loss and outage\*\* \| offline prediction \| ✅ \|/,
     );
   });
 });
@@ -286,6 +302,18 @@ describe('where each stack deploys', () => {
       'Deploys to **eu-west-1** (AWS_REGION); state: s3://acme-terraform-state/isl-cache/production.tfstate.',
     );
     expect(r.stacks[0].notices.filter((n) => n.includes('plan refuses'))).toEqual([]);
+  });
+});
+
+describe('a node type change in markdown', () => {
+  it('the alarms whose descriptions name the node type are one line, with the reason', () => {
+    const md = renderMarkdown(review({ production: json.productionBigger }, { production: json.production }, { base: 'main' }));
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && l.includes('aws_cloudwatch_metric_alarm'));
+    expect(rows).toEqual([
+      expect.stringMatching(
+        /^\| 38 × `aws_cloudwatch_metric_alarm` \| update \| `alarm_description` updated in place only because they name the node type \(cache\.m7g\.xlarge → cache\.r7g\.xlarge\) \(alarms_001-auth-failures_\w+, /,
+      ),
+    ]);
   });
 });
 
@@ -420,19 +448,21 @@ describe('replacement rules (config/force-new.ts)', () => {
       .filter(([t]) => t.startsWith('aws_'))
       .flatMap(([, r]) => Object.keys(r));
     expect(d.resources.filter((r) => r.action === 'replace')).toHaveLength(aws.length);
-    expect(d.resources.some((r) => r.dataLoss)).toBe(false);
+    // the replication group moves with them: deleted in one region, created empty in the other
+    expect(d.resources.filter((r) => r.dataLoss).map((r) => r.type)).toEqual(['aws_elasticache_replication_group']);
   });
 
-  it('a removed stack deletes its cache: called out, with the final snapshot', () => {
+  it('a removed stack deletes its cache: data loss and outage, called out with the final snapshot', () => {
     const r = review({}, { production: json.production }).stacks[0];
     expect(r.status).toBe('removed');
     expect(r.costDeltaUsd).toBeCloseTo(-cost('production'), 2);
-    expect(r.warnings.join('\n')).toMatch(
-      /is deleted; final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation> is taken/,
+    expect(r.callouts.join('\n')).toMatch(
+      /\(isl-cache-production\) is DELETED: DATA LOSS AND OUTAGE: the cache and the data it serves are gone\. The current data is kept in the final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation>/,
     );
+    expect(r.resources.filter((x) => x.dataLoss).map((x) => x.type)).toEqual(['aws_elasticache_replication_group']);
     // the key goes with the stack: the snapshot is usable only if its deletion is cancelled in time
-    expect(r.warnings.join('\n')).toMatch(
-      /its KMS key aws_kms_key\.\S+ is scheduled for deletion with it: .*`aws kms cancel-key-deletion` and `aws kms enable-key` within the key's deletion window \(30 days\)/,
+    expect(r.callouts.join('\n')).toMatch(
+      /encrypted with the KMS key aws_kms_key\.\S+, which is scheduled for deletion with it: .*`aws kms cancel-key-deletion` and `aws kms enable-key` within the key's deletion window \(30 days\)/,
     );
   });
 });

@@ -3,7 +3,6 @@
  * data-loss call-outs for data stores.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { FORCE_NEW, ForceNewEntry } from '../../config/force-new';
 import {
   ALWAYS_IMMEDIATE,
   ModificationRule,
@@ -15,7 +14,8 @@ import { referencedAddresses, resourceAt } from '../../constructs/guardrails/rul
 import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/guardrails/tf-json';
 import { GrowthTransition, growthTransitions } from './growth';
 import { ReplacementContext, replacementOf, same } from './replacement';
-import { RG, describeSnapshotName } from './summary';
+import { RG } from './summary';
+import { SNAPSHOT_KEY_NOTE, dataStoreVerdict } from './verdicts';
 
 export type Action = 'create' | 'delete' | 'update' | 'replace';
 
@@ -35,6 +35,8 @@ export interface AttributeChange {
    * window or applies it at once under the stack's apply_immediately (config/modifications.ts).
    */
   readonly timing?: ModificationTiming;
+  /** A plan marks the value sensitive: before and after are shown as "(sensitive)", never their content. */
+  readonly sensitive?: boolean;
 }
 
 /**
@@ -62,16 +64,27 @@ export interface ResourceChange {
   readonly action: Action;
   readonly attributes: readonly AttributeChange[];
   readonly notes: string[];
-  /** Replaced or deleted with data that is not kept (no final snapshot). */
+  /**
+   * The data the resource serves is lost: a replication group replaced or deleted (whatever its final snapshot: the
+   * new one starts empty), or another data store replaced or deleted without keeping its data (verdicts.ts).
+   */
   readonly dataLoss: boolean;
+  /** A data store is unavailable between the delete and the create (or for good). */
+  readonly outage: boolean;
   /** Replaced with `lifecycle.create_before_destroy`: the new one exists before the old one goes. */
   readonly createBeforeDestroy: boolean;
+  /** A plan's `action_reason` (plan-diff.ts). */
+  readonly actionReason?: string;
+  /** A plan's `forget`: removed from the state, the object stays (shown as a delete with that note). */
+  readonly forget?: boolean;
 }
 
 export interface StackDiff {
   readonly resources: readonly ResourceChange[];
+  /** What the review says first: data loss and outages, with what keeps the data and how to restore it. */
+  readonly callouts: readonly string[];
   readonly changes: readonly AttributeChange[];
-  /** Stack-level call-outs: data loss, replaced data stores, refused or deferred modifications, replacements not assessed. */
+  /** Stack-level warnings: refused or deferred modifications, rotation steps, replacements not assessed. */
   readonly warnings: readonly string[];
   /** AUTH token rotation steps the change performs. */
   readonly rotations: readonly AuthRotation[];
@@ -196,66 +209,17 @@ function timingNote(a: { attribute: string; timing?: ModificationTiming }, head:
 const bodyOf = (r: TfResource) => Object.fromEntries(Object.entries(r.body).filter(([k]) => k !== METADATA_KEY));
 
 /**
- * What restoring from an ElastiCache snapshot needs (AWS "At-Rest Encryption in ElastiCache": a final or automatic
- * backup is encrypted with the group's customer managed key; "Restoring from a backup allows you to choose from
- * available encryption options", so the new group may use a new key, but the snapshot is read with its own).
- */
-export const SNAPSHOT_KEY_NOTE =
-  'the snapshot is encrypted with the KMS key of the group that took it, which must be enabled for the restore (a destroyed stack\'s key waits 30 days for deletion: `aws kms cancel-key-deletion` and `aws kms enable-key` on the key `aws elasticache describe-snapshots --snapshot-name <name>` names; README "Restoring a final snapshot")';
-
-/** What a replaced replication group starts with: the snapshot or RDB files it is created from, or nothing. */
-function restoreNote(base: Block, head: Block): string {
-  const from = (b: Block) =>
-    isSet(b.snapshot_name)
-      ? `snapshot ${String(b.snapshot_name)}`
-      : isSet(b.snapshot_arns)
-        ? `RDB files ${([] as unknown[]).concat(b.snapshot_arns).map(String).join(', ')}`
-        : undefined;
-  const now = from(head);
-  const before = from(base);
-  const key = isSet(head.snapshot_name) ? `; ${SNAPSHOT_KEY_NOTE}` : '';
-  if (now && now !== before) return ` (the new one is RESTORED FROM ${now}: it holds that snapshot's data, not the current group's${key})`;
-  if (now) return ` (the new one is restored from ${now} again: the data written since is only in the final snapshot)`;
-  if (before) return ` (the restore source ${before} is removed: the new one starts EMPTY unless restored from the final snapshot)`;
-  return ' (the new one starts empty unless restored from it)';
-}
-
-function dataStoreNotes(
-  r: TfResource,
-  base: Block,
-  action: 'replace' | 'delete',
-  head?: TfJson,
-): { notes: string[]; dataLoss: boolean; warning?: string } {
-  const entry = FORCE_NEW[r.type] as ForceNewEntry | undefined;
-  const what = action === 'replace' ? 'replaced' : 'deleted';
-  const label = `${r.address}${r.type === RG ? ` (${base.replication_group_id})` : ''}`;
-  if (!entry?.losesData) return { notes: [], dataLoss: false };
-  const keep = entry.losesData.unlessSet;
-  if (keep && isSet(base[keep])) {
-    // the group's key goes with it: the snapshot is encrypted with that key and unusable while it waits for deletion
-    const key = referencedAddresses(base.kms_key_id).find((a) => a.startsWith('aws_kms_key.'));
-    const keyDeleted = action === 'delete' && key !== undefined && !resourceAt(head ?? {}, key);
-    const rescue = keyDeleted
-      ? `; its KMS key ${key} is scheduled for deletion with it: the snapshot cannot be restored unless someone runs \`aws kms cancel-key-deletion\` and \`aws kms enable-key\` within the key's deletion window (30 days), after which it is lost`
-      : '';
-    const note = `${what}; final snapshot ${describeSnapshotName(base[keep])} is taken${action === 'replace' ? restoreNote(base, r.body) : ''}${rescue}`;
-    return { notes: [note], dataLoss: false, warning: `${label} is ${note}` };
-  }
-  const note = `DATA LOSS: ${what} without ${keep ? `a ${keep}` : 'keeping its data'}`;
-  return { notes: [note], dataLoss: true, warning: `${label}: ${note}` };
-}
-
-/**
  * What changes from `base` to `head` (either may be absent: a new or removed stack). Resources are matched by
  * type and logical name.
  */
-export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): StackDiff {
+export function diffStacks(base: TfJson | undefined, head: TfJson | undefined, environment = 'unknown'): StackDiff {
   const b = new Map(resourcesOf(base ?? {}).map((r) => [r.address, r]));
   const h = new Map(resourcesOf(head ?? {}).map((r) => [r.address, r]));
   const baseRegion = base && providerRegion(base);
   const headRegion = head && providerRegion(head);
   const resources: ResourceChange[] = [];
   const warnings: string[] = [];
+  const callouts: string[] = [];
   const unassessed = new Set<string>();
 
   for (const [address, r] of h) {
@@ -272,20 +236,25 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
       action: 'create',
       notes: restore ? [restore] : [],
       dataLoss: false,
+      outage: false,
       createBeforeDestroy: false,
       attributes: [{ resource: address, attribute: '*', before: null, after: bodyOf(r), replaces: false, action: 'create' }],
     });
   }
   for (const [address, r] of b) {
     if (h.has(address)) continue;
-    const d = dataStoreNotes(r, r.body, 'delete', head);
-    if (d.warning) warnings.push(d.warning);
+    // the group's key goes with it: the final snapshot is encrypted with that key
+    const key = referencedAddresses(r.body.kms_key_id).find((a) => a.startsWith('aws_kms_key.'));
+    const keyDeleted = key !== undefined && !resourceAt(head ?? {}, key) ? key : undefined;
+    const d = dataStoreVerdict({ type: r.type, address, action: 'delete', base: r.body, environment, keyDeleted });
+    if (d.callout) callouts.push(d.callout);
     resources.push({
       resource: address,
       type: r.type,
       action: 'delete',
-      notes: d.notes,
+      notes: [...d.notes],
       dataLoss: d.dataLoss,
+      outage: d.outage,
       createBeforeDestroy: false,
       attributes: [{ resource: address, attribute: '*', before: bodyOf(r), after: null, replaces: false, action: 'delete' }],
     });
@@ -331,17 +300,26 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
       }
     }
     let dataLoss = false;
+    let outage = false;
     const createBeforeDestroy = action === 'replace' && hr.body.lifecycle?.create_before_destroy === true;
     if (action === 'replace') {
       if (createBeforeDestroy) {
         notes.push('expected and safe: create_before_destroy creates the new one first, and what uses it switches over in place');
       }
-      const d = dataStoreNotes(hr, br.body, 'replace');
+      const why = attributes
+        .filter((a) => a.replaces)
+        .map(
+          (a) =>
+            `${a.attribute} ${JSON.stringify(a.before ?? null)} → ${JSON.stringify(a.after ?? null)}${a.reason ? `: ${a.reason}` : ''}`,
+        )
+        .join('; ');
+      const d = dataStoreVerdict({ type: hr.type, address, action: 'replace', base: br.body, head: hr.body, environment, why });
       notes.push(...d.notes);
       dataLoss = d.dataLoss;
-      if (d.warning) warnings.push(d.warning);
+      outage = d.outage;
+      if (d.callout) callouts.push(d.callout);
     }
-    resources.push({ resource: address, type: hr.type, action, attributes, notes, dataLoss, createBeforeDestroy });
+    resources.push({ resource: address, type: hr.type, action, attributes, notes, dataLoss, outage, createBeforeDestroy });
   }
   for (const t of unassessed)
     warnings.push(`${t} is not in config/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
@@ -354,5 +332,5 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined): 
   }
   const order: Record<Action, number> = { replace: 0, delete: 1, update: 2, create: 3 };
   resources.sort((x, y) => order[x.action] - order[y.action] || x.resource.localeCompare(y.resource));
-  return { resources, changes: resources.flatMap((r) => r.attributes), warnings, rotations, growth };
+  return { resources, callouts, changes: resources.flatMap((r) => r.attributes), warnings, rotations, growth };
 }

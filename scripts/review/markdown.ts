@@ -1,8 +1,7 @@
 /** The review as markdown, for the terminal and for a pull-request comment. */
-import { FORCE_NEW, ForceNewEntry } from '../../config/force-new';
 import { HOURS_PER_MONTH } from '../../config/node-catalog';
 import { describeRules } from '../../constructs/guardrails/runner';
-import { Action, ResourceChange } from './diff';
+import { Action, AttributeChange, ResourceChange } from './diff';
 import { canonical } from './replacement';
 import { Review, StackReview } from './review';
 import { CacheSummary, ClientSummary, NotificationSummary } from './summary';
@@ -109,35 +108,77 @@ function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): st
 /** Changes of one kind to more resources than this are one row in the markdown (the JSON lists each). */
 const GROUP_ROWS_ABOVE = 3;
 
+/** A note that the stack's warnings above already say in full, shortened in the row. */
+function rowNote(n: string): string {
+  if (n.startsWith('DEFERRED')) return 'DEFERRED to the maintenance window (see above)';
+  if (n.startsWith('REFUSED')) return 'REFUSED without apply_immediately (see above)';
+  return n;
+}
+
+function attributeText(a: AttributeChange): string {
+  const mark = a.replaces ? ` **forces replacement**${a.reason ? ` (${a.reason})` : ''}` : a.reason ? ` (${a.reason})` : '';
+  const change = a.sensitive ? '(sensitive value changed; not shown)' : valueChange(a.before, a.after);
+  return `\`${a.attribute}\`: ${change}${mark}`;
+}
+
 function changeRow(r: ResourceChange): string {
   const what =
     r.action === 'create'
       ? 'created'
       : r.action === 'delete'
-        ? 'deleted'
-        : r.attributes
-            .map((a) => {
-              const mark = a.replaces ? ` **forces replacement**${a.reason ? ` (${a.reason})` : ''}` : a.reason ? ` (${a.reason})` : '';
-              return `\`${a.attribute}\`: ${valueChange(a.before, a.after)}${mark}`;
-            })
-            .join('<br>');
-  const notes = r.notes.length ? `<br>${r.notes.map((n) => `_${n}_`).join('<br>')}` : '';
+        ? r.forget
+          ? 'removed from the state (the object stays)'
+          : 'deleted'
+        : r.attributes.map(attributeText).join('<br>');
+  const notes = r.notes.length ? `<br>${r.notes.map((n) => `_${rowNote(n)}_`).join('<br>')}` : '';
   return `| \`${r.resource}\` | ${r.action === 'replace' || r.action === 'delete' ? `**${r.action}**` : r.action} | ${cell(what)}${cell(notes)} |`;
 }
 
-function groupRow(g: readonly ResourceChange[]): string {
+/** A node type change of the stack's replication group: the text every alarm description names changes with it. */
+interface NodeTypeChange {
+  readonly before: string;
+  readonly after: string;
+}
+
+function nodeTypeChangeOf(s: StackReview): NodeTypeChange | undefined {
+  for (const r of s.resources) {
+    const a = r.attributes.find((x) => x.attribute === 'node_type');
+    if (a && typeof a.before === 'string' && typeof a.after === 'string' && a.before !== a.after)
+      return { before: a.before, after: a.after };
+  }
+  return undefined;
+}
+
+/** Every change of the group is the node type's name in a text (alarm descriptions name the node type). */
+function causedByNodeType(g: readonly ResourceChange[], nt: NodeTypeChange | undefined): boolean {
+  if (!nt || g[0].action !== 'update') return false;
+  return g.every((r) =>
+    r.attributes.every(
+      (a) =>
+        typeof a.before === 'string' &&
+        typeof a.after === 'string' &&
+        a.before.includes(nt.before) &&
+        a.before.split(nt.before).join(nt.after) === a.after,
+    ),
+  );
+}
+
+function groupRow(g: readonly ResourceChange[], nt?: NodeTypeChange): string {
   const { type, action } = g[0];
   const names = g
     .slice(0, GROUP_ROWS_ABOVE)
     .map((r) => r.resource.slice(type.length + 1))
     .join(', ');
   const which = `${names}${g.length > GROUP_ROWS_ABOVE ? ` and ${g.length - GROUP_ROWS_ABOVE} more` : ''}`;
+  const args = g[0].attributes.map((a) => `\`${a.attribute}\``).join(', ');
   const what =
     action === 'create'
       ? 'created'
       : action === 'delete'
         ? 'deleted'
-        : `${g[0].attributes.map((a) => `\`${a.attribute}\``).join(', ')} changed in place, e.g. ${g[0].attributes.map((a) => valueChange(a.before, a.after)).join('; ')}`;
+        : nt && causedByNodeType(g, nt)
+          ? `${args} updated in place only because ${g.length === 1 ? 'it names' : 'they name'} the node type (${nt.before} → ${nt.after})`
+          : `${args} changed in place, e.g. ${g[0].attributes.map((a) => (a.sensitive ? '(sensitive)' : valueChange(a.before, a.after))).join('; ')}`;
   return `| ${g.length} × \`${type}\` | ${action === 'delete' ? '**delete**' : action} | ${cell(`${what} (${which})`)} |`;
 }
 
@@ -159,8 +200,45 @@ function changesTable(s: StackReview): string {
     }
     group.push(r);
   }
-  const lines = rows.flatMap((x) => (!Array.isArray(x) ? [changeRow(x)] : x.length > GROUP_ROWS_ABOVE ? [groupRow(x)] : x.map(changeRow)));
+  const nt = nodeTypeChangeOf(s);
+  const lines = rows.flatMap((x) =>
+    !Array.isArray(x) ? [changeRow(x)] : x.length > GROUP_ROWS_ABOVE || causedByNodeType(x, nt) ? [groupRow(x, nt)] : x.map(changeRow),
+  );
   return ['| resource | action | change |', '|---|---|---|', ...lines].join('\n');
+}
+
+function driftSection(s: StackReview): string {
+  const drift = s.plan?.drift ?? [];
+  if (!drift.length) return '';
+  const lines = drift.map((d) => {
+    const topics = d.topics.length ? `⚠️ **${d.topics.join(', ')}** ` : '';
+    const what =
+      d.action === 'delete'
+        ? 'deleted outside Terraform'
+        : `changed outside Terraform: ${d.attributes.map((a) => attributeText(a)).join('; ')}`;
+    return `- ${topics}\`${d.resource}\` ${what}; ${d.thisApply}`;
+  });
+  return [`**Drift** (what the plan's refresh found changed outside Terraform; ${plural(drift.length, 'resource')}):`, '', ...lines].join(
+    '\n',
+  );
+}
+
+function predictionSection(s: StackReview): string {
+  const p = s.plan?.prediction;
+  if (!p) return '';
+  const parts = [
+    `**Offline prediction held to this plan:** agrees on ${plural(p.agreed.length, 'changed resource')}`,
+    p.differs.length
+      ? `; **differs on ${p.differs.length}**: ${p.differs.map((d) => `\`${d.resource}\` predicted ${d.predicted}, planned ${d.planned}`).join('; ')}`
+      : '; differs on none',
+    p.unproven.length
+      ? `; ${p.unproven.length} not provable from this state (${p.unproven
+          .slice(0, 5)
+          .map((u) => `\`${u.resource}\` ${u.predicted}`)
+          .join(', ')}${p.unproven.length > 5 ? ` and ${p.unproven.length - 5} more` : ''}: ${p.unproven[0].why})`
+      : '',
+  ];
+  return `${parts.join('')}.`;
 }
 
 function stackSection(s: StackReview, r: Review): string {
@@ -185,18 +263,27 @@ function stackSection(s: StackReview, r: Review): string {
       ? `**Guardrails: ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}**\n\n${s.violations.map((v) => `- ❌ \`${v.rule}\` ${v.resource}: ${v.message}`).join('\n')}`
       : '**Guardrails:** ✅ all pass',
   );
-  if (s.notices.length) out.push(s.notices.map((n) => `> ⚠️ ${n}`).join('\n'));
-  if (r.base !== null) {
+  if (s.source === 'plan' || r.base !== null) {
     const delta =
       s.costDeltaUsd === null
         ? ''
         : `Cost: ${usd(s.baseMonthlyCostUsd ?? 0)} → ${usd(s.monthlyCostUsd)} per month (${signedUsd(s.costDeltaUsd)}).`;
+    const from =
+      s.source === 'plan' && s.plan
+        ? `**From the plan** \`${s.plan.file}\` (${s.plan.engine}, format ${s.plan.formatVersion}):`
+        : '**Against base** (offline prediction):';
+    const planNotes = (s.plan?.notes ?? []).map((n) => `> ${n}`).join('\n');
+    const first = s.callouts.length ? `> ⛔ ${plural(s.callouts.length, 'data-loss call-out')} at the top of this review.` : '';
     if (!s.resources.length) {
-      out.push(`**Against base:** no change. ${delta}`);
+      out.push([`${from} no change. ${delta}`, planNotes].filter(Boolean).join('\n\n'));
     } else {
       const warn = s.warnings.map((w) => `> ⚠️ ${w}`).join('\n');
-      out.push([`**Against base:** ${countActions(s)}. ${delta}`, warn, changesTable(s)].filter(Boolean).join('\n\n'));
+      out.push([`${from} ${countActions(s)}. ${delta}`, planNotes, first, warn, changesTable(s)].filter(Boolean).join('\n\n'));
     }
+    const drift = driftSection(s);
+    if (drift) out.push(drift);
+    const prediction = predictionSection(s);
+    if (prediction) out.push(prediction);
   }
   return out.join('\n\n');
 }
@@ -219,27 +306,33 @@ function countActions(s: StackReview): string {
 
 /** The review as markdown, for the terminal and for a pull-request comment. */
 export function renderMarkdown(r: Review): string {
+  const changes = r.base !== null || r.plans;
+  const callouts = r.stacks.flatMap((s) => s.callouts.map((c) => `> ⛔ **${s.stack}:** ${c}`));
+  const notices = r.stacks.flatMap((s) => s.notices.map((n) => `- ${s.stack}: ${n}`));
+  const refusals = r.refusalCount ? ` **${plural(r.refusalCount, 'change')} the apply would fail on (REFUSED): the review fails.**` : '';
   const head = [
     '# Plan review',
     '',
+    ...(callouts.length ? [callouts.join('\n>\n'), ''] : []),
     `Costs: on-demand ${r.priceRegion} prices of ${r.priceDate} (config/node-catalog.ts), 730 h/month.${r.base !== null ? ` Compared with \`${r.base}\`.` : ''}`,
     '',
-    `| stack | environment | monthly cost |${r.base !== null ? ' vs base | changes |' : ''} guardrails |`,
-    `|---|---|---|${r.base !== null ? '---|---|' : ''}---|`,
+    `| stack | environment | monthly cost |${changes ? ' vs base | changes | from |' : ''} guardrails |`,
+    `|---|---|---|${changes ? '---|---|---|' : ''}---|`,
     ...r.stacks.map((s) => {
       const dataLoss = s.resources.some((x) => x.dataLoss)
-        ? ' ⚠️ **data loss**'
-        : s.resources.some((x) => x.action === 'replace' && (FORCE_NEW[x.type] as ForceNewEntry | undefined)?.losesData)
-          ? ' ⚠️ data store replaced'
-          : '';
-      const base =
-        r.base !== null
-          ? ` ${s.costDeltaUsd === null ? '' : signedUsd(s.costDeltaUsd)} | ${s.status === 'removed' ? 'stack removed' : s.status === 'added' ? 'new stack' : countActions(s)}${dataLoss} |`
-          : '';
+        ? ` ⛔ **data loss${s.resources.some((x) => x.outage) ? ' and outage' : ''}**`
+        : '';
+      const from = s.source === 'plan' ? 'plan' : r.base !== null ? 'offline prediction' : '—';
+      const base = changes
+        ? ` ${s.costDeltaUsd === null ? '' : signedUsd(s.costDeltaUsd)} | ${s.status === 'removed' ? 'stack removed' : s.status === 'added' ? 'new stack' : s.status === 'no base' ? '—' : countActions(s)}${dataLoss} | ${from} |`
+        : '';
       return `| ${s.stack} | ${s.environment} | ${usd(s.monthlyCostUsd)} |${base} ${s.violations.length ? `❌ ${s.violations.length}` : '✅'} |`;
     }),
     '',
-    r.ok ? 'All guardrails pass.' : `**${r.violationCount} guardrail violation${r.violationCount === 1 ? '' : 's'}: the review fails.**`,
+    `${r.violationCount === 0 ? 'All guardrails pass.' : `**${r.violationCount} guardrail violation${r.violationCount === 1 ? '' : 's'}: the review fails.**`}${refusals}`,
+    ...(notices.length
+      ? ['', `**Standing warnings** (what the head deploys, until it is fixed; ${plural(notices.length, 'warning')}):`, '', ...notices]
+      : []),
   ].join('\n');
   const rules = [
     '<details><summary>Guardrails checked</summary>',

@@ -4,11 +4,15 @@
  * A stack file must hold what `cdktf synth` writes: a JSON object with a `terraform` block, whose sections
  * (`resource`, `data`, `provider`, `output`, `variable`, `terraform`) are objects of the right nesting. Anything else
  * (`null`, `[]`, wrong types, truncated JSON, a missing file) is a MalformedOutputError naming the file and whether
- * it is the head or the base, so the review never reports a malformed file as a clean $0 stack.
+ * it is the head or the base, so the review never reports a malformed file as a clean $0 stack. The fields the review
+ * reads must have their kind (config/review.ts STACK_FIELD_KINDS: `node_type: 12` or `num_cache_clusters: -5` is
+ * malformed, not a violation). A manifest may only name stack files inside the output directory.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { TfJson } from '../../constructs/guardrails/tf-json';
+import { FieldKind, STACK_FIELD_KINDS } from '../../config/review';
+import { TfJson, isExpression } from '../../constructs/guardrails/tf-json';
+import { quote, shorten } from './text';
 
 export type Side = 'head' | 'base';
 
@@ -19,7 +23,7 @@ export class MalformedOutputError extends Error {
     readonly file: string,
     problem: string,
   ) {
-    super(`${side} ${file}: ${problem}`);
+    super(`${side} ${shorten(file)}: ${problem}`);
     this.name = 'MalformedOutputError';
   }
 }
@@ -42,7 +46,11 @@ function readJson(side: Side, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new MalformedOutputError(side, file, `is not valid JSON (${(e as Error).message}); truncated or not written by cdktf synth?`);
+    throw new MalformedOutputError(
+      side,
+      file,
+      `is not valid JSON (${shorten((e as Error).message)}); truncated or not written by cdktf synth?`,
+    );
   }
 }
 
@@ -58,10 +66,43 @@ function checkNesting(value: unknown, depth: number, at: string): string | undef
   if (!isObject(value)) return `${at} is ${kind(value)}, expected an object`;
   if (depth <= 1) return undefined;
   for (const [k, v] of Object.entries(value)) {
-    const problem = checkNesting(v, depth - 1, `${at}.${k}`);
+    const problem = checkNesting(v, depth - 1, `${at}.${shorten(k, 60)}`);
     if (problem) return problem;
   }
   return undefined;
+}
+
+function kindProblem(value: unknown, k: FieldKind): string | undefined {
+  if (value === undefined || value === null || isExpression(value)) return undefined;
+  switch (k.kind) {
+    case 'string':
+      return typeof value === 'string' ? undefined : 'a string';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'true or false';
+    case 'bool-string':
+      return typeof value === 'boolean' || value === 'true' || value === 'false' ? undefined : 'true, false, "true" or "false"';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a number';
+    case 'integer': {
+      const ok = typeof value === 'number' && Number.isInteger(value) && value >= k.min && (k.max === undefined || value <= k.max);
+      return ok ? undefined : `a whole number from ${k.min}${k.max === undefined ? ' up' : ` to ${k.max}`}`;
+    }
+  }
+}
+
+/** Every field of the stack's resources whose value is not of the kind the review reads (config/review.ts). */
+function fieldProblems(json: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const resources = (json.resource ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
+  for (const [type, fields] of Object.entries(STACK_FIELD_KINDS)) {
+    for (const [name, body] of Object.entries(resources[type] ?? {})) {
+      for (const [field, k] of Object.entries(fields)) {
+        const expected = kindProblem(body[field], k);
+        if (expected) out.push(`resource.${type}.${shorten(name, 60)}.${field} is ${quote(body[field], 40)}, expected ${expected}`);
+      }
+    }
+  }
+  return out;
 }
 
 /** Check one parsed stack file; returns it typed. */
@@ -75,7 +116,22 @@ export function checkStackJson(side: Side, file: string, json: unknown): TfJson 
     const problem = checkNesting(json[section], depth, section);
     if (problem) throw new MalformedOutputError(side, file, `wrong type: ${problem}`);
   }
+  const fields = fieldProblems(json);
+  if (fields.length) throw new MalformedOutputError(side, file, `wrong value: ${fields.join('; ')}`);
   return json;
+}
+
+/** Whether `file` (resolved, symbolic links followed where they exist) lies under `dir`. */
+function inside(dir: string, file: string): boolean {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const rel = path.relative(real(dir), real(file));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** Stacks of a cdktf output directory: manifest.json's stacks, else every stacks/<name>/cdk.tf.json. */
@@ -90,15 +146,30 @@ export function readSynthOutput(dir: string, side: Side = 'head'): Record<string
     }
     entries = Object.entries(manifest.stacks).map(([name, s]) => {
       if (!isObject(s) || typeof s.synthesizedStackPath !== 'string') {
-        throw new MalformedOutputError(side, manifestPath, `stack ${name} has no "synthesizedStackPath"`);
+        throw new MalformedOutputError(side, manifestPath, `stack ${quote(name)} has no "synthesizedStackPath"`);
       }
-      return [name, path.join(dir, s.synthesizedStackPath)];
+      const file = path.resolve(dir, s.synthesizedStackPath);
+      if (!inside(dir, file)) {
+        throw new MalformedOutputError(
+          side,
+          manifestPath,
+          `stack ${quote(name)}: synthesizedStackPath ${quote(s.synthesizedStackPath)} is outside the output directory; the review reads only files under ${shorten(dir)}`,
+        );
+      }
+      return [name, file];
     });
   } else {
     const stacksDir = path.join(dir, 'stacks');
     entries = (fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir) : [])
       .map((name): [string, string] => [name, path.join(stacksDir, name, 'cdk.tf.json')])
       .filter(([, file]) => fs.existsSync(file));
+    const outside = entries.find(([, file]) => !inside(dir, file));
+    if (outside)
+      throw new MalformedOutputError(
+        side,
+        outside[1],
+        'leads outside the output directory (a symbolic link); the review reads only files under it',
+      );
   }
   if (!entries.length)
     throw new MalformedOutputError(side, dir, 'has no synthesized stacks (expected manifest.json or stacks/<name>/cdk.tf.json)');

@@ -68,6 +68,23 @@ function compareVersions(a: number[], b: number[]): number {
   return 0;
 }
 
+/**
+ * When `head` runs an older engine than `base` (a version downgrade, or an engine change that is not an in-place
+ * upgrade such as valkey → redis): `"valkey 8.1 → redis 7.1"`; undefined otherwise or when the versions are unknown.
+ */
+export function olderEngine(base: Block, head: Block): string | undefined {
+  const be = String(base.engine ?? 'redis');
+  const he = String(head.engine ?? 'redis');
+  const bv = String(base.engine_version ?? '');
+  const hv = String(head.engine_version ?? '');
+  const rule = FORCE_NEW.aws_elasticache_replication_group.conditional?.engine;
+  const inPlace = rule?.kind === 'engine-change' && rule.inPlace.some(([from, to]) => from === be && to === he);
+  if (be !== he) return inPlace ? undefined : `${be} ${bv} → ${he} ${hv}`.replace(/ +/g, ' ').trim();
+  const b = parseVersion(base.engine_version);
+  const a = parseVersion(head.engine_version);
+  return b && a && compareVersions(a, b) < 0 ? `${be} ${bv} → ${hv}` : undefined;
+}
+
 export interface ReplacementContext {
   readonly base: Block;
   readonly head: Block;

@@ -5,11 +5,28 @@ import { PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
 import { Violation, checkGuardrails } from '../../constructs/guardrails/runner';
 import { TfJson } from '../../constructs/guardrails/tf-json';
 import { PROTECTED_ENVIRONMENTS } from '../../config/scaling';
-import { AttributeChange, AuthRotation, ResourceChange, diffStacks } from './diff';
+import { AttributeChange, AuthRotation, ResourceChange, StackDiff, diffStacks } from './diff';
 import { GrowthTransition, growthNotices } from './growth';
+import { DriftChange, planDiff } from './plan-diff';
+import { PredictionCheck, comparePrediction } from './prediction';
+import { MalformedPlanError, StackPlan } from './read-plan';
 import { StackSummary, round2, summarize } from './summary';
+import { shorten } from './text';
 
 export type StackStatus = 'unchanged' | 'changed' | 'added' | 'removed' | 'no base';
+
+/** What the review read from a stack's plan (`--plan`). */
+export interface PlanReview {
+  readonly file: string;
+  /** "Terraform 1.11.4", "OpenTofu 1.10.6 (or Terraform < 1.8)". */
+  readonly engine: string;
+  readonly formatVersion: string;
+  /** Changes made outside Terraform, found by the plan's refresh. */
+  readonly drift: readonly DriftChange[];
+  readonly notes: readonly string[];
+  /** With a base synthesis too: the offline prediction held to the plan. */
+  readonly prediction: PredictionCheck | null;
+}
 
 export interface StackReview {
   readonly stack: string;
@@ -22,6 +39,11 @@ export interface StackReview {
   readonly baseMonthlyCostUsd: number | null;
   readonly costDeltaUsd: number | null;
   readonly violations: readonly Violation[];
+  /** Where the changes come from: two syntheses (the offline prediction) or the engine's plan. */
+  readonly source: 'synthesis' | 'plan';
+  readonly plan: PlanReview | null;
+  /** Said first: data loss and outages, with what keeps the data and how to restore it. */
+  readonly callouts: readonly string[];
   readonly changes: readonly AttributeChange[];
   readonly resources: readonly ResourceChange[];
   readonly warnings: readonly string[];
@@ -40,6 +62,8 @@ export interface Review {
   readonly priceRegion: string;
   readonly head: string;
   readonly base: string | null;
+  /** Some stacks are reviewed from their plan. */
+  readonly plans: boolean;
   readonly stacks: readonly StackReview[];
   readonly violationCount: number;
   /** Changes the apply would fail on, over every stack. */
@@ -83,11 +107,22 @@ export function noticesOf(summary: StackSummary): string[] {
   return out;
 }
 
+function refusalsOf(diff: StackDiff): string[] {
+  return [
+    ...diff.resources.flatMap((r) =>
+      r.attributes.filter((a) => a.timing === 'refused').map((a) => `${r.resource}: ${a.attribute} is refused without apply_immediately`),
+    ),
+    ...diff.rotations.filter((r) => r.step === 'refused').map((r) => `${r.resource}: ${r.message}`),
+  ];
+}
+
 export function reviewStack(stack: string, head: TfJson | undefined, base: TfJson | undefined, hasBase: boolean): StackReview {
   const json = head ?? base;
   if (!json) throw new Error(`reviewStack ${stack}: neither a head nor a base synthesis`);
   const summary = summarize(json, stack);
-  const diff = hasBase ? diffStacks(base, head) : { resources: [], changes: [], warnings: [], rotations: [], growth: [] };
+  const diff: StackDiff = hasBase
+    ? diffStacks(base, head, summary.environment)
+    : { resources: [], callouts: [], changes: [], warnings: [], rotations: [], growth: [] };
   const monthly = head ? summary.monthlyCostUsd : 0;
   const baseMonthly = hasBase ? (base ? summarize(base, stack).monthlyCostUsd : 0) : null;
   const status: StackStatus = !hasBase ? 'no base' : !base ? 'added' : !head ? 'removed' : diff.resources.length ? 'changed' : 'unchanged';
@@ -100,18 +135,82 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
     baseMonthlyCostUsd: baseMonthly,
     costDeltaUsd: baseMonthly === null ? null : round2(monthly - baseMonthly),
     violations: head ? checkGuardrails(head, stack, base) : [],
+    source: 'synthesis',
+    plan: null,
+    callouts: diff.callouts,
     changes: diff.changes,
     resources: diff.resources,
     warnings: diff.warnings,
     rotations: diff.rotations,
     growth: diff.growth,
     notices: head ? [...noticesOf(summary), ...growthNotices(head, stack)] : [],
-    refusals: [
-      ...diff.resources.flatMap((r) =>
-        r.attributes.filter((a) => a.timing === 'refused').map((a) => `${r.resource}: ${a.attribute} is refused without apply_immediately`),
-      ),
-      ...diff.rotations.filter((r) => r.step === 'refused').map((r) => `${r.resource}: ${r.message}`),
-    ],
+    refusals: refusalsOf(diff),
+  };
+}
+
+/** Managed resource blocks of a plan's configuration. */
+function planBlocks(p: StackPlan): string[] {
+  return (p.plan.configuration?.root_module?.resources ?? [])
+    .filter((r) => r.mode === 'managed')
+    .map((r) => r.address)
+    .sort();
+}
+
+/**
+ * A plan of another synthesis of the stack (other resources) cannot be reviewed against this one: its guardrails and
+ * summary would describe something else.
+ */
+export function checkPlanMatches(stack: string, head: TfJson, p: StackPlan): void {
+  const planned = planBlocks(p);
+  const synthesized = Object.entries(head.resource ?? {})
+    .flatMap(([t, byName]) => Object.keys(byName).map((n) => `${t}.${n}`))
+    .sort();
+  const onlyPlan = planned.filter((a) => !synthesized.includes(a));
+  const onlySynth = synthesized.filter((a) => !planned.includes(a));
+  if (onlyPlan.length || onlySynth.length) {
+    const list = (xs: string[]) => shorten(xs.join(', '), 200);
+    throw new MalformedPlanError(
+      p.file,
+      `was not made from this synthesis of stack ${stack}: ${[
+        onlyPlan.length ? `only in the plan: ${list(onlyPlan)}` : '',
+        onlySynth.length ? `only in the synthesis: ${list(onlySynth)}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')}. Plan the same commit you review (npm run plan -- ${stack})`,
+    );
+  }
+}
+
+/**
+ * A stack reviewed from its plan: the changes, drift and verdicts from the engine's decision; the summary, guardrails
+ * and notices from the head synthesis; with a base synthesis, the offline prediction held to the plan.
+ */
+export function reviewPlanStack(stack: string, head: TfJson, p: StackPlan, base?: TfJson): StackReview {
+  checkPlanMatches(stack, head, p);
+  const summary = summarize(head, stack);
+  const diff = planDiff(p.plan, summary.environment);
+  const predicted = base ? diffStacks(base, head, summary.environment) : undefined;
+  const prediction = predicted ? comparePrediction(predicted, diff) : null;
+  return {
+    stack,
+    environment: summary.environment,
+    status: diff.resources.length ? 'changed' : 'unchanged',
+    summary,
+    monthlyCostUsd: diff.monthlyCostUsd,
+    baseMonthlyCostUsd: diff.baseMonthlyCostUsd,
+    costDeltaUsd: round2(diff.monthlyCostUsd - diff.baseMonthlyCostUsd),
+    violations: checkGuardrails(head, stack, base),
+    source: 'plan',
+    plan: { file: p.file, engine: p.engine, formatVersion: p.plan.format_version, drift: diff.drift, notes: diff.planNotes, prediction },
+    callouts: diff.callouts,
+    changes: diff.changes,
+    resources: diff.resources,
+    warnings: diff.warnings,
+    rotations: diff.rotations,
+    // the move to cluster mode is read from the syntheses (the plan's own values cannot say which step is deployed)
+    growth: predicted?.growth ?? [],
+    notices: [...noticesOf(summary), ...growthNotices(head, stack)],
+    refusals: refusalsOf(diff),
   };
 }
 
@@ -120,9 +219,14 @@ export function review(
   head: Readonly<Record<string, TfJson>>,
   base?: Readonly<Record<string, TfJson>>,
   labels: { head?: string; base?: string } = {},
+  plans: Readonly<Record<string, StackPlan>> = {},
 ): Review {
   const names = [...new Set([...Object.keys(head), ...Object.keys(base ?? {})])].sort();
-  const stacks = names.map((n) => reviewStack(n, head[n], base?.[n], base !== undefined));
+  const stacks = names.map((n) => {
+    const p = plans[n] as StackPlan | undefined;
+    const h = head[n] as TfJson | undefined;
+    return p && h ? reviewPlanStack(n, h, p, base?.[n]) : reviewStack(n, h, base?.[n], base !== undefined);
+  });
   const violationCount = stacks.reduce((sum, s) => sum + s.violations.length, 0);
   const refusalCount = stacks.reduce((sum, s) => sum + s.refusals.length, 0);
   return {
@@ -130,6 +234,7 @@ export function review(
     priceRegion: PRICE_REGION,
     head: labels.head ?? 'head',
     base: base ? (labels.base ?? 'base') : null,
+    plans: Object.keys(plans).length > 0,
     stacks,
     violationCount,
     refusalCount,

@@ -144,7 +144,7 @@ export function motoOverride(motoUrl: string, workDir: string): Record<string, u
 }
 
 /** Environment for the engine: no real AWS credentials, profiles or metadata service can leak in. */
-function fakeAwsEnv(): NodeJS.ProcessEnv {
+export function fakeAwsEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
