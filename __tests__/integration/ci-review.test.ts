@@ -49,10 +49,10 @@ beforeAll(() => {
   // the head: production pinned to an older engine version (a downgrade replaces the group)
   const envFile = path.join(repo, 'config/environments.ts');
   const text = fs.readFileSync(envFile, 'utf8');
-  const pinned = text.replace(/(production: \{\n(?:.*\n)*?\s+applyImmediately: false,\n)/, "$1    engineVersion: '7.0',\n");
+  const pinned = text.replace(/(production: \{\n(?:.*\n)*?\s+applyImmediately: false,\n)/, "$1    engineVersion: '8.0',\n");
   if (pinned === text) throw new Error('config/environments.ts: production block not found');
   fs.writeFileSync(envFile, pinned);
-  git('commit', '--quiet', '-am', 'pin production to redis 7.0');
+  git('commit', '--quiet', '-am', 'pin production to valkey 8.0');
 }, 60000);
 
 afterAll(() => {
@@ -83,10 +83,10 @@ describe('scripts/ci/review-pr.sh on a pull request that downgrades production',
       expect.stringMatching(/^Head [0-9a-f]{7} against base [0-9a-f]{7}; changes predicted offline \(no plan\)\.$/),
     ]);
     expect(lines[5]).toMatch(
-      /^> ⛔ \*\*production:\*\* aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is REPLACED: DATA LOSS AND OUTAGE\. The group is deleted and created again \(engine_version "7\.1" → "7\.0": downgrade 7\.1 → 7\.0 replaces the group\): .*this change goes to an older one \(redis 7\.1 → 7\.0\)/,
+      /^> ⛔ \*\*production:\*\* aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is REPLACED: DATA LOSS AND OUTAGE\. The group is deleted and created again \(engine_version "8\.1" → "8\.0": downgrade 8\.1 → 8\.0 replaces the group\): .*this change goes to an older one \(valkey 8\.1 → 8\.0\)/,
     );
     expect(md).toMatch(
-      /\| production \| production \| \$689\.85 \| \$0\.00 \| 2 replaced ⛔ \*\*data loss and outage\*\* \| offline prediction \| ✅ \|/,
+      /\| production \| production \| \$551\.88 \| \$0\.00 \| 2 replaced ⛔ \*\*data loss and outage\*\* \| offline prediction \| ✅ \|/,
     );
     expect(
       JSON.parse(fs.readFileSync(path.join(repo, 'out', 'review.json'), 'utf8')).stacks.map((s: { stack: string }) => s.stack),

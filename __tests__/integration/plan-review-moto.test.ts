@@ -63,7 +63,10 @@ function synth(name: string, change: Partial<EnvironmentConfig>): SynthStack {
   const outdir = path.join(work, `out-${name}`);
   const app = new App({ outdir });
   const environment = { ...FIXED_ENVIRONMENTS.production, ...change };
-  new CacheEnvironmentStack(app, 'production', { environment, deployment: deploymentSettings('production', {}) });
+  new CacheEnvironmentStack(app, 'production', {
+    environment,
+    deployment: deploymentSettings('production', { AWS_REGION: 'us-east-1', CACHE_STATE_BUCKET: 'isl-cache-test-state' }),
+  });
   app.synth();
   return readStacks(outdir)[0];
 }
