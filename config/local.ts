@@ -74,6 +74,14 @@ export const LOCAL_TLS_DIR_DEFAULT = '.local-tls';
 /** Mode of the files uploaded into the container: readable by the image's unprivileged `redis` user. */
 export const UPLOAD_FILE_MODE = '0644';
 
+/**
+ * Image references (LOCAL_REDIS_IMAGE): `[registry[:port]/]path[:tag][@sha256:digest]`, lower-case path components
+ * (the grammar of github.com/distribution/reference). A reference cannot hold a template sequence or a quote.
+ */
+export const DOCKER_IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const DOCKER_IMAGE_REFERENCE_FORM = 'a Docker image reference such as redis:7.2 or registry.example.com/team/redis:7.2.4';
+
 export interface SavePoint {
   readonly seconds: number;
   readonly changes: number;
@@ -167,6 +175,12 @@ export const RESTART_POLICY = 'unless-stopped';
  *   letters and digits only.
  * - Chosen by the developer (TF_VAR_redis_password): the length an ElastiCache AUTH token may have
  *   (elasticache-facts.md), and only RFC 3986 unreserved characters, so it goes into REDIS_URL and redis.conf unescaped.
+ *   Guides 000 and 003 ask for a strong password; "strong" is stated as `strength`: at least `minDistinctCharacters`
+ *   different characters and an estimated `minEstimatedBits` (length × log2 of the sizes of the character classes it
+ *   uses, as if each character were drawn at random from them). Sixteen `a` (1 different, 75 bits) and
+ *   `1234567890123456` (53 bits) are refused; 16 random letters and digits (95 bits) and `openssl rand -hex 16`
+ *   (165 bits) pass. The estimate is an upper bound for a chosen password: it catches the weak ones, it cannot prove
+ *   a strong one.
  */
 export const LOCAL_PASSWORD = {
   generatedLength: 32,
@@ -174,7 +188,21 @@ export const LOCAL_PASSWORD = {
   maxLength: LIMITS.authTokenMaxLength,
   /** Regular-expression character class of the allowed characters (also used in the Terraform validation). */
   characterClass: 'A-Za-z0-9._~-',
+  strength: {
+    minDistinctCharacters: 8,
+    minEstimatedBits: 80,
+    /** The character classes of the estimate: a regular-expression class and how many characters it holds. */
+    classes: [
+      { characterClass: 'a-z', size: 26 },
+      { characterClass: 'A-Z', size: 26 },
+      { characterClass: '0-9', size: 10 },
+      { characterClass: '._~-', size: 4 },
+    ],
+  },
 } as const;
+
+/** Environment variable Terraform reads the chosen password from (TF_VAR_ + PASSWORD_VARIABLE). */
+export const PASSWORD_ENV = 'TF_VAR_redis_password';
 
 /** Terraform variable holding a chosen password; Terraform reads it from TF_VAR_redis_password. */
 export const PASSWORD_VARIABLE = 'redis_password';
@@ -185,4 +213,5 @@ export const LOCAL_ENV = {
   port: 'LOCAL_REDIS_PORT',
   tls: 'LOCAL_REDIS_TLS',
   tlsDir: 'LOCAL_REDIS_TLS_DIR',
+  image: 'LOCAL_REDIS_IMAGE',
 } as const;

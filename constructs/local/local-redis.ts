@@ -17,6 +17,8 @@ import {
   CONTAINER_BIND,
   CONTAINER_PATHS,
   CONTAINER_PORT,
+  DOCKER_IMAGE_REFERENCE,
+  DOCKER_IMAGE_REFERENCE_FORM,
   HEALTHCHECK,
   LOCAL_CONTAINER_NAME,
   LOCAL_DEFAULT_ENGINE,
@@ -32,7 +34,8 @@ import {
   TLS_FILES,
   UPLOAD_FILE_MODE,
 } from '../../config/local';
-import { Problems, describe, isIntegerIn, validateConstruct } from '../validation';
+import { Problems, describe, isIntegerIn, literalProblem, validateConstruct } from '../validation';
+import { PASSWORD_RULE, passwordProblem } from './password';
 import { LocalRedisTlsFiles, localRedisSettings, renderRedisConf } from './redis-conf';
 
 export interface LocalRedisProps {
@@ -43,8 +46,15 @@ export interface LocalRedisProps {
   /** Container name; the volume is `<name>-data`. @default 'isl-cache-local-redis' */
   readonly name?: string;
   /**
+   * The image, when not the engine's own (e.g. one built from the host's redis-server). It must run the engine's
+   * server and CLI under their usual names, as uid 999 (config/local.ts REDIS_USER).
+   * @default config/local.ts LOCAL_IMAGES of the engine (redis:7.2, valkey/valkey:8.1)
+   */
+  readonly image?: string;
+  /**
    * A password (usually a Terraform expression such as a sensitive variable) that replaces the generated one
-   * when it is non-empty. A literal must be 16–128 characters from A-Z a-z 0-9 . _ ~ -.
+   * when it is non-empty. A literal must be 16–128 characters from A-Z a-z 0-9 . _ ~ - and strong enough
+   * (config/local.ts LOCAL_PASSWORD.strength).
    * @default the generated random_password
    */
   readonly password?: string;
@@ -66,7 +76,6 @@ export interface LocalRedisProps {
 }
 
 const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-const PASSWORD_PATTERN = new RegExp(`^[${LOCAL_PASSWORD.characterClass}]{${LOCAL_PASSWORD.minLength},${LOCAL_PASSWORD.maxLength}}$`);
 
 /** The host directory with the TLS files, absolute. */
 const hostTlsDir = (p: LocalRedisProps) => path.resolve(p.tlsDir ?? LOCAL_TLS_DIR_DEFAULT);
@@ -100,17 +109,13 @@ function checkProps(p: LocalRedisProps): string[] {
   if (p.name !== undefined && !(typeof p.name === 'string' && CONTAINER_NAME_PATTERN.test(p.name))) {
     problems.push(`name: a Docker container name (${CONTAINER_NAME_PATTERN.source}), got ${show(p.name)}`);
   }
-  if (
-    p.password !== undefined &&
-    !Token.isUnresolved(p.password) &&
-    p.password !== '' &&
-    !(typeof p.password === 'string' && PASSWORD_PATTERN.test(p.password))
-  ) {
-    // never echo a password
-    const got = typeof p.password === 'string' ? `a string of ${p.password.length} characters` : show(p.password);
-    problems.push(
-      `password: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, got ${got}`,
-    );
+  if (p.image !== undefined && !(typeof p.image === 'string' && DOCKER_IMAGE_REFERENCE.test(p.image))) {
+    problems.push(`image: ${DOCKER_IMAGE_REFERENCE_FORM}, got ${show(p.image)}`);
+  }
+  if (p.password !== undefined && !Token.isUnresolved(p.password) && p.password !== '') {
+    // never echo a password: it is described
+    const why = typeof p.password === 'string' ? passwordProblem(p.password) : `a ${typeof p.password}`;
+    if (why !== undefined) problems.push(`password: ${PASSWORD_RULE}, got ${why}`);
   }
   if (p.maxmemoryMb !== undefined && !isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
     problems.push(`maxmemoryMb: a whole number ≥ 1, got ${show(p.maxmemoryMb)}`);
@@ -124,8 +129,16 @@ function checkProps(p: LocalRedisProps): string[] {
   if (p.tlsDir !== undefined && p.tls !== true) {
     problems.push(`tlsDir: only with tls: true, got ${show(p.tlsDir)} with tls: ${show(p.tls)}`);
   }
-  if (p.tls === true) {
+  if (p.tls === true && (p.tlsDir === undefined || typeof p.tlsDir === 'string')) {
     const dir = hostTlsDir(p);
+    // the absolute path reaches the JSON as upload sources, an output and inside filesha256("…"): a literal only
+    const notLiteral = literalProblem(dir, true);
+    if (notLiteral !== undefined) {
+      problems.push(
+        `tlsDir: ${notLiteral}, got ${show(dir)}${p.tlsDir === undefined || path.isAbsolute(p.tlsDir) ? '' : ' (resolved against the current directory)'}`,
+      );
+      return problems;
+    }
     const missing = Object.values(TLS_FILES).filter((f) => !fs.existsSync(path.join(dir, f)));
     if (missing.length) {
       problems.push(
@@ -177,7 +190,7 @@ export class LocalRedis extends Construct {
     this.password = props.password === undefined ? generated.result : Token.asString(Fn.coalesce([props.password, generated.result]));
 
     this.volume = new Volume(this, 'data', { name: `${name}-data` });
-    this.image = new Image(this, 'image', { name: engine.image, keepLocally: true });
+    this.image = new Image(this, 'image', { name: props.image ?? engine.image, keepLocally: true });
 
     const certsIn = (file: string) => path.posix.join(CONTAINER_PATHS.certs, file);
     const tlsFiles: LocalRedisTlsFiles | undefined = this.tls
