@@ -3,19 +3,29 @@
  * as a template, so `${…}` in a value is evaluated (`CACHE_PILOT_VPC_TAG='Environment=${file("/etc/hostname")}'` read
  * the file at plan) and `%{…}` is a directive. Every variable the project reads is tried with both, with a newline and
  * with a quote: each bad value is refused where it is read, once, naming the variable; a quote survives as a literal
- * where it is harmless.
+ * where it is harmless; and the guardrail `literal-settings` refuses a stack in which such a value arrived another way.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Aspects, Testing, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
+import { GuardrailsAspect } from '../../constructs/guardrails/aspect';
 import { AWS_ENVIRONMENTS } from '../../config/environments';
 import { LOCAL_ENV, PASSWORD_ENV } from '../../config/local';
+import { checkGuardrails } from '../../constructs/guardrails/runner';
+import { templateSequence } from '../../constructs/guardrails/rules/literal-settings';
 import { TfJson } from '../../constructs/guardrails/tf-json';
 import { describe as describeValue } from '../../constructs/validation';
+import { CacheEnvironmentStack } from '../../stacks/environment-stack';
+import { LocalStack } from '../../stacks/local-stack';
 import { preflight } from '../../stacks/preflight';
-import { ENVIRONMENT_VARIABLE_SUFFIXES, SHARED_VARIABLES } from '../../stacks/settings';
+import { ENVIRONMENT_VARIABLE_SUFFIXES, SHARED_VARIABLES, deploymentSettings } from '../../stacks/settings';
 import { synthesizeApp } from '../../stacks/synthesize';
 import { FIXED_ENVIRONMENTS } from '../helpers/environments';
+import { BASE_GROUP_PROPS } from '../helpers/synth';
 
 /** Every variable the synth reads, with what else must be set for it to be read. */
 const VARIABLES: ReadonlyArray<[string, Record<string, string>]> = [
@@ -163,5 +173,74 @@ describe('TF_VAR_redis_password is checked at synth and never shown', () => {
     ['16 hex digits (openssl rand -hex 8)', '3f9a1c07e5b24d8e'],
   ])('accepts %s', (_, password) => {
     expect(problemsWith(PASSWORD_ENV, password, {})).toEqual([]);
+  });
+});
+
+describe('guardrail literal-settings: a template sequence that reached a setting another way fails synth', () => {
+  const literalViolations = (json: TfJson, stack: string) =>
+    checkGuardrails(json, stack)
+      .filter((v) => v.rule === 'literal-settings')
+      .map((v) => `${v.resource}: ${v.message}`);
+
+  it('finds the sequences and lets their escapes pass', () => {
+    expect(['a${b}', 'a%{ if x }', 'a$${b}', 'a%%{b}', 'plain', '$', '%'].map(templateSequence)).toEqual([
+      '${',
+      '%{',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('passes every stack as synthesized from the defaults', () => {
+    const app = Testing.app();
+    const stacks = AWS_ENVIRONMENTS.map(
+      (e) => new CacheEnvironmentStack(app, e, { environment: FIXED_ENVIRONMENTS[e], deployment: deploymentSettings(e, {}) }),
+    );
+    for (const s of stacks) expect(literalViolations(JSON.parse(Testing.synth(s)) as TfJson, s.node.id)).toEqual([]);
+    const local = new LocalStack(Testing.app(), 'local', { env: {} });
+    expect(literalViolations(JSON.parse(Testing.synth(local)) as TfJson, 'local')).toEqual([]);
+  });
+
+  it('refuses a VPC tag and a subnet tag that bypassed the settings (a stack built with its own DeploymentSettings)', () => {
+    const dep = deploymentSettings('pilot', {});
+    const stack = new CacheEnvironmentStack(Testing.app(), 'pilot', {
+      environment: FIXED_ENVIRONMENTS.pilot,
+      deployment: {
+        ...dep,
+        vpcTag: { key: 'Environment', value: '${file("/etc/hostname")}' },
+        subnetTag: { key: 'Tier%{ if true }', value: 'private' },
+      },
+    });
+    expect(literalViolations(JSON.parse(Testing.synth(stack)) as TfJson, 'pilot')).toEqual([
+      'data.aws_vpcs.vpcs: a template sequence "${" in a literal setting (CACHE_<ENV>_VPC_TAG) at tags.Environment: Terraform would evaluate it, got "${file(\\"/etc/hostname\\")}"; refuse it where it is read (or escape it: $${ and %%{)',
+      'data.aws_subnets.private-subnets-us-east-1a: a template sequence "%{" in a literal setting (CACHE_<ENV>_SUBNET_TAG, _SUBNET_IDS or _AVAILABILITY_ZONES) at filter.2.name: Terraform would evaluate it, got "tag:Tier%{ if true }"; refuse it where it is read (or escape it: $${ and %%{)',
+      'data.aws_subnets.private-subnets-us-east-1a: a template sequence "%{" in a literal setting (a message naming settings) at lifecycle.postcondition.0.error_message: Terraform would evaluate it, got "pilot: no subnet tagged Tier%{ if true }=private in zone us-…AVAILABILITY_ZONES)." (209 characters); refuse it where it is read (or escape it: $${ and %%{)',
+      'data.aws_vpcs.vpcs: a template sequence "${" in a literal setting (a message naming settings) at lifecycle.postcondition.0.error_message: Terraform would evaluate it, got "pilot: exactly one VPC tagged Environment=${file(\\"/etc/hostn…g only that VPC has." (171 characters); refuse it where it is read (or escape it: $${ and %%{)',
+    ]);
+  });
+
+  it('refuses a TLS path with a template sequence in the local stack JSON (upload source, CA output)', () => {
+    const json = JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', { env: {} }))) as TfJson;
+    const container = Object.values(json.resource?.docker_container ?? {})[0];
+    (container.upload as Array<Record<string, unknown>>).push({ file: '/etc/redis/certs/ca.crt', source: '/home/${path.cwd}/ca.crt' });
+    (json.output as Record<string, { value: unknown }>).redis_ca_cert.value = '/home/${path.cwd}/ca.crt';
+    expect(literalViolations(json, 'local').map((l) => `${l.split(':')[0]} at ${/ at ([^:]+):/.exec(l)?.[1] ?? '?'}`)).toEqual([
+      'docker_container.redis_container_C24AB333 at upload.1.source',
+      'output.redis_ca_cert at value',
+    ]);
+  });
+
+  it('fails synth of another team’s group restored from an S3 object whose ARN carries an expression', () => {
+    const stack = new TerraformStack(Testing.app(), 'team');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    new RandomProvider(stack, 'random');
+    new RedisReplicationGroup(stack, 'cache', { ...BASE_GROUP_PROPS, snapshotArns: ['arn:aws:s3:::backups/${file("/etc/hostname")}.rdb'] });
+    Aspects.of(stack).add(new GuardrailsAspect('enforce'));
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /guardrail literal-settings: aws_elasticache_replication_group\.\S+: a template sequence "\$\{" in a literal setting \(restoreFromSnapshot \(config\/environments\.ts\) or the snapshotName\/snapshotArns props\) at snapshot_arns\.0: Terraform would evaluate it/,
+    );
   });
 });
