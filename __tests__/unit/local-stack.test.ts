@@ -59,12 +59,14 @@ describe('LocalStack, defaults', () => {
     expect(container.image).toBe(`\${docker_image.${imageId}.image_id}`);
   });
 
-  it('runs the rendered redis.conf, uploaded into the container', () => {
+  it('runs the rendered redis.conf, uploaded into the container, readable by the Redis user only (it holds the password)', () => {
     expect(container.command).toEqual([LOCAL_IMAGES.redis.server, CONTAINER_PATHS.conf]);
     expect(container.upload).toEqual([
       {
         file: CONTAINER_PATHS.conf,
-        permissions: '0644',
+        permissions: '0600',
+        owner: '999',
+        group: '999',
         content: renderRedisConf(
           localRedisSettings({
             bind: CONTAINER_BIND,
@@ -77,6 +79,10 @@ describe('LocalStack, defaults', () => {
         ),
       },
     ]);
+  });
+
+  it('sets no container user: the image’s entrypoint steps down to uid 999 (with a user, Docker would look it up on the host to own the uploads)', () => {
+    expect(container.user).toBeUndefined();
   });
 
   it('publishes the port on 127.0.0.1 only', () => {
@@ -119,8 +125,9 @@ describe('LocalStack, defaults', () => {
     expect(container.env).toEqual([`REDISCLI_AUTH=${passwordExpression(json)}`]);
   });
 
-  it('restarts unless stopped, and deploy waits for the health check', () => {
-    expect(container).toEqual(expect.objectContaining({ name: LOCAL_CONTAINER_NAME, restart: RESTART_POLICY, wait: true }));
+  it('always restarts (after a crash, an OOM kill, and at the engine’s next start after docker kill), and deploy waits for the health check', () => {
+    expect(RESTART_POLICY).toBe('always');
+    expect(container).toEqual(expect.objectContaining({ name: LOCAL_CONTAINER_NAME, restart: 'always', wait: true }));
   });
 
   it('takes the password from TF_VAR_redis_password or generates it, in Terraform', () => {
@@ -244,15 +251,16 @@ describe('LocalStack, choices', () => {
       expect(lines).toEqual(expect.arrayContaining(['port 0', `tls-port ${CONTAINER_PORT}`, 'tls-auth-clients no']));
     });
 
-    it('uploads the CA, certificate and key from the TLS directory, replacing the container when one changes', () => {
-      expect(container.upload.slice(1)).toEqual(
-        Object.values(TLS_FILES).map((f) => ({
-          file: path.posix.join(CONTAINER_PATHS.certs, f),
-          source: path.join(tlsDir, f),
-          source_hash: `\${filesha256("${path.join(tlsDir, f)}")}`,
-          permissions: '0644',
-        })),
-      );
+    it('uploads the CA, certificate and key from the TLS directory, owned by the Redis user, the key 0600; a change replaces the container', () => {
+      const upload = (f: string, permissions: string) => ({
+        file: path.posix.join(CONTAINER_PATHS.certs, f),
+        source: path.join(tlsDir, f),
+        source_hash: `\${filesha256("${path.join(tlsDir, f)}")}`,
+        permissions,
+        owner: '999',
+        group: '999',
+      });
+      expect(container.upload.slice(1)).toEqual([upload('ca.crt', '0644'), upload('redis.crt', '0644'), upload('redis.key', '0600')]);
     });
 
     it('checks health over TLS, trusting the uploaded CA', () => {

@@ -29,10 +29,11 @@ import {
   LOCAL_PASSWORD,
   LOCAL_TLS_DIR_DEFAULT,
   MEMORY_LIMIT,
+  REDIS_USER,
   RESTART_POLICY,
   STOP,
   TLS_FILES,
-  UPLOAD_FILE_MODE,
+  UPLOAD_FILE_MODES,
 } from '../../config/local';
 import { Problems, describe, isIntegerIn, literalProblem, validateConstruct } from '../validation';
 import { PASSWORD_RULE, passwordProblem } from './password';
@@ -210,15 +211,21 @@ export class LocalRedis extends Construct {
 
     const tlsDir = hostTlsDir(props);
     if (this.tls) this.caCertFile = path.join(tlsDir, TLS_FILES.caCert);
-    // uploaded from the host file at apply time (keys stay out of the state); the hash replaces the container when a file changes
+    // every upload owned by the Redis user the image's entrypoint steps down to (config/local.ts REDIS_USER), the
+    // password (redis.conf) and the key readable by it alone; the TLS files
+    // are uploaded from the host at apply time (keys stay out of the state), their hash replaces the container when
+    // a file changes. `owner`/`group` are set through an override: provider 4.6 has them, the bindings (3.x) do not.
+    const owned = { owner: String(REDIS_USER.uid), group: String(REDIS_USER.gid) };
     const tlsUploads = this.tls
-      ? Object.values(TLS_FILES).map((file) => ({
+      ? Object.entries(TLS_FILES).map(([kind, file]) => ({
           file: certsIn(file),
           source: path.join(tlsDir, file),
-          sourceHash: Fn.filesha256(path.join(tlsDir, file)),
-          permissions: UPLOAD_FILE_MODE,
+          source_hash: Fn.filesha256(path.join(tlsDir, file)),
+          permissions: kind === 'key' ? UPLOAD_FILE_MODES.key : UPLOAD_FILE_MODES.cert,
+          ...owned,
         }))
       : [];
+    const uploads = [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODES.conf, ...owned }, ...tlsUploads];
     const cliTls = tlsFiles ? ['--tls', '--cacert', tlsFiles.caCertFile] : [];
 
     this.container = new Container(this, 'container', {
@@ -229,7 +236,6 @@ export class LocalRedis extends Construct {
       env: [`REDISCLI_AUTH=${this.password}`],
       ports: [{ internal: CONTAINER_PORT, external: this.port, ip: LOCAL_HOST }],
       volumes: [{ volumeName: this.volume.name, containerPath: CONTAINER_PATHS.data }],
-      upload: [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODE }, ...tlsUploads],
       healthcheck: {
         // -e: exit non-zero on an error reply, so a wrong password (NOAUTH) is unhealthy, not just an unreachable server
         test: ['CMD', engine.cli, '-e', ...cliTls, 'ping'],
@@ -248,6 +254,7 @@ export class LocalRedis extends Construct {
       // `cdktf deploy local` returns once the health check passes
       wait: true,
     });
+    this.container.addOverride('upload', uploads);
 
     const scheme = this.tls ? 'rediss' : 'redis';
     this.url = `${scheme}://:${this.password}@${LOCAL_HOST}:${this.port}/${LOCAL_DB}`;
