@@ -210,7 +210,7 @@ describe('AWS settings: every bad value is named with its stacks, its form and t
         CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'https://hooks.example.com/x',
         CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: 'https://hooks.example.com/x',
       },
-      'CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: endpoints not also in CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS (name each once), got "https://hooks.example.com/x" (stack production)',
+      'CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: endpoints not also in CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS (name each once), got "https://hooks.example.com" (path not shown) (stack production)',
     ],
     [
       'an endpoint over plain HTTP',
