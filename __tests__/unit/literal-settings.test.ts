@@ -146,6 +146,12 @@ describe('a 10,000-character value is shortened in the message', () => {
     );
   });
 
+  it('CACHE_GUARDRAILS too (refused by its form: enforce or warn)', () => {
+    expect(problemsWith('CACHE_GUARDRAILS', `\${${'x'.repeat(9997)}}`, {})).toEqual([
+      `CACHE_GUARDRAILS: enforce or warn, got "\${${'x'.repeat(58)}…${'x'.repeat(19)}}" (10000 characters) (every stack)`,
+    ]);
+  });
+
   it('shortens long lists and objects too', () => {
     expect(describeValue(Array.from({ length: 1000 }, (_, i) => `item-${i}`))).toBe(
       '["item-0", "item-1", "item-2", "item-3", "item-4", "item-5",…em-998", "item-999"] (11890 characters)',
