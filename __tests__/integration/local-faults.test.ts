@@ -182,6 +182,24 @@ const facts = { image: IMAGE, volume: VOLUME };
     await expect(withClient(redis(), (c) => c.mget(keys))).resolves.toEqual(keys);
   }, 60000);
 
+  test('docker kill: Docker keeps it down (it suspends every policy after a kill); the engine’s next start brings it back (restart always)', async () => {
+    const keys = keysOf('before-docker-kill', 200);
+    await withClient(redis(), (c) => c.mset(Object.fromEntries(keys.map((k) => [k, k]))));
+    await new Promise((r) => setTimeout(r, 1500)); // appendfsync everysec
+    await docker.docker.getContainer(LOCAL_CONTAINER_NAME).kill();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await inspect()).State.Status).toBe('exited');
+    await docker.restartDaemon();
+    const started = Date.now();
+    for (;;) {
+      const c = await inspect();
+      if (c.State.Health?.Status === 'healthy') break;
+      if (Date.now() - started > 40000) throw new Error(`not back within 40 s of the engine's start: ${JSON.stringify(c.State)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await expect(withClient(redis(), (c) => c.mget(keys))).resolves.toEqual(keys);
+  }, 90000);
+
   test('local:backup --dir naming a file stops before BGSAVE: no snapshot is taken, exit 2', async () => {
     const file = path.join(work, 'not-a-dir');
     fs.writeFileSync(file, 'x');

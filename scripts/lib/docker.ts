@@ -30,7 +30,13 @@ export class DockerEngine {
   private constructor(
     public readonly socketPath: string,
     /** The dockerd this helper started, if it started one. */
-    private readonly daemon?: { proc: ChildProcess; root: string; logFile: string; bridge: string },
+    private readonly daemon?: {
+      proc: ChildProcess;
+      readonly root: string;
+      readonly logFile: string;
+      readonly bridge: string;
+      readonly args: string[];
+    },
   ) {
     this.docker = new Docker({ socketPath });
   }
@@ -59,28 +65,30 @@ export class DockerEngine {
     const socketPath = path.join(root, 'docker.sock');
     const logFile = path.join(root, 'dockerd.log');
     const bridge = createBridge();
-    const log = fs.openSync(logFile, 'a');
-    const proc = spawn(
-      'dockerd',
-      [
-        '--storage-driver=vfs',
-        '--iptables=false',
-        '--ip-forward=false',
-        '--bridge',
-        bridge,
-        '--data-root',
-        path.join(root, 'data'),
-        '--exec-root',
-        path.join(root, 'exec'),
-        '--pidfile',
-        path.join(root, 'dockerd.pid'),
-        '--host',
-        `unix://${socketPath}`,
-      ],
-      { stdio: ['ignore', log, log] },
-    );
-    fs.closeSync(log);
-    const engine = new DockerEngine(socketPath, { proc, root, logFile, bridge });
+    const args = [
+      '--storage-driver=vfs',
+      '--iptables=false',
+      '--ip-forward=false',
+      '--bridge',
+      bridge,
+      '--data-root',
+      path.join(root, 'data'),
+      '--exec-root',
+      path.join(root, 'exec'),
+      '--pidfile',
+      path.join(root, 'dockerd.pid'),
+      '--host',
+      `unix://${socketPath}`,
+    ];
+    const engine = new DockerEngine(socketPath, { proc: spawnDaemon(args, logFile), root, logFile, bridge, args });
+    await engine.untilAnswering(startTimeoutMs);
+    return engine;
+  }
+
+  /** Waits until the dockerd started here answers; stops it and throws with its log when it exits or times out. */
+  private async untilAnswering(startTimeoutMs: number): Promise<void> {
+    if (!this.daemon) return;
+    const { proc } = this.daemon;
     let exited: string | undefined;
     proc.once('exit', (code, signal) => {
       exited = `dockerd exited (${String(signal ?? code)})`;
@@ -89,15 +97,30 @@ export class DockerEngine {
       exited = `dockerd could not start: ${e.message}`;
     });
     const deadline = Date.now() + startTimeoutMs;
-    while (!(await DockerEngine.answers(socketPath))) {
+    while (!(await DockerEngine.answers(this.socketPath))) {
       if (exited !== undefined || Date.now() > deadline) {
         const why = exited ?? `dockerd did not answer within ${startTimeoutMs} ms`;
-        await engine.stop();
-        throw new Error(`${why}; its log:\n${engine.logTail()}`);
+        await this.stop();
+        throw new Error(`${why}; its log:\n${this.logTail()}`);
       }
       await sleep(100);
     }
-    return engine;
+  }
+
+  /**
+   * Restarts the dockerd started here (SIGTERM: it stops the containers with their stop signal and timeout, then
+   * starts them again by their restart policies), as a reboot or an engine update does. Keeps its data and bridge.
+   */
+  async restartDaemon(timeoutMs = 60000): Promise<void> {
+    if (!this.daemon) throw new Error('restartDaemon: this engine was not started here');
+    const { proc, args, logFile } = this.daemon;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+    }
+    this.daemon.proc = spawnDaemon(args, logFile);
+    await this.untilAnswering(timeoutMs);
   }
 
   /** The engine at `socketPath` (default DOCKER_HOST, else /var/run/docker.sock); never starts one. */
@@ -256,6 +279,16 @@ export class DockerEngine {
       }
       await sleep(200);
     }
+  }
+}
+
+/** dockerd with `args`, its output appended to `logFile`. */
+function spawnDaemon(args: readonly string[], logFile: string): ChildProcess {
+  const log = fs.openSync(logFile, 'a');
+  try {
+    return spawn('dockerd', [...args], { stdio: ['ignore', log, log] });
+  } finally {
+    fs.closeSync(log);
   }
 }
 
