@@ -306,6 +306,7 @@ const facts = { image: IMAGE, volume: VOLUME };
     beforeAll(async () => {
       orphanId = (await inspect()).Id;
       await withClient(redis(), (c) => c.set('orphan:marker', 'kept'));
+      fs.writeFileSync(path.join(work, 'app.env'), 'APP_NAME=isl\n', { mode: 0o644 });
       refused = await deployLocal(await options({ LOCAL_REDIS_PORT: String(port) }));
       replaced = await deployLocal(await options({ LOCAL_REDIS_PORT: String(port) }, { replaceOrphan: true }));
     }, 180000);
@@ -326,11 +327,12 @@ const facts = { image: IMAGE, volume: VOLUME };
       await expect(withClient(redis(), (c) => c.get('orphan:marker'))).resolves.toBe('kept');
     });
 
-    test('the state and its backup are 0600', () => {
-      expect([mode(path.join(work, 'terraform.local.tfstate')), mode(path.join(work, 'terraform.local.tfstate.backup'))]).toEqual([
-        '600',
-        '600',
-      ]);
+    test('the state, its backup and .env are 0600', () => {
+      expect([
+        mode(path.join(work, 'terraform.local.tfstate')),
+        mode(path.join(work, 'terraform.local.tfstate.backup')),
+        mode(path.join(work, 'app.env')),
+      ]).toEqual(['600', '600', '600']);
     });
   });
 

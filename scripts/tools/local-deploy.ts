@@ -127,7 +127,7 @@ export interface LocalDeployOptions {
   readonly workDir?: string;
   /** @default the state the synthesized local backend names */
   readonly statePath?: string;
-  /** The .env file whose REDIS_* lines a destroy removes. @default .env in the project root */
+  /** The .env file kept 0600, whose REDIS_* lines a destroy removes. @default .env in the project root */
   readonly envFile?: string;
   /** Extra engine arguments for apply/destroy, e.g. `-replace=docker_container.…`. @default none */
   readonly engineArgs?: readonly string[];
@@ -226,7 +226,7 @@ export function redact(text: string, secrets: readonly string[]): string {
   return [...new Set(secrets)].sort((a, b) => b.length - a.length).reduce((t, s) => t.split(s).join('(redacted)'), text);
 }
 
-/** The state, its .backup and the env file: only their owner may read them (they hold the password). */
+/** The state, its .backup and the .env file: only their owner may read them (they hold the password). */
 function tightenModes(files: readonly (string | undefined)[]): void {
   for (const f of files) if (f && fs.existsSync(f) && (fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
 }
@@ -379,10 +379,11 @@ async function initAndRun(
     notes.push(l);
     progress(`${l}\n`);
   };
-  tightenModes(stateFiles(p.statePath));
+  const envFile = opts.envFile ?? path.join(REPO_ROOT, '.env');
+  tightenModes([...stateFiles(p.statePath), envFile]);
   const secretsBefore = secretsOf(p.statePath);
   const done = (ok: boolean, output: string, outputs?: Record<string, Output>): LocalDeployResult => {
-    tightenModes(stateFiles(p.statePath));
+    tightenModes([...stateFiles(p.statePath), envFile]);
     const secrets = [...secretsBefore, ...secretsOf(p.statePath)];
     return { ...base, ok, output: redact([...notes, output].filter(Boolean).join('\n'), secrets), outputs, ms: Date.now() - started };
   };
@@ -417,7 +418,6 @@ async function initAndRun(
       fs.rmSync(backup);
       notes.push(`destroy:local: removed ${backup} (the state before the destroy, with the password)`);
     }
-    const envFile = opts.envFile ?? path.join(REPO_ROOT, '.env');
     if (removeOwnedEnv(envFile)) notes.push(`destroy:local: removed the REDIS_* lines of npm run local:env from ${envFile}`);
     return done(true, output);
   }
