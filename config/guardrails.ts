@@ -158,9 +158,14 @@ export interface LiteralSettingPosition {
   readonly blocks: string;
   readonly attributes: readonly string[];
   readonly unless?: { readonly field: string; readonly values: readonly string[] };
+  /** Expressions the project writes there itself, which pass (a message quoting its own resource's attribute). */
+  readonly allowed?: RegExp;
   /** Where the values come from, for the message. */
   readonly from: string;
 }
+
+/** A reference to the resource's own attribute in its condition's message (`${self.container_logs}`). */
+const SELF_REFERENCE = /\$\{self\.[a-z_]+\}/g;
 
 export const LITERAL_SETTINGS: readonly LiteralSettingPosition[] = [
   { blocks: 'provider.aws.*', attributes: ['region'], from: 'AWS_REGION' },
@@ -174,8 +179,8 @@ export const LITERAL_SETTINGS: readonly LiteralSettingPosition[] = [
     unless: { field: 'name', values: ['vpc-id'] },
     from: 'CACHE_<ENV>_SUBNET_TAG, _SUBNET_IDS or _AVAILABILITY_ZONES',
   },
-  { blocks: 'data.*.*.lifecycle.*.*', attributes: ['error_message'], from: 'a message naming settings' },
-  { blocks: 'resource.*.*.lifecycle.*.*', attributes: ['error_message'], from: 'a message naming settings' },
+  { blocks: 'data.*.*.lifecycle.*.*', attributes: ['error_message'], allowed: SELF_REFERENCE, from: 'a message naming settings' },
+  { blocks: 'resource.*.*.lifecycle.*.*', attributes: ['error_message'], allowed: SELF_REFERENCE, from: 'a message naming settings' },
   { blocks: 'variable.*', attributes: ['description', 'default.**'], from: 'settings (CACHE_<ENV>_CLIENT_*, _ALARM_*)' },
   { blocks: 'variable.*.validation.*', attributes: ['error_message'], from: 'a message naming settings' },
   {

@@ -15,6 +15,7 @@ import { RedisReplicationGroup } from '../../constructs/elasticache/replication-
 import { GuardrailsAspect } from '../../constructs/guardrails/aspect';
 import { AWS_ENVIRONMENTS } from '../../config/environments';
 import { LOCAL_ENV, PASSWORD_ENV } from '../../config/local';
+import { LOCAL_CLUSTER_ENV } from '../../config/local-cluster';
 import { checkGuardrails } from '../../constructs/guardrails/runner';
 import { templateSequence } from '../../constructs/guardrails/rules/literal-settings';
 import { TfJson } from '../../constructs/guardrails/tf-json';
@@ -41,6 +42,8 @@ const VARIABLES: ReadonlyArray<[string, Record<string, string>]> = [
   [LOCAL_ENV.tls, {}],
   [LOCAL_ENV.tlsDir, { [LOCAL_ENV.tls]: '1' }],
   [LOCAL_ENV.image, {}],
+  [LOCAL_CLUSTER_ENV.cluster, {}],
+  [LOCAL_CLUSTER_ENV.firstPort, {}],
 ];
 
 const problemsWith = (variable: string, value: string, extra: Record<string, string>) =>
@@ -53,8 +56,8 @@ const shown = (variable: string, quoted: string, length: number) =>
     : quoted;
 
 describe('every variable refuses a value Terraform would evaluate, naming the variable once', () => {
-  it('covers the 48 variables of config/deployment.ts and config/local.ts', () => {
-    expect(VARIABLES).toHaveLength(4 + 3 * 13 + 5);
+  it('covers the 50 variables of config/deployment.ts, config/local.ts and config/local-cluster.ts', () => {
+    expect(VARIABLES).toHaveLength(4 + 3 * 13 + 5 + 2);
   });
 
   it.each(VARIABLES)('%s: ${…} is refused as an expression', (variable, extra) => {
@@ -210,6 +213,10 @@ describe('guardrail literal-settings: a template sequence that reached a setting
     for (const s of stacks) expect(literalViolations(JSON.parse(Testing.synth(s)) as TfJson, s.node.id)).toEqual([]);
     const local = new LocalStack(Testing.app(), 'local', { env: {} });
     expect(literalViolations(JSON.parse(Testing.synth(local)) as TfJson, 'local')).toEqual([]);
+    // the cluster's create step quotes its own logs in its message (${self.container_logs}): the project's own reference
+    const cluster = JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', { env: { LOCAL_REDIS_CLUSTER: '1' } }))) as TfJson;
+    expect(JSON.stringify(cluster)).toContain('${self.container_logs}');
+    expect(literalViolations(cluster, 'local')).toEqual([]);
   });
 
   it('refuses a VPC tag and a subnet tag that bypassed the settings (a stack built with its own DeploymentSettings)', () => {

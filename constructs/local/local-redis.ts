@@ -81,6 +81,29 @@ const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 /** The host directory with the TLS files, absolute. */
 const hostTlsDir = (p: LocalRedisProps) => path.resolve(p.tlsDir ?? LOCAL_TLS_DIR_DEFAULT);
 
+/**
+ * The files a local Redis container is given (in the provider's JSON form, for `addOverride('upload', …)`):
+ * redis.conf and, with a TLS directory, the CA, certificate and key. Every upload is owned by the Redis user the
+ * image's entrypoint steps down to (config/local.ts REDIS_USER); redis.conf (it holds the password) and the key are
+ * readable by it alone. The TLS files are uploaded from the host at apply time (keys stay out of the state); their
+ * hash replaces the container when one changes. `owner`/`group` go through an override: provider 4.6 has them, the
+ * 3.x bindings do not.
+ */
+export function localRedisUploads(conf: string, tlsDir?: string): Array<Record<string, string>> {
+  const owned = { owner: String(REDIS_USER.uid), group: String(REDIS_USER.gid) };
+  const tlsUploads =
+    tlsDir === undefined
+      ? []
+      : Object.entries(TLS_FILES).map(([kind, file]) => ({
+          file: path.posix.join(CONTAINER_PATHS.certs, file),
+          source: path.join(tlsDir, file),
+          source_hash: Fn.filesha256(path.join(tlsDir, file)),
+          permissions: kind === 'key' ? UPLOAD_FILE_MODES.key : UPLOAD_FILE_MODES.cert,
+          ...owned,
+        }));
+  return [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODES.conf, ...owned }, ...tlsUploads];
+}
+
 /** Defaults of the construct's props. */
 export const LOCAL_REDIS_DEFAULTS = { maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru' as MaxmemoryPolicy } as const;
 
@@ -211,21 +234,7 @@ export class LocalRedis extends Construct {
 
     const tlsDir = hostTlsDir(props);
     if (this.tls) this.caCertFile = path.join(tlsDir, TLS_FILES.caCert);
-    // every upload owned by the Redis user the image's entrypoint steps down to (config/local.ts REDIS_USER), the
-    // password (redis.conf) and the key readable by it alone; the TLS files
-    // are uploaded from the host at apply time (keys stay out of the state), their hash replaces the container when
-    // a file changes. `owner`/`group` are set through an override: provider 4.6 has them, the bindings (3.x) do not.
-    const owned = { owner: String(REDIS_USER.uid), group: String(REDIS_USER.gid) };
-    const tlsUploads = this.tls
-      ? Object.entries(TLS_FILES).map(([kind, file]) => ({
-          file: certsIn(file),
-          source: path.join(tlsDir, file),
-          source_hash: Fn.filesha256(path.join(tlsDir, file)),
-          permissions: kind === 'key' ? UPLOAD_FILE_MODES.key : UPLOAD_FILE_MODES.cert,
-          ...owned,
-        }))
-      : [];
-    const uploads = [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODES.conf, ...owned }, ...tlsUploads];
+    const uploads = localRedisUploads(conf, this.tls ? tlsDir : undefined);
     const cliTls = tlsFiles ? ['--tls', '--cacert', tlsFiles.caCertFile] : [];
 
     this.container = new Container(this, 'container', {

@@ -67,7 +67,7 @@ function checkPosition(json: TfJson, pos: LiteralSettingPosition): Array<Omit<Vi
       const [head, deep] = attr.endsWith('**') ? [attr.slice(0, -2), true] : [attr, false];
       for (const f of at(block.value, head, block.path)) {
         for (const s of deep ? strings(f) : typeof f.value === 'string' ? [{ path: f.path, text: f.value }] : []) {
-          const seq = templateSequence(s.text);
+          const seq = templateSequence(pos.allowed ? s.text.replace(pos.allowed, '') : s.text);
           if (seq === undefined) continue;
           const { resource, attribute } = locate(s.path);
           out.push({
