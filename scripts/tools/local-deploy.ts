@@ -75,12 +75,26 @@ export function stackImage(stack: SynthStack): string {
   return String(images[0].name);
 }
 
-/** The stack's container: its name, the host port it publishes on 127.0.0.1 and its server binary. */
-export function stackContainer(stack: SynthStack): { name: string; port: number; ip: string; server: string } {
-  const containers = Object.values(stack.json.resource?.docker_container ?? {});
-  if (containers.length !== 1) throw new Error(`${stack.name}: expected one docker_container, found ${containers.length}`);
-  const c = containers[0] as { name: string; ports?: { external: number; ip: string }[]; command?: string[] };
-  return { name: c.name, port: Number(c.ports?.[0]?.external), ip: c.ports?.[0]?.ip ?? '127.0.0.1', server: c.command?.[0] ?? '' };
+/** A container of the stack: its name, the ports it publishes, its command, whether it is a server with a health check. */
+export interface StackContainer {
+  readonly name: string;
+  readonly ports: readonly { readonly external: number; readonly ip: string }[];
+  readonly command: readonly string[];
+  /** A long-running server with a health check (not a one-off step such as the cluster's `create`). */
+  readonly server: boolean;
+}
+
+/** Every container of the stack (the single Redis and, with LOCAL_REDIS_CLUSTER=1, the cluster's nodes and step). */
+export function stackContainers(stack: SynthStack): StackContainer[] {
+  return Object.values(stack.json.resource?.docker_container ?? {}).map((body) => {
+    const c = body as { name: string; ports?: { external: number; ip?: string }[]; command?: string[]; healthcheck?: unknown };
+    return {
+      name: c.name,
+      ports: (c.ports ?? []).map((p) => ({ external: p.external, ip: p.ip ?? '127.0.0.1' })),
+      command: c.command ?? [],
+      server: c.healthcheck !== undefined,
+    };
+  });
 }
 
 export interface Output {
@@ -159,8 +173,8 @@ async function prepare(opts: LocalDeployOptions): Promise<Prepared> {
   const stack = readStacks(outdir).find((s) => s.name === LOCAL_STACK);
   if (!stack) throw new Error(`no stack "${LOCAL_STACK}" in ${outdir}/stacks`);
   if (hostImage) {
-    const server = stackContainer(stack).server;
-    if (server !== 'redis-server') {
+    const server = stackContainers(stack).find((c) => c.server && c.command[0] !== 'redis-server')?.command[0];
+    if (server !== undefined) {
       throw new DeployRefused(
         `--image-from-host builds Redis from the host's redis-server; the stack runs ${server} (${LOCAL_ENV.engine}): it needs its own image from a registry`,
       );
@@ -260,41 +274,46 @@ async function containerByName(docker: DockerEngine, name: string) {
   }
 }
 
-/** An orphan (a container with the stack's name the state does not know) is stopped and removed, or refused. */
-async function checkOrphan(p: Prepared, opts: LocalDeployOptions, note: (l: string) => void): Promise<void> {
-  const { name } = stackContainer(p.stack);
-  const c = await containerByName(p.docker, name);
-  if (!c || stateContainerIds(p.statePath).includes(c.Id)) return;
-  const volume = c.Mounts.find((m) => m.Type === 'volume')?.Name;
-  const what =
-    `a container ${name} (id ${c.Id.slice(0, 12)}, created ${c.Created}, ${c.State.Status}) exists that the state ` +
-    `${p.statePath ?? '(none)'} does not know: an interrupted deploy created it and never recorded it`;
-  if (!opts.replaceOrphan) {
-    throw new DeployRefused(
-      `${what}. The engine would fail on its name. Its data${volume ? ` is in the volume ${volume}, which` : ''} stays. ` +
-        `Replace it: npm run deploy:local -- --replace-orphan (stops it with SIGTERM, so Redis saves, then removes it), ` +
-        `or by hand: docker stop ${name} && docker rm ${name}, then deploy again.`,
-    );
+/** Orphans (containers with the stack's names the state does not know) are stopped and removed, or refused. */
+async function checkOrphans(p: Prepared, opts: LocalDeployOptions, note: (l: string) => void): Promise<void> {
+  const known = stateContainerIds(p.statePath);
+  for (const { name } of stackContainers(p.stack)) {
+    const c = await containerByName(p.docker, name);
+    if (!c || known.includes(c.Id)) continue;
+    const volume = c.Mounts.find((m) => m.Type === 'volume')?.Name;
+    const what =
+      `a container ${name} (id ${c.Id.slice(0, 12)}, created ${c.Created}, ${c.State.Status}) exists that the state ` +
+      `${p.statePath ?? '(none)'} does not know: an interrupted deploy created it and never recorded it`;
+    if (!opts.replaceOrphan) {
+      throw new DeployRefused(
+        `${what}. The engine would fail on its name. Its data${volume ? ` is in the volume ${volume}, which` : ''} stays. ` +
+          `Replace it: npm run deploy:local -- --replace-orphan (stops it with SIGTERM, so Redis saves, then removes it), ` +
+          `or by hand: docker stop ${name} && docker rm ${name}, then deploy again.`,
+      );
+    }
+    note(`deploy:local: ${what}; stopping it (SIGTERM, Redis saves) and removing it${volume ? `; the volume ${volume} is kept` : ''}`);
+    const orphan = p.docker.docker.getContainer(c.Id);
+    if (c.State.Running) await orphan.stop({ t: 60 });
+    await orphan.remove();
   }
-  note(`deploy:local: ${what}; stopping it (SIGTERM, Redis saves) and removing it${volume ? `; the volume ${volume} is kept` : ''}`);
-  const orphan = p.docker.docker.getContainer(c.Id);
-  if (c.State.Running) await orphan.stop({ t: 60 });
-  await orphan.remove();
 }
 
-/** The stack's port must be free, or published by the stack's own (recorded) container. */
-async function checkPort(p: Prepared): Promise<void> {
-  const { name, port, ip } = stackContainer(p.stack);
-  if (!Number.isInteger(port)) return;
-  const c = await containerByName(p.docker, name);
-  const bindings = (c?.HostConfig.PortBindings ?? {}) as Record<string, { HostIp?: string; HostPort?: string }[] | null>;
-  const published = Object.values(bindings).flatMap((b) => b ?? []);
-  if (c?.State.Running && published.some((b) => b.HostPort === String(port))) return; // its own container holds it
-  if ((await portInUse(ip, port)) === true) {
-    throw new DeployRefused(
-      `${LOCAL_ENV.port}: port ${port} on ${ip} is in use by another program, so the new container could not publish it; ` +
-        `nothing was changed${c?.State.Running ? ` (${name} keeps running)` : ''}. Free the port or choose another one.`,
-    );
+/** Every port the stack publishes must be free, or published by the stack's own running container. */
+async function checkPorts(p: Prepared): Promise<void> {
+  for (const { name, ports } of stackContainers(p.stack)) {
+    const c = await containerByName(p.docker, name);
+    const bindings = (c?.HostConfig.PortBindings ?? {}) as Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+    const published = Object.values(bindings).flatMap((b) => b ?? []);
+    for (const { external, ip } of ports) {
+      if (!Number.isInteger(external)) continue;
+      if (c?.State.Running && published.some((b) => b.HostPort === String(external))) continue; // its own container holds it
+      if ((await portInUse(ip, external)) === true) {
+        throw new DeployRefused(
+          `${LOCAL_ENV.port}: port ${external} on ${ip} is in use by another program, so the new container could not publish it; ` +
+            `nothing was changed${c?.State.Running ? ` (${name} keeps running)` : ''}. Free the port or choose another one.`,
+        );
+      }
+    }
   }
 }
 
@@ -327,9 +346,23 @@ async function containerReport(docker: DockerEngine, name: string, secrets: read
 }
 
 /**
- * Watches the container while the engine runs; reports at once, with its last log lines, a container that exits or
+ * Watches the stack's servers while the engine runs; reports at once, with its last log lines, a server that exits or
  * restarts after the watch began (a new one, or the one there was once started again).
  */
+function watchContainers(
+  docker: DockerEngine,
+  names: readonly string[],
+  secrets: readonly string[],
+  progress: (l: string) => void,
+): () => void {
+  const stops = names.map((name) => watchContainer(docker, name, secrets, progress));
+  return () => {
+    stops.forEach((stop) => {
+      stop();
+    });
+  };
+}
+
 function watchContainer(docker: DockerEngine, name: string, secrets: readonly string[], progress: (l: string) => void): () => void {
   const watch = { stopped: false };
   const stopped = () => watch.stopped; // read through a call: the loop's awaits let the caller set it
@@ -389,8 +422,8 @@ async function initAndRun(
   };
   try {
     if (command === 'apply') {
-      await checkOrphan(p, opts, note);
-      await checkPort(p);
+      await checkOrphans(p, opts, note);
+      await checkPorts(p);
     }
   } catch (e) {
     if (e instanceof DeployRefused) return done(false, `${command === 'apply' ? 'deploy' : 'destroy'}:local refused: ${e.message}`);
@@ -398,8 +431,14 @@ async function initAndRun(
   }
   const init = await runEngine(p, ['init', '-input=false', '-no-color'], env, opts.signal);
   if (init.code !== 0) return done(false, init.stderr + init.stdout);
-  const { name } = stackContainer(p.stack);
-  const stopWatching = command === 'apply' ? watchContainer(p.docker, name, secretsBefore, progress) : () => undefined;
+  const servers = stackContainers(p.stack)
+    .filter((c) => c.server)
+    .map((c) => c.name);
+  const reports = async () =>
+    (await Promise.all(servers.map((n) => containerReport(p.docker, n, [...secretsBefore, ...secretsOf(p.statePath)])))).filter(
+      (r): r is string => r !== undefined,
+    );
+  const stopWatching = command === 'apply' ? watchContainers(p.docker, servers, secretsBefore, progress) : () => undefined;
   let r;
   try {
     r = await runEngine(p, [command, '-input=false', '-no-color', '-auto-approve', ...(opts.engineArgs ?? [])], env, opts.signal);
@@ -408,8 +447,7 @@ async function initAndRun(
   }
   const output = `${r.stdout}\n${r.stderr}`.trim();
   if (r.code !== 0) {
-    const report = command === 'apply' ? await containerReport(p.docker, name, [...secretsBefore, ...secretsOf(p.statePath)]) : undefined;
-    return done(false, [output, report].filter(Boolean).join('\n\n'));
+    return done(false, [output, ...(command === 'apply' ? await reports() : [])].join('\n\n'));
   }
   if (command === 'destroy') {
     // what a destroy leaves holds no password: the backup is the state before the destroy; .env's REDIS_* lines are dead
@@ -422,16 +460,13 @@ async function initAndRun(
     return done(true, output);
   }
   // an apply that only starts a stopped container does not wait for its health: deploy:local returns healthy or fails
-  const c = await containerByName(p.docker, name);
-  if (c) {
+  for (const name of servers) {
+    const c = await containerByName(p.docker, name);
+    if (!c) continue;
     try {
       await p.docker.waitHealthy(c.Id, HEALTHY_WITHIN_MS);
     } catch {
-      const report = await containerReport(p.docker, name, [...secretsBefore, ...secretsOf(p.statePath)]);
-      return done(
-        false,
-        [output, `The engine applied the stack, but the server did not come up healthy.`, report].filter(Boolean).join('\n\n'),
-      );
+      return done(false, [output, `The engine applied the stack, but ${name} did not come up healthy.`, ...(await reports())].join('\n\n'));
     }
   }
   const out = await engine(p.tools, p.workDir, ['output', '-json', '-no-color'], { env });
