@@ -405,6 +405,7 @@ const facts = { image: IMAGE, volume: VOLUME };
         REDIS_URL: `rediss://:${password}@127.0.0.1:${port}/0`,
         REDIS_SSL: 'true',
         REDIS_SSL_CA_CERTS: path.join(tlsDir, 'ca.crt'),
+        REDIS_CLUSTER_NODES: undefined,
       }),
     );
     const r = await destroyLocal(await options({ LOCAL_REDIS_PORT: String(port) }));
