@@ -7,6 +7,7 @@
  * (a stack without ElastiCache resources simply has nothing for them to check, except secret literals).
  */
 import { LATENCY_PERCENTILE_METRICS, SLOW_LOG_METRIC, SLOW_LOG_RECORD, TreatMissingData } from './alarms';
+import { TEMPLATE_SEQUENCES } from './input';
 import { BURSTABLE_NODES_ALLOWED, MIN_BACKUP_RETENTION_DAYS_PROTECTED, PROTECTED_ENVIRONMENTS } from './scaling';
 
 /**
@@ -142,3 +143,65 @@ export const PLAIN_TEXT = {
 export const BURSTABLE_NODES_REFUSED_IN: readonly string[] = Object.entries(BURSTABLE_NODES_ALLOWED)
   .filter(([, allowed]) => !allowed)
   .map(([environment]) => environment);
+
+/**
+ * Where the synthesized JSON holds settings (environment variables, config values, paths) that must stay literals
+ * (guardrail `literal-settings`): Terraform reads every string of the JSON syntax as a template, so a `${` or `%{` in
+ * one is evaluated (README "When the input is wrong"). stacks/settings.ts refuses such values where they are read;
+ * this rule catches any that arrive another way (a construct prop, a new setting).
+ *
+ * `blocks` is a path from the JSON root (`*`: any key or index); `attributes` are paths under each block (`*`: one
+ * level, `**`: every string below, object keys included); `unless` skips a block whose field holds one of the values
+ * (the subnet filter `vpc-id`, whose value is a reference).
+ */
+export interface LiteralSettingPosition {
+  readonly blocks: string;
+  readonly attributes: readonly string[];
+  readonly unless?: { readonly field: string; readonly values: readonly string[] };
+  /** Expressions the project writes there itself, which pass (a message quoting its own resource's attribute). */
+  readonly allowed?: RegExp;
+  /** Where the values come from, for the message. */
+  readonly from: string;
+}
+
+/** A reference to the resource's own attribute in its condition's message (`${self.container_logs}`). */
+const SELF_REFERENCE = /\$\{self\.[a-z_]+\}/g;
+
+export const LITERAL_SETTINGS: readonly LiteralSettingPosition[] = [
+  { blocks: 'provider.aws.*', attributes: ['region'], from: 'AWS_REGION' },
+  { blocks: 'terraform.backend.*', attributes: ['**'], from: 'CACHE_STATE_* or the local state path' },
+  { blocks: 'data.aws_vpcs.*', attributes: ['tags.**'], from: 'CACHE_<ENV>_VPC_TAG' },
+  { blocks: 'data.aws_vpc.*', attributes: ['tags.**'], from: 'CACHE_<ENV>_VPC_TAG' },
+  { blocks: 'data.aws_availability_zones.*.filter.*', attributes: ['name', 'values.*'], from: 'CACHE_<ENV>_AVAILABILITY_ZONES' },
+  {
+    blocks: 'data.aws_subnets.*.filter.*',
+    attributes: ['name', 'values.*'],
+    unless: { field: 'name', values: ['vpc-id'] },
+    from: 'CACHE_<ENV>_SUBNET_TAG, _SUBNET_IDS or _AVAILABILITY_ZONES',
+  },
+  { blocks: 'data.*.*.lifecycle.*.*', attributes: ['error_message'], allowed: SELF_REFERENCE, from: 'a message naming settings' },
+  { blocks: 'resource.*.*.lifecycle.*.*', attributes: ['error_message'], allowed: SELF_REFERENCE, from: 'a message naming settings' },
+  { blocks: 'variable.*', attributes: ['description', 'default.**'], from: 'settings (CACHE_<ENV>_CLIENT_*, _ALARM_*)' },
+  { blocks: 'variable.*.validation.*', attributes: ['error_message'], from: 'a message naming settings' },
+  {
+    blocks: 'resource.aws_elasticache_replication_group.*',
+    attributes: ['preferred_cache_cluster_azs.*'],
+    from: 'CACHE_<ENV>_AVAILABILITY_ZONES',
+  },
+  {
+    blocks: 'resource.aws_elasticache_replication_group.*',
+    attributes: ['snapshot_name', 'snapshot_arns.*'],
+    from: 'restoreFromSnapshot (config/environments.ts) or the snapshotName/snapshotArns props',
+  },
+  {
+    blocks: 'resource.docker_container.*',
+    attributes: ['name', 'user', 'upload.*.source', 'upload.*.file', 'ports.*.ip'],
+    from: 'LOCAL_REDIS_*',
+  },
+  { blocks: 'resource.docker_image.*', attributes: ['name'], from: 'LOCAL_REDIS_ENGINE or LOCAL_REDIS_IMAGE' },
+  { blocks: 'resource.docker_volume.*', attributes: ['name'], from: 'the container name' },
+  { blocks: 'output.redis_ca_cert', attributes: ['value'], from: 'LOCAL_REDIS_TLS_DIR' },
+];
+
+/** The sequences the rule looks for (config/input.ts); an escaped one (`$${`, `%%{`) is a literal and passes. */
+export { TEMPLATE_SEQUENCES };

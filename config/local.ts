@@ -71,8 +71,58 @@ export const TLS_FILES = { caCert: 'ca.crt', cert: 'redis.crt', key: 'redis.key'
 /** Host directory scripts/local-tls.sh writes to by default (git-ignored). */
 export const LOCAL_TLS_DIR_DEFAULT = '.local-tls';
 
-/** Mode of the files uploaded into the container: readable by the image's unprivileged `redis` user. */
-export const UPLOAD_FILE_MODE = '0644';
+/**
+ * The unprivileged user Redis runs as in every image the local stack runs. The official images start as root and
+ * their entrypoint steps down to it before the server starts (docker-library/redis and valkey-io/valkey-container:
+ * `groupadd -r -g 999 redis; useradd -r -g redis -u 999 redis`, the same for `valkey`; docker-entrypoint.sh: chown of
+ * /data, then `setpriv`/`gosu` to that user); the image `deploy:local --image-from-host` builds does the same. The
+ * container itself sets no `user`: with one, the engine resolves it in the host's user database to own the uploaded
+ * files (Docker 20.10: `getent unable to find entry "999:999"`). Numeric, so neither Docker nor the provider looks
+ * the name up on the host.
+ */
+export const REDIS_USER = { name: 'redis', uid: 999, gid: 999 } as const;
+
+/**
+ * Modes of the files uploaded into the container, all owned by REDIS_USER: redis.conf holds the password
+ * (requirepass) and redis.key the TLS private key, so only their owner reads them; the certificates are public.
+ */
+export const UPLOAD_FILE_MODES = { conf: '0600', key: '0600', cert: '0644' } as const;
+
+/**
+ * Image references (LOCAL_REDIS_IMAGE): `[registry[:port]/]path[:tag][@sha256:digest]`, lower-case path components
+ * (the grammar of github.com/distribution/reference). A reference cannot hold a template sequence or a quote.
+ */
+export const DOCKER_IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const DOCKER_IMAGE_REFERENCE_FORM = 'a Docker image reference such as redis:7.2 or registry.example.com/team/redis:7.2.4';
+
+/**
+ * The image `npm run deploy:local -- --image-from-host` builds from the host's redis-server (machines without an
+ * image registry): named for what it is, tagged with the host's real Redis version (e.g.
+ * `isl-cache-redis-from-host:7.0.15`), never as the official `redis:7.2` it is not. The synth of such a deploy sets
+ * LOCAL_REDIS_IMAGE to this name, so the stack, its state and the engine's images agree.
+ */
+export const HOST_IMAGE_REPOSITORY = 'isl-cache-redis-from-host';
+
+/**
+ * Programs of the host-built image besides the server and the CLI: the engine's own checkers, what its entrypoint
+ * needs to step down to REDIS_USER (id, find, chown, setpriv), and what local:restore and local:repair-aof run in a
+ * one-off container.
+ */
+export const HOST_IMAGE_TOOLS = [
+  'redis-check-aof',
+  'redis-check-rdb',
+  'sh',
+  'id',
+  'find',
+  'chown',
+  'setpriv',
+  'cp',
+  'mv',
+  'rm',
+  'mkdir',
+  'ls',
+] as const;
 
 export interface SavePoint {
   readonly seconds: number;
@@ -158,8 +208,14 @@ export const OOM_SCORE_ADJ = true;
  */
 export const STOP = { signal: 'SIGTERM', graceSeconds: 60 } as const;
 
-/** Restart policy: 000 "Quick Start" ("Automatic restarts"); a container a developer stops stays stopped. */
-export const RESTART_POLICY = 'unless-stopped';
+/**
+ * Restart policy: 000 "Quick Start" ("Automatic restarts"). `always`: the engine restarts the container whenever the
+ * server exits (a crash, an OOM kill, `kill -9` of the process), and also at the engine's next start after a
+ * `docker kill` or `docker stop` (Docker suspends a policy after those until the container or the engine starts
+ * again; `unless-stopped` would keep a killed container down for good, until the next deploy). A developer who wants
+ * it gone runs `npm run destroy:local`. Docker has no restart on a failing health check; the provider 4.x neither.
+ */
+export const RESTART_POLICY = 'always';
 
 /**
  * Password.
@@ -167,6 +223,12 @@ export const RESTART_POLICY = 'unless-stopped';
  *   letters and digits only.
  * - Chosen by the developer (TF_VAR_redis_password): the length an ElastiCache AUTH token may have
  *   (elasticache-facts.md), and only RFC 3986 unreserved characters, so it goes into REDIS_URL and redis.conf unescaped.
+ *   Guides 000 and 003 ask for a strong password; "strong" is stated as `strength`: at least `minDistinctCharacters`
+ *   different characters and an estimated `minEstimatedBits` (length × log2 of the sizes of the character classes it
+ *   uses, as if each character were drawn at random from them). Sixteen `a` (1 different, 75 bits) and
+ *   `1234567890123456` (53 bits) are refused; 16 random letters and digits (95 bits) and `openssl rand -hex 16`
+ *   (165 bits) pass. The estimate is an upper bound for a chosen password: it catches the weak ones, it cannot prove
+ *   a strong one.
  */
 export const LOCAL_PASSWORD = {
   generatedLength: 32,
@@ -174,7 +236,21 @@ export const LOCAL_PASSWORD = {
   maxLength: LIMITS.authTokenMaxLength,
   /** Regular-expression character class of the allowed characters (also used in the Terraform validation). */
   characterClass: 'A-Za-z0-9._~-',
+  strength: {
+    minDistinctCharacters: 8,
+    minEstimatedBits: 80,
+    /** The character classes of the estimate: a regular-expression class and how many characters it holds. */
+    classes: [
+      { characterClass: 'a-z', size: 26 },
+      { characterClass: 'A-Z', size: 26 },
+      { characterClass: '0-9', size: 10 },
+      { characterClass: '._~-', size: 4 },
+    ],
+  },
 } as const;
+
+/** Environment variable Terraform reads the chosen password from (TF_VAR_ + PASSWORD_VARIABLE). */
+export const PASSWORD_ENV = 'TF_VAR_redis_password';
 
 /** Terraform variable holding a chosen password; Terraform reads it from TF_VAR_redis_password. */
 export const PASSWORD_VARIABLE = 'redis_password';
@@ -185,4 +261,5 @@ export const LOCAL_ENV = {
   port: 'LOCAL_REDIS_PORT',
   tls: 'LOCAL_REDIS_TLS',
   tlsDir: 'LOCAL_REDIS_TLS_DIR',
+  image: 'LOCAL_REDIS_IMAGE',
 } as const;

@@ -8,6 +8,7 @@
  * ValidationError as a short message without a stack trace.
  */
 import { Token } from 'cdktf';
+import { CONTROL_CHARACTERS, EXPRESSION_BREAKING_CHARACTERS, SHOWN_VALUE, TEMPLATE_SEQUENCES } from '../config/input';
 
 export class ValidationError extends Error {
   /** What was validated: a construct path (`production/cache`), `environment variables`, `config/environments.ts production`… */
@@ -68,12 +69,28 @@ export class Problems {
   }
 }
 
-/** A value as a problem message shows it: strings quoted, arrays listed. */
+/**
+ * A string as a message shows it: JSON-quoted (so a newline or an escape sequence is shown as `\n`, `\u001b`, never
+ * sent to the terminal), and beyond config/input.ts SHOWN_VALUE.maxChars its head and tail and its length.
+ */
+export function shorten(value: string): string {
+  const { maxChars, headChars, tailChars } = SHOWN_VALUE;
+  const chars = Array.from(value);
+  if (chars.length <= maxChars) return JSON.stringify(value);
+  const head = JSON.stringify(chars.slice(0, headChars).join('')).slice(0, -1);
+  const tail = JSON.stringify(chars.slice(-tailChars).join('')).slice(1);
+  return `${head}…${tail} (${chars.length} characters)`;
+}
+
+/** A value as a problem message shows it: strings quoted (long ones shortened), arrays listed. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'string') return shorten(value);
+  const { maxChars, headChars, tailChars } = SHOWN_VALUE;
+  const cut = (text: string) =>
+    text.length > maxChars ? `${text.slice(0, headChars)}…${text.slice(-tailChars)} (${text.length} characters)` : text;
+  if (Array.isArray(value)) return cut(`[${value.map(describe).join(', ')}]`);
+  if (value !== null && typeof value === 'object') return cut(JSON.stringify(value));
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- every object returned above; what is left is a primitive or a function
   return String(value);
 }
@@ -144,6 +161,23 @@ export function rangesOverlap(a: Ranges, b: Ranges): boolean {
   return a.some(([s1, e1]) => b.some(([s2, e2]) => s1 < e2 && s2 < e1));
 }
 
+/**
+ * Why a string cannot be a literal in the synthesized JSON, or undefined when it can: a template sequence Terraform
+ * would evaluate (config/input.ts TEMPLATE_SEQUENCES), a control character, and, with `insideExpression` (a value
+ * the project places inside a Terraform expression, such as a path in `filesha256("…")`), a `"` or `\\`.
+ */
+export function literalProblem(value: string, insideExpression = false): string | undefined {
+  const sequence = TEMPLATE_SEQUENCES.find((s) => value.includes(s));
+  if (sequence !== undefined) {
+    return `a literal value without ${TEMPLATE_SEQUENCES.map((s) => `"${s}"`).join(' or ')} (Terraform would evaluate "${sequence}…" in it as ${sequence === '${' ? 'an expression' : 'a template directive'})`;
+  }
+  if (CONTROL_CHARACTERS.test(value)) return 'a value without control characters (newline, tab, escape …)';
+  if (insideExpression && EXPRESSION_BREAKING_CHARACTERS.test(value)) {
+    return 'a value without " or \\ (it is placed inside a Terraform expression, which they would break)';
+  }
+  return undefined;
+}
+
 const PRIVATE_V4 = [
   ['10.0.0.0', 8],
   ['172.16.0.0', 12],
@@ -151,30 +185,47 @@ const PRIVATE_V4 = [
   ['100.64.0.0', 10],
 ] as const;
 
+/** A dotted-quad IPv4 address as a number: four decimal octets 0–255, none with a leading zero. */
 function ipv4ToInt(ip: string): number | undefined {
   const parts = ip.split('.');
   if (parts.length !== 4) return undefined;
   let n = 0;
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
     n = n * 256 + Number(p);
   }
   return n;
 }
 
-/** True for an IPv4 CIDR inside the private ranges (RFC 1918, and RFC 6598 shared space). */
-export function isPrivateCidr(cidr: string): boolean {
+const intToIpv4 = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+
+/**
+ * What is wrong with an IPv4 CIDR block as a private network, or undefined when nothing is: the form (four decimal
+ * octets, none with a leading zero, which some parsers read as octal: `010.0.0.0/8`), host bits (`10.0.0.1/24` is an
+ * address, not a network; AWS refuses it in a security group rule), and the private ranges (RFC 1918 and the RFC 6598
+ * shared space).
+ */
+export function cidrProblem(cidr: string): string | undefined {
   const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr);
-  if (!m) return false;
+  if (!m) return 'not in CIDR form a.b.c.d/n';
   const ip = ipv4ToInt(m[1]);
+  if (ip === undefined) return /(^|\.)0\d/.test(m[1]) ? 'an octet with a leading zero' : 'not an IPv4 address';
+  if (m[2].length > 1 && m[2].startsWith('0')) return 'a prefix length with a leading zero';
   const len = Number(m[2]);
-  if (ip === undefined || len > 32) return false;
-  return PRIVATE_V4.some(([base, baseLen]) => {
+  if (len > 32) return 'a prefix length above 32';
+  const size = 2 ** (32 - len);
+  const network = ip - (ip % size);
+  if (network !== ip) return `host bits set: the network is ${intToIpv4(network)}/${len}`;
+  const inside = PRIVATE_V4.some(([base, baseLen]) => {
     const b = ipv4ToInt(base);
-    if (b === undefined) return false;
-    const mask = 2 ** 32 - 2 ** (32 - baseLen);
-    return len >= baseLen && (ip & mask) >>> 0 === b;
+    return b !== undefined && len >= baseLen && ip - (ip % 2 ** (32 - baseLen)) === b;
   });
+  return inside ? undefined : 'not within a private range';
+}
+
+/** True for an IPv4 network (no host bits, no leading zeros) inside the private ranges (RFC 1918, RFC 6598). */
+export function isPrivateCidr(cidr: string): boolean {
+  return cidrProblem(cidr) === undefined;
 }
 
 /** AWS resource ids: `<prefix>-` and 8 or 17 lower-case hex digits (vpc-, subnet-, sg-). */

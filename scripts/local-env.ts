@@ -16,11 +16,15 @@
  *   (true/false) and, in TLS mode, REDIS_SSL_CA_CERTS: the path of the CA certificate to trust (named after redis-py's
  *   `ssl_ca_certs`; Node clients pass the file's content as `tls.ca`); with the local Redis Cluster (LOCAL_REDIS_CLUSTER=1)
  *   REDIS_CLUSTER_NODES: its seed nodes, `127.0.0.1:7000,…` (same password and TLS settings).
- * Exit codes: 0 written; 1 the outputs are missing or incomplete (not deployed?); 2 usage.
+ * Exit codes: 0 written; 1 the outputs are missing or incomplete (not deployed?), or a file could not be read or
+ * written (the message names it); 2 usage: an unknown option, or a path that cannot serve (a directory where a file
+ * is named, a file where a directory is needed). Values are shown shortened, the password never.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { describe } from '../constructs/validation';
+import { UnusablePath, errnoMeaning, isErrno, statOrUndefined } from '../stacks/paths';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -39,6 +43,9 @@ export const ENV_KEYS = [
   'REDIS_CLUSTER_NODES',
 ] as const;
 type EnvKey = (typeof ENV_KEYS)[number];
+
+/** The line above the variables this command writes. */
+const ENV_HEADER = '# Local Redis (npm run local:env)';
 
 export class EnvError extends Error {}
 
@@ -66,14 +73,14 @@ export function envFromOutputs(o: Outputs, source: string): Record<EnvKey, strin
   const tls = o.redis_tls === true || o.redis_tls === 'true';
   const ca = str('redis_ca_cert') ?? '';
   if (!missing.length) {
-    if (!/^\d+$/.test(str('redis_port') ?? '')) problems.push(`redis_port: a port number, got ${JSON.stringify(o.redis_port)}`);
-    if (!/^\d+$/.test(str('redis_db') ?? '')) problems.push(`redis_db: a database number, got ${JSON.stringify(o.redis_db)}`);
+    if (!/^\d+$/.test(str('redis_port') ?? '')) problems.push(`redis_port: a port number, got ${describe(o.redis_port)}`);
+    if (!/^\d+$/.test(str('redis_db') ?? '')) problems.push(`redis_db: a database number, got ${describe(o.redis_db)}`);
     if (!/^rediss?:\/\//.test(str('redis_url') ?? '')) problems.push('redis_url: a redis:// or rediss:// URL');
     if (tls && !ca) problems.push('redis_ca_cert: the CA certificate path, required in TLS mode (redis_tls is true)');
-    if (tls && ca && !fs.existsSync(ca)) problems.push(`redis_ca_cert: ${ca} does not exist (run scripts/local-tls.sh)`);
+    if (tls && ca && !fs.existsSync(ca)) problems.push(`redis_ca_cert: ${describe(ca)} does not exist (run scripts/local-tls.sh)`);
     const nodes = str('redis_cluster_nodes');
     if (nodes !== undefined && !/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/.test(nodes))
-      problems.push(`redis_cluster_nodes: host:port pairs separated by commas, got ${JSON.stringify(nodes)}`);
+      problems.push(`redis_cluster_nodes: host:port pairs separated by commas, got ${describe(nodes)}`);
   }
   if (problems.length) throw new EnvError(`${source}:\n  - ${problems.join('\n  - ')}`);
   return {
@@ -100,7 +107,7 @@ function envValue(v: string): string {
  */
 export function mergeEnv(existing: string, env: Record<EnvKey, string | undefined>): string {
   const owned = new RegExp(`^\\s*(?:export\\s+)?(?:${ENV_KEYS.join('|')})\\s*=`);
-  const header = '# Local Redis (npm run local:env)';
+  const header = ENV_HEADER;
   const kept = existing
     .split('\n')
     .filter((l) => !owned.test(l) && l !== header)
@@ -116,6 +123,41 @@ export function writePrivate(file: string, text: string): void {
   fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.chmodSync(tmp, 0o600);
   fs.renameSync(tmp, file);
+}
+
+/**
+ * Removes the lines this command owns (REDIS_* and its header) from an env file, keeping every other line; deletes
+ * the file when nothing else is left. Returns whether the file held any (destroy:local: the password is dead).
+ */
+export function removeOwnedEnv(file: string): boolean {
+  if (!statOrUndefined(file)?.isFile()) return false;
+  const text = fs.readFileSync(file, 'utf8');
+  const owned = new RegExp(`^\\s*(?:export\\s+)?(?:${ENV_KEYS.join('|')})\\s*=`);
+  const lines = text.split('\n');
+  if (!lines.some((l) => owned.test(l))) return false;
+  const kept = lines
+    .filter((l) => !owned.test(l) && l !== ENV_HEADER)
+    .join('\n')
+    .replace(/\n+$/, '');
+  if (kept.trim()) writePrivate(file, `${kept}\n`);
+  else fs.rmSync(file);
+  return true;
+}
+
+/**
+ * A file argument as a message names it, or a UnusablePath when it cannot be the file named (`must` exist: read), with
+ * the option and the path: a directory, a path below a file, a missing directory.
+ */
+export function checkFileArgument(option: string, file: string, must: 'read' | 'write'): void {
+  const stat = statOrUndefined(file);
+  if (stat?.isDirectory())
+    throw new UnusablePath(`${option} ${describe(file)}: a directory; name the file${must === 'read' ? ' to read' : ' to write'}`);
+  if (stat) return;
+  const dir = path.dirname(path.resolve(file));
+  const parent = statOrUndefined(dir);
+  if (!parent)
+    throw new UnusablePath(`${option} ${describe(file)}: the directory ${describe(dir)} does not exist (or a file is in its path)`);
+  if (!parent.isDirectory()) throw new UnusablePath(`${option} ${describe(file)}: ${describe(dir)} is a file, not a directory`);
 }
 
 /** The state file the synthesized local backend names, else the project root's terraform.local.tfstate. */
@@ -160,11 +202,15 @@ function main(argv: string[]): number {
   try {
     let source: string;
     let text: string;
+    const out = path.resolve(args.out);
+    checkFileArgument('--out', out, 'write');
     if (args.outputs !== undefined) {
       source = args.outputs === '-' ? 'standard input (terraform output -json)' : args.outputs;
+      if (args.outputs !== '-') checkFileArgument('--outputs', args.outputs, 'read');
       text = fs.readFileSync(args.outputs === '-' ? 0 : args.outputs, 'utf8');
     } else {
       source = args.state ?? defaultStatePath();
+      if (args.state !== undefined) checkFileArgument('--state', args.state, 'read');
       if (!fs.existsSync(source)) throw new EnvError(`${source}: no state (deploy the local stack first: cdktf deploy local)`);
       text = fs.readFileSync(source, 'utf8');
     }
@@ -172,18 +218,27 @@ function main(argv: string[]): number {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new EnvError(`${source}: not JSON (${(e as Error).message})`);
+      // the text may hold the password: say where it breaks, never what it holds
+      const at = /position (\d+)/.exec((e as Error).message)?.[1];
+      throw new EnvError(`${source}: not JSON${at ? ` (it breaks at character ${at})` : ' (it ends too early or is empty)'}`);
     }
     const env = envFromOutputs(outputValues(json, source), source);
-    const out = path.resolve(args.out);
     writePrivate(out, mergeEnv(fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '', env));
     process.stdout.write(
       `local-env: wrote ${ENV_KEYS.filter((k) => env[k] !== undefined).join(', ')} to ${out} (mode 0600; keep it out of git)\n`,
     );
     return 0;
   } catch (e) {
-    if (e instanceof EnvError || (e as NodeJS.ErrnoException).code !== undefined) {
-      process.stderr.write(`local-env: ${(e as Error).message}\n`);
+    if (e instanceof UnusablePath) {
+      process.stderr.write(`local-env: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof EnvError) {
+      process.stderr.write(`local-env: ${e.message}\n`);
+      return 1;
+    }
+    if (isErrno(e)) {
+      process.stderr.write(`local-env: ${e.path === undefined ? '' : `${describe(e.path)}: `}${errnoMeaning(e)}\n`);
       return 1;
     }
     throw e;

@@ -7,11 +7,12 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Engine } from '../config/elasticache';
-import { LOCAL_DEFAULT_ENGINE, LOCAL_IMAGES, LOCAL_PASSWORD, PASSWORD_VARIABLE } from '../config/local';
+import { LOCAL_DEFAULT_ENGINE, LOCAL_IMAGES, PASSWORD_ENV, PASSWORD_VARIABLE } from '../config/local';
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../config/scaling';
 import { pinVerifiedProviders } from '../constructs/providers';
 import { LocalRedis, LocalRedisProps } from '../constructs/local/local-redis';
 import { LocalRedisCluster } from '../constructs/local/local-redis-cluster';
+import { PASSWORD_RULE, terraformPasswordCondition } from '../constructs/local/password';
 import { LocalSettings, localSettings, localStatePath } from './settings';
 import { tierFor } from './sizing';
 
@@ -38,6 +39,8 @@ export interface LocalStackProps {
   readonly cluster?: boolean;
   /** Host port of the cluster's first node. @default $LOCAL_REDIS_CLUSTER_PORT, else 7000 */
   readonly clusterPort?: number;
+  /** The image instead of the engine's. @default $LOCAL_REDIS_IMAGE, else the engine's (config/local.ts LOCAL_IMAGES) */
+  readonly image?: string;
   /** The LOCAL_REDIS_* choices, parsed (./settings.ts localSettings). @default localSettings(env) */
   readonly settings?: LocalSettings;
   /** Where the LOCAL_REDIS_* variables are read when `settings` is not given. @default process.env */
@@ -59,6 +62,7 @@ export function localRedisProps(props: LocalStackProps, fromEnv: LocalSettings):
     ...(tls === undefined ? {} : { tls }),
     ...(tlsDir === undefined ? {} : { tlsDir }),
     name: props.containerName,
+    image: props.image ?? fromEnv.image,
     maxmemoryMb: localMaxmemoryMb(),
     maxmemoryPolicy: MAXMEMORY_POLICY,
   };
@@ -86,10 +90,11 @@ export class LocalStack extends TerraformStack {
       sensitive: true,
       nullable: false,
       description: 'Password of the local Redis; empty: use the generated one.',
+      // the rule of constructs/local/password.ts (synth checks TF_VAR_redis_password too); the message never shows the value
       validation: [
         {
-          condition: `\${var.${PASSWORD_VARIABLE} == "" || can(regex("^[${LOCAL_PASSWORD.characterClass}]{${LOCAL_PASSWORD.minLength},${LOCAL_PASSWORD.maxLength}}$", var.${PASSWORD_VARIABLE}))}`,
-          errorMessage: `${PASSWORD_VARIABLE}: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, or empty for a generated password.`,
+          condition: `\${${terraformPasswordCondition(`var.${PASSWORD_VARIABLE}`)}}`,
+          errorMessage: `${PASSWORD_VARIABLE} (${PASSWORD_ENV}): ${PASSWORD_RULE}; or empty for a generated password.`,
         },
       ],
     });

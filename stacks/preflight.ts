@@ -206,6 +206,7 @@ function checkLocalProps(settings: LocalSettings): string[] {
     engine: LOCAL_ENV.engine,
     port: LOCAL_ENV.port,
     tls: LOCAL_ENV.tls,
+    image: LOCAL_ENV.image,
     tlsDir: settings.tlsDir === undefined ? `${LOCAL_ENV.tlsDir} (unset, default ${LOCAL_TLS_DIR_DEFAULT})` : LOCAL_ENV.tlsDir,
   };
   try {

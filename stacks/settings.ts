@@ -20,9 +20,10 @@ import {
   TAG_LIMITS,
 } from '../config/deployment';
 import { ENGINES, Engine } from '../config/elasticache';
-import { LOCAL_ENV } from '../config/local';
+import { DOCKER_IMAGE_REFERENCE, DOCKER_IMAGE_REFERENCE_FORM, LOCAL_ENV, PASSWORD_ENV } from '../config/local';
 import { LOCAL_CLUSTER, LOCAL_CLUSTER_ENV, LOCAL_CLUSTER_MAX_FIRST_PORT, LOCAL_CLUSTER_NODES } from '../config/local-cluster';
-import { ValidationError, describe, isAwsId, isPrivateCidr } from '../constructs/validation';
+import { PASSWORD_RULE, passwordProblem } from '../constructs/local/password';
+import { ValidationError, cidrProblem, describe, isAwsId, literalProblem } from '../constructs/validation';
 
 /** State file of a stack without remote state: the project root's terraform.<stack>.tfstate. */
 export function localStatePath(stack: string): string {
@@ -72,6 +73,8 @@ export interface LocalSettings {
   readonly cluster?: boolean;
   /** Host port of the cluster's first node (LOCAL_REDIS_CLUSTER_PORT). */
   readonly clusterPort?: number;
+  /** The image instead of the engine's (LOCAL_REDIS_IMAGE; `deploy:local --image-from-host` sets it). */
+  readonly image?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -104,9 +107,30 @@ class VariableProblems {
   readonly list: string[] = [];
   constructor(private readonly affects: string) {}
 
-  check(ok: boolean, variable: string, allowed: string, got: unknown): boolean {
-    if (!ok) this.list.push(`${variable}: ${allowed}, got ${describe(got)} (${this.affects})`);
+  /** Records "variable: allowed, got value (stacks)" unless `ok`; `why` says what is wrong when the form does not. */
+  check(ok: boolean, variable: string, allowed: string, got: unknown, why?: string): boolean {
+    if (!ok) this.list.push(`${variable}: ${allowed}, got ${describe(got)}${why ? ` (${why})` : ''} (${this.affects})`);
     return ok;
+  }
+
+  /** As `check`, with the value already described (`shown`) because it must not be echoed as given. */
+  checkShown(ok: boolean, variable: string, allowed: string, shown: string): boolean {
+    if (!ok) this.list.push(`${variable}: ${allowed}, got ${shown} (${this.affects})`);
+    return ok;
+  }
+
+  /**
+   * The trimmed value of a variable; undefined when it is unset or empty, and when it cannot be a literal in the
+   * synthesized JSON (a template sequence, a control character; with `insideExpression` also `"` and `\`), which
+   * is recorded as its one problem. Every variable is read through here, so none reaches the JSON as an expression.
+   */
+  read(env: Env, name: string, opts: { insideExpression?: boolean; show?: (value: string) => string } = {}): string | undefined {
+    const value = env[name]?.trim();
+    if (!value) return undefined;
+    const why = literalProblem(value, opts.insideExpression);
+    if (why === undefined) return value;
+    this.list.push(`${name}: ${why}, got ${(opts.show ?? describe)(value)} (${this.affects})`);
+    return undefined;
   }
 
   missing(variable: string, allowed: string): void {
@@ -116,10 +140,8 @@ class VariableProblems {
 
 const stacksLabel = (names: readonly string[]) => (names.length === 1 ? `stack ${names[0]}` : `stacks ${names.join(', ')}`);
 
-function get(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
+/** Whether a variable is set to something (even a refused value). */
+const isSet = (env: Env, name: string) => Boolean(env[name]?.trim());
 
 function list(value: string | undefined): string[] | undefined {
   const items = (value ?? '')
@@ -189,6 +211,24 @@ function isHttpsEndpoint(value: string): boolean {
   return url.protocol === 'https:' && url.hostname.length > 0 && url.username === '' && url.password === '' && !/\s/.test(value);
 }
 
+/**
+ * A refused endpoint as a message shows it: scheme and host only. Its user:password and its path (paging tools put
+ * their integration key there) are secrets and are described, not shown.
+ */
+function shownEndpoint(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url?.host) return `a value of ${Array.from(value).length} characters that is not a URL (not shown: it may hold a credential)`;
+  const hidden = [url.username || url.password ? 'user:password' : '', url.pathname !== '/' || url.search ? 'path' : '']
+    .filter(Boolean)
+    .join(' and ');
+  return `${JSON.stringify(`${url.protocol}//${url.host}`)}${hidden ? ` (${hidden} not shown)` : ''}`;
+}
+
 const TOPIC_ARN = /^arn:([a-z-]+):sns:([a-z0-9-]+):(\d{12}):(.+)$/;
 
 function checkTopicArn(p: VariableProblems, variable: string, arn: string, region: string, regionInfo: AwsRegion | undefined): void {
@@ -212,16 +252,17 @@ interface Shared {
 }
 
 function parseShared(env: Env, p: VariableProblems): Shared {
-  const regionSet = get(env, 'AWS_REGION');
+  const regionSet = p.read(env, 'AWS_REGION');
   const region = regionSet ?? DEFAULT_REGION;
-  const regionInfo = checkRegion(p, 'AWS_REGION', region);
-  const stateBucket = get(env, 'CACHE_STATE_BUCKET');
-  const stateRegionSet = get(env, 'CACHE_STATE_REGION');
-  const stateLockTable = get(env, 'CACHE_STATE_LOCK_TABLE');
+  const regionInfo = isSet(env, 'AWS_REGION') && regionSet === undefined ? undefined : checkRegion(p, 'AWS_REGION', region);
+  const stateBucket = p.read(env, 'CACHE_STATE_BUCKET');
+  const stateRegionSet = p.read(env, 'CACHE_STATE_REGION');
+  const stateLockTable = p.read(env, 'CACHE_STATE_LOCK_TABLE');
+  const bucketSet = isSet(env, 'CACHE_STATE_BUCKET');
   if (stateBucket !== undefined) checkBucket(p, 'CACHE_STATE_BUCKET', stateBucket);
   if (stateRegionSet !== undefined) {
     checkRegion(p, 'CACHE_STATE_REGION', stateRegionSet);
-    p.check(stateBucket !== undefined, 'CACHE_STATE_REGION', 'set only together with CACHE_STATE_BUCKET', stateRegionSet);
+    p.check(bucketSet, 'CACHE_STATE_REGION', 'set only together with CACHE_STATE_BUCKET', stateRegionSet);
   }
   if (stateLockTable !== undefined) {
     p.check(
@@ -230,7 +271,7 @@ function parseShared(env: Env, p: VariableProblems): Shared {
       'a DynamoDB table name (3–255 of a-z A-Z 0-9 _ - .)',
       stateLockTable,
     );
-    p.check(stateBucket !== undefined, 'CACHE_STATE_LOCK_TABLE', 'set only together with CACHE_STATE_BUCKET', stateLockTable);
+    p.check(bucketSet, 'CACHE_STATE_LOCK_TABLE', 'set only together with CACHE_STATE_BUCKET', stateLockTable);
   }
   return {
     region,
@@ -244,10 +285,17 @@ function parseShared(env: Env, p: VariableProblems): Shared {
 
 function parseEnvironment(environment: string, shared: Shared, env: Env, p: VariableProblems): DeploymentSettings {
   const prefix = `CACHE_${environment.toUpperCase()}_`;
-  const v = (suffix: (typeof ENVIRONMENT_VARIABLE_SUFFIXES)[number]) => ({
-    name: `${prefix}${suffix}`,
-    value: get(env, `${prefix}${suffix}`),
-  });
+  const read = new Map<string, string | undefined>();
+  const v = (suffix: (typeof ENVIRONMENT_VARIABLE_SUFFIXES)[number]) => {
+    const name = `${prefix}${suffix}`;
+    // each variable read (and refused) once; endpoints may hold a credential, so a refused one is not shown
+    const show =
+      suffix === 'ALARM_HTTPS_ENDPOINTS' || suffix === 'ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM'
+        ? (x: string) => `a value of ${Array.from(x).length} characters (not shown: it may hold a credential)`
+        : undefined;
+    if (!read.has(name)) read.set(name, p.read(env, name, { show }));
+    return { name, value: read.get(name) };
+  };
   const { region, regionInfo } = shared;
 
   const vpcId = v('VPC_ID');
@@ -261,7 +309,14 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
   const cidrs = v('CLIENT_CIDRS');
   const clientCidrs = list(cidrs.value) ?? [];
   for (const c of clientCidrs) {
-    p.check(isPrivateCidr(c), cidrs.name, 'private IPv4 ranges in CIDR form (within 10/8, 172.16/12, 192.168/16 or 100.64/10)', c);
+    const why = cidrProblem(c);
+    p.check(
+      why === undefined,
+      cidrs.name,
+      'private IPv4 networks in CIDR form (within 10/8, 172.16/12, 192.168/16 or 100.64/10; no host bits, no leading zeros)',
+      c,
+      why,
+    );
   }
 
   // zones: `<region><letter>` with a letter the region has; unset: the region's default zones
@@ -293,17 +348,22 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
     }
   }
 
-  const emails = [...(list(v('ALARM_EMAIL').value) ?? []), ...(list(v('ALARM_EMAILS').value) ?? [])];
-  for (const e of emails) p.check(EMAIL_PATTERN.test(e), `${prefix}ALARM_EMAILS`, 'e-mail addresses (name@example.com)', e);
+  const emails: string[] = [];
+  for (const variable of [v('ALARM_EMAIL'), v('ALARM_EMAILS')]) {
+    for (const e of list(variable.value) ?? []) {
+      p.check(EMAIL_PATTERN.test(e), variable.name, 'e-mail addresses (name@example.com)', e);
+      emails.push(e);
+    }
+  }
   const httpsEndpoints = (suffix: 'ALARM_HTTPS_ENDPOINTS' | 'ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM'): string[] => {
     const variable = v(suffix);
     const urls = list(variable.value) ?? [];
     for (const e of urls) {
-      p.check(
+      p.checkShown(
         isHttpsEndpoint(e),
         variable.name,
         'https:// URLs without user:password (a credential in the URL would be stored in the JSON and the state)',
-        e,
+        shownEndpoint(e),
       );
     }
     return [...new Set(urls)];
@@ -311,11 +371,11 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
   const alarmHttpsEndpoints = httpsEndpoints('ALARM_HTTPS_ENDPOINTS');
   const alarmHttpsEndpointsAutoConfirm = httpsEndpoints('ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM');
   for (const e of alarmHttpsEndpointsAutoConfirm.filter((x) => alarmHttpsEndpoints.includes(x))) {
-    p.check(
+    p.checkShown(
       false,
       `${prefix}ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM`,
       `endpoints not also in ${prefix}ALARM_HTTPS_ENDPOINTS (name each once)`,
-      e,
+      shownEndpoint(e),
     );
   }
   const topics = v('ALARM_TOPIC_ARNS');
@@ -402,10 +462,10 @@ export function deploymentSettings(environment: string, env: Env = process.env):
 /** The local stack's LOCAL_REDIS_* choices, and every problem with them (throws nothing). */
 export function parseLocalSettings(env: Env = process.env): { settings: LocalSettings; problems: string[] } {
   const p = new VariableProblems(stacksLabel(['local']));
-  const engine = get(env, LOCAL_ENV.engine);
-  const port = get(env, LOCAL_ENV.port);
-  const tls = get(env, LOCAL_ENV.tls);
-  const tlsDir = get(env, LOCAL_ENV.tlsDir);
+  const engine = p.read(env, LOCAL_ENV.engine);
+  const port = p.read(env, LOCAL_ENV.port);
+  const tls = p.read(env, LOCAL_ENV.tls);
+  const image = p.read(env, LOCAL_ENV.image);
   if (engine !== undefined)
     p.check((ENGINES as readonly string[]).includes(engine), LOCAL_ENV.engine, `one of ${ENGINES.join(', ')}`, engine);
   if (port !== undefined) {
@@ -418,8 +478,8 @@ export function parseLocalSettings(env: Env = process.env): { settings: LocalSet
   }
   if (tls !== undefined) p.check(tls === '0' || tls === '1', LOCAL_ENV.tls, '0 or 1', tls);
   const tlsOn = tls === '1' ? true : tls === '0' ? false : undefined;
-  const cluster = get(env, LOCAL_CLUSTER_ENV.cluster);
-  const clusterPort = get(env, LOCAL_CLUSTER_ENV.firstPort);
+  const cluster = p.read(env, LOCAL_CLUSTER_ENV.cluster);
+  const clusterPort = p.read(env, LOCAL_CLUSTER_ENV.firstPort);
   if (cluster !== undefined) p.check(cluster === '0' || cluster === '1', LOCAL_CLUSTER_ENV.cluster, '0 or 1', cluster);
   const clusterPortOk =
     clusterPort !== undefined &&
@@ -434,6 +494,17 @@ export function parseLocalSettings(env: Env = process.env): { settings: LocalSet
       clusterPort,
     );
   }
+  // the directory is read only when TLS is on (it may stay set while TLS is off); it is placed inside a Terraform
+  // expression (filesha256("<path>")), so " and \ are refused too
+  const tlsDir = tlsOn ? p.read(env, LOCAL_ENV.tlsDir, { insideExpression: true }) : undefined;
+  if (image !== undefined) p.check(DOCKER_IMAGE_REFERENCE.test(image), LOCAL_ENV.image, DOCKER_IMAGE_REFERENCE_FORM, image);
+  // Terraform reads the chosen password; checked here too, so `cdktf deploy local` stops at synth with a message that
+  // describes the password without showing it
+  const password = env[PASSWORD_ENV];
+  if (password !== undefined && password !== '') {
+    const why = passwordProblem(password);
+    if (why !== undefined) p.list.push(`${PASSWORD_ENV}: ${PASSWORD_RULE}, got ${why} (stack local)`);
+  }
   const settings: LocalSettings = {
     ...(engine !== undefined && (ENGINES as readonly string[]).includes(engine) ? { engine: engine as Engine } : {}),
     ...(port !== undefined && /^\d{1,5}$/.test(port) ? { port: Number(port) } : {}),
@@ -441,6 +512,7 @@ export function parseLocalSettings(env: Env = process.env): { settings: LocalSet
     ...(tlsOn && tlsDir !== undefined ? { tlsDir } : {}),
     ...(cluster === '1' ? { cluster: true } : cluster === '0' ? { cluster: false } : {}),
     ...(clusterPortOk ? { clusterPort: Number(clusterPort) } : {}),
+    ...(image !== undefined && DOCKER_IMAGE_REFERENCE.test(image) ? { image } : {}),
   };
   return { settings, problems: p.list };
 }

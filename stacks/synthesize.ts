@@ -10,6 +10,8 @@
  * - Validations run once, for all stacks, after synthesis into the temporary directory (`skipValidation` only stops
  *   cdktf from stopping at the first failing stack with its "skipValidation" hint); the guardrails run on the
  *   synthesized JSON there, so each stack is resolved once.
+ * - An output directory that cannot be used (a file in its place or in its path, a place where directories cannot be
+ *   made, such as /proc, no permission) is a usage mistake: one line naming it and why, exit 2, nothing written.
  * - Anything else is a real crash: it propagates with its stack trace.
  */
 import * as fs from 'fs';
@@ -22,6 +24,7 @@ import { TfJson } from '../constructs/guardrails/tf-json';
 import { ValidationError } from '../constructs/validation';
 import { CacheEnvironmentStack } from './environment-stack';
 import { LocalStack } from './local-stack';
+import { UnusablePath, ensureDirectory, errnoMeaning, isErrno, removeCreated, statOrUndefined } from './paths';
 import { preflight } from './preflight';
 import { Env } from './settings';
 
@@ -73,18 +76,41 @@ export interface SynthOptions {
   readonly write?: (text: string) => void;
 }
 
-/** Preflight, build, synthesize and publish. Returns the exit code: 0, or 1 for a user's mistake. */
+/** What the output directory is called in messages. */
+export const OUTDIR_LABEL = 'output directory (CDKTF_OUTDIR, cdktf synth --output)';
+
+/** The message for an output directory that cannot be used. */
+export function formatUnusableOutdir(reason: string): string {
+  return `Synthesis stopped: the ${reason}; nothing was written.\n`;
+}
+
+/** Preflight, build, synthesize and publish. Returns the exit code: 0, 1 for a user's mistake, 2 for an unusable output directory. */
 export function synthesizeApp(options: SynthOptions = {}): number {
   const env = options.env ?? process.env;
   const outdir = options.outdir ?? env.CDKTF_OUTDIR ?? 'cdktf.out';
   const write = options.write ?? ((t: string) => process.stderr.write(t));
   const environments = options.environments ?? ENVIRONMENTS;
 
+  const target = statOrUndefined(outdir);
+  if (target && !target.isDirectory()) {
+    write(formatUnusableOutdir(`${OUTDIR_LABEL} ${JSON.stringify(outdir)} is a file, not a directory`));
+    return 2;
+  }
   const checked = preflight(environments, env);
   const problems = [...checked.problems];
 
   const tmp = `${path.resolve(outdir)}.synth-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
+  if (statOrUndefined(tmp)) fs.rmSync(tmp, { recursive: true, force: true });
+  // the sibling (and any missing parent of the output directory) made one level at a time: never hangs, names the path
+  let created: string[];
+  try {
+    created = ensureDirectory(OUTDIR_LABEL, tmp);
+  } catch (e) {
+    if (!(e instanceof UnusablePath)) throw e;
+    write(formatUnusableOutdir(e.message.replace(`${JSON.stringify(tmp)}: `, `${JSON.stringify(outdir)}: `)));
+    return 2;
+  }
+  const parentsCreated = created.slice(0, -1);
   try {
     const app = new App({ outdir: tmp, skipValidation: true });
     const build = (name: string, make: () => TerraformStack) => {
@@ -126,10 +152,17 @@ export function synthesizeApp(options: SynthOptions = {}): number {
       write(formatProblems([...new Set(problems)], outdir));
       return 1;
     }
-    fs.mkdirSync(outdir, { recursive: true });
-    moveInto(tmp, outdir, 'manifest.json');
+    try {
+      if (!fs.existsSync(outdir)) fs.mkdirSync(outdir);
+      moveInto(tmp, outdir, 'manifest.json');
+    } catch (e) {
+      if (!isErrno(e)) throw e;
+      write(formatUnusableOutdir(`${OUTDIR_LABEL} ${JSON.stringify(outdir)} could not be written: ${e.path ?? ''} ${errnoMeaning(e)}`));
+      return 2;
+    }
     return 0;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(outdir)) removeCreated(parentsCreated);
   }
 }

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { parseEnv } from 'util';
 import { Cluster, ClusterOptions } from 'ioredis';
 import { LOCAL_CLUSTER } from '../../config/local-cluster';
-import { DockerEngine } from '../../scripts/lib/docker';
+import { DockerEngine, hostImageName } from '../../scripts/lib/docker';
 import { freeLoopbackPort, parseInfo } from '../../scripts/lib/redis-server';
 import { deployLocal, LocalDeployResult } from '../../scripts/tools/local-deploy';
 import { synthInto, tempDir, Tools } from '../../scripts/tools/tools';
@@ -62,7 +62,8 @@ async function freeClusterPorts(): Promise<number> {
 
 async function deploy(env: NodeJS.ProcessEnv): Promise<LocalDeployResult> {
   const outdir = fs.mkdtempSync(path.join(work, 'out-'));
-  await synthInto(outdir, env);
+  // the image --image-from-host builds, named for the host's Redis (issue 22)
+  await synthInto(outdir, { ...env, LOCAL_REDIS_IMAGE: hostImageName() });
   const r = await deployLocal({
     outdir,
     synth: false,

@@ -79,7 +79,7 @@ describe('LOCAL_REDIS_CLUSTER=1', () => {
     expect(node.env).toEqual(single.env);
     expect(node.healthcheck.test).toEqual(['CMD', 'redis-cli', '-e', '-p', '7000', 'ping']);
     expect({ restart: node.restart, memory: node.memory, swap: node.memory_swap, wait: node.wait }).toEqual({
-      restart: 'unless-stopped',
+      restart: 'always',
       memory: 1408,
       swap: 1408,
       wait: true,
@@ -149,11 +149,14 @@ describe('LOCAL_REDIS_CLUSTER=1 in TLS mode (LOCAL_REDIS_TLS=1)', () => {
     expect(conf(node)).toMatch(/^port 0\ntls-port 7100$/m);
     expect(conf(node)).toMatch(/^tls-replication yes\ntls-cluster yes$/m);
     expect(node.healthcheck.test).toEqual(['CMD', 'redis-cli', '-e', '--tls', '--cacert', '/etc/redis/certs/ca.crt', '-p', '7100', 'ping']);
-    expect((node.upload as Json[]).map((u) => u.file).sort()).toEqual([
-      '/etc/redis/certs/ca.crt',
-      '/etc/redis/certs/redis.crt',
-      '/etc/redis/certs/redis.key',
-      '/usr/local/etc/redis/redis.conf',
+    // as the single Redis's (issue 22): every file owned by the Redis user, redis.conf (the password) and the key 0600
+    expect(
+      (node.upload as Json[]).map((u) => `${String(u.file)} ${String(u.permissions)} ${String(u.owner)}:${String(u.group)}`).sort(),
+    ).toEqual([
+      '/etc/redis/certs/ca.crt 0644 999:999',
+      '/etc/redis/certs/redis.crt 0644 999:999',
+      '/etc/redis/certs/redis.key 0600 999:999',
+      '/usr/local/etc/redis/redis.conf 0600 999:999',
     ]);
     const eku = execFileSync('openssl', ['x509', '-in', path.join(dir, 'redis.crt'), '-noout', '-ext', 'extendedKeyUsage'], {
       encoding: 'utf8',

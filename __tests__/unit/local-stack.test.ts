@@ -59,11 +59,14 @@ describe('LocalStack, defaults', () => {
     expect(container.image).toBe(`\${docker_image.${imageId}.image_id}`);
   });
 
-  it('runs the rendered redis.conf, uploaded into the container', () => {
+  it('runs the rendered redis.conf, uploaded into the container, readable by the Redis user only (it holds the password)', () => {
     expect(container.command).toEqual([LOCAL_IMAGES.redis.server, CONTAINER_PATHS.conf]);
     expect(container.upload).toEqual([
-      expect.objectContaining({
+      {
         file: CONTAINER_PATHS.conf,
+        permissions: '0600',
+        owner: '999',
+        group: '999',
         content: renderRedisConf(
           localRedisSettings({
             bind: CONTAINER_BIND,
@@ -74,8 +77,12 @@ describe('LocalStack, defaults', () => {
             maxmemoryPolicy: 'allkeys-lru',
           }),
         ),
-      }),
+      },
     ]);
+  });
+
+  it('sets no container user: the image’s entrypoint steps down to uid 999 (with a user, Docker would look it up on the host to own the uploads)', () => {
+    expect(container.user).toBeUndefined();
   });
 
   it('publishes the port on 127.0.0.1 only', () => {
@@ -118,8 +125,9 @@ describe('LocalStack, defaults', () => {
     expect(container.env).toEqual([`REDISCLI_AUTH=${passwordExpression(json)}`]);
   });
 
-  it('restarts unless stopped, and deploy waits for the health check', () => {
-    expect(container).toEqual(expect.objectContaining({ name: LOCAL_CONTAINER_NAME, restart: RESTART_POLICY, wait: true }));
+  it('always restarts (after a crash, an OOM kill, and at the engine’s next start after docker kill), and deploy waits for the health check', () => {
+    expect(RESTART_POLICY).toBe('always');
+    expect(container).toEqual(expect.objectContaining({ name: LOCAL_CONTAINER_NAME, restart: 'always', wait: true }));
   });
 
   it('takes the password from TF_VAR_redis_password or generates it, in Terraform', () => {
@@ -127,7 +135,14 @@ describe('LocalStack, defaults', () => {
     expect(random).toEqual({ length: LOCAL_PASSWORD.generatedLength, special: false });
     expect(passwordExpression(json)).toBe(`\${coalesce(var.${PASSWORD_VARIABLE}, random_password.${randomId}.result)}`);
     expect(json.variable[PASSWORD_VARIABLE]).toEqual(expect.objectContaining({ type: 'string', default: '', sensitive: true }));
-    expect(json.variable[PASSWORD_VARIABLE].validation[0].condition).toContain(`[${LOCAL_PASSWORD.characterClass}]`);
+    expect(json.variable[PASSWORD_VARIABLE].validation).toEqual([
+      {
+        condition:
+          '${var.redis_password == "" || (can(regex("^[A-Za-z0-9._~-]{16,128}$", var.redis_password)) && length(distinct(split("", var.redis_password))) >= 8 && length(var.redis_password) * log(max(2, (can(regex("[a-z]", var.redis_password)) ? 26 : 0) + (can(regex("[A-Z]", var.redis_password)) ? 26 : 0) + (can(regex("[0-9]", var.redis_password)) ? 10 : 0) + (can(regex("[._~-]", var.redis_password)) ? 4 : 0)), 2) >= 80)}',
+        error_message:
+          'redis_password (TF_VAR_redis_password): 16–128 characters from A-Za-z0-9._~-, at least 8 different characters and an estimated 80 bits (length × log2 of the character classes used; e.g. 16 random letters and digits, or openssl rand -hex 16); or empty for a generated password.',
+      },
+    ]);
   });
 
   it('uses the password only as that expression: in requirepass, the health check’s environment and the outputs', () => {
@@ -139,7 +154,7 @@ describe('LocalStack, defaults', () => {
     expect(uses).toBe(4);
   });
 
-  it('does not read a password from the environment at synth time', () => {
+  it('never puts TF_VAR_redis_password into the JSON (synth only checks its strength)', () => {
     const secret = `${PASSWORD_VARIABLE}-${process.pid}-${Date.now()}`;
     const saved = process.env[`TF_VAR_${PASSWORD_VARIABLE}`];
     process.env[`TF_VAR_${PASSWORD_VARIABLE}`] = secret;
@@ -212,6 +227,12 @@ describe('LocalStack, choices', () => {
     expect(only(json, 'docker_container')[1].ports[0].external).toBe(LOCAL_DEFAULT_PORT);
   });
 
+  it('runs the image LOCAL_REDIS_IMAGE names (deploy:local --image-from-host: the host-built image), with the engine’s server and CLI', () => {
+    const json = synth({ env: { [LOCAL_ENV.image]: 'isl-cache-redis-from-host:7.0.15' } });
+    expect(only(json, 'docker_image')[1]).toEqual({ name: 'isl-cache-redis-from-host:7.0.15', keep_locally: true });
+    expect(only(json, 'docker_container')[1].command[0]).toBe('redis-server');
+  });
+
   it('rejects a LOCAL_REDIS_TLS that is neither 0 nor 1', () => {
     expect(() => synth({ env: { [LOCAL_ENV.tls]: 'yes' } })).toThrow(`${LOCAL_ENV.tls}: 0 or 1, got "yes"`);
   });
@@ -230,15 +251,16 @@ describe('LocalStack, choices', () => {
       expect(lines).toEqual(expect.arrayContaining(['port 0', `tls-port ${CONTAINER_PORT}`, 'tls-auth-clients no']));
     });
 
-    it('uploads the CA, certificate and key from the TLS directory, replacing the container when one changes', () => {
-      expect(container.upload.slice(1)).toEqual(
-        Object.values(TLS_FILES).map((f) => ({
-          file: path.posix.join(CONTAINER_PATHS.certs, f),
-          source: path.join(tlsDir, f),
-          source_hash: `\${filesha256("${path.join(tlsDir, f)}")}`,
-          permissions: expect.any(String),
-        })),
-      );
+    it('uploads the CA, certificate and key from the TLS directory, owned by the Redis user, the key 0600; a change replaces the container', () => {
+      const upload = (f: string, permissions: string) => ({
+        file: path.posix.join(CONTAINER_PATHS.certs, f),
+        source: path.join(tlsDir, f),
+        source_hash: `\${filesha256("${path.join(tlsDir, f)}")}`,
+        permissions,
+        owner: '999',
+        group: '999',
+      });
+      expect(container.upload.slice(1)).toEqual([upload('ca.crt', '0644'), upload('redis.crt', '0644'), upload('redis.key', '0600')]);
     });
 
     it('checks health over TLS, trusting the uploaded CA', () => {
@@ -268,8 +290,32 @@ describe('LocalRedis validation', () => {
     ['a port above 65535', { port: 65536 }, 'port: a whole number from 1 to 65535, got 65536'],
     ['a port that is not a number', { port: Number('abc') }, 'port: a whole number from 1 to 65535, got NaN'],
     ['a container name with a space', { name: 'my redis' }, 'name: a Docker container name'],
-    ['a short literal password', { password: 'short' }, 'password: 16–128 characters from A-Za-z0-9._~-, got a string of 5 characters'],
-    ['a password with a character unsafe in a URL', { password: 'a'.repeat(20) + '@' }, 'password: 16–128 characters'],
+    ['a short literal password', { password: 'short' }, 'password: 16–128 characters from A-Za-z0-9._~-, at least 8 different characters'],
+    [
+      'a password with a character unsafe in a URL',
+      { password: 'a'.repeat(20) + '@' },
+      'got a string of 21 characters, some outside the allowed ones',
+    ],
+    [
+      'a weak literal password (sixteen a)',
+      { password: 'a'.repeat(16) },
+      'got a string of 16 characters, 1 different, an estimated 75 bits',
+    ],
+    [
+      'an image reference with a space',
+      { image: 'redis 7' },
+      'image: a Docker image reference such as redis:7.2 or registry.example.com/team/redis:7.2.4, got "redis 7"',
+    ],
+    [
+      'a TLS directory with a template sequence',
+      { tls: true, tlsDir: '/tmp/${path.cwd}' },
+      'tlsDir: a literal value without "${" or "%{" (Terraform would evaluate "${…" in it as an expression), got "/tmp/${path.cwd}"',
+    ],
+    [
+      'a TLS directory with a quote',
+      { tls: true, tlsDir: '/tmp/a"b' },
+      'tlsDir: a value without " or \\ (it is placed inside a Terraform expression, which they would break), got "/tmp/a\\"b"',
+    ],
     ['maxmemory 0', { maxmemoryMb: 0 }, 'maxmemoryMb: a whole number ≥ 1, got 0'],
     ['tlsDir without TLS', { tlsDir: '/somewhere' }, 'tlsDir: only with tls: true, got "/somewhere" with tls: undefined'],
     [

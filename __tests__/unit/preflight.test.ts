@@ -380,17 +380,51 @@ describe('main.ts as cdktf runs it', () => {
     }
   });
 
-  it('still shows the stack trace of a real crash (an output directory below a file)', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-crash-')), 'not-a-dir');
-    fs.writeFileSync(file, 'x');
-    try {
-      const r = run({ CDKTF_OUTDIR: path.join(file, 'out') });
-      expect(r.status).not.toBe(0);
-      expect(r.stderr).toMatch(/ENOTDIR/);
-      expect(r.stderr).toMatch(/^\s+at /m);
+  describe('an output directory that cannot be used: exit 2, one line naming it and why, no stack trace, nothing written', () => {
+    let dir: string;
+    let file: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-outdir-'));
+      file = path.join(dir, 'not-a-dir');
+      fs.writeFileSync(file, 'x');
+    });
+    afterAll(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it.each<[string, () => string, (d: string) => string]>([
+      [
+        'below a file',
+        () => path.join(file, 'out'),
+        (d) =>
+          `Synthesis stopped: the output directory (CDKTF_OUTDIR, cdktf synth --output) "${d}": "${file}" is a file, not a directory; nothing was written.\n`,
+      ],
+      [
+        'an existing file',
+        () => file,
+        (d) =>
+          `Synthesis stopped: the output directory (CDKTF_OUTDIR, cdktf synth --output) "${d}" is a file, not a directory; nothing was written.\n`,
+      ],
+      [
+        'under /proc, where directories cannot be made (Node’s recursive mkdir never returns there)',
+        () => '/proc/isl-cache-out',
+        (d) =>
+          `Synthesis stopped: the output directory (CDKTF_OUTDIR, cdktf synth --output) "${d}": cannot create "${d}.synth-PID": does not exist or cannot be created there (ENOENT); nothing was written.\n`,
+      ],
+    ])('%s', (_, outdir, message) => {
+      const r = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'main.ts'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30000,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CDKTF_OUTDIR: outdir() },
+      });
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr.replace(/\.synth-\d+"/, '.synth-PID"') }).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: message(outdir()),
+      });
       expect(fs.readFileSync(file, 'utf8')).toBe('x');
-    } finally {
-      fs.rmSync(path.dirname(file), { recursive: true, force: true });
-    }
+      expect(fs.readdirSync(dir)).toEqual(['not-a-dir']);
+    });
   });
 });

@@ -165,8 +165,25 @@ describe('AWS settings: every bad value is named with its stacks, its form and t
     [
       'a public client range',
       { CACHE_PRODUCTION_CLIENT_CIDRS: '0.0.0.0/0' },
-      'CACHE_PRODUCTION_CLIENT_CIDRS: private IPv4 ranges in CIDR form (within 10/8, 172.16/12, 192.168/16 or 100.64/10), got "0.0.0.0/0" (stack production)',
+      'CACHE_PRODUCTION_CLIENT_CIDRS: private IPv4 networks in CIDR form (within 10/8, 172.16/12, 192.168/16 or 100.64/10; no host bits, no leading zeros), got "0.0.0.0/0" (not within a private range) (stack production)',
     ],
+    [
+      'a client address with host bits set, not a network',
+      { CACHE_PRODUCTION_CLIENT_CIDRS: '10.0.0.1/24' },
+      'CACHE_PRODUCTION_CLIENT_CIDRS: private IPv4 networks in CIDR form (within 10/8, 172.16/12, 192.168/16 or 100.64/10; no host bits, no leading zeros), got "10.0.0.1/24" (host bits set: the network is 10.0.0.0/24) (stack production)',
+    ],
+    [
+      'a client range with a leading zero (read as octal by some parsers)',
+      { CACHE_STAGING_CLIENT_CIDRS: '010.0.0.0/8' },
+      'CACHE_STAGING_CLIENT_CIDRS: private IPv4 networks in CIDR form (within 10/8, 172.16/12, 192.168/16 or 100.64/10; no host bits, no leading zeros), got "010.0.0.0/8" (an octet with a leading zero) (stack staging)',
+    ],
+    [
+      'a prefix length with a leading zero',
+      { CACHE_PILOT_CLIENT_CIDRS: '10.0.0.0/08' },
+      'got "10.0.0.0/08" (a prefix length with a leading zero) (stack pilot)',
+    ],
+    ['a prefix length above 32', { CACHE_PILOT_CLIENT_CIDRS: '10.0.0.0/33' }, 'got "10.0.0.0/33" (a prefix length above 32) (stack pilot)'],
+    ['an octet above 255', { CACHE_PILOT_CLIENT_CIDRS: '10.0.0.256/32' }, 'got "10.0.0.256/32" (not an IPv4 address) (stack pilot)'],
     [
       'a tag filter without "="',
       { CACHE_STAGING_VPC_TAG: 'no-equals-sign' },
@@ -180,7 +197,7 @@ describe('AWS settings: every bad value is named with its stacks, its form and t
     [
       'the single-address variable, wrong too',
       { CACHE_PILOT_ALARM_EMAIL: 'ops at example.com' },
-      'CACHE_PILOT_ALARM_EMAILS: e-mail addresses (name@example.com), got "ops at example.com" (stack pilot)',
+      'CACHE_PILOT_ALARM_EMAIL: e-mail addresses (name@example.com), got "ops at example.com" (stack pilot)',
     ],
     [
       'a role ARN where a role name belongs',
@@ -193,17 +210,17 @@ describe('AWS settings: every bad value is named with its stacks, its form and t
         CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'https://hooks.example.com/x',
         CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: 'https://hooks.example.com/x',
       },
-      'CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: endpoints not also in CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS (name each once), got "https://hooks.example.com/x" (stack production)',
+      'CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM: endpoints not also in CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS (name each once), got "https://hooks.example.com" (path not shown) (stack production)',
     ],
     [
       'an endpoint over plain HTTP',
       { CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'http://hooks.example.com/x' },
-      'CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: https:// URLs without user:password (a credential in the URL would be stored in the JSON and the state), got "http://hooks.example.com/x" (stack production)',
+      'CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: https:// URLs without user:password (a credential in the URL would be stored in the JSON and the state), got "http://hooks.example.com" (path not shown) (stack production)',
     ],
     [
-      'an endpoint with a password in it',
+      'an endpoint with a password in it (shown without the password and the path)',
       { CACHE_PRODUCTION_ALARM_HTTPS_ENDPOINTS: 'https://user:secret@hooks.example.com/x' },
-      'got "https://user:secret@hooks.example.com/x" (stack production)',
+      'got "https://hooks.example.com" (user:password and path not shown) (stack production)',
     ],
     [
       'a topic ARN in another region',

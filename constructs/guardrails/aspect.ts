@@ -4,7 +4,7 @@
  */
 import { Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { ValidationError } from '../validation';
+import { ValidationError, describe } from '../validation';
 import { checkGuardrails, formatViolation } from './runner';
 import { TfJson } from './tf-json';
 
@@ -43,7 +43,7 @@ export function guardrailsMode(env: Readonly<Record<string, string | undefined>>
   const v = env[GUARDRAILS_MODE_VARIABLE];
   if (v === undefined || v === '' || v === 'enforce') return 'enforce';
   if (v === 'warn') return 'warn';
-  throw new ValidationError('environment variables', [`${GUARDRAILS_MODE_VARIABLE}: enforce or warn, got ${JSON.stringify(v)}`]);
+  throw new ValidationError('environment variables', [`${GUARDRAILS_MODE_VARIABLE}: enforce or warn, got ${describe(v)}`]);
 }
 
 /**

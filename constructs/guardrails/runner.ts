@@ -16,6 +16,7 @@ import { rule as eventsTopic } from './rules/events-topic';
 import { rule as finalSnapshotUnique } from './rules/final-snapshot';
 import { policyRule as kmsKeyPolicy, windowRule as keyDeletionWindow } from './rules/kms-key-policy';
 import { rule as vendedLogGroups } from './rules/log-groups';
+import { rule as literalSettings } from './rules/literal-settings';
 import { rule as lookupsFailEarly } from './rules/lookups';
 import { rule as multiAz } from './rules/multi-az';
 import { rule as noBurstableNodes } from './rules/no-burstable-nodes';
@@ -60,6 +61,8 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   // issue 21: the move to cluster mode in steps ElastiCache accepts; no burstable nodes where load matters
   clusterModeSteps,
   noBurstableNodes,
+  // issue 22: no setting reaches the JSON as an expression
+  literalSettings,
 ];
 
 export function isProtectedEnvironment(environment: string): boolean {

@@ -23,22 +23,12 @@ import * as path from 'path';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { MaxmemoryPolicy } from '../../config/elasticache';
-import {
-  CONTAINER_PATHS,
-  HEALTHCHECK,
-  LOCAL_HOST,
-  LocalEngineImage,
-  RESTART_POLICY,
-  STOP,
-  TLS_FILES,
-  UPLOAD_FILE_MODE,
-} from '../../config/local';
+import { CONTAINER_PATHS, HEALTHCHECK, LOCAL_HOST, LocalEngineImage, RESTART_POLICY, STOP, TLS_FILES } from '../../config/local';
 import { LOCAL_CLUSTER, LOCAL_CLUSTER_MAX_FIRST_PORT, LOCAL_CLUSTER_NODES } from '../../config/local-cluster';
 import { Problems, describe, isIntegerIn, validateConstruct } from '../validation';
-import { LOCAL_REDIS_DEFAULTS, localMemoryLimitMb } from './local-redis';
+import { LOCAL_REDIS_DEFAULTS, localMemoryLimitMb, localRedisUploads } from './local-redis';
 import { localRedisSettings, renderRedisConf } from './redis-conf';
 
 export interface LocalRedisClusterProps {
@@ -131,14 +121,7 @@ export class LocalRedisCluster extends Construct {
     const maxmemoryMb = props.maxmemoryMb ?? LOCAL_REDIS_DEFAULTS.maxmemoryMb;
     const memory = localMemoryLimitMb(maxmemoryMb);
     const certsIn = (file: string) => path.posix.join(CONTAINER_PATHS.certs, file);
-    const tlsUploads = tls
-      ? Object.values(TLS_FILES).map((file) => ({
-          file: certsIn(file),
-          source: path.join(tlsDir, file),
-          sourceHash: Fn.filesha256(path.join(tlsDir, file)),
-          permissions: UPLOAD_FILE_MODE,
-        }))
-      : [];
+    const caUpload = (uploads: Array<Record<string, string>>) => uploads.filter((u) => u.file === certsIn(TLS_FILES.caCert));
     const cliTls = tls ? ['--tls', '--cacert', certsIn(TLS_FILES.caCert)] : [];
     const env = [`REDISCLI_AUTH=${props.password}`];
 
@@ -159,14 +142,13 @@ export class LocalRedisCluster extends Construct {
             maxmemoryPolicy: props.maxmemoryPolicy ?? LOCAL_REDIS_DEFAULTS.maxmemoryPolicy,
           }),
         ) + renderClusterConf({ password: props.password, tls });
-      return new Container(this, `node-${i + 1}`, {
+      const node = new Container(this, `node-${i + 1}`, {
         name: `${name}-${i + 1}`,
         image: props.image.imageId,
         command: [props.engine.server, CONTAINER_PATHS.conf],
         env,
         networkMode: 'host',
         volumes: [{ volumeName: this.volumes[i].name, containerPath: CONTAINER_PATHS.data }],
-        upload: [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODE }, ...tlsUploads],
         healthcheck: {
           test: ['CMD', props.engine.cli, '-e', ...cliTls, '-p', String(port), 'ping'],
           interval: `${HEALTHCHECK.intervalSeconds}s`,
@@ -181,6 +163,9 @@ export class LocalRedisCluster extends Construct {
         destroyGraceSeconds: STOP.graceSeconds,
         wait: true,
       });
+      // redis.conf (the password) and the TLS key 0600, every upload owned by the Redis user (as the single Redis's)
+      node.addOverride('upload', localRedisUploads(conf, tls ? tlsDir : undefined));
+      return node;
     });
 
     const replicas = String(LOCAL_CLUSTER.replicasPerPrimary);
@@ -190,7 +175,6 @@ export class LocalRedisCluster extends Construct {
       command: [props.engine.cli, ...cliTls, '--cluster', 'create', ...this.seedNodes, '--cluster-replicas', replicas, '--cluster-yes'],
       env,
       networkMode: 'host',
-      upload: tls ? tlsUploads.filter((u) => u.file === certsIn(TLS_FILES.caCert)) : undefined,
       mustRun: false,
       restart: 'no',
       attach: true,
@@ -207,6 +191,7 @@ export class LocalRedisCluster extends Construct {
         ],
       },
     });
+    if (tls) this.create.addOverride('upload', caUpload(localRedisUploads('', tlsDir)));
     // plain references, as Terraform requires them here (cdktf would write "${…}")
     this.create.addOverride(
       'lifecycle.replace_triggered_by',

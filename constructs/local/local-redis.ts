@@ -17,6 +17,8 @@ import {
   CONTAINER_BIND,
   CONTAINER_PATHS,
   CONTAINER_PORT,
+  DOCKER_IMAGE_REFERENCE,
+  DOCKER_IMAGE_REFERENCE_FORM,
   HEALTHCHECK,
   LOCAL_CONTAINER_NAME,
   LOCAL_DEFAULT_ENGINE,
@@ -27,12 +29,14 @@ import {
   LOCAL_PASSWORD,
   LOCAL_TLS_DIR_DEFAULT,
   MEMORY_LIMIT,
+  REDIS_USER,
   RESTART_POLICY,
   STOP,
   TLS_FILES,
-  UPLOAD_FILE_MODE,
+  UPLOAD_FILE_MODES,
 } from '../../config/local';
-import { Problems, describe, isIntegerIn, validateConstruct } from '../validation';
+import { Problems, describe, isIntegerIn, literalProblem, validateConstruct } from '../validation';
+import { PASSWORD_RULE, passwordProblem } from './password';
 import { LocalRedisTlsFiles, localRedisSettings, renderRedisConf } from './redis-conf';
 
 export interface LocalRedisProps {
@@ -43,8 +47,15 @@ export interface LocalRedisProps {
   /** Container name; the volume is `<name>-data`. @default 'isl-cache-local-redis' */
   readonly name?: string;
   /**
+   * The image, when not the engine's own (e.g. one built from the host's redis-server). It must run the engine's
+   * server and CLI under their usual names, as uid 999 (config/local.ts REDIS_USER).
+   * @default config/local.ts LOCAL_IMAGES of the engine (redis:7.2, valkey/valkey:8.1)
+   */
+  readonly image?: string;
+  /**
    * A password (usually a Terraform expression such as a sensitive variable) that replaces the generated one
-   * when it is non-empty. A literal must be 16–128 characters from A-Z a-z 0-9 . _ ~ -.
+   * when it is non-empty. A literal must be 16–128 characters from A-Z a-z 0-9 . _ ~ - and strong enough
+   * (config/local.ts LOCAL_PASSWORD.strength).
    * @default the generated random_password
    */
   readonly password?: string;
@@ -66,10 +77,32 @@ export interface LocalRedisProps {
 }
 
 const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-const PASSWORD_PATTERN = new RegExp(`^[${LOCAL_PASSWORD.characterClass}]{${LOCAL_PASSWORD.minLength},${LOCAL_PASSWORD.maxLength}}$`);
 
 /** The host directory with the TLS files, absolute. */
 const hostTlsDir = (p: LocalRedisProps) => path.resolve(p.tlsDir ?? LOCAL_TLS_DIR_DEFAULT);
+
+/**
+ * The files a local Redis container is given (in the provider's JSON form, for `addOverride('upload', …)`):
+ * redis.conf and, with a TLS directory, the CA, certificate and key. Every upload is owned by the Redis user the
+ * image's entrypoint steps down to (config/local.ts REDIS_USER); redis.conf (it holds the password) and the key are
+ * readable by it alone. The TLS files are uploaded from the host at apply time (keys stay out of the state); their
+ * hash replaces the container when one changes. `owner`/`group` go through an override: provider 4.6 has them, the
+ * 3.x bindings do not.
+ */
+export function localRedisUploads(conf: string, tlsDir?: string): Array<Record<string, string>> {
+  const owned = { owner: String(REDIS_USER.uid), group: String(REDIS_USER.gid) };
+  const tlsUploads =
+    tlsDir === undefined
+      ? []
+      : Object.entries(TLS_FILES).map(([kind, file]) => ({
+          file: path.posix.join(CONTAINER_PATHS.certs, file),
+          source: path.join(tlsDir, file),
+          source_hash: Fn.filesha256(path.join(tlsDir, file)),
+          permissions: kind === 'key' ? UPLOAD_FILE_MODES.key : UPLOAD_FILE_MODES.cert,
+          ...owned,
+        }));
+  return [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODES.conf, ...owned }, ...tlsUploads];
+}
 
 /** Defaults of the construct's props. */
 export const LOCAL_REDIS_DEFAULTS = { maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru' as MaxmemoryPolicy } as const;
@@ -100,17 +133,13 @@ function checkProps(p: LocalRedisProps): string[] {
   if (p.name !== undefined && !(typeof p.name === 'string' && CONTAINER_NAME_PATTERN.test(p.name))) {
     problems.push(`name: a Docker container name (${CONTAINER_NAME_PATTERN.source}), got ${show(p.name)}`);
   }
-  if (
-    p.password !== undefined &&
-    !Token.isUnresolved(p.password) &&
-    p.password !== '' &&
-    !(typeof p.password === 'string' && PASSWORD_PATTERN.test(p.password))
-  ) {
-    // never echo a password
-    const got = typeof p.password === 'string' ? `a string of ${p.password.length} characters` : show(p.password);
-    problems.push(
-      `password: ${LOCAL_PASSWORD.minLength}–${LOCAL_PASSWORD.maxLength} characters from ${LOCAL_PASSWORD.characterClass}, got ${got}`,
-    );
+  if (p.image !== undefined && !(typeof p.image === 'string' && DOCKER_IMAGE_REFERENCE.test(p.image))) {
+    problems.push(`image: ${DOCKER_IMAGE_REFERENCE_FORM}, got ${show(p.image)}`);
+  }
+  if (p.password !== undefined && !Token.isUnresolved(p.password) && p.password !== '') {
+    // never echo a password: it is described
+    const why = typeof p.password === 'string' ? passwordProblem(p.password) : `a ${typeof p.password}`;
+    if (why !== undefined) problems.push(`password: ${PASSWORD_RULE}, got ${why}`);
   }
   if (p.maxmemoryMb !== undefined && !isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
     problems.push(`maxmemoryMb: a whole number ≥ 1, got ${show(p.maxmemoryMb)}`);
@@ -124,8 +153,16 @@ function checkProps(p: LocalRedisProps): string[] {
   if (p.tlsDir !== undefined && p.tls !== true) {
     problems.push(`tlsDir: only with tls: true, got ${show(p.tlsDir)} with tls: ${show(p.tls)}`);
   }
-  if (p.tls === true) {
+  if (p.tls === true && (p.tlsDir === undefined || typeof p.tlsDir === 'string')) {
     const dir = hostTlsDir(p);
+    // the absolute path reaches the JSON as upload sources, an output and inside filesha256("…"): a literal only
+    const notLiteral = literalProblem(dir, true);
+    if (notLiteral !== undefined) {
+      problems.push(
+        `tlsDir: ${notLiteral}, got ${show(dir)}${p.tlsDir === undefined || path.isAbsolute(p.tlsDir) ? '' : ' (resolved against the current directory)'}`,
+      );
+      return problems;
+    }
     const missing = Object.values(TLS_FILES).filter((f) => !fs.existsSync(path.join(dir, f)));
     if (missing.length) {
       problems.push(
@@ -177,7 +214,7 @@ export class LocalRedis extends Construct {
     this.password = props.password === undefined ? generated.result : Token.asString(Fn.coalesce([props.password, generated.result]));
 
     this.volume = new Volume(this, 'data', { name: `${name}-data` });
-    this.image = new Image(this, 'image', { name: engine.image, keepLocally: true });
+    this.image = new Image(this, 'image', { name: props.image ?? engine.image, keepLocally: true });
 
     const certsIn = (file: string) => path.posix.join(CONTAINER_PATHS.certs, file);
     const tlsFiles: LocalRedisTlsFiles | undefined = this.tls
@@ -197,15 +234,7 @@ export class LocalRedis extends Construct {
 
     const tlsDir = hostTlsDir(props);
     if (this.tls) this.caCertFile = path.join(tlsDir, TLS_FILES.caCert);
-    // uploaded from the host file at apply time (keys stay out of the state); the hash replaces the container when a file changes
-    const tlsUploads = this.tls
-      ? Object.values(TLS_FILES).map((file) => ({
-          file: certsIn(file),
-          source: path.join(tlsDir, file),
-          sourceHash: Fn.filesha256(path.join(tlsDir, file)),
-          permissions: UPLOAD_FILE_MODE,
-        }))
-      : [];
+    const uploads = localRedisUploads(conf, this.tls ? tlsDir : undefined);
     const cliTls = tlsFiles ? ['--tls', '--cacert', tlsFiles.caCertFile] : [];
 
     this.container = new Container(this, 'container', {
@@ -216,7 +245,6 @@ export class LocalRedis extends Construct {
       env: [`REDISCLI_AUTH=${this.password}`],
       ports: [{ internal: CONTAINER_PORT, external: this.port, ip: LOCAL_HOST }],
       volumes: [{ volumeName: this.volume.name, containerPath: CONTAINER_PATHS.data }],
-      upload: [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODE }, ...tlsUploads],
       healthcheck: {
         // -e: exit non-zero on an error reply, so a wrong password (NOAUTH) is unhealthy, not just an unreachable server
         test: ['CMD', engine.cli, '-e', ...cliTls, 'ping'],
@@ -235,6 +263,7 @@ export class LocalRedis extends Construct {
       // `cdktf deploy local` returns once the health check passes
       wait: true,
     });
+    this.container.addOverride('upload', uploads);
 
     const scheme = this.tls ? 'rediss' : 'redis';
     this.url = `${scheme}://:${this.password}@${LOCAL_HOST}:${this.port}/${LOCAL_DB}`;

@@ -6,9 +6,8 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Readable } from 'stream';
 import Docker from 'dockerode';
-import { CONTAINER_PATHS } from '../../config/local';
+import { CONTAINER_PATHS, HOST_IMAGE_REPOSITORY, HOST_IMAGE_TOOLS, REDIS_USER } from '../../config/local';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -31,7 +30,13 @@ export class DockerEngine {
   private constructor(
     public readonly socketPath: string,
     /** The dockerd this helper started, if it started one. */
-    private readonly daemon?: { proc: ChildProcess; root: string; logFile: string; bridge: string },
+    private readonly daemon?: {
+      proc: ChildProcess;
+      readonly root: string;
+      readonly logFile: string;
+      readonly bridge: string;
+      readonly args: string[];
+    },
   ) {
     this.docker = new Docker({ socketPath });
   }
@@ -60,28 +65,30 @@ export class DockerEngine {
     const socketPath = path.join(root, 'docker.sock');
     const logFile = path.join(root, 'dockerd.log');
     const bridge = createBridge();
-    const log = fs.openSync(logFile, 'a');
-    const proc = spawn(
-      'dockerd',
-      [
-        '--storage-driver=vfs',
-        '--iptables=false',
-        '--ip-forward=false',
-        '--bridge',
-        bridge,
-        '--data-root',
-        path.join(root, 'data'),
-        '--exec-root',
-        path.join(root, 'exec'),
-        '--pidfile',
-        path.join(root, 'dockerd.pid'),
-        '--host',
-        `unix://${socketPath}`,
-      ],
-      { stdio: ['ignore', log, log] },
-    );
-    fs.closeSync(log);
-    const engine = new DockerEngine(socketPath, { proc, root, logFile, bridge });
+    const args = [
+      '--storage-driver=vfs',
+      '--iptables=false',
+      '--ip-forward=false',
+      '--bridge',
+      bridge,
+      '--data-root',
+      path.join(root, 'data'),
+      '--exec-root',
+      path.join(root, 'exec'),
+      '--pidfile',
+      path.join(root, 'dockerd.pid'),
+      '--host',
+      `unix://${socketPath}`,
+    ];
+    const engine = new DockerEngine(socketPath, { proc: spawnDaemon(args, logFile), root, logFile, bridge, args });
+    await engine.untilAnswering(startTimeoutMs);
+    return engine;
+  }
+
+  /** Waits until the dockerd started here answers; stops it and throws with its log when it exits or times out. */
+  private async untilAnswering(startTimeoutMs: number): Promise<void> {
+    if (!this.daemon) return;
+    const { proc } = this.daemon;
     let exited: string | undefined;
     proc.once('exit', (code, signal) => {
       exited = `dockerd exited (${String(signal ?? code)})`;
@@ -90,15 +97,30 @@ export class DockerEngine {
       exited = `dockerd could not start: ${e.message}`;
     });
     const deadline = Date.now() + startTimeoutMs;
-    while (!(await DockerEngine.answers(socketPath))) {
+    while (!(await DockerEngine.answers(this.socketPath))) {
       if (exited !== undefined || Date.now() > deadline) {
         const why = exited ?? `dockerd did not answer within ${startTimeoutMs} ms`;
-        await engine.stop();
-        throw new Error(`${why}; its log:\n${engine.logTail()}`);
+        await this.stop();
+        throw new Error(`${why}; its log:\n${this.logTail()}`);
       }
       await sleep(100);
     }
-    return engine;
+  }
+
+  /**
+   * Restarts the dockerd started here (SIGTERM: it stops the containers with their stop signal and timeout, then
+   * starts them again by their restart policies), as a reboot or an engine update does. Keeps its data and bridge.
+   */
+  async restartDaemon(timeoutMs = 60000): Promise<void> {
+    if (!this.daemon) throw new Error('restartDaemon: this engine was not started here');
+    const { proc, args, logFile } = this.daemon;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+    }
+    this.daemon.proc = spawnDaemon(args, logFile);
+    await this.untilAnswering(timeoutMs);
   }
 
   /** The engine at `socketPath` (default DOCKER_HOST, else /var/run/docker.sock); never starts one. */
@@ -162,23 +184,53 @@ export class DockerEngine {
     }
   }
 
-  /** `docker import`: a root filesystem directory becomes image `name` (repo:tag) with Dockerfile `changes`. */
-  async importImage(rootfs: string, name: string, changes: readonly string[]): Promise<void> {
+  /**
+   * `docker import`: a root filesystem directory becomes image `name` (repo:tag) with Dockerfile `changes`. Every
+   * file is owned by root, except the paths in `owned`, which get the uid:gid given (e.g. the data directory of an
+   * unprivileged server).
+   */
+  async importImage(
+    rootfs: string,
+    name: string,
+    changes: readonly string[],
+    owned: { readonly paths: readonly string[]; readonly uid: number; readonly gid: number } = { paths: [], uid: 0, gid: 0 },
+  ): Promise<void> {
     const colon = name.lastIndexOf(':');
-    const stream = await this.docker.importImage(tarStream(rootfs, ['.']), {
-      repo: name.slice(0, colon),
-      tag: name.slice(colon + 1),
-      changes: [...changes],
-    });
-    const progress = await streamText(stream);
-    if (progress.includes('"errorDetail"')) throw new Error(`import ${name}: ${progress}`);
+    const tarball = path.join(path.dirname(rootfs), `${path.basename(rootfs)}.tar`);
+    const tar = (mode: '-c' | '-r', owner: { uid: number; gid: number }, args: readonly string[]) =>
+      execFileSync('tar', [mode, '-f', tarball, `--owner=${owner.uid}`, `--group=${owner.gid}`, '--numeric-owner', '-C', rootfs, ...args], {
+        stdio: 'pipe',
+      });
+    try {
+      tar('-c', { uid: 0, gid: 0 }, [...owned.paths.map((p) => `--exclude=./${p}`), '.']);
+      if (owned.paths.length)
+        tar(
+          '-r',
+          owned,
+          owned.paths.map((p) => `./${p}`),
+        );
+      const stream = await this.docker.importImage(fs.createReadStream(tarball), {
+        repo: name.slice(0, colon),
+        tag: name.slice(colon + 1),
+        changes: [...changes],
+      });
+      const progress = await streamText(stream);
+      if (progress.includes('"errorDetail"')) throw new Error(`import ${name}: ${progress}`);
+    } finally {
+      fs.rmSync(tarball, { force: true });
+    }
+  }
+
+  /** The last `lines` lines of a container's log (stdout and stderr), for failure messages. */
+  async logTailOf(id: string, lines = 20): Promise<string> {
+    const buf = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false });
+    return stripFrames(buf).trimEnd();
   }
 
   /** A container's log (stdout and stderr), for failure messages. */
   async logs(id: string): Promise<string> {
     const buf = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 50, follow: false });
-    // strip the 8-byte frame headers of the multiplexed stream
-    return Buffer.from(buf.filter((b) => b > 0x1f || b === 0x0a || b === 0x09)).toString('utf8');
+    return stripFrames(buf);
   }
 
   /** The engine's events of one container between two times (epoch seconds), with their attributes (signal, exitCode). */
@@ -230,6 +282,32 @@ export class DockerEngine {
   }
 }
 
+/** dockerd with `args`, its output appended to `logFile`. */
+function spawnDaemon(args: readonly string[], logFile: string): ChildProcess {
+  const log = fs.openSync(logFile, 'a');
+  try {
+    return spawn('dockerd', [...args], { stdio: ['ignore', log, log] });
+  } finally {
+    fs.closeSync(log);
+  }
+}
+
+/**
+ * The text of a container's log as the Engine API sends it without a TTY: frames of an 8-byte header (stream, 0, 0,
+ * 0, 4-byte big-endian length) and the payload. Control bytes other than newline and tab are dropped from the text.
+ */
+function stripFrames(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= buf.length && buf[at] <= 2 && buf[at + 1] === 0 && buf[at + 2] === 0 && buf[at + 3] === 0) {
+    const size = buf.readUInt32BE(at + 4);
+    parts.push(buf.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  const text = at === 0 ? buf : Buffer.concat([...parts, buf.subarray(at)]);
+  return Buffer.from(text.filter((b) => b > 0x1f || b === 0x0a || b === 0x09)).toString('utf8');
+}
+
 function streamText(stream: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -254,14 +332,6 @@ function createBridge(): string {
   execFileSync('ip', ['addr', 'add', `172.31.${n}.1/24`, 'dev', name]);
   execFileSync('ip', ['link', 'set', name, 'up']);
   return name;
-}
-
-/** `tar -c` of `entries` under `dir`, owned by root, as a stream. */
-function tarStream(dir: string, entries: readonly string[]): Readable {
-  const tar = spawn('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', dir, '-c', ...entries], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return tar.stdout;
 }
 
 /**
@@ -297,21 +367,81 @@ export function which(name: string): string {
 }
 
 /**
- * For engines that reach no image registry (CI, this workplace): `image` (e.g. redis:7.2) built from the host's
- * Debian redis-server and redis-cli under the names the synthesized command and health check use, plus `rm`, which
- * `npm run local:restore` runs in a one-off container of the same image to clear the volume. Does nothing when the
- * engine already has the image. Returns whether it imported one.
+ * The host-built image's entrypoint, as the official image's: the server starts as root only long enough to give
+ * /data to REDIS_USER, then steps down to it (setpriv); other commands (a one-off `sh`) run as started.
+ */
+export function hostImageEntrypoint(): string {
+  const { uid, gid } = REDIS_USER;
+  return [
+    '#!/bin/sh',
+    '# docker-entrypoint.sh of the image npm run deploy:local -- --image-from-host builds (scripts/lib/docker.ts)',
+    'set -e',
+    `if [ "$1" = 'redis-server' ] && [ "$(id -u)" = '0' ]; then`,
+    `  find . \\! -user ${uid} -exec chown ${uid}:${gid} '{}' +`,
+    `  exec setpriv --reuid=${uid} --regid=${gid} --clear-groups "$0" "$@"`,
+    'fi',
+    `if [ "$(umask)" = '0022' ]; then umask 0077; fi`,
+    'exec "$@"',
+    '',
+  ].join('\n');
+}
+
+/** The host's Redis version, as `redis-server --version` reports it (e.g. 7.0.15). */
+export function hostRedisVersion(): string {
+  const out = execFileSync(which('redis-server'), ['--version'], { encoding: 'utf8' });
+  const m = /\bv=(\d+\.\d+\.\d+)\b/.exec(out);
+  if (!m) throw new Error(`redis-server --version: no version in ${JSON.stringify(out.trim())}`);
+  return m[1];
+}
+
+/** The image `--image-from-host` builds: config/local.ts HOST_IMAGE_REPOSITORY tagged with the host's Redis version. */
+export function hostImageName(version = hostRedisVersion()): string {
+  return `${HOST_IMAGE_REPOSITORY}:${version}`;
+}
+
+/**
+ * For engines that reach no image registry (CI, this workplace): an image built from the host's Debian redis-server
+ * and redis-cli, named for what it is and tagged with the host's version (hostImageName, e.g.
+ * isl-cache-redis-from-host:7.0.15). It runs Redis as the unprivileged user of config/local.ts REDIS_USER (passwd and
+ * group entries, `USER 999:999`, /data owned by it), like the official images, and holds the engine's own checkers
+ * (redis-check-aof, redis-check-rdb) and the few programs `npm run local:restore` and `local:repair-aof` run in a
+ * one-off container (config/local.ts HOST_IMAGE_TOOLS). Does nothing when the engine already has the image. Returns
+ * whether it imported one.
  */
 export async function importRedisImageFromHost(engine: DockerEngine, image: string, workDir: string): Promise<boolean> {
   if (await engine.imageExists(image)) return false;
   const rootfs = fs.mkdtempSync(path.join(workDir, 'rootfs-'));
+  fs.chmodSync(rootfs, 0o755); // it becomes the image's /: every user must be able to traverse it
   try {
-    hostBinariesRootfs(rootfs, { 'redis-server': which('redis-server'), 'redis-cli': which('redis-cli'), rm: which('rm') });
-    await engine.importImage(rootfs, image, [
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      `WORKDIR ${CONTAINER_PATHS.data}`,
-      'CMD ["redis-server"]',
-    ]);
+    const server = which('redis-server');
+    hostBinariesRootfs(rootfs, {
+      'redis-server': server,
+      'redis-cli': which('redis-cli'),
+      // one binary: it checks instead of serving when called by these names (Debian installs them as copies)
+      ...Object.fromEntries(HOST_IMAGE_TOOLS.map((tool) => [tool, tool.startsWith('redis-check-') ? server : which(tool)])),
+    });
+    const { name, uid, gid } = REDIS_USER;
+    fs.writeFileSync(path.join(rootfs, 'usr/local/bin/docker-entrypoint.sh'), hostImageEntrypoint(), { mode: 0o755 });
+    fs.mkdirSync(path.join(rootfs, 'etc'), { recursive: true });
+    fs.writeFileSync(
+      path.join(rootfs, 'etc/passwd'),
+      `root:x:0:0:root:/root:/bin/sh\n${name}:x:${uid}:${gid}:${name}:${CONTAINER_PATHS.data}:/usr/sbin/nologin\n`,
+    );
+    fs.writeFileSync(path.join(rootfs, 'etc/group'), `root:x:0:\n${name}:x:${gid}:\n`);
+    fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+    fs.symlinkSync('/usr/local/bin/sh', path.join(rootfs, 'bin/sh'));
+    fs.chmodSync(path.join(rootfs, 'data'), 0o750);
+    await engine.importImage(
+      rootfs,
+      image,
+      [
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        `WORKDIR ${CONTAINER_PATHS.data}`,
+        'ENTRYPOINT ["docker-entrypoint.sh"]',
+        'CMD ["redis-server"]',
+      ],
+      { paths: [CONTAINER_PATHS.data.replace(/^\//, '')], uid, gid },
+    );
   } finally {
     fs.rmSync(rootfs, { recursive: true, force: true });
   }
