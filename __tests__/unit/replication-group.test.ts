@@ -684,9 +684,9 @@ describe('the L2 shape: allowFrom, metrics, a group made elsewhere', () => {
       'sg-0123abcd | Redis TLS port from client security group 1 | 6379',
       'sg-0fedcba987654321f | Redis TLS port from client security group 2 | 6379',
     ]);
-    for (const bad of ['0.0.0.0/0', '10.0.0.1/24', '010.0.0.0/8', 'sg-bad']) {
+    for (const bad of ['0.0.0.0/0', '203.0.113.0/24', '10.0.0.1/24', '010.0.0.0/8', 'sg-bad']) {
       expect(() => group.allowFrom(bad)).toThrow(
-        `  - source: a security group id (sg- and 8 or 17 hex digits) or an IPv4 network in CIDR form without host bits, not /0, got "${bad}"`,
+        `  - source: a security group id (sg- and 8 or 17 hex digits) or a private IPv4 network in CIDR form (RFC 1918 or 100.64/10, no host bits), got "${bad}"`,
       );
     }
   });

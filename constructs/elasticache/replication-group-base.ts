@@ -14,7 +14,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { ITerraformDependable } from 'cdktf';
 import { IAM_ROLE_NAME } from '../../config/deployment';
 import { Engine, LogFormat } from '../../config/elasticache';
-import { Problems, isAwsId, isUnresolved } from '../validation';
+import { Problems, isAwsId, isPrivateCidr, isUnresolved } from '../validation';
 import { CacheNode } from './member-nodes';
 import { ITopic } from './props';
 
@@ -89,20 +89,6 @@ export interface IReplicationGroup {
   metric(metricName: string, options?: MetricOptions): CacheMetric[];
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-/** An IPv4 network in CIDR form without host bits or leading zeros (10.1.0.0/16, not 10.1.0.1/16 or 010.1.0.0/16). */
-export function isIpv4Network(value: string): boolean {
-  const m = IPV4_CIDR.exec(value);
-  if (!m) return false;
-  const parts = m.slice(1, 5);
-  if (parts.some((p) => (p.length > 1 && p.startsWith('0')) || Number(p) > 255)) return false;
-  const bits = Number(m[5]);
-  if (bits > 32 || (m[5].length > 1 && m[5].startsWith('0'))) return false;
-  const address = parts.reduce((a, p) => a * 256 + Number(p), 0);
-  return bits === 32 || address % 2 ** (32 - bits) === 0;
-}
-
 /** The verbs every replication group shares; subclasses say where the group's parts are. */
 export abstract class ReplicationGroupBase extends Construct implements IReplicationGroup {
   abstract readonly replicationGroupId: string;
@@ -167,9 +153,9 @@ export abstract class ReplicationGroupBase extends Construct implements IReplica
     const sg = kind === 'security-group' || (kind === undefined && !token && isAwsId('sg', source));
     if (!token) {
       problems.check(
-        sg ? isAwsId('sg', source) : isIpv4Network(source) && !source.endsWith('/0'),
+        sg ? isAwsId('sg', source) : isPrivateCidr(source),
         'source',
-        'a security group id (sg- and 8 or 17 hex digits) or an IPv4 network in CIDR form without host bits, not /0',
+        'a security group id (sg- and 8 or 17 hex digits) or a private IPv4 network in CIDR form (RFC 1918 or 100.64/10, no host bits)',
         source,
       );
     }
