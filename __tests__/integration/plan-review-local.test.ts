@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { LOCAL_CONTAINER_NAME } from '../../config/local';
-import { DockerEngine } from '../../scripts/lib/docker';
+import { DockerEngine, hostImageName } from '../../scripts/lib/docker';
 import { freeLoopbackPort, withClient } from '../../scripts/lib/redis-server';
 import { PlanJson, planEngine } from '../../scripts/review/read-plan';
 import { StackReview, review } from '../../scripts/review/review';
@@ -33,8 +33,10 @@ let work: string;
 let statePath: string;
 
 /** The local stack synthesized with these LOCAL_REDIS_* settings (and pilot's expected users, which size its memory). */
-function synthLocal(name: string, env: Record<string, string>, pilotUsers?: number, containerName?: string): SynthStack {
+function synthLocal(name: string, given: Record<string, string>, pilotUsers?: number, containerName?: string): SynthStack {
   const outdir = path.join(work, `out-${name}`);
+  // Redis from the host's redis-server (no image registry here), as deploy:local --image-from-host synthesizes it
+  const env = given.LOCAL_REDIS_ENGINE === 'valkey' ? given : { LOCAL_REDIS_IMAGE: hostImageName(), ...given };
   jest.isolateModules(() => {
     if (pilotUsers !== undefined) {
       jest.doMock('../../config/scaling', () => {
