@@ -1,5 +1,5 @@
 /**
- * The pure parts of `npm run bench` (scripts/bench/sizing-brute-force.ts), above all the sizing check: the node set planSizing
+ * The pure parts of `npm run bench` (scripts/bench/), above all the sizing check: the node set planSizing
  * chooses costs exactly as much as the cheapest set an independent brute force over the catalog finds.
  */
 import { AWS_ENVIRONMENTS } from '../../config/environments';
@@ -7,17 +7,10 @@ import { GIB } from '../../config/node-catalog';
 import { dataSpaceBytes } from '../../constructs/elasticache/node-types';
 import { CLUSTER_MIN_SHARDS } from '../../config/scaling';
 import { tierFor } from '../../stacks/sizing';
-import {
-  CLUSTER_PROFILE_USERS,
-  appArgv,
-  compareSizing,
-  median,
-  pairedRatios,
-  parseBenchmarkCsv,
-  quantile,
-  rotation,
-  sizingComparisons,
-} from '../../scripts/bench/sizing-brute-force';
+import { CLUSTER_PROFILE_USERS, compareSizing, sizingComparisons } from '../../scripts/bench/sizing-brute-force';
+import { parseBenchmarkCsv } from '../../scripts/bench/redis';
+import { median, pairedRatios, quantile, rotation } from '../../scripts/bench/stats';
+import { appArgv } from '../../scripts/bench/synth';
 
 describe('sizing cost against the cheapest catalog choice', () => {
   const rows = sizingComparisons();

@@ -1,7 +1,6 @@
 /**
- * Pure parts of `npm run bench` (scripts/bench.ts), kept apart so that __tests__/bench-sizing.test.ts can check them
- * without running anything: statistics, redis-benchmark's CSV, and an independent brute force over the node catalog
- * that the sizing (stacks/sizing.ts planSizing) is compared with.
+ * A brute force over the node catalog that the sizing (stacks/sizing.ts planSizing) is compared with
+ * (scripts/bench/sizing.ts; __tests__/unit/bench-sizing.test.ts).
  */
 import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, LIMITS } from '../../config/elasticache';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';
@@ -9,79 +8,6 @@ import { GIB, NODE_CATALOG, NodeType } from '../../config/node-catalog';
 import { CLUSTER_MIN_SHARDS, CLUSTER_USERS_ABOVE } from '../../config/scaling';
 import { dataSpaceBytes, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { SizingPlan, SizingProfile, planSizing, sizingProfileOf, tierFor } from '../../stacks/sizing';
-
-// ---------------------------------------------------------------------------------------------------------------
-// statistics
-
-/** Median of a non-empty list (mean of the two middle values for an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median: no values');
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** The q-quantile (0 ≤ q ≤ 1) of a non-empty list, interpolating linearly between neighbours; median = quantile 0.5. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) throw new Error('quantile: no values');
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(pos);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
-}
-
-/** a[i] / b[i] for each pair: the ratio of two measurements taken back to back, so that slow drift cancels. */
-export function pairedRatios(a: readonly number[], b: readonly number[]): number[] {
-  if (a.length !== b.length) throw new Error(`pairedRatios: ${a.length} values against ${b.length}`);
-  return a.map((x, i) => x / b[i]);
-}
-
-/**
- * Run order of round `round` when several subjects alternate: the list rotated by the round number. For two
- * subjects that is A B, B A, A B, … so that neither always runs first (on a warmer cache, or on a CPU with more of
- * its burst budget left).
- */
-export function rotation<T>(subjects: readonly T[], round: number): T[] {
-  const k = subjects.length ? round % subjects.length : 0;
-  return [...subjects.slice(k), ...subjects.slice(0, k)];
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// the synth app command
-
-/**
- * The synth app command (cdktf.json `app`) as argv, and where its entry file sits, so that the floor can run the
- * same way with its own entry. Words split on white space; quotes around a word are removed.
- */
-export function appArgv(app: string): { argv: string[]; entryIndex: number } {
-  const argv = (app.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
-  const entryIndex = argv.length - 1;
-  if (argv.length < 2 || !/\.[cm]?[jt]s$/.test(argv[entryIndex]) || /[|&;<>$`]/.test(app)) {
-    throw new Error(`synth: cannot time the app command ${JSON.stringify(app)}: expected \`<runtime> [options] <entry file>\``);
-  }
-  return { argv, entryIndex };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// redis-benchmark --csv
-
-/** Requests per second per test (`SET`, `GET`, …) from `redis-benchmark --csv` output. */
-export function parseBenchmarkCsv(stdout: string): Record<string, number> {
-  const rows = stdout
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
-  const header = rows.findIndex((r) => r[0] === 'test' && r.includes('rps'));
-  if (header < 0) throw new Error(`redis-benchmark: no CSV header in output:\n${stdout}`);
-  const rps = rows[header].indexOf('rps');
-  const out: Record<string, number> = {};
-  for (const r of rows.slice(header + 1)) {
-    const v = Number(r[rps]);
-    if (r[0] && Number.isFinite(v)) out[r[0]] = v;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // sizing: an independent brute force over the catalog
@@ -188,11 +114,6 @@ export function sizingComparisons(extraEngine: Engine = 'redis'): SizingComparis
     }),
   );
   return rows;
-}
-
-/** 25000 → `25,000` (no locale data needed). */
-export function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** `3 × cache.m7g.xlarge (1 shard × (1 + 2))` */
