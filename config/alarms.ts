@@ -19,7 +19,8 @@
  *
  * 000 and 001 are this project's own guides (ISL); 002, 003 and 004 are other teams' deployments. Where the guides
  * disagree, the choice and the reason are written next to the value. An environment overrides any value through
- * `EnvironmentConfig.alarms` (./environments.ts), merged over these defaults by `mergeAlarmThresholds`.
+ * `EnvironmentConfig.alarms` (./environments.ts), merged over these defaults by `mergeAlarmThresholds`
+ * (constructs/monitoring/thresholds.ts).
  */
 
 import { Engine, LogFormat } from './elasticache';
@@ -461,13 +462,3 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
 };
 
 export const ALARM_KEYS = Object.keys(DEFAULT_ALARM_THRESHOLDS) as AlarmKey[];
-
-/** The defaults with an override applied field by field (undefined fields of the override keep the default). */
-export function mergeAlarmThresholds(override: AlarmOverrides = {}, defaults: AlarmThresholds = DEFAULT_ALARM_THRESHOLDS): AlarmThresholds {
-  const merged: Record<string, unknown> = {};
-  for (const key of ALARM_KEYS) {
-    const fields = Object.entries<unknown>(override[key] ?? {}).filter(([, v]) => v !== undefined);
-    merged[key] = { ...defaults[key], ...Object.fromEntries(fields) };
-  }
-  return merged as unknown as AlarmThresholds;
-}

@@ -12,8 +12,6 @@ export const PRICE_DATE = '2026-10-02';
 export const PRICE_REGION = 'us-east-1';
 /** Hours in a billing month (AWS convention). */
 export const HOURS_PER_MONTH = 730;
-/** Valkey nodes cost this fraction of the Redis OSS price ("up to 20 % lower cost per node"). */
-export const VALKEY_PRICE_FACTOR = 0.8;
 
 export const GIB = 1024 ** 3;
 
@@ -56,7 +54,7 @@ export const BURSTABLE_BASELINE_CPU_PERCENT: Readonly<Record<string, number>> = 
 
 type Row = [name: string, vcpu: number, memoryGiB: number, maxmemoryBytes: number, redisUsd: number, valkeyUsd: number];
 
-// node type | vCPU | memory GiB | maxmemory (bytes) | Redis OSS $/h | Valkey $/h
+// node type | vCPU | memory GiB | maxmemory (bytes) | Redis OSS $/h | Valkey $/h (0.8 × Redis OSS: "up to 20 % lower cost per node")
 const ROWS: Row[] = [
   ['cache.t4g.micro', 2, 0.5, 536870912, 0.016, 0.0128],
   ['cache.t4g.small', 2, 1.37, 1471026299, 0.032, 0.0256],

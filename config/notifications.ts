@@ -12,8 +12,5 @@ export const ALARM_ACTIONS_PER_STATE = 5;
 /** Condition key ElastiCache needs in the events topic's policy (not `aws:SourceAccount`). */
 export const EVENTS_TOPIC_SOURCE_CONDITION = 'AWS:SourceOwner';
 
-/** Service principals a customer-managed key of a cache may name, each only with a condition (guardrail `kms-key-policy`). */
-export const KEY_POLICY_SERVICE_PRINCIPALS_USED = ['cloudwatch.amazonaws.com', 'logs.<region>.amazonaws.com'] as const;
-
 /** Service principals that use nothing of the key and must not be named (ElastiCache uses grants; nothing targets EventBridge). */
 export const KEY_POLICY_SERVICE_PRINCIPALS_UNUSED = ['elasticache.amazonaws.com', 'events.amazonaws.com'] as const;

@@ -28,9 +28,6 @@ import { SizingPlan, planSizing, sizingProfileOf } from './sizing';
 
 export const CONFIG_FILE = 'config/environments.ts';
 
-/** Subject of the one ValidationError preflight throws. */
-export const PREFLIGHT_SUBJECT = 'cdktf app';
-
 export interface PreflightResult {
   /** Settings of each AWS environment (as parsed, even where a problem was found). */
   readonly deployment: Readonly<Record<string, DeploymentSettings>>;
@@ -296,14 +293,4 @@ export function preflight(
     failedStacks: [...AWS_ENVIRONMENTS, 'local'].filter((s) => failed.has(s)),
     problems: [...new Set(problems)],
   };
-}
-
-/** preflight(), throwing one ValidationError with every problem. */
-export function preflightOrThrow(
-  environments: Readonly<Record<AwsEnvironmentName, EnvironmentConfig>> = ENVIRONMENTS,
-  env: Env = process.env,
-): PreflightResult {
-  const result = preflight(environments, env);
-  if (result.problems.length) throw new ValidationError(PREFLIGHT_SUBJECT, result.problems);
-  return result;
 }

@@ -4,8 +4,7 @@
  */
 import { Testing } from 'cdktf';
 import { deploymentSettings } from '../../stacks/settings';
-import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig, PROJECT } from '../../config/environments';
-import { BACKUP_RETENTION_DAYS, MIN_BACKUP_RETENTION_DAYS_PROTECTED } from '../../config/scaling';
+import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { FIXED_ENVIRONMENTS } from '../helpers/environments';
 import { summarizeStack } from '../helpers/stack-summary';
@@ -52,6 +51,29 @@ const SPEC: Record<
   },
 };
 
+/** Who must be named before a plan: pilot admits its VPC's range and pages nobody; staging and production refuse both. */
+const PROTECTED_CLIENTS = {
+  subscribersRequired: true,
+  clientsRequired: true,
+  clientAccessDefault: { security_group_ids: [], cidrs: [] },
+  ingress: ['${toset(var.client_access.cidrs)}', '${toset(var.client_access.security_group_ids)}'],
+  vpcRangeAdmitted: false,
+};
+const CLIENTS: Record<AwsEnvironmentName, { title: string; expected: Record<string, unknown> }> = {
+  pilot: {
+    title: 'pilot: no subscriber required, and the VPC range admitted when no client is named',
+    expected: {
+      subscribersRequired: false,
+      clientsRequired: false,
+      clientAccessDefault: undefined,
+      ingress: [expect.stringMatching(/^\$\{data\.aws_vpc\.[^.]+\.cidr_block\}$/)],
+      vpcRangeAdmitted: true,
+    },
+  },
+  staging: { title: 'staging: an empty subscriber or client list fails the plan', expected: PROTECTED_CLIENTS },
+  production: { title: 'production: an empty subscriber or client list fails the plan', expected: PROTECTED_CLIENTS },
+};
+
 /** Logical ids of the stack's resources (construct ids are a contract: a new one replaces the resource). */
 const ID = {
   rg: 'aws_elasticache_replication_group.cache_replication-group_FA5C54CF',
@@ -86,7 +108,7 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
   it('deploys the node type, node count and engine its sizing plan chose', () => {
     const rg = rgOf(json);
     expect(rg).toMatchObject({
-      replication_group_id: `${PROJECT}-${name}`,
+      replication_group_id: `isl-cache-${name}`,
       description: SPEC[name].description,
       engine: 'valkey',
       engine_version: '8.1',
@@ -282,7 +304,7 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
   });
 
   it('tags every resource through the provider: environment, project, managed-by', () => {
-    expect(json.provider!.aws[0].default_tags).toEqual([{ tags: { environment: name, project: PROJECT, 'managed-by': 'cdktf' } }]);
+    expect(json.provider!.aws[0].default_tags).toEqual([{ tags: { environment: name, project: 'isl-cache', 'managed-by': 'cdktf' } }]);
   });
 
   it('encrypts at rest and in transit, authenticates RBAC users, and keeps backups as configured', () => {
@@ -292,7 +314,6 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
       transit_encryption_mode: 'required',
       snapshot_retention_limit: SPEC[name].backupDays,
     });
-    expect(SPEC[name].backupDays).toBe(BACKUP_RETENTION_DAYS[name]);
     expect(rgOf(json).auth_token).toBeUndefined();
     expect(rgOf(json).user_group_ids).toEqual([expect.stringMatching(/^\$\{aws_elasticache_user_group\./)]);
     const users = Object.values(json.resource.aws_elasticache_user).map((u) => `${u.user_name as string}: ${u.access_string as string}`);
@@ -352,8 +373,8 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
   it('creates two topics: unencrypted ElastiCache events, encrypted alarms, and outputs both', () => {
     const topics = resourcesOf(json, 'aws_sns_topic');
     expect(topics.map((t) => [t.name, t.kms_master_key_id === undefined ? 'unencrypted' : 'encrypted']).sort()).toEqual([
-      [`${PROJECT}-${name}-alarms`, 'encrypted'],
-      [`${PROJECT}-${name}-events`, 'unencrypted'],
+      [`isl-cache-${name}-alarms`, 'encrypted'],
+      [`isl-cache-${name}-events`, 'unencrypted'],
     ]);
     expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(['notification_topic_arn', 'alarm_topic_arn']));
   });
@@ -394,29 +415,17 @@ describe.each(AWS_ENVIRONMENTS)('the %s stack', (name) => {
     });
   });
 
-  it(
-    name === 'pilot'
-      ? 'pilot: no subscriber required, and the VPC range admitted when no client is named'
-      : `${name}: an empty subscriber or client list fails the plan`,
-    () => {
-      const required = (v: string) => (variables(json)[v]?.validation ?? []).some((x: any) => /> 0\}$/.test(x.condition));
-      if (name === 'pilot') {
-        expect(required('alarm_subscribers')).toBe(false);
-        expect(variables(json).client_access).toBeUndefined();
-        expect(onlyResource(json, 'aws_vpc_security_group_ingress_rule').cidr_ipv4).toMatch(/^\$\{data\.aws_vpc\.[^.]+\.cidr_block\}$/);
-      } else {
-        expect(required('alarm_subscribers')).toBe(true);
-        expect(required('client_access')).toBe(true);
-        expect(variables(json).client_access.default).toEqual({ security_group_ids: [], cidrs: [] });
-        const rules = resourcesOf(json, 'aws_vpc_security_group_ingress_rule');
-        expect(rules.map((r) => r.for_each).sort()).toEqual([
-          '${toset(var.client_access.cidrs)}',
-          '${toset(var.client_access.security_group_ids)}',
-        ]);
-        expect(JSON.stringify(rules)).not.toMatch(/cidr_block/);
-      }
-    },
-  );
+  it(CLIENTS[name].title, () => {
+    const required = (v: string) => (variables(json)[v]?.validation ?? []).some((x: any) => /> 0\}$/.test(x.condition));
+    const rules = resourcesOf(json, 'aws_vpc_security_group_ingress_rule');
+    expect({
+      subscribersRequired: required('alarm_subscribers'),
+      clientsRequired: required('client_access'),
+      clientAccessDefault: variables(json).client_access?.default,
+      ingress: rules.map((r) => r.for_each ?? r.cidr_ipv4).sort(),
+      vpcRangeAdmitted: /cidr_block/.test(JSON.stringify(rules)),
+    }).toEqual(CLIENTS[name].expected);
+  });
 
   it('outputs the endpoints, port, secret ARN, the key a reader must decrypt with, and security group id', () => {
     expect(Object.keys(json.output!)).toEqual(
@@ -505,9 +514,8 @@ describe('environment differences', () => {
     });
   });
 
-  it('staging and production keep backups at least 7 days (001)', () => {
-    for (const json of [staging, production])
-      expect(rgOf(json).snapshot_retention_limit).toBeGreaterThanOrEqual(MIN_BACKUP_RETENTION_DAYS_PROTECTED);
+  it('staging and production keep backups at least 7 days (001): 7 and 30', () => {
+    expect([staging, production].map((json) => rgOf(json).snapshot_retention_limit)).toEqual([7, 30]);
   });
 
   it('production waits for its maintenance window to apply changes; pilot and staging apply them at once', () => {
@@ -537,7 +545,7 @@ describe('account settings from environment variables', () => {
   it('stores state in S3, encrypted, with S3 native locking', () => {
     expect(json.terraform!.backend.s3).toEqual({
       bucket: 'acme-tf-state',
-      key: `${PROJECT}/production.tfstate`,
+      key: 'isl-cache/production.tfstate',
       region: 'eu-west-1',
       encrypt: true,
       use_lockfile: true,

@@ -1,6 +1,3 @@
-import { LIMITS } from '../../config/elasticache';
-import { AUTH_TOKEN_GENERATION, REPLICATION_GROUP_DEFAULTS } from '../../constructs/elasticache/defaults';
-import { MAXMEMORY_POLICY } from '../../config/scaling';
 import { memberNodes } from '../../constructs/elasticache/member-nodes';
 import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
@@ -126,16 +123,16 @@ describe('a primary plus two replicas across three zones', () => {
     for (const r of rules) expect(r.description).toMatch(/\S/);
   });
 
-  it('uses a parameter group of the engine family with the eviction policy from config and reserved memory', () => {
+  it('uses a parameter group of the engine family that evicts any key (allkeys-lru) and reserves 25 % of memory', () => {
     const pg = onlyResource(json, 'aws_elasticache_parameter_group');
-    // the default engine: Valkey 8.1 (REPLICATION_GROUP_DEFAULTS)
+    // the construct's default engine: Valkey 8.1
     expect(rg.engine).toBe('valkey');
     expect(pg.family).toBe('valkey8');
     expect(pg.name).toBe('isl-cache-test-valkey8');
     expect(pg.lifecycle).toEqual({ create_before_destroy: true });
     expect(pg.parameter).toEqual(
       expect.arrayContaining([
-        { name: 'maxmemory-policy', value: MAXMEMORY_POLICY },
+        { name: 'maxmemory-policy', value: 'allkeys-lru' },
         { name: 'reserved-memory-percent', value: '25' },
       ]),
     );
@@ -144,11 +141,11 @@ describe('a primary plus two replicas across three zones', () => {
     expect(rg.parameter_group_name).toBe(ref('aws_elasticache_parameter_group', json, 'name'));
   });
 
-  it('backs up daily outside the maintenance window and takes a final snapshot on delete, named anew per generation', () => {
+  it('backs up daily for 7 days outside the maintenance window and takes a final snapshot on delete, named anew per generation', () => {
     expect(rg).toMatchObject({
-      snapshot_retention_limit: REPLICATION_GROUP_DEFAULTS.snapshotRetentionLimitDays,
-      snapshot_window: REPLICATION_GROUP_DEFAULTS.snapshotWindow,
-      maintenance_window: REPLICATION_GROUP_DEFAULTS.maintenanceWindow,
+      snapshot_retention_limit: 7,
+      snapshot_window: '03:00-04:00',
+      maintenance_window: 'sun:05:00-sun:06:00',
     });
     // a fixed `isl-cache-test-final` collides on the second destroy or after a replacement
     expect(rg.final_snapshot_identifier).toBe(`isl-cache-test-final-${ref('random_id', json, 'hex')}`);
@@ -168,17 +165,13 @@ describe('a primary plus two replicas across three zones', () => {
     });
   });
 
-  it('delivers slow and engine logs to log groups under /aws/vendedlogs/, with retention, encrypted', () => {
+  it('delivers slow and engine logs to log groups under /aws/vendedlogs/, kept 30 days, encrypted', () => {
     const groups = resourcesOf(json, 'aws_cloudwatch_log_group');
-    expect(groups.map((g) => g.name).sort()).toEqual([
-      '/aws/vendedlogs/elasticache/isl-cache-test/engine-log',
-      '/aws/vendedlogs/elasticache/isl-cache-test/slow-log',
+    const key = ref('aws_kms_key', json, 'arn');
+    expect(groups.map((g) => [g.name, g.retention_in_days, g.kms_key_id]).sort()).toEqual([
+      ['/aws/vendedlogs/elasticache/isl-cache-test/engine-log', 30, key],
+      ['/aws/vendedlogs/elasticache/isl-cache-test/slow-log', 30, key],
     ]);
-    for (const g of groups)
-      expect(g).toMatchObject({
-        retention_in_days: REPLICATION_GROUP_DEFAULTS.logRetentionInDays,
-        kms_key_id: ref('aws_kms_key', json, 'arn'),
-      });
     expect(rg.log_delivery_configuration).toEqual([
       expect.objectContaining({ log_type: 'slow-log', destination_type: 'cloudwatch-logs', log_format: 'json' }),
       expect.objectContaining({ log_type: 'engine-log', destination_type: 'cloudwatch-logs', log_format: 'json' }),
@@ -482,9 +475,15 @@ describe('authentication auth-token: one shared AUTH token (not for staging or p
     const rg = onlyResource(json, 'aws_elasticache_replication_group');
     expect(rg).toMatchObject({ auth_token_update_strategy: 'ROTATE', auth_token: ref('random_password', json, 'result') });
     expect(rg.user_group_ids).toBeUndefined();
+    // 64 characters: letters, digits and the only special characters ElastiCache permits in a token, 2 or more of each class
     expect(onlyResource(json, 'random_password')).toMatchObject({
-      length: AUTH_TOKEN_GENERATION.length,
-      override_special: LIMITS.authTokenSpecialCharacters,
+      length: 64,
+      special: true,
+      override_special: '!&#$^<>-',
+      min_lower: 2,
+      min_upper: 2,
+      min_numeric: 2,
+      min_special: 2,
       keepers: { version: '2' },
     });
     expect(resourcesOf(json, 'aws_elasticache_user')).toEqual([]);
@@ -581,7 +580,7 @@ describe("another team's own key and topics, clients added later", () => {
     expect(resourcesOf(json, 'aws_kms_key')).toEqual([]);
     expect(onlyResource(json, 'aws_elasticache_replication_group').kms_key_id).toBe(key.arn);
     expect(onlyResource(json, 'aws_secretsmanager_secret').kms_key_id).toBe(key.arn);
-    for (const g of resourcesOf(json, 'aws_cloudwatch_log_group')) expect(g.kms_key_id).toBe(key.arn);
+    expect(resourcesOf(json, 'aws_cloudwatch_log_group').map((g) => g.kms_key_id)).toEqual([key.arn, key.arn]);
     expect(onlyResourceWhere(json, 'aws_sns_topic', (t) => String(t.name).endsWith('-alarms')).kms_master_key_id).toBe(key.arn);
   });
 

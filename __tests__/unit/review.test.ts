@@ -9,7 +9,6 @@ import * as path from 'path';
 import { App, Aspects, TerraformStack, Testing } from 'cdktf';
 import { deploymentSettings } from '../../stacks/settings';
 import { EnvironmentConfig } from '../../config/environments';
-import { MIN_BACKUP_RETENTION_DAYS_PROTECTED } from '../../config/scaling';
 import { GuardrailsAspect, applyGuardrails } from '../../constructs/guardrails/aspect';
 import { checkGuardrails } from '../../constructs/guardrails/runner';
 import { diffStacks } from '../../scripts/review/diff';
@@ -80,8 +79,6 @@ const mutate = {
   },
 };
 
-const cost = (name: Name) => stacks[name].plan.monthlyCostUsd;
-
 interface Case {
   readonly name: string;
   readonly stack: 'staging' | 'production';
@@ -89,16 +86,18 @@ interface Case {
   readonly head: () => Json;
   /** Expected argument changes of the replication group (and parameter group): attribute → replaces. */
   readonly rg: Record<string, boolean>;
+  /** The parameter group's changed arguments → replaces (it is then replaced, created before destroyed); none: unchanged. */
   readonly pg?: Record<string, boolean>;
   readonly rgAction: 'update' | 'replace';
   /** The data-loss gate: a replaced group is data loss and an outage, whatever its final snapshot. */
   readonly dataLoss: boolean;
   /** What the review says first (every call-out joined), or nothing. */
   readonly callout: RegExp;
-  readonly costDelta: () => number;
+  /** USD a month, head − base. */
+  readonly costDelta: number;
   readonly violations: string[];
-  /** The removed node's alarms are deleted with it. */
-  readonly replicaAlarmsDeleted?: boolean;
+  /** Alarms deleted (those of a removed node, or the latency alarms Redis OSS lacks); nothing else is deleted. */
+  readonly alarmsDeleted: number;
 }
 
 const CASES: Case[] = [
@@ -108,12 +107,13 @@ const CASES: Case[] = [
     base: () => json.production,
     head: () => json.productionValkey,
     rg: { engine: false, engine_version: false },
-    pg: { family: true, name: true },
+    pg: { description: true, family: true, name: true },
     rgAction: 'update',
     dataLoss: false,
     callout: /^$/,
-    costDelta: () => cost('productionValkey') - cost('production'),
+    costDelta: -137.97,
     violations: [],
+    alarmsDeleted: 0,
   },
   {
     name: 'engine change valkey 8.1 → redis 7.1',
@@ -121,13 +121,14 @@ const CASES: Case[] = [
     base: () => json.productionValkey,
     head: () => json.production,
     rg: { engine: true, engine_version: true },
-    pg: { family: true },
+    pg: { description: true, family: true, name: true },
     rgAction: 'replace',
     dataLoss: true,
     callout:
       /^aws_elasticache_replication_group\.\S+ \(isl-cache-production\) is REPLACED: DATA LOSS AND OUTAGE\. The group is deleted and created again \(engine "valkey" → "redis": engine valkey → redis replaces the group; .*\): the cache is down from the delete until the new group is available, and the new group starts EMPTY\. The current data is kept in the final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation>\. ElastiCache restores a snapshot only into the same or a newer engine version, and this change goes to an older one \(valkey 8\.1 → redis 7\.1\): no snapshot of the current group can seed the new one; reload the data from its source\.$/,
-    costDelta: () => cost('production') - cost('productionValkey'),
+    costDelta: 137.97,
     violations: [],
+    alarmsDeleted: 6,
   },
   {
     name: 'engine version downgrade redis 7.1 → 6.2',
@@ -135,13 +136,14 @@ const CASES: Case[] = [
     base: () => json.production,
     head: () => mutate.downgradeTo62(json.production),
     rg: { engine_version: true },
-    pg: { family: true },
+    pg: { description: true, family: true, name: true },
     rgAction: 'replace',
     dataLoss: true,
     callout:
       /is REPLACED: DATA LOSS AND OUTAGE\. .*this change goes to an older one \(redis 7\.1 → 6\.2\): no snapshot of the current group can seed the new one/,
-    costDelta: () => 0,
+    costDelta: 0,
     violations: [],
+    alarmsDeleted: 0,
   },
   {
     name: 'node type change',
@@ -152,8 +154,9 @@ const CASES: Case[] = [
     rgAction: 'update',
     dataLoss: false,
     callout: /^$/,
-    costDelta: () => cost('productionBigger') - cost('production'),
+    costDelta: 267.18,
     violations: [],
+    alarmsDeleted: 0,
   },
   {
     name: 'encryption at rest turned off',
@@ -165,8 +168,9 @@ const CASES: Case[] = [
     dataLoss: true,
     callout:
       /the new group starts EMPTY\. The current data is kept in the final snapshot isl-cache-production-final-<[^>]+>\. To keep serving the data, take a snapshot first \(`aws elasticache create-snapshot --replication-group-id isl-cache-production --snapshot-name isl-cache-production-before-change`\) and set restoreFromSnapshot: 'isl-cache-production-before-change' for production \(config\/environments\.ts\) in this change/,
-    costDelta: () => 0,
+    costDelta: 0,
     violations: ['encryption-at-rest'],
+    alarmsDeleted: 0,
   },
   {
     name: 'encryption at rest turned off, no final snapshot',
@@ -177,8 +181,9 @@ const CASES: Case[] = [
     rgAction: 'replace',
     dataLoss: true,
     callout: /is REPLACED: DATA LOSS AND OUTAGE\. .*No final snapshot is taken: the current data is gone for good\./,
-    costDelta: () => 0,
+    costDelta: 0,
     violations: ['encryption-at-rest'],
+    alarmsDeleted: 0,
   },
   {
     name: 'a removed replica',
@@ -189,9 +194,9 @@ const CASES: Case[] = [
     rgAction: 'update',
     dataLoss: false,
     callout: /^$/,
-    costDelta: () => cost('stagingNoReplica') - cost('staging'),
+    costDelta: -47.45,
     violations: ['multi-az'],
-    replicaAlarmsDeleted: true,
+    alarmsDeleted: 13,
   },
 ];
 
@@ -212,33 +217,34 @@ describe('review of a change against a base', () => {
     const rgChanges = r.changes.filter((x) => x.resource === rgAddress(head));
     expect(Object.fromEntries(rgChanges.filter((x) => x.attribute in c.rg).map((x) => [x.attribute, x.replaces]))).toEqual(c.rg);
     expect(r.resources.find((x) => x.resource === rgAddress(head))?.action).toBe(c.rgAction);
-    if (c.pg) {
-      const pg = r.resources.find((x) => x.type === PG)!;
-      expect(Object.fromEntries(pg.attributes.filter((x) => x.attribute in c.pg!).map((x) => [x.attribute, x.replaces]))).toEqual(c.pg);
-      expect(pg.action).toBe('replace');
-      expect(pg.dataLoss).toBe(false);
-      expect(pg.notes.join(' ')).toMatch(/create_before_destroy/);
-    }
+    const pg = r.resources.find((x) => x.type === PG);
+    expect(
+      pg && {
+        attributes: Object.fromEntries(pg.attributes.map((x) => [x.attribute, x.replaces])),
+        action: pg.action,
+        dataLoss: pg.dataLoss,
+        createBeforeDestroy: /create_before_destroy/.test(pg.notes.join(' ')),
+      },
+    ).toEqual(c.pg && { attributes: c.pg, action: 'replace', dataLoss: false, createBeforeDestroy: true });
     expect(r.resources.some((x) => x.dataLoss)).toBe(c.dataLoss);
     expect(r.callouts.join('\n')).toMatch(c.callout);
-    expect(r.costDeltaUsd).toBeCloseTo(c.costDelta(), 2);
+    expect(r.costDeltaUsd).toBeCloseTo(c.costDelta, 2);
     expect([...new Set(r.violations.map((v) => v.rule))]).toEqual(c.violations);
-    if (c.replicaAlarmsDeleted) {
-      const replicaAlarms = stacks.staging.alarms.plans.filter((p) => p.node.role === 'replica').length;
-      expect(r.resources.filter((x) => x.action === 'delete').map((x) => x.type)).toEqual(
-        Array(replicaAlarms).fill('aws_cloudwatch_metric_alarm'),
-      );
-    }
+    expect(r.resources.filter((x) => x.action === 'delete').map((x) => x.type)).toEqual(
+      Array(c.alarmsDeleted).fill('aws_cloudwatch_metric_alarm'),
+    );
   });
 
   it('a clean main compared with itself: no change, no violation, no cost delta', () => {
     const clean = { pilot: json.pilot, staging: json.staging, production: json.production };
     const r = review(clean, clone(clean as unknown as Json) as unknown as typeof clean);
     expect(r.ok).toBe(true);
-    for (const s of r.stacks) {
-      expect(s).toMatchObject({ status: 'unchanged', costDeltaUsd: 0, violations: [], changes: [], warnings: [] });
-      expect(s.monthlyCostUsd).toBeCloseTo(stacks[s.stack as Name].plan.monthlyCostUsd, 2);
-    }
+    expect(r.stacks.map((s) => [s.stack, s.monthlyCostUsd])).toEqual([
+      ['pilot', 23.36],
+      ['production', 689.85],
+      ['staging', 94.9],
+    ]);
+    for (const s of r.stacks) expect(s).toMatchObject({ status: 'unchanged', costDeltaUsd: 0, violations: [], changes: [], warnings: [] });
   });
 
   it('prints the summary, the replacement call-out and the cost delta in markdown', () => {
@@ -455,7 +461,7 @@ describe('replacement rules (config/force-new.ts)', () => {
   it('a removed stack deletes its cache: data loss and outage, called out with the final snapshot', () => {
     const r = review({}, { production: json.production }).stacks[0];
     expect(r.status).toBe('removed');
-    expect(r.costDeltaUsd).toBeCloseTo(-cost('production'), 2);
+    expect(r.costDeltaUsd).toBeCloseTo(-689.85, 2);
     expect(r.callouts.join('\n')).toMatch(
       /\(isl-cache-production\) is DELETED: DATA LOSS AND OUTAGE: the cache and the data it serves are gone\. The current data is kept in the final snapshot isl-cache-production-final-<random hex from random_id\.[^,]+, new per group generation>/,
     );
@@ -527,7 +533,7 @@ describe('guardrails', () => {
       'staging',
       'too short a retention',
       rgMut((rg) => {
-        rg.snapshot_retention_limit = MIN_BACKUP_RETENTION_DAYS_PROTECTED - 1;
+        rg.snapshot_retention_limit = 6; // staging keeps at least 7
       }),
     ],
     [

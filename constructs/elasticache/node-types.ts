@@ -13,13 +13,6 @@ export function findNodeType(name: string): NodeType | undefined {
   return NODE_CATALOG.find((n) => n.name === name);
 }
 
-/** The catalog entry of a node type; throws for a type outside the catalog. */
-export function nodeType(name: string): NodeType {
-  const n = findNodeType(name);
-  if (!n) throw new Error(`nodeType: one of ${NODE_CATALOG.map((x) => x.name).join(', ')}, got ${JSON.stringify(name)}`);
-  return n;
-}
-
 export function isValidNodeTypeName(name: unknown): name is string {
   return typeof name === 'string' && NODE_TYPE_PATTERN.test(name);
 }

@@ -1,90 +1,168 @@
 /**
- * Pure parts of `npm run bench` (scripts/bench.ts), kept apart so that __tests__/bench-sizing.test.ts can check them
- * without running anything: statistics, redis-benchmark's CSV, and an independent brute force over the node catalog
- * that the sizing (stacks/sizing.ts planSizing) is compared with.
+ * An independent check of the sizing (stacks/sizing.ts planSizing): it reads guide 000's scaling table from its own
+ * copy of the rows, computes each node's data space from the catalog's raw maxmemory, tries every catalog node with
+ * every shard count, and compares the cheapest node sets it finds with the plan the production code makes.
+ *
+ * Independent means: nothing here imports the production sizing's pieces (config/scaling.ts SCALING_TIERS and
+ * CLUSTER_MIN_SHARDS, stacks/sizing.ts tierFor, constructs/elasticache/node-types.ts dataSpaceBytes and prices). A
+ * wrong tier, a wrong data space or a wrong price in production then shows up as a difference instead of being
+ * repeated on both sides (__tests__/unit/bench-sizing.test.ts feeds such wrong production code and sees it caught).
+ * From the project it takes only the node catalog's raw facts (maxmemory bytes, vCPUs, instance memory, hourly prices per
+ * engine: config/node-catalog.ts, copied from the AWS reference), the environments' inputs (config/environments.ts:
+ * users, engine, memory floor, cluster-mode step) and `planSizing` with `sizingProfileOf`, the thing it checks.
+ *
+ * Groups moved to cluster mode from one shard keep their node type and replicas on purpose (stacks/sizing.ts: the move
+ * is a pure scale-out), so they are not "cheapest" by design: the check covers groups at one shard and groups created in
+ * cluster mode.
  */
-import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, LIMITS } from '../../config/elasticache';
-import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';
-import { GIB, NODE_CATALOG, NodeType } from '../../config/node-catalog';
-import { CLUSTER_MIN_SHARDS, CLUSTER_USERS_ABOVE } from '../../config/scaling';
-import { dataSpaceBytes, monthlyCostUsd } from '../../constructs/elasticache/node-types';
-import { SizingPlan, SizingProfile, planSizing, sizingProfileOf, tierFor } from '../../stacks/sizing';
+import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { NODE_CATALOG, NodeType } from '../../config/node-catalog';
+import type { Engine } from '../../config/elasticache';
+import { SizingPlan, planSizing, sizingProfileOf } from '../../stacks/sizing';
 
 // ---------------------------------------------------------------------------------------------------------------
-// statistics
+// the guide's table, copied
 
-/** Median of a non-empty list (mean of the two middle values for an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median: no values');
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+/**
+ * Guide 000 (`000_b8454d789b5b6ca6.txt`, "Redis Deployment Guide for ISL"), section "Scaling Recommendations", the
+ * table's rows exactly as the guide writes them (columns: User Count | Memory | CPU | Persistence | Replication).
+ */
+export const GUIDE_000_SCALING_ROWS = [
+  '| **< 100** | 512 MB | 1 core | RDB + AOF | Single instance |',
+  '| **100-1000** | 2 GB | 2 cores | RDB + AOF | Primary + Replica |',
+  '| **1000-10000** | 8 GB | 4 cores | RDB + AOF | Sentinel (1P + 2R) |',
+  '| **> 10000** | 16+ GB | 8+ cores | RDB only | Redis Cluster |',
+] as const;
 
-/** The q-quantile (0 ≤ q ≤ 1) of a non-empty list, interpolating linearly between neighbours; median = quantile 0.5. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) throw new Error('quantile: no values');
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(pos);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
-}
+/**
+ * Guide 004 (`004_8844d1214f9c87e0.txt`, "Redis Cluster Deployment Guide"), "Prerequisites", "System Requirements":
+ * what each node of a cluster needs, copied as the guide writes it (the disk and version lines left out).
+ */
+export const GUIDE_004_NODE_REQUIREMENTS = {
+  'Minimum (Development)': ['1 CPU core', '512MB RAM'],
+  'Recommended (Production)': ['4 CPU cores per node', '8GB RAM per node'],
+} as const;
 
-/** a[i] / b[i] for each pair: the ratio of two measurements taken back to back, so that slow drift cancels. */
-export function pairedRatios(a: readonly number[], b: readonly number[]): number[] {
-  if (a.length !== b.length) throw new Error(`pairedRatios: ${a.length} values against ${b.length}`);
-  return a.map((x, i) => x / b[i]);
+/** Cores and instance memory (bytes; "8GB" read as GiB, as the catalog lists instance memory) of a guide 004 entry. */
+export function readNodeRequirement(lines: readonly string[]): { cores: number; memoryBytes: number } {
+  const [cpu, ram] = lines;
+  const cores = /^(\d+) CPU cores?/.exec(cpu);
+  const memory = /^(\d+)(MB|GB) RAM/.exec(ram);
+  if (!cores || !memory) throw new Error(`guide 004 node requirement ${JSON.stringify(lines)}: cannot read cores and RAM`);
+  return { cores: Number(cores[1]), memoryBytes: Number(memory[1]) * (memory[2] === 'GB' ? 1024 ** 3 : 1024 ** 2) };
 }
 
 /**
- * Run order of round `round` when several subjects alternate: the list rotated by the round number. For two
- * subjects that is A B, B A, A B, … so that neither always runs first (on a warmer cache, or on a CPU with more of
- * its burst budget left).
+ * What an environment may run, decided by this project (README "What each environment deploys"), written here
+ * rather than read from config/scaling.ts: production follows guide 004's production figures for cluster nodes and
+ * runs no burstable (T family) node; pilot and staging take guide 004's development minimum and may run T nodes.
  */
-export function rotation<T>(subjects: readonly T[], round: number): T[] {
-  const k = subjects.length ? round % subjects.length : 0;
-  return [...subjects.slice(k), ...subjects.slice(0, k)];
+export function nodePolicy(environment: AwsEnvironmentName): { clusterNode: keyof typeof GUIDE_004_NODE_REQUIREMENTS; burstable: boolean } {
+  return environment === 'production'
+    ? { clusterNode: 'Recommended (Production)', burstable: false }
+    : { clusterNode: 'Minimum (Development)', burstable: true };
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// the synth app command
 
 /**
- * The synth app command (cdktf.json `app`) as argv, and where its entry file sits, so that the floor can run the
- * same way with its own entry. Words split on white space; quotes around a word are removed.
+ * Facts the table leaves to other sources, each written here rather than imported:
+ * - `MIN_CLUSTER_SHARDS`, `CLUSTER_REPLICAS_PER_SHARD`: guide 004 (`004_8844d1214f9c87e0.txt`), "Production
+ *   Architecture (3-Node Cluster)": 3 masters, each with 1 replica;
+ * - `RESERVED_MEMORY_PERCENT`: ElastiCache's default reserved-memory-percent, 25 (data space = maxmemory × (1 − 25/100),
+ *   ../shared/reference/elasticache-facts.md "Node catalog");
+ * - `MAX_SHARDS`: the default account quota of shards per replication group, 90 (the API allows 500);
+ * - `HOURS_PER_MONTH`: 730, the AWS billing month.
  */
-export function appArgv(app: string): { argv: string[]; entryIndex: number } {
-  const argv = (app.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
-  const entryIndex = argv.length - 1;
-  if (argv.length < 2 || !/\.[cm]?[jt]s$/.test(argv[entryIndex]) || /[|&;<>$`]/.test(app)) {
-    throw new Error(`synth: cannot time the app command ${JSON.stringify(app)}: expected \`<runtime> [options] <entry file>\``);
-  }
-  return { argv, entryIndex };
+export const MIN_CLUSTER_SHARDS = 3;
+export const CLUSTER_REPLICAS_PER_SHARD = 1;
+export const RESERVED_MEMORY_PERCENT = 25;
+export const MAX_SHARDS = 90;
+export const HOURS_PER_MONTH = 730;
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/** One row of the guide's table, read. */
+export interface GuideTier {
+  /** The row as the guide writes it. */
+  readonly row: string;
+  /** First and last user count the row covers (`Infinity` for "> 10000"). */
+  readonly fromUsers: number;
+  readonly toUsers: number;
+  /** Memory for data, bytes ("512 MB" and "2 GB" in Redis's units: `maxmemory 512mb` is 512 MiB). */
+  readonly dataBytes: number;
+  /** Cores: per node, or in total over the primaries for the cluster row. */
+  readonly cores: number;
+  readonly replicasPerShard: number;
+  readonly cluster: boolean;
+}
+
+function fail(row: string, what: string): never {
+  throw new Error(`guide 000 scaling row ${JSON.stringify(row)}: cannot read ${what}`);
+}
+
+/** Reads one row of the guide's table. */
+export function readGuideRow(row: string): GuideTier {
+  const cells = row
+    .split('|')
+    .slice(1, -1)
+    .map((c) => c.replace(/\*/g, '').trim());
+  if (cells.length !== 5) fail(row, 'five columns');
+  const [users, memory, cpu, , replication] = cells;
+
+  let fromUsers: number;
+  let toUsers: number;
+  let m: RegExpExecArray | null;
+  if ((m = /^<\s*(\d+)$/.exec(users))) [fromUsers, toUsers] = [0, Number(m[1]) - 1];
+  else if ((m = /^>\s*(\d+)$/.exec(users))) [fromUsers, toUsers] = [Number(m[1]) + 1, Infinity];
+  else if ((m = /^(\d+)-(\d+)$/.exec(users))) [fromUsers, toUsers] = [Number(m[1]), Number(m[2])];
+  else fail(row, `the user count ${JSON.stringify(users)}`);
+
+  const mem = /^(\d+(?:\.\d+)?)\+?\s*(MB|GB)$/.exec(memory) ?? fail(row, `the memory ${JSON.stringify(memory)}`);
+  const dataBytes = Number(mem[1]) * (mem[2] === 'GB' ? GIB : MIB);
+  const cores = Number((/^(\d+)\+?\s*cores?$/.exec(cpu) ?? fail(row, `the CPU ${JSON.stringify(cpu)}`))[1]);
+
+  let replicasPerShard: number;
+  let cluster = false;
+  if (replication === 'Single instance') replicasPerShard = 0;
+  else if (replication === 'Primary + Replica') replicasPerShard = 1;
+  else if ((m = /^Sentinel \(1P \+ (\d+)R\)$/.exec(replication))) replicasPerShard = Number(m[1]);
+  else if (replication === 'Redis Cluster') [replicasPerShard, cluster] = [CLUSTER_REPLICAS_PER_SHARD, true];
+  else fail(row, `the replication ${JSON.stringify(replication)}`);
+
+  return { row, fromUsers, toUsers, dataBytes, cores, replicasPerShard, cluster };
+}
+
+export const GUIDE_TIERS: readonly GuideTier[] = GUIDE_000_SCALING_ROWS.map(readGuideRow);
+
+/**
+ * The guide's row for a user count. The rows "100-1000" and "1000-10000" both name 1000: a count two rows cover takes
+ * the later, larger row (sizing for the upper end of a range, as "< 100" and "> 10000" do at their ends).
+ */
+export function guideTierFor(users: number, tiers: readonly GuideTier[] = GUIDE_TIERS): GuideTier {
+  const matching = tiers.filter((t) => users >= t.fromUsers && users <= t.toUsers);
+  const tier = matching.at(-1);
+  if (!tier) throw new Error(`guide 000 has no scaling row for ${users} users`);
+  return tier;
+}
+
+/** The largest row a group with one shard can follow: the last that does not call for a Redis Cluster. */
+export function largestSingleShardTier(tiers: readonly GuideTier[] = GUIDE_TIERS): GuideTier {
+  const tier = tiers.filter((t) => !t.cluster).at(-1);
+  if (!tier) throw new Error('guide 000 has no single-instance or replicated row');
+  return tier;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// redis-benchmark --csv
+// the brute force
 
-/** Requests per second per test (`SET`, `GET`, …) from `redis-benchmark --csv` output. */
-export function parseBenchmarkCsv(stdout: string): Record<string, number> {
-  const rows = stdout
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
-  const header = rows.findIndex((r) => r[0] === 'test' && r.includes('rps'));
-  if (header < 0) throw new Error(`redis-benchmark: no CSV header in output:\n${stdout}`);
-  const rps = rows[header].indexOf('rps');
-  const out: Record<string, number> = {};
-  for (const r of rows.slice(header + 1)) {
-    const v = Number(r[rps]);
-    if (r[0] && Number.isFinite(v)) out[r[0]] = v;
-  }
-  return out;
+/** Bytes a node holds as data after the reserved memory. */
+export function nodeDataBytes(node: NodeType): number {
+  return Math.floor(node.maxmemoryBytes * (1 - RESERVED_MEMORY_PERCENT / 100));
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// sizing: an independent brute force over the catalog
+const hourlyUsd = (node: NodeType, engine: Engine) => (engine === 'valkey' ? node.valkeyHourlyUsd : node.redisHourlyUsd);
+const monthlyUsd = (node: NodeType, engine: Engine, nodes: number) =>
+  Math.round(hourlyUsd(node, engine) * HOURS_PER_MONTH * nodes * 100) / 100;
 
 export interface NodeSet {
   readonly node: NodeType;
@@ -92,118 +170,152 @@ export interface NodeSet {
   readonly replicasPerShard: number;
   readonly clusterMode: boolean;
   readonly totalNodes: number;
+  /** Data space of all shards, bytes. */
+  readonly dataBytes: number;
+  /** Hourly price × 730 × nodes, rounded to cents. */
   readonly monthlyCostUsd: number;
 }
 
+export interface BruteForce {
+  /** The row the group follows: the users' row, or at one shard at most the largest single-shard row. */
+  readonly tier: GuideTier;
+  /** Cluster mode with shards (a group created in cluster mode), or one shard. */
+  readonly sharded: boolean;
+  /** max(the row's memory, the environment's floor), bytes. */
+  readonly requiredDataBytes: number;
+  /** Every node set at the lowest cost (several when prices tie); empty when no single node holds the data. */
+  readonly cheapest: readonly NodeSet[];
+}
+
+/** The T family: burstable performance (`cache.t2.*`, `cache.t3.*`, `cache.t4g.*`). */
+const isBurstable = (node: NodeType) => /^cache\.t\d/.test(node.name);
+
 /**
- * The cheapest node set that meets a profile's tier requirements, by trying every catalog node with every shard
- * count from 1 to LIMITS.maxShards. Written from the guides' rules, not from planSizing's code:
- * - topology: one shard until the profile is at the last cluster-mode step (`resharded`), sized for the users' tier
- *   but at most the 1000–10000 tier (a group with one shard cannot be a Redis Cluster); at `resharded` cluster mode with
- *   at least CLUSTER_MIN_SHARDS shards, the users' own tier;
- * - data: shards × data space after reserved memory ≥ max(tier memory, memory floor);
- * - vCPU: single shard: the node's vCPUs ≥ the tier's cores; cluster mode: the tier's cores are a total across the
- *   primaries, shards × vCPU ≥ tier cores, and every node meets the profile's per-node minimum (004);
- * - replicas per shard per the tier (at least one in cluster mode);
- * - no burstable node where the profile forbids them.
- * Ties (equal monthly cost) keep the first found; the cost is what matters here. A group moved from one shard keeps
- * its node type and replicas at `resharded` on purpose (growth in one kind of change); compare created groups only.
+ * Every node set that meets the guides for an environment, at the lowest monthly cost, by trying every catalog node
+ * with every shard count:
+ * - one shard unless the group is created in cluster mode (clusterModeStep `resharded`): the users' row of guide 000,
+ *   at most the largest single-shard row ("1000-10000"), its replicas, a node whose vCPUs meet the row's cores;
+ * - created in cluster mode: the users' row (its memory and cores totals across the primaries: shards × vCPUs ≥
+ *   cores), at least 3 shards, at least one replica each, every node with guide 004's cores and RAM for the environment;
+ * - data: shards × data space ≥ max(row memory, memory floor);
+ * - no burstable node where the environment's policy says so.
  */
-export function cheapestNodeSet(profile: SizingProfile): NodeSet {
-  const clusterMode = profile.clusterModeStep === 'resharded';
-  const users = clusterMode ? profile.expectedUsers : Math.min(profile.expectedUsers, CLUSTER_USERS_ABOVE);
-  const tier = tierFor(users);
-  const reserved = profile.reservedMemoryPercent ?? DEFAULT_RESERVED_MEMORY_PERCENT;
-  const requiredBytes = Math.max(tier.memoryGiB, profile.memoryFloorGiB ?? 0) * GIB;
-  const minimum = clusterMode ? (profile.clusterNodeMinimum ?? { vcpu: 1, memoryGiB: 0 }) : { vcpu: 0, memoryGiB: 0 };
-  const replicas = clusterMode ? Math.max(1, tier.replicasPerShard) : tier.replicasPerShard;
-  let best: NodeSet | undefined;
+export function bruteForce(environment: EnvironmentConfig): BruteForce {
+  const step = environment.clusterModeStep ?? 'single-shard';
+  if (step === 'resharded' && environment.createdInClusterMode !== true) {
+    throw new Error(
+      `brute force: ${environment.name} was moved to cluster mode and keeps its node type on purpose; only created groups are compared`,
+    );
+  }
+  const sharded = step === 'resharded';
+  const usersRow = guideTierFor(environment.expectedUsers);
+  const tier = sharded || !usersRow.cluster ? usersRow : largestSingleShardTier();
+  const requiredDataBytes = Math.max(tier.dataBytes, (environment.memoryFloorGiB ?? 0) * GIB);
+  const policy = nodePolicy(environment.name);
+  const perNode = sharded ? readNodeRequirement(GUIDE_004_NODE_REQUIREMENTS[policy.clusterNode]) : { cores: 0, memoryBytes: 0 };
+  const replicasPerShard = sharded ? Math.max(1, tier.replicasPerShard) : tier.replicasPerShard;
+
+  const sets: NodeSet[] = [];
   for (const node of NODE_CATALOG) {
-    if (profile.allowBurstable === false && node.name.startsWith('cache.t')) continue;
-    if (node.vcpu < minimum.vcpu || node.memoryGiB < minimum.memoryGiB) continue;
-    for (let shards = 1; shards <= (clusterMode ? LIMITS.maxShards : 1); shards++) {
-      if (clusterMode && shards < CLUSTER_MIN_SHARDS) continue;
-      if (shards * dataSpaceBytes(node, reserved) < requiredBytes) continue;
-      if ((clusterMode ? shards * node.vcpu : node.vcpu) < tier.vcpu) continue;
-      const totalNodes = shards * (1 + replicas);
-      const cost = monthlyCostUsd(node, profile.engine, totalNodes);
-      if (!best || cost < best.monthlyCostUsd) {
-        best = { node, shards, replicasPerShard: replicas, clusterMode, totalNodes, monthlyCostUsd: cost };
-      }
+    if (!policy.burstable && isBurstable(node)) continue;
+    if (node.vcpu < perNode.cores || node.memoryGiB * GIB < perNode.memoryBytes) continue;
+    for (let shards = sharded ? MIN_CLUSTER_SHARDS : 1; shards <= (sharded ? MAX_SHARDS : 1); shards++) {
+      const dataBytes = shards * nodeDataBytes(node);
+      const cores = sharded ? shards * node.vcpu : node.vcpu;
+      if (dataBytes < requiredDataBytes || cores < tier.cores) continue;
+      const totalNodes = shards * (1 + replicasPerShard);
+      const monthlyCostUsd = monthlyUsd(node, environment.engine, totalNodes);
+      sets.push({ node, shards, replicasPerShard, clusterMode: sharded, totalNodes, dataBytes, monthlyCostUsd });
     }
   }
-  if (!best) throw new Error(`cheapestNodeSet: no catalog node set holds ${requiredDataText(requiredBytes)}`);
-  return best;
+  const least = Math.min(...sets.map((x) => x.monthlyCostUsd));
+  return { tier, sharded, requiredDataBytes, cheapest: sets.filter((x) => x.monthlyCostUsd === least) };
 }
 
-function requiredDataText(bytes: number): string {
-  return `${Math.round((bytes / GIB) * 100) / 100} GiB`;
-}
+const gib = (bytes: number) => Math.round((bytes / GIB) * 100) / 100;
 
-export interface SizingComparison {
+// ---------------------------------------------------------------------------------------------------------------
+// the comparison with production
+
+/** The production sizing of an environment: planSizing of its profile (or, in the tests, deliberately wrong code). */
+export type PlanSizing = (environment: EnvironmentConfig) => SizingPlan;
+
+export const productionSizing: PlanSizing = (environment) => planSizing(sizingProfileOf(environment));
+
+export interface SizingCheck {
   /** Environment name, or a label for an extra profile. */
   readonly name: string;
-  readonly profile: SizingProfile;
+  readonly environment: EnvironmentConfig;
   readonly plan: SizingPlan;
-  readonly cheapest: NodeSet;
-  /** plan cost ÷ cheapest cost; 1.00 when the sizing picks a cheapest set. */
+  readonly bruteForce: BruteForce;
+  /** plan cost ÷ the cheapest cost; 1.00 when the plan is a cheapest set. */
   readonly ratio: number;
-  /** The same profile on the Valkey engine. */
-  readonly valkeyPlan: SizingPlan;
-  /** Redis OSS cost − Valkey cost of the same profile, USD per month (what Valkey saves, whichever engine it runs). */
-  readonly valkeySavingUsd: number;
-  readonly valkeySavingPercent: number;
-}
-
-export function compareSizing(name: string, profile: SizingProfile): SizingComparison {
-  const plan = planSizing(profile);
-  const cheapest = cheapestNodeSet(profile);
-  const redisPlan = profile.engine === 'redis' ? plan : planSizing({ ...profile, engine: 'redis' });
-  const valkeyPlan = profile.engine === 'valkey' ? plan : planSizing({ ...profile, engine: 'valkey' });
-  const saving = Math.round((redisPlan.monthlyCostUsd - valkeyPlan.monthlyCostUsd) * 100) / 100;
-  return {
-    name,
-    profile,
-    plan,
-    cheapest,
-    ratio: plan.monthlyCostUsd / cheapest.monthlyCostUsd,
-    valkeyPlan,
-    valkeySavingUsd: saving,
-    valkeySavingPercent: redisPlan.monthlyCostUsd > 0 ? (saving / redisPlan.monthlyCostUsd) * 100 : 0,
-  };
-}
-
-/** Users of the extra profile above the 10,000-user bound: production's policies, created in cluster mode (no environment is one yet). */
-export const CLUSTER_PROFILE_USERS = 25000;
-
-/** Every environment of config/environments.ts, plus a > 10,000-user profile on the default engine. */
-export function sizingComparisons(extraEngine: Engine = 'redis'): SizingComparison[] {
-  const rows = AWS_ENVIRONMENTS.map((name) => compareSizing(name, sizingProfileOf(ENVIRONMENTS[name])));
-  rows.push(
-    compareSizing(`cluster profile`, {
-      ...sizingProfileOf({ ...ENVIRONMENTS.production, memoryFloorGiB: undefined, engine: extraEngine }),
-      expectedUsers: CLUSTER_PROFILE_USERS,
-      clusterModeStep: 'resharded',
-      createdInClusterMode: true,
-    }),
-  );
-  return rows;
-}
-
-/** 25000 → `25,000` (no locale data needed). */
-export function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  /** Where the plan differs from the guides' rows or from the brute force, each a sentence; empty when it agrees. */
+  readonly differences: readonly string[];
 }
 
 /** `3 × cache.m7g.xlarge (1 shard × (1 + 2))` */
-export function nodeSetText(s: {
-  nodeType?: NodeType;
-  node?: NodeType;
-  shards: number;
-  replicasPerShard: number;
-  totalNodes: number;
-}): string {
-  const node = s.nodeType ?? s.node;
-  if (!node) throw new Error('nodeSetText: a node set needs nodeType or node');
-  return `${s.totalNodes} × ${node.name} (${s.shards} shard${s.shards === 1 ? '' : 's'} × (1 + ${s.replicasPerShard}))`;
+export function nodeSetText(s: { node: NodeType; shards: number; replicasPerShard: number; totalNodes: number }): string {
+  return `${s.totalNodes} × ${s.node.name} (${s.shards} shard${s.shards === 1 ? '' : 's'} × (1 + ${s.replicasPerShard}))`;
+}
+
+/** The plan `plan` makes for an environment, held against the guides' rows and the brute force. */
+export function checkSizing(name: string, environment: EnvironmentConfig, plan: PlanSizing = productionSizing): SizingCheck {
+  const p = plan(environment);
+  const bf = bruteForce(environment);
+  const { tier } = bf;
+  const row = `the guide's row ${tier.row}`;
+  const differences: string[] = [];
+  const planned = { node: p.nodeType, shards: p.shards, replicasPerShard: p.replicasPerShard, totalNodes: p.totalNodes };
+
+  const requiredGiB = gib(bf.requiredDataBytes);
+  if (p.requiredDataGiB !== requiredGiB) {
+    differences.push(`required data: ${row} and the floor ask for ${requiredGiB} GiB, the plan for ${p.requiredDataGiB} GiB`);
+  }
+  const replicasExpected = bf.sharded ? Math.max(1, tier.replicasPerShard) : tier.replicasPerShard;
+  if (p.replicasPerShard !== replicasExpected) {
+    differences.push(`replicas per shard: ${replicasExpected} by ${row}, the plan has ${p.replicasPerShard}`);
+  }
+  const dataGiB = gib(p.shards * nodeDataBytes(p.nodeType));
+  if (p.dataGiB !== dataGiB) {
+    differences.push(
+      `data space: ${nodeSetText(planned)} holds ${dataGiB} GiB after ${RESERVED_MEMORY_PERCENT} % reserved memory, the plan says ${p.dataGiB} GiB`,
+    );
+  }
+  const costUsd = monthlyUsd(p.nodeType, environment.engine, p.totalNodes);
+  if (p.monthlyCostUsd !== costUsd) {
+    differences.push(
+      `cost: ${nodeSetText(planned)} costs $${costUsd.toFixed(2)} a month at the catalog's prices, the plan says $${p.monthlyCostUsd.toFixed(2)}`,
+    );
+  }
+  const same = (x: NodeSet) => x.node.name === p.nodeType.name && x.shards === p.shards && x.replicasPerShard === p.replicasPerShard;
+  if (!bf.cheapest.some(same)) {
+    differences.push(
+      `node set: the plan's ${nodeSetText(planned)} ($${costUsd.toFixed(2)} a month) is not a cheapest set that meets ${row} ` +
+        `for ${environment.name}: ${bf.cheapest.map((x) => `${nodeSetText(x)} ($${x.monthlyCostUsd.toFixed(2)})`).join(' or ') || 'none'}`,
+    );
+  }
+  const least = bf.cheapest.at(0)?.monthlyCostUsd ?? NaN;
+  return { name, environment, plan: p, bruteForce: bf, ratio: costUsd / least, differences };
+}
+
+/** Users of the extra profile above the 10,000-user bound: production, created in cluster mode (no environment is one yet). */
+export const CLUSTER_PROFILE_USERS = 25000;
+
+/** The extra profile: production's policies, 25,000 users, Redis OSS, created in cluster mode. */
+export const CLUSTER_PROFILE: EnvironmentConfig = {
+  ...ENVIRONMENTS.production,
+  expectedUsers: CLUSTER_PROFILE_USERS,
+  engine: 'redis',
+  memoryFloorGiB: undefined,
+  clusterModeStep: 'resharded',
+  createdInClusterMode: true,
+};
+
+/** Every environment of config/environments.ts, plus the > 10,000-user cluster profile. */
+export function sizingChecks(plan: PlanSizing = productionSizing): SizingCheck[] {
+  return [
+    ...AWS_ENVIRONMENTS.map((name) => checkSizing(name, ENVIRONMENTS[name], plan)),
+    checkSizing('cluster profile', CLUSTER_PROFILE, plan),
+  ];
 }

@@ -1,6 +1,6 @@
 /**
  * A write flood against one Redis, through ioredis (the client applications use), that tells evicted keys from lost
- * acknowledged writes. For `durationMs` it drives, at once:
+ * acknowledged writes. For `durationMs`, or until `stopWhen` holds on an INFO sample, it drives, at once:
  *  - `connections` writer connections, each sending pipelines of `pipeline` SETs of `valueBytes`-byte values to unique
  *    keys, unthrottled (the next pipeline leaves when the previous one is answered);
  *  - a witness connection that rewrites `witnessKeys` small keys every `witnessEveryMs` with an increasing sequence
@@ -49,9 +49,18 @@ export interface LoadTestOptions {
    * reconnects, and no failure is reported for errors; verification is left to the caller.
    */
   readonly tolerateOutage?: boolean;
+  /**
+   * Ends the load as soon as it holds, checked on every INFO sample (`infoEveryMs`) with that sample and the INFO taken
+   * before the load began; `durationMs` stays the upper bound. The result's `endedBy` says which ended the run, so a
+   * caller can make the verdict depend on what happened rather than on how fast this machine was.
+   */
+  readonly stopWhen?: (info: Info, atStart: Info) => boolean;
   /** Stops the load early. */
   readonly signal?: AbortSignal;
 }
+
+/** Parsed INFO: field → value. */
+export type Info = Record<string, string | undefined>;
 
 /** When each witness value was acknowledged: `acks[key]` = [sequence, epoch ms][]. */
 export interface WitnessLedger {
@@ -69,6 +78,8 @@ export interface WitnessCheck {
 
 export interface LoadTestResult {
   readonly durationMs: number;
+  /** What ended the load: `stopWhen` held, `durationMs` ran out, or the signal aborted it. */
+  readonly endedBy: 'condition' | 'duration' | 'abort';
   readonly stoppedAt: number;
   readonly writes: {
     acked: number;
@@ -178,7 +189,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
 
     const t0 = Date.now();
     const endAt = t0 + o.durationMs;
-    const state = { aborted: false };
+    const state = { aborted: false, conditionMet: false };
     o.signal?.addEventListener(
       'abort',
       () => {
@@ -186,7 +197,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
       },
       { once: true },
     );
-    const over = () => state.aborted || Date.now() >= endAt;
+    const over = () => state.aborted || state.conditionMet || Date.now() >= endAt;
 
     const writes = { acked: 0, rejected: 0, unknown: 0, errors: {} as Record<string, number>, opsPerSec: 0 };
     const noteError = (message: string) => {
@@ -295,6 +306,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
         try {
           const s = parseInfo(await infoConn.info('all'));
           for (const f of PEAK_FIELDS) if (s[f] !== undefined) peaks[f] = Math.max(peaks[f] ?? 0, Number(s[f]));
+          if (o.stopWhen?.(s, before)) state.conditionMet = true;
         } catch {
           // counted by the ping loop
         }
@@ -310,6 +322,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
 
     const result: LoadTestResult = {
       durationMs: stoppedAt - t0,
+      endedBy: state.aborted ? 'abort' : state.conditionMet ? 'condition' : 'duration',
       stoppedAt,
       writes,
       witness,
