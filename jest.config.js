@@ -17,5 +17,5 @@ module.exports = {
   testTimeout: 180000,
   // two workers on this 2-core machine (jest's default would be one): the integration tests mostly wait on processes
   // they start (the engine, dockerd, redis-server, moto, checkov), so two of them overlap well
-  maxWorkers: 2,
+  maxWorkers: 4,
 };

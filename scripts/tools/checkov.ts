@@ -1,11 +1,12 @@
 /**
- * checkov (pinned, from PyPI; scripts/setup.sh) on the synthesized stacks with the terraform_json framework and the
- * repository's .checkov.yaml, where every accepted finding is listed with its reason.
+ * checkov (pinned, from PyPI; scripts/tools/setup-tools.sh) on the synthesized stacks with the terraform_json
+ * framework, and the repository's .checkov.yaml, where every accepted finding is listed with its reason.
  *
- * Fails on: any failed check; a parsing error; checkov having parsed a different number of resources than the JSON
- * holds (checkov's report has no resource count for terraform_json, so its own parser is asked: checkov_count.py);
- * and the assumption behind the key-policy skips no longer holding (CKV_AWS_109/111/356 failing on anything but a
- * KMS key policy: a second scan of just those checks without the config tells).
+ * One checkov process runs every check (checkov_scan.py); the skips of .checkov.yaml are applied here, to the
+ * findings. Fails on: any finding no skip covers; a parsing error; checkov having parsed a different number of
+ * resources than the JSON holds; a skip that covers nothing any more (stale); and a stack-wide skip hiding a finding
+ * it is not for (SCOPED_SKIPS: CKV_AWS_109/111/356 on anything but a KMS key policy, CKV_AWS_26 on any topic but the
+ * ElastiCache events topic).
  *
  *   npm run checkov -- [--outdir cdktf.out] [--config .checkov.yaml] [--no-config]
  */
@@ -30,17 +31,6 @@ interface CheckovReportCheck {
   readonly check_result?: { readonly evaluated_keys?: readonly string[] };
 }
 
-function parseReport(what: string, r: { code: number; stdout: string; stderr: string }): CheckovReport[] {
-  // checkov exits 1 when a check failed; anything else without a JSON report is a crash
-  let report: unknown;
-  try {
-    report = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`${what} printed no JSON report (exit ${r.code}):\n${(r.stderr || r.stdout).slice(-3000)}`);
-  }
-  return (Array.isArray(report) ? report : [report]) as CheckovReport[];
-}
-
 export interface CheckovFailure {
   readonly checkId: string;
   readonly checkName: string;
@@ -54,7 +44,12 @@ export interface CheckovFailure {
 
 export interface CheckovResult {
   readonly passed: number;
+  /** Findings no skip of the config covers. */
   readonly failed: readonly CheckovFailure[];
+  /** Findings a skip of the config covers (what the skips accept). */
+  readonly accepted: readonly CheckovFailure[];
+  /** Skips of the config that cover no finding any more. */
+  readonly staleSkips: readonly string[];
   readonly parsingErrors: readonly string[];
   /** checkov's own summary.resource_count (0 for terraform_json in checkov 3.3.30). */
   readonly reportedResourceCount: number;
@@ -137,45 +132,32 @@ export async function runCheckov(
   outdir: string,
   opts: {
     tools?: Tools;
-    /** The config file; null: none. @default .checkov.yaml */
+    /** The config file whose skip-check list is applied; null: none. @default .checkov.yaml */
     config?: string | null;
-    /** Only these checks (`--check`). @default every check */
-    checks?: readonly string[];
   } = {},
 ): Promise<CheckovResult> {
   const tools = opts.tools ?? requireTools(['checkov']);
   const started = Date.now();
   const stacksDir = scanCopy(outdir);
   const config = opts.config === undefined ? path.join(REPO_ROOT, '.checkov.yaml') : opts.config;
-  const args = ['-d', stacksDir, '--framework', 'terraform_json', '-o', 'json', '--skip-download'];
-  if (config) args.push('--config-file', config);
-  if (opts.checks?.length) args.push('--check', opts.checks.join(','));
   const env = { ...process.env, BC_SKIP_MAPPING: 'TRUE', CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: 'false', LOG_LEVEL: 'WARNING' };
-  // checkov also reads a .checkov.yaml from its working directory: run it in an empty one so only `config` counts
+  // checkov reads a .checkov.yaml from its working directory too: an empty one, so only `config` counts
   const cwd = tempDir('isl-checkov-');
-  const skips = config ? configSkips(config) : [];
-  // the scoped skips are stack-wide: a second scan of just those checks without the config shows whether they fail
-  // on anything but the resources they are meant for (which the skips would then hide)
-  const guarded = Object.keys(SCOPED_SKIPS).filter((id) => skips.some((k) => k.split(':')[0] === id));
-  const [scan, count, keyScan] = await Promise.all([
-    run(tools.checkov, args, { env, cwd }),
-    run(path.join(path.dirname(tools.checkov), 'python'), [path.join(__dirname, 'checkov_count.py'), stacksDir], { env, cwd }),
-    guarded.length
-      ? run(
-          tools.checkov,
-          ['-d', stacksDir, '--framework', 'terraform_json', '-o', 'json', '--skip-download', '--check', guarded.join(',')],
-          { env, cwd },
-        )
-      : undefined,
-  ]).finally(() => {
+  const scan = await run(path.join(path.dirname(tools.checkov), 'python'), [path.join(__dirname, 'checkov_scan.py'), stacksDir], {
+    env,
+    cwd,
+  }).finally(() => {
     fs.rmSync(cwd, { recursive: true, force: true });
+    fs.rmSync(path.dirname(stacksDir), { recursive: true, force: true });
   });
-  fs.rmSync(path.dirname(stacksDir), { recursive: true, force: true });
-  const reports = parseReport('checkov', scan);
-  if (count.code !== 0) throw new Error(`checkov_count.py failed (exit ${count.code}):\n${count.stderr.slice(-3000)}`);
-  const tj = reports.find((r) => r.check_type === 'terraform_json');
-  // checkov prints an empty report ({"passed": 0, ...}) when it found nothing to scan
-  const failed: CheckovFailure[] = (tj?.results?.failed_checks ?? []).map((f) => ({
+  let out: { report: CheckovReport[]; files: Record<string, number>; parsing_errors: string[] };
+  try {
+    out = JSON.parse(scan.stdout) as typeof out;
+  } catch {
+    throw new Error(`checkov_scan.py printed no JSON (exit ${scan.code}):\n${(scan.stderr || scan.stdout).slice(-3000)}`);
+  }
+  const tj = out.report.find((r) => r.check_type === 'terraform_json');
+  const findings: CheckovFailure[] = (tj?.results?.failed_checks ?? []).map((f) => ({
     checkId: f.check_id,
     checkName: f.check_name,
     resource: f.resource,
@@ -183,44 +165,47 @@ export async function runCheckov(
     lines: f.file_line_range ?? [],
     evaluatedKeys: f.check_result?.evaluated_keys ?? [],
   }));
-  const parsed = JSON.parse(count.stdout) as { files: Record<string, number>; parsing_errors: string[] };
+  const skips = config ? configSkips(config) : [];
+  const parsedSkips = skips.map((k) => ({ k, id: k.split(':')[0], re: new RegExp(k.split(':')[1] ?? '.') }));
+  const coverOf = (f: CheckovFailure) => parsedSkips.find((x) => x.id === f.checkId && x.re.test(f.file));
+  const failed = findings.filter((f) => !coverOf(f));
+  const accepted = findings.filter((f) => coverOf(f));
+  const staleSkips = parsedSkips.filter((x) => !findings.some((f) => coverOf(f) === x)).map((x) => x.k);
+
   const stacks = readStacks(outdir);
   const jsonResources: Record<string, number> = {};
-  for (const s of stacks) jsonResources[`${s.name}/cdk.tf.json`] = resourceAddresses(s.json).length;
-
+  for (const st of stacks) jsonResources[`${st.name}/cdk.tf.json`] = resourceAddresses(st.json).length;
   const problems: string[] = [];
-  const parsingErrors = [...(tj?.results?.parsing_errors ?? []), ...parsed.parsing_errors];
+  const parsingErrors = [...(tj?.results?.parsing_errors ?? []), ...out.parsing_errors];
   for (const e of parsingErrors) problems.push(`checkov could not parse ${e}`);
-  const totalJson = Object.values(jsonResources).reduce((a, b) => a + b, 0);
-  const totalParsed = Object.values(parsed.files).reduce((a, b) => a + b, 0);
-  if (totalParsed === 0) problems.push(`checkov parsed no resource in ${stacksDir}`);
-  for (const file of new Set([...Object.keys(jsonResources), ...Object.keys(parsed.files)])) {
-    if ((parsed.files[file] ?? 0) !== (jsonResources[file] ?? 0)) {
-      problems.push(`${file}: checkov parsed ${parsed.files[file] ?? 0} resources, the JSON has ${jsonResources[file] ?? 0}`);
+  const totalParsed = Object.values(out.files).reduce((a, b) => a + b, 0);
+  if (totalParsed === 0) problems.push(`checkov parsed no resource in ${outdir}`);
+  for (const file of new Set([...Object.keys(jsonResources), ...Object.keys(out.files)])) {
+    if ((out.files[file] ?? 0) !== (jsonResources[file] ?? 0)) {
+      problems.push(`${file}: checkov parsed ${out.files[file] ?? 0} resources, the JSON has ${jsonResources[file] ?? 0}`);
     }
   }
-  const reported = tj?.summary?.resource_count ?? 0;
-  if (reported > 0 && reported !== totalJson) problems.push(`checkov reports ${reported} resources, the JSON has ${totalJson}`);
   if (tj && (tj.summary?.passed ?? 0) === 0) problems.push('checkov ran no passing check at all');
   if (!tj) problems.push('checkov produced no terraform_json report');
-  if (keyScan) {
-    const scopedFailed = parseReport('checkov (checks skipped stack-wide)', keyScan).flatMap((r) => r.results?.failed_checks ?? []);
-    for (const f of scopedFailed) {
-      const stack = stacks.find((st) => f.file_path === `/${st.name}/cdk.tf.json`);
-      const scope = SCOPED_SKIPS[f.check_id] as (typeof SCOPED_SKIPS)[string] | undefined;
-      if (!stack || !scope?.allowed(stack.json).includes(f.resource)) {
-        problems.push(
-          `${f.check_id} fails on ${f.resource} in ${f.file_path}, which is not ${scope?.only ?? 'what its skip is for'}: the stack-wide skip of ${f.check_id} in .checkov.yaml hides it (${f.check_name})`,
-        );
-      }
+  for (const k of staleSkips) problems.push(`.checkov.yaml skips ${k}, which covers no finding any more: remove it`);
+  for (const f of accepted) {
+    const scope = SCOPED_SKIPS[f.checkId] as (typeof SCOPED_SKIPS)[string] | undefined;
+    if (!scope) continue;
+    const stack = stacks.find((st) => f.file === `/${st.name}/cdk.tf.json`);
+    if (!stack || !scope.allowed(stack.json).includes(f.resource)) {
+      problems.push(
+        `${f.checkId} fails on ${f.resource} in ${f.file}, which is not ${scope.only}: the stack-wide skip of ${f.checkId} in .checkov.yaml hides it (${f.checkName})`,
+      );
     }
   }
   return {
     passed: tj?.summary?.passed ?? 0,
     failed,
+    accepted,
+    staleSkips,
     parsingErrors,
-    reportedResourceCount: reported,
-    parsedResources: parsed.files,
+    reportedResourceCount: tj?.summary?.resource_count ?? 0,
+    parsedResources: out.files,
     jsonResources,
     skips,
     problems,
