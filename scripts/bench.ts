@@ -7,6 +7,7 @@
  * named in the output; 2 = usage (an unknown option, a malformed value). The table, the machine and the notes go to
  * stdout, progress to stderr, every figure to the JSON file.
  */
+import { UsageError } from './lib/cli';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
@@ -40,8 +41,6 @@ Options:
 
 Exit code: 0 every target met; 1 a target missed or a measurement failed (named in the output); 2 usage.
 `;
-
-class UsageError extends Error {}
 
 function positiveInt(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;

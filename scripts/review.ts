@@ -7,6 +7,7 @@
  *   exit 1  a guardrail violation, a change the apply would fail on (REFUSED), or (with --fail-on-data-loss) a change that loses data
  *   exit 2  usage, I/O or malformed input (the message names the file and whether it is head, base or a plan); never a stack trace
  */
+import { UsageError } from './lib/cli';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -54,7 +55,6 @@ Costs are on-demand ${PRICE_REGION} prices (config/node-catalog.ts), whatever re
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_OUT_DIR = path.join(ROOT, 'cdktf.out');
 
-class UsageError extends Error {}
 /** An output file cannot be written: exit 2 without the usage line. */
 class OutputError extends Error {}
 

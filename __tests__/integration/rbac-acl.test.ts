@@ -36,7 +36,7 @@ async function loadUser(u: User, password: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = tempDir('rbac-acl');
+  dir = tempDir('rbac-acl-');
   port = await freeLoopbackPort();
   // an admin user to load the others; `default` is replaced by the stack's own
   server = new RedisServer(

@@ -23,7 +23,7 @@ let stalling: Redis;
 let waiting: Redis;
 
 beforeAll(async () => {
-  dir = tempDir('stall-signals');
+  dir = tempDir('stall-signals-');
   const port = await freeLoopbackPort();
   server = new RedisServer(
     [

@@ -144,9 +144,9 @@ describe('local:env', () => {
 
 describe('deploy:local / destroy:local', () => {
   it('an unknown option → exit 2 with the usage, before any tool or engine is needed', () => {
-    const r = cli('scripts/tools/local-deploy.ts', ['deploy', '--image-from-hots']);
+    const r = cli('scripts/deploy-local.ts', ['deploy', '--image-from-hots']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^local-deploy: Unknown option '--image-from-hots'[\s\S]*\nusage: npm run deploy:local -- /);
+    expect(r.stderr).toMatch(/^deploy:local: Unknown option '--image-from-hots'[\s\S]*\nusage: npm run deploy:local -- /);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

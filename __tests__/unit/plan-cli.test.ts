@@ -1,12 +1,12 @@
 /**
- * `npm run plan` (scripts/tools/plan.ts), its command line: usage and input errors exit 2 with one message naming the
+ * `npm run plan` (scripts/plan.ts), its command line: usage and input errors exit 2 with one message naming the
  * problem, before any tool is needed (the plans themselves: integration/plan-review-*.test.ts).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { main } from '../../scripts/tools/plan';
+import { main } from '../../scripts/plan';
 import { LocalStack } from '../../stacks/local-stack';
 
 let dir: string;

@@ -72,7 +72,7 @@ async function startServer(
   description: string,
   render: (port: number, dir: string) => { conf: string; password?: string },
 ): Promise<BenchServer> {
-  const dir = tempDir(`bench-${name}`);
+  const dir = tempDir(`bench-${name}-`);
   const port = await freeLoopbackPort();
   const { conf, password } = render(port, dir);
   const server = new RedisServer(conf, dir);

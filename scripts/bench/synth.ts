@@ -81,7 +81,7 @@ function withEntry(app: AppCommand, entry: string, before: string[] = []): strin
 
 /** One synthesis into a fresh temp dir; returns the wall time and the stacks written. */
 function synthOnce(argv: string[], extraEnv: Record<string, string> = {}) {
-  const outDir = tempDir('bench-synth');
+  const outDir = tempDir('bench-synth-');
   try {
     const r = run(argv[0], argv.slice(1), {
       env: { ...process.env, CDKTF_OUTDIR: outDir, CHECKPOINT_DISABLE: '1', ...extraEnv },
@@ -113,7 +113,7 @@ function prepareSynth(appText: string) {
   const floorEntry = path.join('scripts', 'bench', 'floor.ts');
   const floorArgv = withEntry(app, floorEntry);
 
-  const hookDir = tempDir('bench-hook');
+  const hookDir = tempDir('bench-hook-');
   let recorded: Recorded;
   let realStacks: string[];
   try {

@@ -8,8 +8,6 @@ import { ChildProcess, spawn } from 'child_process';
 import Redis, { RedisOptions } from 'ioredis';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { LOCAL_HOST } from '../../config/local';
 import { MAXMEMORY_POLICY } from '../../config/scaling';
@@ -17,28 +15,9 @@ import { localMaxmemoryMb } from '../../stacks/local-stack';
 import { LocalRedisSettings, LocalRedisTlsFiles, localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
 import { MemoryCgroup } from './cgroup';
 
-/** A TCP port nobody listens on right now, on 127.0.0.1. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
+import { freeLoopbackPort, removeDir, tempDir } from './process';
 
-/** A fresh temp directory; remove it with `removeDir`. */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-}
-
-export function removeDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+export { freeLoopbackPort, removeDir, tempDir };
 
 const READY = /Ready to accept connections/;
 
@@ -165,7 +144,7 @@ export interface GuideRedisOptions {
 
 export async function startGuideRedis(prefix: string, options: GuideRedisOptions = {}): Promise<GuideRedis> {
   const { tls, cgroup } = options;
-  const dir = tempDir(prefix);
+  const dir = tempDir(`${prefix}-`);
   const port = await freeLoopbackPort();
   const password = randomPassword();
   const settings = localRedisSettings({

@@ -216,37 +216,3 @@ export async function runCheckov(
 export function formatFailure(f: CheckovFailure): string {
   return `FAILED ${f.checkId} ${f.file} ${f.resource} (lines ${f.lines.join('-')}; ${f.evaluatedKeys.join(', ') || 'no keys'}): ${f.checkName}`;
 }
-
-async function main(argv: string[]): Promise<number> {
-  let outdir = path.join(REPO_ROOT, 'cdktf.out');
-  let config: string | null | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--outdir') outdir = path.resolve(argv[++i]);
-    else if (argv[i] === '--config') config = path.resolve(argv[++i]);
-    else if (argv[i] === '--no-config') config = null;
-    else throw new Error(`checkov: unknown argument ${argv[i]}`);
-  }
-  const tools = requireTools(['checkov']);
-  const r = await runCheckov(outdir, { tools, config });
-  const files = Object.entries(r.parsedResources)
-    .map(([f, n]) => `${f.split('/')[0]} ${n}`)
-    .join(', ');
-  console.log(
-    `checkov ${tools.checkovVersion}: ${r.passed} passed, ${r.failed.length} failed; resources parsed by checkov: ${files} (JSON: ${Object.values(r.jsonResources).reduce((a, b) => a + b, 0)} in all)`,
-  );
-  for (const f of r.failed) console.log(`  ${formatFailure(f)}`);
-  for (const p of r.problems) console.log(`  PROBLEM: ${p}`);
-  if (r.skips.length) console.log(`  skipped by .checkov.yaml (reasons there): ${r.skips.join(' ')}`);
-  console.log(`checkov: ${r.failed.length === 0 && r.problems.length === 0 ? 'ok' : 'FAILED'}, ${(r.ms / 1000).toFixed(1)} s`);
-  return r.failed.length === 0 && r.problems.length === 0 ? 0 : 1;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`checkov: ${(e as Error).message}`);
-      process.exit(2);
-    },
-  );
-}

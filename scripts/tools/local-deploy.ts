@@ -35,7 +35,6 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { LOCAL_ENV, PASSWORD_ENV } from '../../config/local';
 import { DockerEngine, dockerSocket, hostImageName, importRedisImageFromHost } from '../lib/docker';
 import { ClusterAccess, waitForCluster } from '../lib/redis-cluster';
@@ -503,79 +502,4 @@ export async function deployLocal(opts: LocalDeployOptions = {}): Promise<LocalD
 export async function destroyLocal(opts: LocalDeployOptions = {}): Promise<LocalDeployResult> {
   const started = Date.now();
   return initAndRun(await prepare({ ...opts, imageFromHost: false }), 'destroy', opts, started);
-}
-
-const USAGE =
-  'usage: npm run deploy:local -- [--no-synth] [--outdir DIR] [--image-from-host] [--replace-orphan] [-- ENGINE_ARGS]\n' +
-  '       npm run destroy:local -- [--no-synth] [--outdir DIR] [--env-file FILE]\n' +
-  '       npm run local:output -- [NAME]';
-
-class UsageError extends Error {}
-
-async function main(command: string | undefined, argv: string[]): Promise<number> {
-  const dd = argv.indexOf('--');
-  const engineArgs = dd >= 0 ? argv.slice(dd + 1) : [];
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: dd >= 0 ? argv.slice(0, dd) : argv,
-      allowPositionals: true,
-      options: {
-        outdir: { type: 'string' },
-        'no-synth': { type: 'boolean' },
-        'image-from-host': { type: 'boolean' },
-        'replace-orphan': { type: 'boolean' },
-        'env-file': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (command !== 'deploy' && command !== 'destroy' && command !== 'output')
-    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-  const tools = requireTools(['engine', 'docker', 'random']);
-  if (command === 'output') {
-    const r = await engine(tools, localWorkDir(tools), ['output', '-no-color', ...(positionals[0] ? ['-raw', positionals[0]] : [])]);
-    process.stdout.write(r.stdout);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
-  const opts: LocalDeployOptions = {
-    outdir: values.outdir ? path.resolve(values.outdir) : undefined,
-    synth: !values['no-synth'],
-    imageFromHost: values['image-from-host'],
-    replaceOrphan: values['replace-orphan'],
-    envFile: values['env-file'] ? path.resolve(values['env-file']) : undefined,
-    engineArgs,
-    tools,
-  };
-  const r = command === 'deploy' ? await deployLocal(opts) : await destroyLocal(opts);
-  console.log(r.output);
-  if (!r.ok) {
-    console.error(`${command}:local FAILED${r.providers ? ` (${r.providers}); work dir ${r.workDir}` : ''}`);
-    return 1;
-  }
-  const shown = Object.entries(r.outputs ?? {}).map(
-    ([k, o]) => `  ${k} = ${o.sensitive ? `(sensitive: npm run local:output -- ${k})` : JSON.stringify(o.value)}`,
-  );
-  console.log(
-    `${command}:local done in ${(r.ms / 1000).toFixed(1)} s (${r.providers})${r.clusterReadyMs === undefined ? '' : `; Redis Cluster ready ${(r.clusterReadyMs / 1000).toFixed(1)} s after the apply`}${shown.length ? `; outputs:\n${shown.join('\n')}` : ''}`,
-  );
-  return 0;
-}
-
-if (require.main === module) {
-  main(process.argv[2], process.argv.slice(3)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`local-deploy: ${(e as Error).message}${e instanceof UsageError ? `\n${USAGE}` : ''}`);
-      process.exit(2);
-    },
-  );
 }

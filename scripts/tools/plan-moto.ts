@@ -13,9 +13,9 @@
  *                                   [--no-subnets-stack pilot] [--expect-message TEXT] [--keep]
  *                                   [--var NAME=JSON ...]   (input variables, for the stacks that declare them)
  */
+import { freeLoopbackPort } from '../lib/process';
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { providerRegion } from '../../constructs/guardrails/tf-json';
 import {
@@ -25,7 +25,6 @@ import {
   expandingResources,
   prepareWorkDir,
   readStacks,
-  REPO_ROOT,
   requireTools,
   resourceAddresses,
   run,
@@ -58,19 +57,6 @@ export interface SeedSpec {
   readonly private_subnets: boolean;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 async function httpOk(url: string, method = 'GET'): Promise<boolean> {
   try {
     return (await fetch(url, { method, signal: AbortSignal.timeout(2000) })).ok;
@@ -81,7 +67,7 @@ async function httpOk(url: string, method = 'GET'): Promise<boolean> {
 
 /** Starts moto_server on 127.0.0.1 on a free port; resolves when it answers. Stopped on process exit too. */
 export async function startMoto(tools: Tools, timeoutMs = 30000): Promise<Moto> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   const log: string[] = [];
   const proc: ChildProcess = spawn(tools.motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -399,92 +385,4 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `    ${l}`)
     .join('\n');
-}
-
-async function main(argv: string[]): Promise<number> {
-  let outdir = path.join(REPO_ROOT, 'cdktf.out');
-  let stacks: string[] | undefined;
-  let apply = false;
-  let noSubnetsStack: string | undefined;
-  let expectMessage: string | undefined;
-  let region = 'us-east-1';
-  let keep = false;
-  const vars: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--var') {
-      const [, name, value] = /^([^=]+)=(.*)$/s.exec(argv[++i] ?? '') ?? [];
-      if (!name) throw new Error('--var NAME=VALUE (VALUE as JSON, or a plain string)');
-      try {
-        vars[name] = JSON.parse(value);
-      } catch {
-        vars[name] = value;
-      }
-      continue;
-    }
-    if (a === '--outdir') outdir = path.resolve(argv[++i]);
-    else if (a === '--stacks')
-      stacks = argv[++i]
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    else if (a === '--apply') apply = true;
-    else if (a === '--no-subnets-stack') noSubnetsStack = argv[++i];
-    else if (a === '--expect-message') expectMessage = argv[++i];
-    else if (a === '--region') region = argv[++i];
-    else if (a === '--keep') keep = true;
-    else throw new Error(`plan-moto: unknown argument ${a}`);
-  }
-  const tools = requireTools(['engine', 'aws', 'random', 'moto']);
-  const workRoot = tempDir('isl-moto-');
-  const started = Date.now();
-  const result = await runAgainstMoto({
-    outdir,
-    stacks,
-    apply,
-    noSubnetsStack,
-    region,
-    vars,
-    tools,
-    workRoot,
-    log: (l) => {
-      console.log(l);
-    },
-  }).catch((e: unknown) => {
-    if (!keep) fs.rmSync(workRoot, { recursive: true, force: true });
-    throw e;
-  });
-  let failed = result.plans.some((p) => !p.ok);
-  if (result.noSubnets) {
-    const p = result.noSubnets;
-    if (p.error === undefined) {
-      failed = true;
-      console.log(`${p.stack} without private subnets: plan SUCCEEDED (${p.plannedCreates} to create), but it must fail at plan time`);
-    } else if (expectMessage !== undefined && !p.error.includes(expectMessage)) {
-      failed = true;
-      console.log(
-        `${p.stack} without private subnets: plan failed, but without the expected message ${JSON.stringify(expectMessage)}:\n${indent(p.error)}`,
-      );
-    } else {
-      console.log(`${p.stack} without private subnets: plan failed as it must:\n${indent(p.error)}`);
-    }
-  }
-  console.log(
-    `plan-moto: ${result.plans.filter((p) => p.ok).length} of ${result.plans.length} plans match their JSON, ${((Date.now() - started) / 1000).toFixed(1)} s${keep ? `; work dirs in ${workRoot}` : ''}`,
-  );
-  if (!keep) fs.rmSync(workRoot, { recursive: true, force: true });
-  return failed ? 1 : 0;
-}
-
-if (require.main === module) {
-  const stop = () => process.exit(130);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`plan-moto: ${(e as Error).message}`);
-      process.exit(2);
-    },
-  );
 }

@@ -12,8 +12,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
-import { engine, loadProviderMap, readStacks, requireTools, tempDir, Tools } from './tools';
+import { engine, loadProviderMap, tempDir, Tools } from './tools';
 
 export const REFERENCE_FILE = path.join(__dirname, 'aws-schema-reference.json');
 
@@ -99,80 +98,4 @@ export function compareWithReference(got: Omit<SchemaReference, '//' | 'build'>,
     }
   }
   return out;
-}
-
-async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      write: { type: 'boolean' },
-      from: { type: 'string', multiple: true },
-      also: { type: 'string', multiple: true },
-      'full-build': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(
-      'usage: schema-digest [--write --from OUTDIR... --also TYPE...]\n  --write  record the installed build as the reference (do it from a full build)\n  --from   synth outputs whose aws_ types the reference covers (with --write)\n  --also   further resource types to cover (with --write)\n',
-    );
-    return 0;
-  }
-  let tools = requireTools(['engine', 'aws']);
-  let scratch: string | undefined;
-  if (values['full-build']) {
-    // a mirror and CLI config of its own for the given binary, under the release the stacks pin
-    const aws = loadProviderMap().find((p) => p.source === 'registry.terraform.io/hashicorp/aws');
-    if (!aws) throw new Error('scripts/tools/providers.json has no AWS provider');
-    scratch = tempDir('isl-full-build-');
-    const dir = path.join(scratch, 'mirror', 'registry.terraform.io', 'hashicorp', 'aws', aws.release, 'linux_amd64');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(path.resolve(values['full-build']), path.join(dir, `terraform-provider-aws_v${aws.release}`));
-    fs.chmodSync(path.join(dir, `terraform-provider-aws_v${aws.release}`), 0o755);
-    const rc = path.join(scratch, 'terraformrc');
-    fs.writeFileSync(
-      rc,
-      `provider_installation {\n  filesystem_mirror {\n    path = "${path.join(scratch, 'mirror')}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct { exclude = ["registry.terraform.io/hashicorp/aws"] }\n}\n`,
-    );
-    tools = { ...tools, cliConfig: rc };
-  }
-  const ref = fs.existsSync(REFERENCE_FILE) ? readReference() : undefined;
-  const stacks = (values.from ?? []).flatMap((d) => readStacks(path.resolve(d)));
-  const typesOf = (section: 'resource' | 'data') => [
-    ...new Set(stacks.flatMap((s) => Object.keys(s.json[section] ?? {}).filter((t) => t.startsWith('aws_')))),
-  ];
-  const resources = values.write ? [...new Set([...typesOf('resource'), ...(values.also ?? [])])] : Object.keys(ref?.resources ?? {});
-  const dataSources = values.write ? typesOf('data') : Object.keys(ref?.dataSources ?? {});
-  const got = await schemaDigests(tools, resources, dataSources).finally(() => {
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  });
-  if (values.write) {
-    if (!values['full-build'])
-      throw new Error('--write records a reference from a full build: pass --full-build <terraform-provider-aws binary>');
-    const out: SchemaReference = {
-      '//': 'SHA-256 of the canonical `providers schema -json` of each type the stacks use, from the FULL build of the commit (scripts/tools/schema-digest.ts --write --full-build)',
-      build: 'full',
-      ...got,
-    };
-    fs.writeFileSync(REFERENCE_FILE, `${JSON.stringify(out, null, 2)}\n`);
-    process.stdout.write(`schema-digest: wrote ${REFERENCE_FILE} (${resources.length} resources, ${dataSources.length} data sources)\n`);
-    return 0;
-  }
-  if (!ref) throw new Error(`${REFERENCE_FILE} does not exist`);
-  const diff = compareWithReference(got, ref);
-  process.stdout.write(
-    diff.length ? `schema-digest: DIFFERS from the reference:\n  ${diff.join('\n  ')}\n` : 'schema-digest: identical to the reference\n',
-  );
-  return diff.length ? 1 : 0;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`schema-digest: ${(e as Error).message}\n`);
-      process.exit(2);
-    },
-  );
 }

@@ -4,7 +4,8 @@
  * provider pins of a synthesized stack, checked against the mirror's builds; synthesizing into a directory of one's
  * own; running a child process. No Terraform registry and no cloud account is needed by anything here.
  */
-import { spawn, spawnSync, SpawnOptions } from 'child_process';
+import { spawnSync } from 'child_process';
+import { run, RunResult } from '../lib/process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -357,57 +358,10 @@ export async function synthInto(outdir: string, extraEnv: NodeJS.ProcessEnv = {}
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Child processes
+// Child processes (scripts/lib/process.ts holds the one implementation)
 
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-/** Runs a command to completion (no shell), collecting its output; never throws on a non-zero exit. */
-export function run(
-  command: string,
-  args: readonly string[],
-  options: SpawnOptions & { input?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const { input, timeoutMs, ...spawnOptions } = options;
-    const child = spawn(command, args as string[], { ...spawnOptions, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => out.push(c));
-    child.stderr?.on('data', (c: Buffer) => err.push(c));
-    child.once('error', reject);
-    // past timeoutMs: SIGTERM (the engine stops gracefully and says so), SIGKILL 30 s later; exit code 124 like timeout(1)
-    let timedOut = false;
-    const timers: NodeJS.Timeout[] = [];
-    if (timeoutMs) {
-      timers.push(
-        setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGTERM');
-          timers.push(setTimeout(() => child.kill('SIGKILL'), 30000));
-        }, timeoutMs),
-      );
-    }
-    child.once('close', (code, signal) => {
-      timers.forEach(clearTimeout);
-      resolve({
-        code: timedOut ? 124 : (code ?? (signal ? 128 : 1)),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8') + (timedOut ? `\n${command}: stopped after ${timeoutMs} ms (timeout)` : ''),
-        ms: Date.now() - started,
-      });
-    });
-    if (input !== undefined) {
-      child.stdin?.on('error', () => undefined); // a child that exits without reading its input
-      child.stdin?.end(input);
-    }
-  });
-}
+export { run, tempDir } from '../lib/process';
+export type { RunResult } from '../lib/process';
 
 /** Runs the engine in `cwd`; throws with its output on failure unless `allowFailure`. */
 export async function engine(
@@ -421,9 +375,4 @@ export async function engine(
     throw new Error(`${path.basename(tools.engine)} ${args.join(' ')} in ${cwd} failed (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}`);
   }
   return r;
-}
-
-/** A fresh temporary directory. */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

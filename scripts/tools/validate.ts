@@ -8,19 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  describeDeltas,
-  describePins,
-  engine,
-  prepareWorkDir,
-  providerDeltas,
-  readStacks,
-  REPO_ROOT,
-  requireTools,
-  SynthStack,
-  tempDir,
-  Tools,
-} from './tools';
+import { describePins, engine, prepareWorkDir, readStacks, requireTools, SynthStack, tempDir, Tools } from './tools';
 
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';
@@ -148,48 +136,4 @@ async function validateStacks(tools: Tools, stacks: SynthStack[], workRoot: stri
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   return results;
-}
-
-async function main(argv: string[]): Promise<number> {
-  let outdir = path.join(REPO_ROOT, 'cdktf.out');
-  let keep = false;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--outdir') outdir = path.resolve(argv[++i]);
-    else if (argv[i] === '--keep') keep = true;
-    else throw new Error(`validate: unknown argument ${argv[i]} (usage: validate [--outdir DIR] [--keep])`);
-  }
-  const tools = requireTools(['engine', 'aws', 'random', 'docker']);
-  const workRoot = tempDir('isl-validate-');
-  const started = Date.now();
-  const stacks = readStacks(outdir);
-  const types = new Set(stacks.flatMap((st) => [...Object.keys(st.json.resource ?? {}), ...Object.keys(st.json.data ?? {})]));
-  console.log('providers (the pin, the build the tools run, the changelog entries between them):');
-  for (const line of describeDeltas(providerDeltas(tools, types))) console.log(`  ${line}`);
-  const results = await validateAll(outdir, { tools, workRoot });
-  for (const r of results) {
-    console.log(summaryLine(r));
-    for (const d of r.diagnostics) console.log(`  ${formatDiagnostic(d)}`);
-    if (r.initError)
-      console.log(
-        r.initError
-          .split('\n')
-          .map((l) => `  ${l}`)
-          .join('\n'),
-      );
-  }
-  console.log(
-    `validate: ${results.filter((r) => r.valid).length} of ${results.length} stacks valid with ${tools.engineName}, ${((Date.now() - started) / 1000).toFixed(1)} s${keep ? `; work dirs in ${workRoot}` : ''}`,
-  );
-  if (!keep) fs.rmSync(workRoot, { recursive: true, force: true });
-  return results.every((r) => r.valid) ? 0 : 1;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`validate: ${(e as Error).message}`);
-      process.exit(2);
-    },
-  );
 }
