@@ -10,7 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
+import { AwsEnvironmentName, EnvironmentConfig } from '../../config/environments';
+import { FIXED_ENVIRONMENTS } from '../helpers/environments';
 import { main } from '../../scripts/review';
 import { readSynthOutput } from '../../scripts/review/read-output';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
@@ -20,13 +21,8 @@ import { deploymentSettings } from '../../stacks/settings';
 const ROOT = path.resolve(__dirname, '../..');
 
 const env = (name: AwsEnvironmentName, change: Partial<EnvironmentConfig> = {}): EnvironmentConfig => ({
-  ...ENVIRONMENTS[name],
-  ...{
-    pilot: { expectedUsers: 50 },
-    staging: { expectedUsers: 500, memoryFloorGiB: 2 },
-    production: { expectedUsers: 5000, memoryFloorGiB: 4 },
-  }[name],
-  engine: 'redis',
+  // the fixed environments (../helpers/environments.ts): changing config/environments.ts changes none of these
+  ...FIXED_ENVIRONMENTS[name],
   ...change,
 });
 
@@ -295,11 +291,12 @@ describe('exit 2: usage, I/O and malformed input, naming the file and head or ba
   ])('%s', (_, args, stderr) => {
     const argv = args();
     const outDir = argv[argv.indexOf('--out-dir') + 1];
-    const before = fs.existsSync(outDir) ? tree(outDir) : undefined;
+    // the output directory, as it was (or its absence): nothing is written or half-written on a usage error
+    const before = fs.existsSync(outDir) ? tree(outDir) : 'absent';
     const r = review(...argv);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(stderr);
-    if (before) expect(tree(outDir)).toEqual(before);
+    expect(fs.existsSync(outDir) ? tree(outDir) : 'absent').toEqual(before);
     expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp') || n === 'not-half.json')).toEqual([]);
   });
 
