@@ -15,7 +15,7 @@ module.exports = {
     { ...common, displayName: 'integration', roots: ['<rootDir>/__tests__/integration'], testMatch: ['**/*.test.ts'] },
   ],
   testTimeout: 180000,
-  // two workers on this 2-core machine (jest's default would be one): the integration tests mostly wait on processes
-  // they start (the engine, dockerd, redis-server, moto, checkov), so two of them overlap well
+  // four workers on a 2-core machine (jest's default would be one): the integration tests spend much of their time
+  // waiting on processes they start (the engine, dockerd, redis-server, moto), so four of them keep both cores busy
   maxWorkers: 4,
 };
