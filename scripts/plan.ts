@@ -150,7 +150,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
       if (usesAws(stack) && args.moto) {
         moto ??= await startMoto(tools);
         await moto.seed(providerRegion(stack.json) ?? 'us-east-1', [{ env: stack.name, cidr: '10.10.0.0/16', private_subnets: true }]);
-        env = fakeAwsEnv();
+        env = fakeAwsEnv(moto.url);
       }
       stackWorkDir(stack, workDir, { moto: usesAws(stack) ? moto : undefined, vars: args.vars });
       const p = await planWorkDir(tools, workDir, stack.name, { env });

@@ -79,7 +79,7 @@ function workDir(stack: SynthStack): string {
 }
 
 async function plan(name: string, stack: SynthStack, refresh = true): Promise<PlanJson> {
-  const p = await planWorkDir(tools, workDir(stack), 'production', { env: fakeAwsEnv(), text: false, refresh });
+  const p = await planWorkDir(tools, workDir(stack), 'production', { env: fakeAwsEnv(moto.url), text: false, refresh });
   if (!p.json) throw new Error(`plan ${name} failed:\n${p.error ?? ''}`);
   return p.json;
 }
@@ -120,7 +120,7 @@ const kinds = (xs: readonly { resource: string }[], f: (x: never) => string = ()
     const targets = Object.entries(s.base.json.resource ?? {}).flatMap(([type, byName]) =>
       held.has(type) ? Object.keys(byName).map((n) => `${type}.${n}`) : [],
     );
-    const applied = await applyWorkDir(tools, workDir(s.base), { env: fakeAwsEnv(), timeoutMs: 300000, targets });
+    const applied = await applyWorkDir(tools, workDir(s.base), { env: fakeAwsEnv(moto.url), timeoutMs: 300000, targets });
     if (!applied.ok) throw new Error(`apply into moto failed:\n${applied.output.slice(-3000)}`);
     const list = await run(tools.engine, ['state', 'list', `-state=${statePath}`], { cwd: work });
     inState = list.stdout.split('\n').filter((a) => a && !a.startsWith('data.'));

@@ -178,13 +178,13 @@ export interface PlanTarget {
   readonly extraFiles?: Readonly<Record<string, unknown>>;
 }
 
-/** A working copy of a stack for the engine: the synthesized files, the backend, moto's endpoints, the variables. */
+/** A working copy of a stack for the engine: the synthesized files, the backend, moto's provider override, the variables. */
 export function stackWorkDir(stack: SynthStack, workDir: string, t: PlanTarget = {}): void {
   const declared = Object.keys(stack.json.variable ?? {});
   const vars = Object.fromEntries(Object.entries(t.vars ?? {}).filter(([k]) => declared.includes(k)));
   const extra: Record<string, unknown> = {};
   if (t.moto) {
-    const override = motoOverride(t.moto.url, workDir) as { terraform: { backend: { local: { path: string } } } };
+    const override = motoOverride(workDir) as { terraform: { backend: { local: { path: string } } } };
     if (t.statePath) override.terraform.backend.local.path = t.statePath;
     extra['zz_moto_override.tf.json'] = override;
   } else {
