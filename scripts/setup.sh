@@ -29,6 +29,15 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-ser
   echo "setup: note: a system redis-server is running on 6379; the tests use their own ports"
 fi
 
-echo "setup: installing npm packages (npm ci)"
-npm ci --no-audit --no-fund
+# npm ci deletes node_modules and installs again (about 30 s here even from npm's cache); skip it when the last one
+# installed exactly this package-lock.json with this Node and npm
+stamp="node_modules/.isl-setup-installed"
+want="$(sha256sum package-lock.json | cut -d' ' -f1) node $(node --version) npm $(npm --version)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  echo "setup: npm packages already installed from this package-lock.json (delete node_modules to reinstall)"
+else
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
 echo "setup: done; the verification tools are built on first use (npm test, npm run validate, deploy:local)"
