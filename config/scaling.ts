@@ -10,7 +10,7 @@
  *
  * Where the guides disagree, the choice and the reason are written next to the value.
  */
-import { MaxmemoryPolicy } from './elasticache';
+import type { MaxmemoryPolicy } from '../constructs';
 
 export interface ScalingTier {
   /** Tier applies while expected users are below this bound (exclusive); `Infinity` for the last tier. */

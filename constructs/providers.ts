@@ -5,7 +5,7 @@
  * the library has not been verified with keeps the bindings' version (guardrail `provider-versions` names it).
  */
 import { TerraformProvider, TerraformStack } from 'cdktf';
-import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../config/providers';
+import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from './facts/providers';
 
 /** `aws` → `hashicorp/aws`; `kreuzwerker/docker` stays; `registry.terraform.io/x/y` → `x/y`. */
 export function providerSourceKey(source: string): string {

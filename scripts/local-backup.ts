@@ -38,7 +38,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { CONTAINER_PATHS, LOCAL_CONTAINER_NAME, REDIS_USER } from '../config/local';
+import { CONTAINER_PATHS, REDIS_USER } from '../constructs/local/defaults';
+import { LOCAL_CONTAINER_NAME } from '../config/local';
 import { describe } from '../constructs/validation';
 import { UnusablePath, ensureDirectory, errnoMeaning, isErrno, statOrUndefined } from '../stacks/paths';
 

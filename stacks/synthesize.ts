@@ -9,7 +9,9 @@
  *   output directory (manifest.json last), so the stacks' `.terraform` directories and plans stay where they are.
  * - Validations run once, for all stacks, after synthesis into the temporary directory (`skipValidation` only stops
  *   cdktf from stopping at the first failing stack with its "skipValidation" hint); the guardrails run on the
- *   synthesized JSON there, so each stack is resolved once.
+ *   synthesized JSON there (with the packs each stack declared in it), so each stack is resolved once. A rule held at
+ *   `warning` and a suppressed violation (with its reason) are printed; neither stops synthesis.
+ * - The environment is read here, once: preflight gets the variables, the stacks get parsed settings and their plans.
  * - An output directory that cannot be used (a file in its place or in its path, a place where directories cannot be
  *   made, such as /proc, no permission) is a usage mistake: one line naming it and why, exit 2, nothing written.
  * - Anything else is a real crash: it propagates with its stack trace.
@@ -18,11 +20,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
-import { guardrailsMode } from '../constructs/guardrails/aspect';
-import { checkGuardrails, formatViolation } from '../constructs/guardrails/runner';
-import { TfJson } from '../constructs/guardrails/tf-json';
-import { ValidationError } from '../constructs/validation';
+import { GUARDRAILS_MODE_VARIABLE } from '../config/deployment';
+import { TfJson, ValidationError, formatSuppressed, formatViolation, problemText } from '../constructs';
 import { CacheEnvironmentStack } from './environment-stack';
+import { projectGuardrails } from './guardrails';
 import { LocalStack } from './local-stack';
 import { UnusablePath, ensureDirectory, errnoMeaning, isErrno, removeCreated, statOrUndefined } from './paths';
 import { preflight } from './preflight';
@@ -46,7 +47,7 @@ export function formatProblems(problems: readonly string[], outdir: string): str
 
 function problemsOfError(e: unknown): string[] | undefined {
   if (!ValidationError.isValidationError(e)) return undefined;
-  return e.problems.map((p) => `${e.subject}: ${p}`);
+  return e.problems.map((p) => `${e.subject}: ${problemText(p)}`);
 }
 
 /** Move every file of `from` into `to` (same file system), keeping what `to` holds besides; `last` moves last. */
@@ -124,7 +125,15 @@ export function synthesizeApp(options: SynthOptions = {}): number {
       }
     };
     for (const name of AWS_ENVIRONMENTS) {
-      build(name, () => new CacheEnvironmentStack(app, name, { environment: environments[name], deployment: checked.deployment[name] }));
+      build(
+        name,
+        () =>
+          new CacheEnvironmentStack(app, name, {
+            environment: environments[name],
+            deployment: checked.deployment[name],
+            plan: checked.plans[name],
+          }),
+      );
     }
     build('local', () => new LocalStack(app, 'local', { settings: checked.local }));
 
@@ -135,16 +144,18 @@ export function synthesizeApp(options: SynthOptions = {}): number {
         problems.push(...c.node.validate().map((m) => `${where}: ${m}`));
         for (const m of c.node.metadata) if (m.type === ERROR_ANNOTATION) problems.push(`${where}: ${String(m.data)}`);
       }
-      // the guardrails on each stack's synthesized JSON, as the review reads it (rather than the GuardrailsAspect,
-      // which resolves every stack a second time); preflight checked CACHE_GUARDRAILS
-      const warnOnly = guardrailsMode(env) === 'warn';
+      // the guardrails on each stack's synthesized JSON, with the packs it declared there, as the review reads it
+      // (rather than the GuardrailsAspect, which resolves every stack a second time); preflight read CACHE_GUARDRAILS
+      const warnOnly = checked.guardrails === 'warn';
       for (const stack of app.node.findAll().filter((c) => TerraformStack.isStack(c))) {
-        const file = path.join(tmp, 'stacks', stack.node.id, 'cdk.tf.json');
-        const lines = checkGuardrails(JSON.parse(fs.readFileSync(file, 'utf8')) as TfJson, stack.node.id).map(
-          (v) => `${stack.node.id}: ${formatViolation(v)}`,
-        );
+        const id = stack.node.id;
+        const file = path.join(tmp, 'stacks', id, 'cdk.tf.json');
+        const report = projectGuardrails(JSON.parse(fs.readFileSync(file, 'utf8')) as TfJson, { stackName: id });
+        for (const v of report.warnings) write(`Warning: ${id}: ${formatViolation(v)}\n`);
+        for (const v of report.suppressed) write(`Suppressed: ${id}: ${formatSuppressed(v)}\n`);
+        const lines = report.violations.map((v) => `${id}: ${formatViolation(v)}`);
         if (warnOnly) {
-          for (const l of lines) write(`Warning (CACHE_GUARDRAILS=warn): ${l}\n`);
+          for (const l of lines) write(`Warning (${GUARDRAILS_MODE_VARIABLE}=warn): ${l}\n`);
         } else problems.push(...lines);
       }
     }

@@ -7,7 +7,7 @@
  * threshold (100000 µs). ElastiCache's delivery of that record to CloudWatch Logs is AWS's part (unit tests check the
  * transformer and metric filter against its documented record format).
  */
-import { SLOWLOG } from '../../config/elasticache';
+import { SLOWLOG } from '../../constructs/facts/elasticache';
 import { RedisServer, freeLoopbackPort, open, parseInfo, removeDir, tempDir } from '../../scripts/lib/redis-server';
 import type Redis from 'ioredis';
 

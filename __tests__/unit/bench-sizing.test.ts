@@ -3,7 +3,7 @@
  * chooses costs exactly as much as the cheapest set an independent brute force over the catalog finds.
  */
 import { AWS_ENVIRONMENTS } from '../../config/environments';
-import { GIB } from '../../config/node-catalog';
+import { GIB } from '../../constructs/facts/node-catalog';
 import { dataSpaceBytes } from '../../constructs/elasticache/node-types';
 import { CLUSTER_MIN_SHARDS } from '../../config/scaling';
 import { tierFor } from '../../stacks/sizing';

@@ -6,7 +6,8 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from '../../config/alarms';
+import { AlarmOverrides } from '../../constructs/monitoring/defaults';
+import { HIT_RATE_TARGET_PERCENT } from '../../config/alarms';
 import { deploymentSettings } from '../../stacks/settings';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';
 import { CacheAlarms, CacheAlarmsProps } from '../../constructs/monitoring/cache-alarms';

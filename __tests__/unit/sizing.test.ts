@@ -3,8 +3,8 @@
  * environments' users and floors, so changing an environment in config/ changes none of these expectations
  * (environment-stacks.test.ts specifies the environments themselves).
  */
-import { DEFAULT_RESERVED_MEMORY_PERCENT } from '../../config/elasticache';
-import { GIB, NODE_CATALOG, PRICE_DATE } from '../../config/node-catalog';
+import { DEFAULT_RESERVED_MEMORY_PERCENT } from '../../constructs/facts/elasticache';
+import { GIB, NODE_CATALOG, PRICE_DATE } from '../../constructs/facts/node-catalog';
 import { dataSpaceBytes, hourlyPriceUsd } from '../../constructs/elasticache/node-types';
 import { SCALING_TIERS } from '../../config/scaling';
 import { ClusterModeStep } from '../../config/cluster-mode';

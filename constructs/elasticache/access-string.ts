@@ -3,7 +3,7 @@
  * command. Rules apply left to right and the last one that matches a command decides, as ACL SETUSER applies them.
  * A user starts with no command. Pure: shared by the construct's validation and the guardrails; no provider imports.
  */
-import { COMMAND_CATEGORIES, ELASTICACHE_RESTRICTED_COMMANDS } from '../../config/redis-acl';
+import { COMMAND_CATEGORIES, ELASTICACHE_RESTRICTED_COMMANDS } from '../facts/redis-acl';
 
 export interface AccessString {
   readonly on: boolean;

@@ -25,11 +25,11 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../../config/cluster-mode';
-import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../../config/elasticache';
-import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../../config/redis-acl';
-import { Engine } from '../../config/elasticache';
-import { Problems, isAwsId, isUnresolved, validateConstruct } from '../validation';
+import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../facts/cluster-mode';
+import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../facts/elasticache';
+import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../facts/redis-acl';
+import { Engine } from '../facts/elasticache';
+import { Problem, Problems, isAwsId, isUnresolved, problemsOf, validateConstruct } from '../validation';
 import {
   AUTH_TOKEN_GENERATION,
   DEFAULT_USER_ACCESS_STRING,
@@ -59,6 +59,15 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
    */
   static fromReplicationGroupAttributes(scope: Construct, id: string, attrs: ReplicationGroupAttributes): IReplicationGroup {
     return new ImportedReplicationGroup(scope, id, attrs);
+  }
+
+  /**
+   * Every problem of `props`, as the constructor would throw them, without creating anything: an app checks its
+   * groups first and reports every problem of every input in one run (each with its `field`, to restate it under the
+   * setting the user set). Empty when the props are valid.
+   */
+  static validateProps(props: RedisReplicationGroupProps): readonly Problem[] {
+    return problemsOf(() => resolveReplicationGroupProps(props));
   }
 
   /** Every prop with its default applied. */
@@ -661,7 +670,7 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
             precondition: [
               {
                 condition: `\${${this.replicationGroup.fqn}.configuration_endpoint_address != null && ${this.replicationGroup.fqn}.configuration_endpoint_address != ""}`,
-                errorMessage: `${rg} has no configuration endpoint yet: apply cluster mode "compatible" first (clusterModeStep "compatible"), then publish the endpoint (clusterModeStep "cluster-clients").`,
+                errorMessage: `${rg} has no configuration endpoint yet: ${s.configurationEndpointHowToFix}`,
               },
             ],
           }

@@ -6,7 +6,7 @@
  *
  * Never shows the password: a problem describes it (its length, how many different characters, the estimate).
  */
-import { LOCAL_PASSWORD } from '../../config/local';
+import { LOCAL_PASSWORD } from './defaults';
 
 const { minLength, maxLength, characterClass, strength } = LOCAL_PASSWORD;
 const FORM = new RegExp(`^[${characterClass}]{${minLength},${maxLength}}$`);

@@ -24,7 +24,7 @@
 import { Fn, TerraformIterator, TerraformStack, TerraformVariable, Token, ref } from 'cdktf';
 import { Construct } from 'constructs';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { ALARM_ACTIONS_PER_STATE } from '../../config/notifications';
+import { ALARM_ACTIONS_PER_STATE } from '../facts/notifications';
 import { ITopic } from '../elasticache/props';
 import { Problems, validateConstruct } from '../validation';
 

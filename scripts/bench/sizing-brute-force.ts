@@ -3,9 +3,9 @@
  * without running anything: statistics, redis-benchmark's CSV, and an independent brute force over the node catalog
  * that the sizing (stacks/sizing.ts planSizing) is compared with.
  */
-import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, LIMITS } from '../../config/elasticache';
+import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, LIMITS } from '../../constructs/facts/elasticache';
 import { AWS_ENVIRONMENTS, ENVIRONMENTS } from '../../config/environments';
-import { GIB, NODE_CATALOG, NodeType } from '../../config/node-catalog';
+import { GIB, NODE_CATALOG, NodeType } from '../../constructs/facts/node-catalog';
 import { CLUSTER_MIN_SHARDS, CLUSTER_USERS_ABOVE } from '../../config/scaling';
 import { dataSpaceBytes, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { SizingPlan, SizingProfile, planSizing, sizingProfileOf, tierFor } from '../../stacks/sizing';

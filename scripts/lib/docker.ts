@@ -7,7 +7,8 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import Docker from 'dockerode';
-import { CONTAINER_PATHS, HOST_IMAGE_REPOSITORY, HOST_IMAGE_TOOLS, REDIS_USER } from '../../config/local';
+import { CONTAINER_PATHS, REDIS_USER } from '../../constructs/local/defaults';
+import { HOST_IMAGE_REPOSITORY, HOST_IMAGE_TOOLS } from '../../config/local';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 

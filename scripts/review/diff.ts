@@ -10,8 +10,8 @@ import {
   REPLICATION_GROUP_MODIFICATIONS,
   ROTATION_STEPS,
 } from '../../config/modifications';
-import { referencedAddresses, resourceAt } from '../../constructs/guardrails/rules/refs';
-import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/guardrails/tf-json';
+import { referencedAddresses, resourceAt } from '../../constructs/tf-json';
+import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/tf-json';
 import { GrowthTransition, growthTransitions } from './growth';
 import { ReplacementContext, replacementOf, same } from './replacement';
 import { RG } from './summary';

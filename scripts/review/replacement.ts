@@ -2,8 +2,8 @@
  * Whether changing an argument replaces a resource, from config/force-new.ts (the providers' ForceNew flags and
  * CustomizeDiff rules), including the conditional rules.
  */
-import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW, ForceNewEntry } from '../../config/force-new';
-import { Block, METADATA_KEY, isExpression, isSet } from '../../constructs/guardrails/tf-json';
+import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW, ForceNewEntry } from '../../constructs/facts/force-new';
+import { Block, METADATA_KEY, isExpression, isSet } from '../../constructs/tf-json';
 
 const NEVER_REPLACES = new Set([
   'tags',

@@ -22,7 +22,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { providerRegion } from '../../constructs/guardrails/tf-json';
+import { providerRegion } from '../../constructs/tf-json';
 import { MalformedOutputError } from '../review/read-output';
 import { PlanJson, checkPlanJson } from '../review/read-plan';
 import { quote, shorten } from '../review/text';

@@ -8,7 +8,7 @@ import { spawn, spawnSync, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resourcesOf, TfJson } from '../../constructs/guardrails/tf-json';
+import { resourcesOf, TfJson } from '../../constructs/tf-json';
 import { readSynthOutput } from '../review/read-output';
 
 /** The repository root (this file is scripts/tools/tools.ts). */

@@ -7,8 +7,8 @@
  * the old resource (CacheParameterGroupAlreadyExists).
  */
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { CBD_NAME_ATTRIBUTES, CBD_NAME_FILLER_WORDS, FORCE_NEW, ForceNewEntry } from '../../../config/force-new';
-import { isExpression, isTrue, resourcesOf } from '../tf-json';
+import { CBD_NAME_ATTRIBUTES, CBD_NAME_FILLER_WORDS, FORCE_NEW, ForceNewEntry } from '../../facts/force-new';
+import { isExpression, isTrue, resourcesOf } from '../../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 /** Words of a value: lower case, split at anything but letters and digits. */
@@ -60,7 +60,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'create-before-destroy-names',
   requires: 'with create_before_destroy, every argument that forces replacement is reflected in the name (config/force-new.ts)',
-  scope: 'all',
   source: '../shared/reference/force-new.md; house rule "a name must change whenever an argument that forces replacement changes"',
   check,
 };

@@ -1,6 +1,6 @@
 /** Guardrail `encryption-at-rest`. */
-import { AWS_MANAGED_KEY } from '../../../config/guardrails';
-import { TfJson, isSet, isTrue, referencedResource } from '../tf-json';
+import { AWS_MANAGED_KEY } from '../data';
+import { TfJson, isSet, isTrue, referencedResource } from '../../tf-json';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
@@ -33,7 +33,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'encryption-at-rest',
   requires: 'encryption at rest with a customer-managed KMS key (not the AWS-managed `alias/aws/…` key)',
-  scope: 'all',
   source: '004 Best Practices "Enable encryption at rest and in transit"; a key the team controls (policy, rotation, audit)',
   check,
 };

@@ -5,7 +5,7 @@
  * one, refuses `auth_token_update_strategy` without `auth_token` at the first plan (fixed by hashicorp/terraform-provider-aws
  * PR #45518, December 2025). Fix: `pinVerifiedProviders(stack)` (constructs/providers.ts).
  */
-import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../../../config/providers';
+import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../../facts/providers';
 import { verifiedVersion } from '../../providers';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
@@ -36,7 +36,6 @@ export const rule: GuardrailRule = {
   requires: `the verified provider releases (${Object.entries(PROVIDER_VERSIONS)
     .map(([s, v]) => `${s} ${v}`)
     .join(', ')}) and an engine >= ${MINIMUM_ENGINE_VERSION}`,
-  scope: 'all',
   source: 'config/providers.ts; scripts/tools/providers.json (the builds the tools run); hashicorp/terraform-provider-aws PR #45518',
   check,
 };

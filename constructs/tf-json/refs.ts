@@ -1,6 +1,6 @@
-/** Reading references inside synthesized expressions, for the rules of issue 11 (topics, keys, variables, ingress). */
+/** Reading references inside synthesized expressions: which resources, variables and policies an expression names. */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { Block, TfJson, TfResource, resourcesOf } from '../tf-json';
+import { Block, TfJson, TfResource, resourcesOf } from './core';
 
 /** Every `type.name` resource address an expression mentions (`${aws_sns_topic.x.arn}`, `concat([…], var.y)`). */
 export function referencedAddresses(expression: unknown): string[] {
