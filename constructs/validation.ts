@@ -20,7 +20,7 @@ export interface Problem {
   readonly got?: string;
   /** What in particular is wrong, where the form does not say it (`host bits set: the network is 10.0.0.0/24`). */
   readonly why?: string;
-  /** Where the problem applies, when its subject does not say it (`stack production`, `prop vpcId of production/cache`). */
+  /** Where the problem applies, when its subject does not say it (`stack orders`, `prop vpcId of orders/cache`). */
   readonly where?: string;
   /** Which check found it, where a program needs to tell checks of one field apart (`tls-files-missing`). */
   readonly code?: string;
@@ -33,7 +33,7 @@ export function problemText(p: Problem): string {
 }
 
 export class ValidationError extends Error {
-  /** What was validated: a construct path (`production/cache (RedisReplicationGroup)`), `environment variables`, … */
+  /** What was validated: a construct path (`orders/cache (RedisReplicationGroup)`), `environment variables`, … */
   readonly subject: string;
   /** Every problem found, in the order found. */
   readonly problems: readonly Problem[];

@@ -461,7 +461,7 @@ describe('invalid props fail before anything is created, each problem named', ()
       .filter((m) => m.type === '@cdktf/warn')
       .map((m) => m.data);
     expect(warnings).toEqual([
-      'nodeType cache.r5.large is not in config/node-catalog.ts: unpriced, and its CPU alarm uses EngineCPUUtilization',
+      'nodeType cache.r5.large is not in the node catalog (constructs/facts/node-catalog.ts): unpriced, and its CPU alarm uses EngineCPUUtilization',
     ]);
   });
 

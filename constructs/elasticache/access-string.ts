@@ -34,7 +34,7 @@ export function parseAccessString(text: string): AccessString {
 }
 
 /**
- * Whether the access string lets its user run `command` (a name from config/redis-acl.ts COMMAND_CATEGORIES, whose
+ * Whether the access string lets its user run `command` (a name from ../facts/redis-acl.ts COMMAND_CATEGORIES, whose
  * categories decide `+@cat` / `-@cat` rules). A rule for a subcommand (`+config|get`) does not grant the command.
  */
 export function allowsCommand(access: AccessString, command: string): boolean {

@@ -1,6 +1,6 @@
 /**
- * Node types: any valid ElastiCache node type is accepted by its pattern (config/elasticache.ts NODE_TYPE_PATTERN);
- * the catalog (config/node-catalog.ts) adds vCPUs, maxmemory and prices where it knows the type. A type outside the
+ * Node types: any valid ElastiCache node type is accepted by its pattern (../facts/elasticache.ts NODE_TYPE_PATTERN);
+ * the catalog (../facts/node-catalog.ts) adds vCPUs, maxmemory and prices where it knows the type. A type outside the
  * catalog is deployable, only unpriced (the construct warns).
  */
 import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, NODE_TYPE_PATTERN } from '../facts/elasticache';

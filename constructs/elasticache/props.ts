@@ -46,7 +46,7 @@ export interface RedisReplicationGroupProps {
   /** Human description of the group (required by the API, non-empty). */
   readonly description: string;
   /**
-   * Node type, e.g. `cache.m7g.large`: any ElastiCache node type. Types in config/node-catalog.ts are priced and
+   * Node type, e.g. `cache.m7g.large`: any ElastiCache node type. Types in the node catalog (constructs/facts/node-catalog.ts) are priced and
    * sized; others get a synth warning (unpriced, CPU alarm on EngineCPUUtilization).
    */
   readonly nodeType: string;
@@ -61,7 +61,7 @@ export interface RedisReplicationGroupProps {
   readonly engine?: Engine;
   /**
    * Pinned engine version, `major.minor`.
-   * @default the newest supported for the engine (`DEFAULT_ENGINE_VERSION` in config/elasticache.ts)
+   * @default the newest supported for the engine (`DEFAULT_ENGINE_VERSION`, constructs/facts/elasticache.ts)
    */
   readonly engineVersion?: string;
   /**
@@ -105,7 +105,7 @@ export interface RedisReplicationGroupProps {
   /**
    * The group was moved from cluster mode disabled (it was created with one shard): its first shard keeps the member
    * ids `<rg>-001`, `<rg>-002`, … (a cache cluster is never renamed), shards added later are `<rg>-0002-001`, …; the
-   * alarms follow those ids, and the group carries the tag `cluster-mode-moved = from-disabled` (config/cluster-mode.ts)
+   * alarms follow those ids, and the group carries the tag `cluster-mode-moved = from-disabled` (constructs/facts/cluster-mode.ts)
    * so that the guardrails and the review read them too. Only with clusterMode `compatible` or `enabled`.
    * @default false: the group was created in the cluster mode it has
    */
@@ -290,7 +290,7 @@ export interface ResolvedReplicationGroupSettings {
   readonly engineVersion: string;
   readonly parameterGroupFamily: string;
   readonly nodeType: string;
-  /** The catalog entry of the node type; undefined for a type outside config/node-catalog.ts. */
+  /** The catalog entry of the node type; undefined for a type outside the node catalog. */
   readonly node?: NodeType;
   readonly numNodeGroups: number;
   readonly replicasPerNodeGroup: number;
@@ -385,7 +385,9 @@ export function resolveReplicationGroupProps(
   errors.check(nodeTypeOk, 'nodeType', 'an ElastiCache node type (cache.<family>.<size>, e.g. cache.m7g.large)', props.nodeType);
   const node = nodeTypeOk ? findNodeType(props.nodeType) : undefined;
   if (nodeTypeOk && !node)
-    warnings.push(`nodeType ${props.nodeType} is not in config/node-catalog.ts: unpriced, and its CPU alarm uses EngineCPUUtilization`);
+    warnings.push(
+      `nodeType ${props.nodeType} is not in the node catalog (constructs/facts/node-catalog.ts): unpriced, and its CPU alarm uses EngineCPUUtilization`,
+    );
 
   const shards = props.numNodeGroups ?? d.numNodeGroups;
   const replicas = props.replicasPerNodeGroup ?? d.replicasPerNodeGroup;

@@ -509,7 +509,7 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
    * RBAC: the application user (access string from the props; passwords of the rotation), the user named `default`
    * that every user group must contain (off; during a migration from the AUTH token it accepts that token with the
    * application's access string), and the user group. Users and group use engine `redis`, which ElastiCache accepts
-   * for Redis OSS and Valkey groups alike (config/redis-acl.ts).
+   * for Redis OSS and Valkey groups alike (../facts/redis-acl.ts).
    */
   private createUsers(authToken: Password | undefined): {
     group: ElasticacheUserGroup;
@@ -579,7 +579,7 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
     const rg = s.replicationGroupId;
     const zones = this.props.availabilityZones;
     // compatible and enabled: node groups (the provider reads both forms back from any group, so switching from
-    // num_cache_clusters to num_node_groups = 1 with the same replicas changes nothing; config/cluster-mode.ts)
+    // num_cache_clusters to num_node_groups = 1 with the same replicas changes nothing; ../facts/cluster-mode.ts)
     const shardArgs =
       s.clusterMode !== 'disabled'
         ? { numNodeGroups: s.numNodeGroups, replicasPerNodeGroup: s.replicasPerNodeGroup }
@@ -696,7 +696,7 @@ function userPassword() {
   return { length: g.length, special: false, minNumeric: g.minEachClass, minUpper: g.minEachClass, minLower: g.minEachClass };
 }
 
-/** Where the group's log groups live: `/aws/vendedlogs/elasticache/<rg>` (config/elasticache.ts). */
+/** Where the group's log groups live: `/aws/vendedlogs/elasticache/<rg>` (../facts/elasticache.ts). */
 export function logGroupPrefix(replicationGroupId: string): string {
   return `${ELASTICACHE_LOG_GROUP_PREFIX}/${replicationGroupId}`;
 }

@@ -70,7 +70,8 @@ export interface LocalRedisProps {
   /** TLS only, as ElastiCache with in-transit encryption: the port speaks TLS and plaintext is refused. @default false */
   readonly tls?: boolean;
   /**
-   * Directory holding ca.crt, redis.crt and redis.key (scripts/local-tls.sh makes them). Only with `tls: true`.
+   * Directory holding ca.crt, redis.crt and redis.key (a CA certificate, and a server certificate and key it
+   * signed). Only with `tls: true`.
    * A relative path is taken from the current directory.
    * @default '.local-tls'
    */

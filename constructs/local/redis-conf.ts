@@ -60,7 +60,7 @@ export interface LocalRedisPlacement {
   readonly maxmemoryPolicy: MaxmemoryPolicy;
 }
 
-/** The guides' settings (config/local.ts, config/elasticache.ts SLOWLOG) at a placement. */
+/** The guides' settings (./defaults.ts, ../facts/elasticache.ts SLOWLOG) at a placement. */
 export function localRedisSettings(placement: LocalRedisPlacement): LocalRedisSettings {
   return {
     bind: placement.bind,

@@ -226,8 +226,8 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = deepFreeze({
    * Missing data: `notBreaching`: quiet periods (night, a pilot) are fine, not a low hit rate.
    * Threshold: 50 %, 001 "Cache Hit Rate Optimization" ("Target: … >50% production"). The guides disagree: 000 and 004
    * alert below 80 % and 002 below 70 %, but those are generic caches; 001's service caches mostly one-off results (001,
-   * "Pattern 3": many unique scenarios), where 80 % would alarm permanently. A workload with less reuse (001's pilot:
-   * ">30%") overrides it.
+   * "Pattern 3": many unique scenarios), where 80 % would alarm permanently. A workload with less reuse overrides it (001
+   * targets >30 % for its pilot).
    * Window: 3 × 5 minutes, all breaching: a hit rate needs minutes of traffic to mean anything.
    */
   hitRate: {

@@ -33,6 +33,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'client-ingress',
   requires: 'the cache port admits only named clients (security groups or CIDRs), never the whole VPC range, and at least one',
-  source: '001 "only the ISL service may reach its Redis"; 000 "Restrict Network Access"',
+  source: '001 "only the service may reach its Redis"; 000 "Restrict Network Access"',
   check,
 };

@@ -220,6 +220,6 @@ export const rule: GuardrailRule = {
   source:
     '004 "CloudWatch Monitoring", "Alerting"; 000 "Key Metrics to Monitor"; 001 "Alert Definitions"; 002 "Alerts"; 003 "Monitoring"; ' +
     'elasticache-facts.md "Node names and metrics"; ElastiCache "Log delivery"; CloudWatch Logs "Filter pattern syntax", ' +
-    '"Transform logs during ingestion"; config/alarms.ts',
+    '"Transform logs during ingestion"; constructs/monitoring/defaults.ts',
   check,
 };

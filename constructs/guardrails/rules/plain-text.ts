@@ -1,7 +1,7 @@
 /**
  * Guardrail `plain-text`: descriptions and display names that the AWS APIs accept. The ElastiCache API documents no
  * character set for a replication group's description, so a sign such as `×` is a gamble on every CreateReplicationGroup;
- * EC2 documents a narrow one for security groups and their rules (config/guardrails.ts PLAIN_TEXT). Expressions
+ * EC2 documents a narrow one for security groups and their rules (../data.ts PLAIN_TEXT). Expressions
  * (`${…}`) are checked around their literal parts only.
  */
 import { PLAIN_TEXT } from '../data';
