@@ -22,7 +22,8 @@ export type { CacheNode } from './elasticache/member-nodes';
 export { CacheAlarms } from './monitoring/cache-alarms';
 export type { AlarmTarget, CacheAlarmsProps } from './monitoring/cache-alarms';
 export { DEFAULT_ALARM_RUNBOOK } from './monitoring/alarm-plan';
-export type { AlarmRunbook } from './monitoring/alarm-plan';
+export type { AlarmMath, AlarmNodeType, AlarmPlan, AlarmRunbook, AlarmStatistic } from './monitoring/alarm-plan';
+export type { TreatMissingData } from './facts/cloudwatch';
 export { DEFAULT_ALARM_THRESHOLDS } from './monitoring/defaults';
 export type {
   AlarmKey,
@@ -57,6 +58,7 @@ export type {
   GuardrailsDeclaration,
   GuardrailsOptions,
   GuardrailsScope,
+  LeveledViolation,
   RuleContext,
   SuppressedViolation,
   Suppression,
@@ -68,7 +70,7 @@ export { backupRetentionRule } from './guardrails/rules/backup-retention';
 export { literalSettingsRule } from './guardrails/rules/literal-settings';
 export type { LiteralSettingsOptions } from './guardrails/rules/literal-settings';
 export type { LiteralSettingPosition } from './guardrails/data';
-export type { TfJson } from './tf-json';
+export type { Block, TfJson } from './tf-json';
 
 // ---- input: structured problems, and the checks the constructs apply, for an app that reads its own settings
 export { Problems, ValidationError, cidrProblem, describe, isAwsId, literalProblem, problemText } from './validation';
@@ -81,7 +83,6 @@ export { PROVIDER_VERSIONS, MINIMUM_ENGINE_VERSION } from './facts/providers';
 // ---- facts about ElastiCache and AWS the props are checked against
 export {
   DEFAULT_ENGINE_VERSION,
-  DEFAULT_PORT,
   DEFAULT_RESERVED_MEMORY_PERCENT,
   ENGINES,
   ENGINE_VERSIONS,
@@ -92,7 +93,6 @@ export {
 export type { Engine, LogFormat, MaxmemoryPolicy } from './facts/elasticache';
 export type { ClusterMode } from './facts/cluster-mode';
 export { EMAIL_PATTERN, IAM_ROLE_NAME } from './facts/aws';
-export { GIB, HOURS_PER_MONTH, NODE_CATALOG, PRICE_DATE, PRICE_REGION } from './facts/node-catalog';
+export { GIB, NODE_CATALOG, PRICE_DATE, PRICE_REGION } from './facts/node-catalog';
 export type { NodeType } from './facts/node-catalog';
 export { dataSpaceBytes, hourlyPriceUsd, monthlyCostUsd } from './elasticache/node-types';
-export type { DeepReadonly } from './freeze';

@@ -12,8 +12,8 @@ import { Engine, LogFormat } from './elasticache';
 export const ELASTICACHE_NAMESPACE = 'AWS/ElastiCache';
 
 /** How CloudWatch treats a period without data (PutMetricAlarm `TreatMissingData`). */
-export const TREAT_MISSING_DATA = ['missing', 'ignore', 'breaching', 'notBreaching'] as const;
-export type TreatMissingData = (typeof TREAT_MISSING_DATA)[number];
+export type TreatMissingData = 'missing' | 'ignore' | 'breaching' | 'notBreaching';
+export const TREAT_MISSING_DATA: readonly TreatMissingData[] = Object.freeze(['missing', 'ignore', 'breaching', 'notBreaching'] as const);
 
 /**
  * CloudWatch API limits the alarm settings must respect (reference "Node names and metrics"; PutMetricAlarm,

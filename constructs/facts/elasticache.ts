@@ -6,8 +6,9 @@
 
 import { deepFreeze } from '../freeze';
 
-export const ENGINES = ['redis', 'valkey'] as const;
-export type Engine = (typeof ENGINES)[number];
+/** ElastiCache's engines for a replication group: `redis` (Redis OSS) and `valkey`. */
+export type Engine = 'redis' | 'valkey';
+export const ENGINES: readonly Engine[] = Object.freeze(['redis', 'valkey'] as const);
 
 /** Engine versions the constructs support, each with its parameter-group family. */
 export const ENGINE_VERSIONS: Readonly<Record<Engine, Readonly<Record<string, string>>>> = deepFreeze({
@@ -31,7 +32,9 @@ export const DEFAULT_RESERVED_MEMORY_PERCENT = 25;
 export const NODE_TYPE_PATTERN = /^cache\.[a-z][0-9]+[a-z-]*\.(nano|micro|small|medium|large|[0-9]*xlarge)$/;
 
 /** Eviction policies ElastiCache accepts for `maxmemory-policy`. */
-export const MAXMEMORY_POLICIES = [
+export type MaxmemoryPolicy =
+  'volatile-lru' | 'allkeys-lru' | 'volatile-lfu' | 'allkeys-lfu' | 'volatile-random' | 'allkeys-random' | 'volatile-ttl' | 'noeviction';
+export const MAXMEMORY_POLICIES: readonly MaxmemoryPolicy[] = Object.freeze([
   'volatile-lru',
   'allkeys-lru',
   'volatile-lfu',
@@ -40,7 +43,7 @@ export const MAXMEMORY_POLICIES = [
   'allkeys-random',
   'volatile-ttl',
   'noeviction',
-] as const;
+] as const);
 
 export const LIMITS = deepFreeze({
   replicationGroupIdMaxLength: 40,
@@ -69,8 +72,8 @@ export const LIMITS = deepFreeze({
 export const SLOWLOG = { slowerThanMicroseconds: 10000, maxLen: 128 } as const;
 
 /** Formats of ElastiCache log delivery records (`log_delivery_configuration.log_format`). */
-export const LOG_FORMATS = ['json', 'text'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export type LogFormat = 'json' | 'text';
+export const LOG_FORMATS: readonly LogFormat[] = Object.freeze(['json', 'text'] as const);
 
 /**
  * Parent of the log groups ElastiCache delivers to. AWS recommends `/aws/vendedlogs/` for vended logs: CloudWatch Logs
@@ -87,5 +90,3 @@ export const FINAL_SNAPSHOT_SUFFIX_BYTES = 4;
 
 /** KMS `deletion_window_in_days` is 7–30 (provider doc); the constructs' keys wait the longest. */
 export const KMS_KEY_DELETION_WINDOW_MAX_DAYS = 30;
-
-export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];

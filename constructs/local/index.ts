@@ -4,7 +4,7 @@
  */
 export { LocalRedis, LOCAL_REDIS_DEFAULTS, TLS_FILES_MISSING } from './local-redis';
 export type { LocalRedisDefaults, LocalRedisProps } from './local-redis';
-export { LocalRedisCluster, LOCAL_REDIS_CLUSTER_DEFAULT_NAME } from './local-redis-cluster';
+export { LocalRedisCluster } from './local-redis-cluster';
 export type { LocalRedisClusterProps } from './local-redis-cluster';
 export { PASSWORD_RULE, passwordProblem, terraformPasswordCondition } from './password';
 export {
@@ -13,10 +13,10 @@ export {
   LOCAL_CLUSTER,
   LOCAL_CLUSTER_MAX_FIRST_PORT,
   LOCAL_CLUSTER_NODES,
-  LOCAL_DEFAULT_ENGINE,
   LOCAL_IMAGES,
-  LOCAL_PASSWORD,
   LOCAL_TLS_DIR_DEFAULT,
   TLS_FILES,
 } from './defaults';
 export type { LocalEngineImage } from './defaults';
+// types the local constructs' declarations use, from the main entry point (erased at run time)
+export type { Engine, MaxmemoryPolicy, Problem } from '../index';
