@@ -106,7 +106,7 @@ interface ContainerFacts {
   /** The engine's checkers in the image: redis-check-aof / redis-check-rdb (valkey-check-… for Valkey). */
   readonly checkAof: string;
   readonly checkRdb: string;
-  /** `uid:gid` the server's files belong to (config/local.ts REDIS_USER). */
+  /** `uid:gid` the server's files belong to (constructs/local/defaults.ts REDIS_USER). */
   readonly owner: string;
   readonly running: boolean;
 }

@@ -48,7 +48,7 @@ migration steps, the monthly cost delta. Prints markdown.
 
 Exit codes: 0 every guardrail passes; 1 a guardrail violation, a change the apply would fail on (REFUSED), or
 (with --fail-on-data-loss) data loss; 2 usage, I/O or malformed input.
-Costs are on-demand ${PRICE_REGION} prices (config/node-catalog.ts), whatever region a stack deploys to.
+Costs are on-demand ${PRICE_REGION} prices (constructs/facts/node-catalog.ts), whatever region a stack deploys to.
 `;
 
 const ROOT = path.resolve(__dirname, '..');

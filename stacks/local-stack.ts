@@ -37,7 +37,7 @@ export interface LocalStackProps {
   readonly cluster?: boolean;
   /** Host port of the cluster's first node. @default $LOCAL_REDIS_CLUSTER_PORT, else 7000 */
   readonly clusterPort?: number;
-  /** The image instead of the engine's. @default $LOCAL_REDIS_IMAGE, else the engine's (config/local.ts LOCAL_IMAGES) */
+  /** The image instead of the engine's. @default $LOCAL_REDIS_IMAGE, else the engine's (constructs/local/defaults.ts LOCAL_IMAGES) */
   readonly image?: string;
   /** The LOCAL_REDIS_* choices, parsed (./settings.ts readSettings). @default localSettings(env) */
   readonly settings?: LocalSettings;

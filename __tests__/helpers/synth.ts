@@ -8,7 +8,7 @@ import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
 import { resourcesOf as tfResourcesOf } from '../../constructs/tf-json';
 
-/** Synthesized Terraform JSON of a stack: constructs/guardrails/tf-json.ts's TfJson with the sections tests read made concrete. */
+/** Synthesized Terraform JSON of a stack: constructs/tf-json's TfJson with the sections tests read made concrete. */
 export type TfJson = {
   resource: Record<string, Record<string, Record<string, any>>>;
   data?: Record<string, Record<string, Record<string, any>>>;

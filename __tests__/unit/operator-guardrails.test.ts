@@ -124,7 +124,7 @@ describe('each rule refuses its defect', () => {
     ]);
   });
 
-  it('create-before-destroy-names applies to any resource config/force-new.ts knows, e.g. a topic', () => {
+  it('create-before-destroy-names applies to any resource constructs/facts/force-new.ts knows, e.g. a topic', () => {
     const j = clone(production);
     Object.assign(byName(j, 'aws_sns_topic', 'isl-cache-production-alarms'), {
       fifo_topic: true,

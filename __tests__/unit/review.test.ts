@@ -338,7 +338,7 @@ describe('alarm thresholds in the summary are printed in their unit', () => {
   });
 });
 
-describe('replacement rules (config/force-new.ts)', () => {
+describe('replacement rules (constructs/facts/force-new.ts)', () => {
   const rg = (over: Record<string, unknown>) => ({ engine: 'redis', engine_version: '7.1', transit_encryption_enabled: true, ...over });
   it.each([
     ['redis → valkey is in place', RG, 'engine', rg({}), rg({ engine: 'valkey', engine_version: '8.1' }), false],

@@ -71,7 +71,7 @@ function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): st
     : '**none**';
   const cost =
     c.monthlyCostUsd === null
-      ? `unknown: ${c.nodeType} / ${c.engine} is not in config/node-catalog.ts`
+      ? `unknown: ${c.nodeType} / ${c.engine} is not in constructs/facts/node-catalog.ts`
       : `${usd(c.monthlyCostUsd)} / month on demand (${c.totalNodes} × ${c.nodeType} at $${c.hourlyUsdPerNode}/h × ${HOURS_PER_MONTH} h; ${priceRegion} prices of ${priceDate})`;
   const rows: Array<[string, string]> = [
     ['Engine', `${c.engine} ${c.engineVersion}`],

@@ -1,6 +1,6 @@
 /**
  * What a synthesized stack deploys: per replication group its engine, nodes, data memory, encryption, auth,
- * Multi-AZ, backups, alarms and monthly cost (prices: config/node-catalog.ts).
+ * Multi-AZ, backups, alarms and monthly cost (prices: constructs/facts/node-catalog.ts).
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
 import { SLOW_LOG_METRIC } from '../../constructs/facts/cloudwatch';

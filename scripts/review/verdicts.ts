@@ -99,7 +99,7 @@ function replicationGroupVerdict(c: DataStoreChange): DataStoreVerdict {
   };
 }
 
-/** The verdict on replacing or deleting a resource; nothing for resources that hold no data (config/force-new.ts losesData). */
+/** The verdict on replacing or deleting a resource; nothing for resources that hold no data (constructs/facts/force-new.ts losesData). */
 export function dataStoreVerdict(c: DataStoreChange): DataStoreVerdict {
   const entry = FORCE_NEW[c.type] as ForceNewEntry | undefined;
   if (!entry?.losesData) return { notes: [], dataLoss: false, outage: false };

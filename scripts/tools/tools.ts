@@ -137,7 +137,7 @@ export function engineEnv(tools: Tools, extra: NodeJS.ProcessEnv = {}): NodeJS.P
 export interface MirroredProvider {
   /** Fully qualified source, e.g. registry.terraform.io/hashicorp/aws. */
   readonly source: string;
-  /** The release the build stands for: the version the stacks pin (config/providers.ts) and the mirror serves. */
+  /** The release the build stands for: the version the stacks pin (constructs/facts/providers.ts) and the mirror serves. */
   readonly release: string;
   /** The built commit (12 hex digits) and its date. */
   readonly commit: string;
@@ -186,7 +186,7 @@ export interface VerifiedPin {
 
 /**
  * The mirror build of each pin of a stack. Throws, naming every pin the mirror does not hold, so a pin that drifts
- * from the build (config/providers.ts vs scripts/tools/providers.json) fails loudly here instead of being verified
+ * from the build (constructs/facts/providers.ts vs scripts/tools/providers.json) fails loudly here instead of being verified
  * against another version.
  */
 export function verifiedPins(
@@ -209,7 +209,7 @@ export function verifiedPins(
   if (problems.length) {
     throw new Error(
       `${stackName}: the synthesized JSON pins provider versions the verification tools do not run: ${problems.join('; ')}. ` +
-        'The pins are config/providers.ts; the builds scripts/tools/providers.json (README "Verification with the real tools").',
+        'The pins are constructs/facts/providers.ts; the builds scripts/tools/providers.json (README "Verification with the real tools").',
     );
   }
   return out;
