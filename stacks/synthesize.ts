@@ -21,7 +21,7 @@ import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
 import { GUARDRAILS_MODE_VARIABLE } from '../config/deployment';
-import { TfJson, ValidationError, formatSuppressed, formatViolation, problemText } from '../constructs';
+import { GuardrailReport, TfJson, ValidationError, formatSuppressed, formatViolation, problemText } from '../constructs';
 import { CacheEnvironmentStack } from './environment-stack';
 import { projectGuardrails } from './guardrails';
 import { LocalStack } from './local-stack';
@@ -75,6 +75,23 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** Where the message goes. @default process.stderr */
   readonly write?: (text: string) => void;
+}
+
+/**
+ * What synth says about one stack's guardrails: the violations that stop it (problems), and the lines it prints
+ * whether or not it stops: warnings, suppressed violations with their reasons, and with CACHE_GUARDRAILS=warn the
+ * violations themselves.
+ */
+export function guardrailsOutput(stack: string, report: GuardrailReport, warnOnly: boolean): { problems: string[]; printed: string[] } {
+  const violations = report.violations.map((v) => `${stack}: ${formatViolation(v)}`);
+  return {
+    problems: warnOnly ? [] : violations,
+    printed: [
+      ...report.warnings.map((v) => `Warning: ${stack}: ${formatViolation(v)}`),
+      ...report.suppressed.map((v) => `Suppressed: ${stack}: ${formatSuppressed(v)}`),
+      ...(warnOnly ? violations.map((l) => `Warning (${GUARDRAILS_MODE_VARIABLE}=warn): ${l}`) : []),
+    ],
+  };
 }
 
 /** What the output directory is called in messages. */
@@ -150,13 +167,13 @@ export function synthesizeApp(options: SynthOptions = {}): number {
       for (const stack of app.node.findAll().filter((c) => TerraformStack.isStack(c))) {
         const id = stack.node.id;
         const file = path.join(tmp, 'stacks', id, 'cdk.tf.json');
-        const report = projectGuardrails(JSON.parse(fs.readFileSync(file, 'utf8')) as TfJson, { stackName: id });
-        for (const v of report.warnings) write(`Warning: ${id}: ${formatViolation(v)}\n`);
-        for (const v of report.suppressed) write(`Suppressed: ${id}: ${formatSuppressed(v)}\n`);
-        const lines = report.violations.map((v) => `${id}: ${formatViolation(v)}`);
-        if (warnOnly) {
-          for (const l of lines) write(`Warning (${GUARDRAILS_MODE_VARIABLE}=warn): ${l}\n`);
-        } else problems.push(...lines);
+        const said = guardrailsOutput(
+          id,
+          projectGuardrails(JSON.parse(fs.readFileSync(file, 'utf8')) as TfJson, { stackName: id }),
+          warnOnly,
+        );
+        for (const l of said.printed) write(`${l}\n`);
+        problems.push(...said.problems);
       }
     }
     if (problems.length) {

@@ -31,6 +31,7 @@ import {
 import { LOCAL_IMAGES, LOCAL_REDIS_DEFAULTS } from '../../constructs/local';
 import { renderMarkdown } from '../../scripts/review/markdown';
 import { review } from '../../scripts/review/review';
+import { guardrailsOutput } from '../../stacks/synthesize';
 import { BASE_GROUP_PROPS, synthAsWritten } from '../helpers/synth';
 
 /** Another team's production stack, named as they name it: one group without a replica, its alarms. */
@@ -193,6 +194,22 @@ describe('suppressions: a rule does not hold for a construct, with a reason ever
         /^guardrail alarm-subscribers: .* \(suppressed: alarms go to the team topic, subscribed by the on-call tool\)$/,
       ),
     ]);
+  });
+
+  it("this project's synth prints a warning-level violation and a suppressed one with its reason, and stops only on an error", () => {
+    const { stack, cache } = teamStack();
+    Guardrails.of(stack).applyPack(
+      definePack({ ...PROTECTED_PACK, id: 'orders-test', rules: { ...PROTECTED_PACK.rules, 'alarm-subscribers': 'warning' } }),
+    );
+    Guardrails.of(cache).suppress('multi-az', REASON);
+    const report = evaluateGuardrails(synthAsWritten(stack));
+    expect(guardrailsOutput('orders-prod', report, false)).toEqual({
+      problems: [],
+      printed: [
+        'Warning: orders-prod: guardrail alarm-subscribers: aws_cloudwatch_metric_alarm.alarms_001-auth-failures_D6DB2347: 14 alarm(s) in orders-prod notify nobody: their actions have no subscriber that is certain to exist (a subscription, an existing topic ARN, or subscriptions driven by a variable whose validation refuses an empty list)',
+        `Suppressed: orders-prod: guardrail multi-az: ${RG}: orders-cache: Multi-AZ is off, automatic failover is off, no replica in orders-prod (suppressed: ${REASON})`,
+      ],
+    });
   });
 
   it('the review shows it beside the stack, with the reason', () => {
