@@ -174,8 +174,27 @@ describe('architecture: imports run one way, checked over the whole import graph
     expect(reaching('stacks', (t) => ['scripts', '__tests__'].includes(top(t)))).toEqual([]);
   });
 
-  it('scripts/ never reach tests', () => {
+  it('scripts/ never reach tests, and tools and stacks take JSON helpers from the reader, not from a rule file', () => {
     expect(reaching('scripts', (t) => top(t) === '__tests__')).toEqual([]);
+    const ruleFiles = ['scripts', 'stacks'].flatMap((dir) =>
+      filesIn(dir).flatMap((f) =>
+        (GRAPH.get(f) ?? []).filter((i) => i.target.startsWith('constructs/guardrails/rules/')).map((i) => `${f} → ${i.target}`),
+      ),
+    );
+    expect(ruleFiles).toEqual([]);
+  });
+
+  it('no module of the library reads the environment (process.env): the app reads it and passes settings in', () => {
+    const readsEnv = (n: ts.Node): boolean =>
+      (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'process' && n.name.text === 'env') ||
+      (ts.forEachChild(n, (c) => (readsEnv(c) ? true : undefined)) ?? false);
+    const readers = filesIn('constructs').filter((f) =>
+      readsEnv(ts.createSourceFile(f, fs.readFileSync(path.join(ROOT, f), 'utf8'), ts.ScriptTarget.Latest, false)),
+    );
+    expect(readers).toEqual([]);
+    expect(filesIn('stacks').filter((f) => fs.readFileSync(path.join(ROOT, f), 'utf8').includes('process.env'))).toEqual([
+      'stacks/synthesize.ts',
+    ]);
   });
 
   it('the synthesized-JSON reader and the validation load no provider bindings, through any import', () => {

@@ -9,3 +9,6 @@ export const EMAIL_PATTERN =
  * `+ = , . @ _ -`. What grantReadCredentials accepts (an app's own settings may name roles too).
  */
 export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** KMS key ids that are AWS-managed keys (`alias/aws/…`), not customer-managed ones. */
+export const AWS_MANAGED_KEY = /(^|:)alias\/aws\//;

@@ -83,9 +83,6 @@ export const SLOW_LOG_PUBLICATION = {
  */
 export const DENIED_APPLICATION_COMMANDS = ['flushall', 'flushdb', 'keys'] as const;
 
-/** KMS key ids that are AWS-managed keys, not customer-managed ones. */
-export const AWS_MANAGED_KEY = /(^|:)alias\/aws\//;
-
 /** A CIDR that admits everyone: any prefix length 0 (0.0.0.0/0, ::/0). */
 export const OPEN_CIDR = /\/0$/;
 

@@ -9,9 +9,8 @@ import { NODE_DIMENSION } from '../../constructs/guardrails/data';
 import { GIB, PRICE_DATE, PRICE_REGION } from '../../constructs/facts/node-catalog';
 import { dataSpaceBytes, findNodeType, hourlyPriceUsd, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { parseAccessString } from '../../constructs/elasticache/access-string';
-import { isCustomerManagedKey } from '../../constructs/guardrails/rules/encryption-at-rest';
 import { ClusterModeStatus, clusterModeStatus } from './growth';
-import { referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from '../../constructs/tf-json';
+import { isCustomerManagedKey, referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from '../../constructs/tf-json';
 import {
   Block,
   TfJson,
