@@ -21,6 +21,7 @@
  * | CACHE_<ENV>_ALARM_HTTPS_ENDPOINTS_AUTO_CONFIRM | HTTPS endpoints that confirm themselves (PagerDuty); the apply waits for them | none |
  * | CACHE_<ENV>_ALARM_TOPIC_ARNS           | comma-separated existing SNS topics alarms notify    | none                             |
  * | CACHE_<ENV>_CREDENTIAL_READER_ROLES    | comma-separated IAM role names that may read the credentials secret (and decrypt it) | none |
+ * | CACHE_GUARDRAILS                       | `warn`: guardrail violations are printed as warnings | enforce                          |
  *
  * <ENV> is the environment name in upper case: PILOT, STAGING, PRODUCTION. The local stack's LOCAL_REDIS_* variables
  * are listed in ./local.ts (LOCAL_ENV).
@@ -32,12 +33,19 @@
  * - CACHE_STATE_LOCK_TABLE: a DynamoDB table name (DYNAMODB_TABLE_NAME);
  * - ids: `vpc-`, `subnet-`, `sg-` and 8 or 17 lower-case hex digits;
  * - `Key=Value` tags within the EC2 tag limits (TAG_LIMITS); CIDRs: private IPv4 ranges;
- * - e-mail addresses (EMAIL_PATTERN); HTTPS endpoints: `https://host[:port]/path` without user:password (a
+ * - e-mail addresses (the library's EMAIL_PATTERN, constructs/facts/aws.ts); HTTPS endpoints: `https://host[:port]/path` without user:password (a
  *   credential in the URL would land in the synthesized JSON and the state); topic ARNs:
  *   `arn:<partition>:sns:<AWS_REGION>:<12-digit account>:<name>` (CloudWatch alarms notify topics in their own region).
  */
 
 export const DEFAULT_REGION = 'us-east-1';
+
+/**
+ * `CACHE_GUARDRAILS=warn` turns every guardrail violation of every stack into a warning (synth prints it and writes the
+ * stacks): CI synthesizes the base of a review that way, so that the review reports the violations instead of stopping.
+ */
+export const GUARDRAILS_MODE_VARIABLE = 'CACHE_GUARDRAILS';
+export const GUARDRAILS_MODES = ['enforce', 'warn'] as const;
 
 /** Tag the VPC is looked up by when CACHE_<ENV>_VPC_ID is unset: `Environment=<env>` (the value is the environment). */
 export const DEFAULT_VPC_TAG_KEY = 'Environment';
@@ -73,15 +81,5 @@ export const DYNAMODB_TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 /** EC2 tag limits: key 1–128 characters, value up to 256 (EC2 User Guide, "Tag restrictions"). */
 export const TAG_LIMITS = { keyMaxLength: 128, valueMaxLength: 256 } as const;
 
-/** E-mail addresses SNS can subscribe: local part, `@`, a domain of dot-separated labels. */
-export const EMAIL_PATTERN =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
 /** SNS topic names: 1–256 letters, digits, `-` or `_` (`.fifo` for FIFO topics). */
 export const SNS_TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-
-/**
- * IAM role names (IAM User Guide, "IAM object quotas" and CreateRole RoleName): 1–64 characters of letters, digits and
- * `+ = , . @ _ -`. Roles named in CACHE_<ENV>_CREDENTIAL_READER_ROLES, and RedisReplicationGroup.grantReadCredentials.
- */
-export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;

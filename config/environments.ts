@@ -2,9 +2,9 @@
  * The environments this project deploys, and every per-environment setting. To change an environment,
  * change it here; sizing follows from ./scaling.ts through stacks/sizing.ts.
  */
-import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from './alarms';
+import type { AlarmOverrides, Engine, LogFormat } from '../constructs';
+import { HIT_RATE_TARGET_PERCENT } from './alarms';
 import { ClusterModeStep } from './cluster-mode';
-import { Engine, LogFormat } from './elasticache';
 import { BACKUP_RETENTION_DAYS, EXPECTED_USERS, MAINTENANCE_WINDOW, MEMORY_FLOOR_GIB, SNAPSHOT_WINDOW } from './scaling';
 
 export const PROJECT = 'isl-cache';
@@ -28,7 +28,7 @@ export interface EnvironmentConfig {
   /** Retention of the slow-log and engine-log groups, days. */
   readonly logRetentionDays: number;
   /**
-   * Pinned engine version (`major.minor`, config/elasticache.ts ENGINE_VERSIONS).
+   * Pinned engine version (`major.minor`, one of the library's ENGINE_VERSIONS, constructs/facts/elasticache.ts).
    * @default the newest supported for the engine
    */
   readonly engineVersion?: string;
@@ -87,7 +87,10 @@ export interface EnvironmentConfig {
   readonly createdInClusterMode?: boolean;
   /** Apply modifications immediately instead of in the maintenance window. */
   readonly applyImmediately: boolean;
-  /** Overrides of the alarm thresholds in ./alarms.ts. @default none: DEFAULT_ALARM_THRESHOLDS */
+  /**
+   * Overrides of the library's alarm thresholds (DEFAULT_ALARM_THRESHOLDS, constructs/monitoring/defaults.ts), with
+   * this project's per-environment choices from ./alarms.ts. @default none: the library's defaults
+   */
   readonly alarms?: AlarmOverrides;
 }
 
@@ -137,5 +140,6 @@ export const ENVIRONMENTS: Record<AwsEnvironmentName, EnvironmentConfig> = {
     credentialRotation: { version: 1, step: 'rotate' },
     // production changes wait for the maintenance window unless an operator applies them by hand
     applyImmediately: false,
+    alarms: { hitRate: { minimumPercent: HIT_RATE_TARGET_PERCENT.production } },
   },
 };

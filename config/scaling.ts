@@ -10,7 +10,7 @@
  *
  * Where the guides disagree, the choice and the reason are written next to the value.
  */
-import { MaxmemoryPolicy } from './elasticache';
+import type { MaxmemoryPolicy } from '../constructs';
 
 export interface ScalingTier {
   /** Tier applies while expected users are below this bound (exclusive); `Infinity` for the last tier. */
@@ -95,7 +95,7 @@ export const CLUSTER_USERS_ABOVE = 10000;
 /**
  * What every node of a cluster (cluster mode enabled) must have, per environment: 004_8844d1214f9c87e0.txt
  * "Prerequisites": "Recommended (Production): 4 CPU cores per node, 8GB RAM per node" (memory as the node type's
- * instance memory, config/node-catalog.ts memoryGiB) and "Minimum (Development): 1 CPU core, 512MB RAM" for the others.
+ * instance memory, constructs/facts/node-catalog.ts memoryGiB) and "Minimum (Development): 1 CPU core, 512MB RAM" for the others.
  * Guide 000's tier ("16+ GB, 8+ cores") is the whole cluster's: data across the primaries, cores across the primaries.
  */
 export const CLUSTER_NODE_MINIMUM = {
@@ -105,7 +105,7 @@ export const CLUSTER_NODE_MINIMUM = {
 } as const;
 
 /**
- * Where burstable node types (the T family, config/node-catalog.ts BURSTABLE_BASELINE_CPU_PERCENT) may be chosen.
+ * Where burstable node types (the T family, constructs/facts/node-catalog.ts BURSTABLE_BASELINE_CPU_PERCENT) may be chosen.
  * Production: never (guardrail `no-burstable-nodes`): a cache under sustained load spends its CPU credits and is held
  * at the baseline (20 % of each vCPU on a t4g.medium), exactly when the service is busiest; AWS's own sizing advice
  * puts T nodes at entry-level and spiky workloads. Pilot and staging keep them for cost; the review says what that

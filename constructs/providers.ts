@@ -1,11 +1,11 @@
 /**
- * Pins a stack's providers and engine to the versions this library is verified with (config/providers.ts): the
+ * Pins a stack's providers and engine to the versions this library is verified with (./facts/providers.ts): the
  * prebuilt bindings write their own, older versions into `required_providers` (aws 6.25.0, random 3.7.2, docker
  * 3.6.2), which the project's tools never ran. Call it once per stack, after its providers are created; a provider
  * the library has not been verified with keeps the bindings' version (guardrail `provider-versions` names it).
  */
 import { TerraformProvider, TerraformStack } from 'cdktf';
-import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../config/providers';
+import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from './facts/providers';
 
 /** `aws` → `hashicorp/aws`; `kreuzwerker/docker` stays; `registry.terraform.io/x/y` → `x/y`. */
 export function providerSourceKey(source: string): string {

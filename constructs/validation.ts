@@ -1,23 +1,46 @@
 /**
- * The one way this project reports bad input: a `Problems` list collects every problem of one subject (a
- * construct, a sizing profile, the environment variables), then throws one `ValidationError` that names the subject
- * (for a construct, its path in the tree, so two groups in one app give distinguishable errors) and lists each
- * problem as "field: allowed form, got value".
+ * The one way the library reports bad input: a problem is structured (which field, the form it must have, the value
+ * given, as a message shows it), a `Problems` list collects every problem of one subject (a construct, a call), then
+ * throws one `ValidationError` that names the subject (for a construct, its path in the tree, so two groups in one app
+ * give distinguishable errors) and lists each problem as "field: allowed form, got value".
  *
- * Used by every construct (constructs/), sizing and the settings parser (stacks/); main.ts prints a
- * ValidationError as a short message without a stack trace.
+ * An app gathers them as they are (`ValidationError.problems`) and can restate a construct's problem under the setting
+ * its user set, by the problem's `field`, never by parsing its text.
  */
 import { Token } from 'cdktf';
-import { CONTROL_CHARACTERS, EXPRESSION_BREAKING_CHARACTERS, SHOWN_VALUE, TEMPLATE_SEQUENCES } from '../config/input';
+import { CONTROL_CHARACTERS, EXPRESSION_BREAKING_CHARACTERS, SHOWN_VALUE, TEMPLATE_SEQUENCES } from './facts/input';
+
+/** One problem with an input. */
+export interface Problem {
+  /** The field as the input names it: a prop (`vpcId`, `thresholds.cpu.period`), or an app's variable or config field. */
+  readonly field: string;
+  /** The form the value must have. */
+  readonly allowed: string;
+  /** The value given, as messages show it (`describe()`: quoted, shortened; a secret described). Unset: undefined. */
+  readonly got?: string;
+  /** What in particular is wrong, where the form does not say it (`host bits set: the network is 10.0.0.0/24`). */
+  readonly why?: string;
+  /** Where the problem applies, when its subject does not say it (`stack orders`, `prop vpcId of orders/cache`). */
+  readonly where?: string;
+  /** Which check found it, where a program needs to tell checks of one field apart (`tls-files-missing`). */
+  readonly code?: string;
+}
+
+/** A problem as one line: "field: allowed, got value (why) (where)". */
+export function problemText(p: Problem): string {
+  const got = p.got === undefined ? 'but it is unset' : `got ${p.got}`;
+  return `${p.field}: ${p.allowed}, ${got}${p.why ? ` (${p.why})` : ''}${p.where ? ` (${p.where})` : ''}`;
+}
 
 export class ValidationError extends Error {
-  /** What was validated: a construct path (`production/cache`), `environment variables`, `config/environments.ts production`… */
+  /** What was validated: a construct path (`orders/cache (RedisReplicationGroup)`), `environment variables`, … */
   readonly subject: string;
-  /** Every problem, each "field: allowed form, got value". */
-  readonly problems: readonly string[];
+  /** Every problem found, in the order found. */
+  readonly problems: readonly Problem[];
 
-  constructor(subject: string, problems: readonly string[]) {
-    super(`${subject}: ${problems.length === 1 ? 'invalid input' : `${problems.length} problems`}:\n  - ${problems.join('\n  - ')}`);
+  constructor(subject: string, problems: readonly Problem[]) {
+    const lines = problems.map(problemText);
+    super(`${subject}: ${lines.length === 1 ? 'invalid input' : `${lines.length} problems`}:\n  - ${lines.join('\n  - ')}`);
     this.name = 'ValidationError';
     this.subject = subject;
     this.problems = problems;
@@ -33,45 +56,68 @@ export class ValidationError extends Error {
 
 /** Collects problems; `throwIfAny()` throws one ValidationError with all of them. */
 export class Problems {
-  private readonly problems: string[] = [];
+  private readonly found: Problem[] = [];
 
   /** @param subject what is validated, as the error names it */
   constructor(readonly subject: string) {}
 
-  /** Record "field: allowed, got X" unless `ok`. */
-  check(ok: boolean, field: string, allowed: string, got: unknown): this {
-    if (!ok) this.problems.push(`${field}: ${allowed}, got ${describe(got)}`);
+  /**
+   * Unless `ok`, record that `field` must have the form `allowed` and was `got` (described as messages show values;
+   * with `shown`, `got` is already described, e.g. a secret's length). Returns `ok`.
+   */
+  check(
+    ok: boolean,
+    field: string,
+    allowed: string,
+    got: unknown,
+    detail: { readonly why?: string; readonly where?: string; readonly code?: string; readonly shown?: boolean } = {},
+  ): boolean {
+    if (!ok) {
+      this.found.push({
+        field,
+        allowed,
+        got: detail.shown === true ? String(got) : describe(got),
+        ...(detail.why ? { why: detail.why } : {}),
+        ...(detail.where ? { where: detail.where } : {}),
+        ...(detail.code ? { code: detail.code } : {}),
+      });
+    }
+    return ok;
+  }
+
+  /** Record problems found elsewhere (another collector's, a ValidationError's). */
+  add(...problems: readonly Problem[]): this {
+    this.found.push(...problems);
     return this;
   }
 
-  /** Record a problem as written. */
-  add(problem: string): this {
-    this.problems.push(problem);
-    return this;
-  }
-
-  /** Take over the problems of another collector (or a ValidationError), prefixing each with `prefix`. */
-  addAll(problems: readonly string[], prefix = ''): this {
-    for (const p of problems) this.problems.push(`${prefix}${p}`);
-    return this;
-  }
-
-  get list(): readonly string[] {
-    return this.problems;
+  get list(): readonly Problem[] {
+    return this.found;
   }
 
   get ok(): boolean {
-    return this.problems.length === 0;
+    return this.found.length === 0;
   }
 
   throwIfAny(): void {
-    if (this.problems.length) throw new ValidationError(this.subject, [...this.problems]);
+    if (this.found.length) throw new ValidationError(this.subject, [...this.found]);
+  }
+}
+
+/** The problems a validation throws (a ValidationError's), or none; any other error propagates. */
+export function problemsOf(validate: () => unknown): readonly Problem[] {
+  try {
+    validate();
+    return [];
+  } catch (e) {
+    if (ValidationError.isValidationError(e)) return e.problems;
+    throw e;
   }
 }
 
 /**
  * A string as a message shows it: JSON-quoted (so a newline or an escape sequence is shown as `\n`, `\u001b`, never
- * sent to the terminal), and beyond config/input.ts SHOWN_VALUE.maxChars its head and tail and its length.
+ * sent to the terminal), and beyond ./facts/input.ts SHOWN_VALUE.maxChars its head and tail and its length.
  */
 export function shorten(value: string): string {
   const { maxChars, headChars, tailChars } = SHOWN_VALUE;
@@ -163,8 +209,8 @@ export function rangesOverlap(a: Ranges, b: Ranges): boolean {
 
 /**
  * Why a string cannot be a literal in the synthesized JSON, or undefined when it can: a template sequence Terraform
- * would evaluate (config/input.ts TEMPLATE_SEQUENCES), a control character, and, with `insideExpression` (a value
- * the project places inside a Terraform expression, such as a path in `filesha256("…")`), a `"` or `\\`.
+ * would evaluate (./facts/input.ts TEMPLATE_SEQUENCES), a control character, and, with `insideExpression` (a value
+ * placed inside a Terraform expression, such as a path in `filesha256("…")`), a `"` or `\\`.
  */
 export function literalProblem(value: string, insideExpression = false): string | undefined {
   const sequence = TEMPLATE_SEQUENCES.find((s) => value.includes(s));

@@ -38,7 +38,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { CONTAINER_PATHS, LOCAL_CONTAINER_NAME, REDIS_USER } from '../config/local';
+import { CONTAINER_PATHS, REDIS_USER } from '../constructs/local/defaults';
+import { LOCAL_CONTAINER_NAME } from '../config/local';
 import { describe } from '../constructs/validation';
 import { UnusablePath, ensureDirectory, errnoMeaning, isErrno, statOrUndefined } from '../stacks/paths';
 
@@ -105,7 +106,7 @@ interface ContainerFacts {
   /** The engine's checkers in the image: redis-check-aof / redis-check-rdb (valkey-check-… for Valkey). */
   readonly checkAof: string;
   readonly checkRdb: string;
-  /** `uid:gid` the server's files belong to (config/local.ts REDIS_USER). */
+  /** `uid:gid` the server's files belong to (constructs/local/defaults.ts REDIS_USER). */
   readonly owner: string;
   readonly running: boolean;
 }

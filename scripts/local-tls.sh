@@ -4,7 +4,7 @@
 #   scripts/local-tls.sh [DIR]      DIR: $LOCAL_REDIS_TLS_DIR, else .local-tls (git-ignored)
 #
 # Writes ca.key, ca.crt, redis.key, redis.crt (the names of 000_b8454d789b5b6ca6.txt "Enable TLS/SSL"; see
-# config/local.ts TLS_FILES). Idempotent: existing files are kept while the server certificate verifies against the
+# constructs/local/defaults.ts TLS_FILES). Idempotent: existing files are kept while the server certificate verifies against the
 # CA, covers localhost and 127.0.0.1 and is valid for another RENEW_BEFORE_DAYS days; otherwise the server
 # certificate (and, when the CA itself is missing or expiring, the CA) is made again.
 # The server certificate is also a client certificate (extendedKeyUsage serverAuth,clientAuth): the nodes of the local

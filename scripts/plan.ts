@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { providerRegion } from '../constructs/guardrails/tf-json';
+import { providerRegion } from '../constructs/tf-json';
 import { runCli, UsageError } from './lib/cli';
 import { MalformedOutputError } from './review/read-output';
 import { quote, shorten } from './review/text';

@@ -12,9 +12,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { PRICE_REGION } from '../config/node-catalog';
-import { GUARDRAILS_MODE_VARIABLE } from '../constructs/guardrails/aspect';
-import { TfJson, providerRegion } from '../constructs/guardrails/tf-json';
+import { PRICE_REGION } from '../constructs/facts/node-catalog';
+import { GUARDRAILS_MODE_VARIABLE } from '../config/deployment';
+import { TfJson, providerRegion } from '../constructs/tf-json';
 import { renderMarkdown } from './review/markdown';
 import { MalformedOutputError, readSynthOutput } from './review/read-output';
 import { MalformedPlanError, StackPlan, readPlans } from './review/read-plan';
@@ -49,7 +49,7 @@ migration steps, the monthly cost delta. Prints markdown.
 
 Exit codes: 0 every guardrail passes; 1 a guardrail violation, a change the apply would fail on (REFUSED), or
 (with --fail-on-data-loss) data loss; 2 usage, I/O or malformed input.
-Costs are on-demand ${PRICE_REGION} prices (config/node-catalog.ts), whatever region a stack deploys to.
+Costs are on-demand ${PRICE_REGION} prices (constructs/facts/node-catalog.ts), whatever region a stack deploys to.
 `;
 
 const ROOT = path.resolve(__dirname, '..');

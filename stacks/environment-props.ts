@@ -3,11 +3,11 @@
  * sizing plan (./sizing.ts) to the props of its constructs: a pure function, so the whole data flow
  * config → settings + sizing → construct props can be tested without building a stack.
  */
-import { CLUSTER_MODE_STEP_SPECS, ClusterModeStep } from '../config/cluster-mode';
+import { ALARM_RUNBOOK } from '../config/alarms';
+import { CLUSTER_MODE_STEP_SPECS, CONFIGURATION_ENDPOINT_HOW_TO_FIX, ClusterModeStep } from '../config/cluster-mode';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
 import { MAXMEMORY_POLICY } from '../config/scaling';
-import { RedisReplicationGroupProps } from '../constructs/elasticache/props';
-import { CacheAlarmsProps } from '../constructs/monitoring/cache-alarms';
+import type { CacheAlarmsProps, RedisReplicationGroupProps } from '../constructs';
 import { DeploymentSettings } from './settings';
 import { SizingPlan } from './sizing';
 
@@ -75,8 +75,10 @@ export function environmentProps(
     // the steps that change the cluster mode are applied at once (config/environments.ts clusterModeStep): held as a
     // pending modification, the next step (the secret reading the configuration endpoint) would run ahead of it
     applyImmediately: env.applyImmediately || CLUSTER_MODE_CHANGING_STEPS.includes(plan.clusterModeStep),
+    configurationEndpointHowToFix: CONFIGURATION_ENDPOINT_HOW_TO_FIX,
   };
-  // subscribers (AlarmSubscribers, created by the stack) deliver; the alarms only need their thresholds here
-  const alarms: AlarmProps = { thresholds: env.alarms };
+  // subscribers (AlarmSubscribers, created by the stack) deliver; the alarms need their thresholds and where their
+  // descriptions send the operator (this project's alarm and scaling choices)
+  const alarms: AlarmProps = { thresholds: env.alarms, runbook: ALARM_RUNBOOK };
   return { group, alarms };
 }

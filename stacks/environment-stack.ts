@@ -1,6 +1,6 @@
 /**
- * One AWS environment (pilot, staging or production): provider, state, network lookups and the cache,
- * sized from the scaling tables.
+ * One AWS environment (pilot, staging or production): provider, state, network lookups and the cache, sized from the
+ * scaling tables, held to the guardrail packs of config/guardrails.ts.
  */
 import { Annotations, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable, Token, ref } from 'cdktf';
 import { Construct } from 'constructs';
@@ -13,11 +13,9 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { CLUSTER_MODE_OUTPUT, CLUSTER_MODE_STEP_SPECS, nextClusterModeStep } from '../config/cluster-mode';
 import { EnvironmentConfig, PROJECT } from '../config/environments';
 import { PROTECTED_ENVIRONMENTS } from '../config/scaling';
-import { RedisReplicationGroup } from '../constructs/elasticache/replication-group';
-import { pinVerifiedProviders } from '../constructs/providers';
-import { AlarmSubscribers } from '../constructs/monitoring/alarm-subscribers';
-import { CacheAlarms } from '../constructs/monitoring/cache-alarms';
+import { AlarmSubscribers, CacheAlarms, RedisReplicationGroup, pinVerifiedProviders } from '../constructs';
 import { NetworkRefs, environmentProps } from './environment-props';
+import { declareEnvironmentPacks } from './guardrails';
 import { DeploymentSettings, localStatePath } from './settings';
 import { SizingPlan, planSizing, sizingProfileOf } from './sizing';
 
@@ -29,6 +27,8 @@ export function stateKey(environment: string): string {
 export interface CacheEnvironmentStackProps {
   readonly environment: EnvironmentConfig;
   readonly deployment: DeploymentSettings;
+  /** The environment's sizing, planned once by the synth app (./preflight.ts). @default planned here from `environment` */
+  readonly plan?: SizingPlan;
 }
 
 export class CacheEnvironmentStack extends TerraformStack {
@@ -46,7 +46,9 @@ export class CacheEnvironmentStack extends TerraformStack {
     const { environment: env, deployment: dep } = props;
     this.protectedEnvironment = PROTECTED_ENVIRONMENTS.includes(env.name);
 
-    this.plan = planSizing(sizingProfileOf(env), `config/environments.ts ${env.name}`);
+    this.plan = props.plan ?? planSizing(sizingProfileOf(env), `config/environments.ts ${env.name}`);
+    // the rule packs this environment is held to, declared as any stack declares them (config/guardrails.ts)
+    declareEnvironmentPacks(this, env.name);
 
     new AwsProvider(this, 'aws', {
       region: dep.region,

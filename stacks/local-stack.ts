@@ -6,14 +6,12 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { Engine } from '../config/elasticache';
-import { LOCAL_DEFAULT_ENGINE, LOCAL_IMAGES, PASSWORD_ENV, PASSWORD_VARIABLE } from '../config/local';
+import { LOCAL_CONTAINER_NAME, PASSWORD_ENV, PASSWORD_VARIABLE } from '../config/local';
+import { LOCAL_CLUSTER_NAME } from '../config/local-cluster';
 import { EXPECTED_USERS, MAXMEMORY_POLICY } from '../config/scaling';
-import { pinVerifiedProviders } from '../constructs/providers';
-import { LocalRedis, LocalRedisProps } from '../constructs/local/local-redis';
-import { LocalRedisCluster } from '../constructs/local/local-redis-cluster';
-import { PASSWORD_RULE, terraformPasswordCondition } from '../constructs/local/password';
-import { LocalSettings, localSettings, localStatePath } from './settings';
+import { Engine, pinVerifiedProviders } from '../constructs';
+import { LocalRedis, LocalRedisCluster, LocalRedisProps, PASSWORD_RULE, terraformPasswordCondition } from '../constructs/local';
+import { Env, LocalSettings, localSettings, localStatePath } from './settings';
 import { tierFor } from './sizing';
 
 /** maxmemory of the local Redis, MB: the pilot tier of guide 000's scaling table (< 100 users: 512 MB). */
@@ -39,12 +37,12 @@ export interface LocalStackProps {
   readonly cluster?: boolean;
   /** Host port of the cluster's first node. @default $LOCAL_REDIS_CLUSTER_PORT, else 7000 */
   readonly clusterPort?: number;
-  /** The image instead of the engine's. @default $LOCAL_REDIS_IMAGE, else the engine's (config/local.ts LOCAL_IMAGES) */
+  /** The image instead of the engine's. @default $LOCAL_REDIS_IMAGE, else the engine's (constructs/local/defaults.ts LOCAL_IMAGES) */
   readonly image?: string;
-  /** The LOCAL_REDIS_* choices, parsed (./settings.ts localSettings). @default localSettings(env) */
+  /** The LOCAL_REDIS_* choices, parsed (./settings.ts readSettings). @default localSettings(env) */
   readonly settings?: LocalSettings;
-  /** Where the LOCAL_REDIS_* variables are read when `settings` is not given. @default process.env */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** LOCAL_REDIS_* variables to parse when `settings` is not given (a test's). @default none: every default */
+  readonly env?: Env;
 }
 
 /**
@@ -61,7 +59,7 @@ export function localRedisProps(props: LocalStackProps, fromEnv: LocalSettings):
     // only pass tls/tlsDir when chosen, so the construct's own checks speak about what was chosen
     ...(tls === undefined ? {} : { tls }),
     ...(tlsDir === undefined ? {} : { tlsDir }),
-    name: props.containerName,
+    name: props.containerName ?? LOCAL_CONTAINER_NAME,
     image: props.image ?? fromEnv.image,
     maxmemoryMb: localMaxmemoryMb(),
     maxmemoryPolicy: MAXMEMORY_POLICY,
@@ -75,8 +73,8 @@ export class LocalStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: LocalStackProps = {}) {
     super(scope, id);
-    // LOCAL_REDIS_* parsed and validated in ./settings.ts; props win over them
-    const fromEnv = props.settings ?? localSettings(props.env ?? process.env);
+    // LOCAL_REDIS_* parsed and validated in ./settings.ts (the synth app passes them); props win over them
+    const fromEnv = props.settings ?? localSettings(props.env ?? {});
 
     new LocalBackend(this, { path: localStatePath(id) });
     new DockerProvider(this, 'docker', {});
@@ -107,7 +105,8 @@ export class LocalStack extends TerraformStack {
     if (props.cluster ?? fromEnv.cluster) {
       this.cluster = new LocalRedisCluster(this, 'redis-cluster', {
         image: this.redis.image,
-        engine: LOCAL_IMAGES[redisProps.engine ?? LOCAL_DEFAULT_ENGINE],
+        engine: this.redis.engineImage,
+        name: LOCAL_CLUSTER_NAME,
         password: this.redis.password,
         firstPort: props.clusterPort ?? fromEnv.clusterPort,
         maxmemoryMb: redisProps.maxmemoryMb,

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { describe } from '../constructs/validation';
+import { describe } from '../constructs';
 
 /** A path that cannot serve as what it was named for: the CLIs exit 2 (usage) with its message. */
 export class UnusablePath extends Error {

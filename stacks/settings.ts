@@ -1,10 +1,12 @@
 /**
  * Settings from environment variables, parsed and validated where they are read: the account settings of each AWS
- * environment (config/deployment.ts lists the variables, their defaults and their forms) and the local stack's
- * LOCAL_REDIS_* choices (config/local.ts LOCAL_ENV). Pure: pass the variables in.
+ * environment (config/deployment.ts lists the variables, their defaults and their forms), the local stack's
+ * LOCAL_REDIS_* choices (config/local.ts LOCAL_ENV) and CACHE_GUARDRAILS. The one place the environment is read: the
+ * synth app (./synthesize.ts) passes its variables in, and nothing else reads them.
  *
- * Every problem is one line "VARIABLE: allowed form, got value (stacks it affects)"; all problems of a call are
- * reported together in one ValidationError (constructs/validation.ts).
+ * Every problem is structured (the library's Problem: variable, allowed form, value given, the stacks it affects) and
+ * goes to the one collector of the run, so a run reports them all together; the stacks they affect are known without
+ * reading a message.
  */
 import { AWS_REGIONS, AwsRegion, REGION_NAME_PATTERN } from '../config/aws-regions';
 import {
@@ -12,18 +14,37 @@ import {
   DEFAULT_SUBNET_TAG,
   DEFAULT_VPC_TAG_KEY,
   DYNAMODB_TABLE_NAME,
-  EMAIL_PATTERN,
-  IAM_ROLE_NAME,
+  GUARDRAILS_MODES,
+  GUARDRAILS_MODE_VARIABLE,
   LOCAL_STATE_DIR,
   S3_BUCKET_NAME,
   SNS_TOPIC_NAME,
   TAG_LIMITS,
 } from '../config/deployment';
-import { ENGINES, Engine } from '../config/elasticache';
-import { DOCKER_IMAGE_REFERENCE, DOCKER_IMAGE_REFERENCE_FORM, LOCAL_ENV, PASSWORD_ENV } from '../config/local';
-import { LOCAL_CLUSTER, LOCAL_CLUSTER_ENV, LOCAL_CLUSTER_MAX_FIRST_PORT, LOCAL_CLUSTER_NODES } from '../config/local-cluster';
-import { PASSWORD_RULE, passwordProblem } from '../constructs/local/password';
-import { ValidationError, cidrProblem, describe, isAwsId, literalProblem } from '../constructs/validation';
+import { LOCAL_ENV, PASSWORD_ENV } from '../config/local';
+import { LOCAL_CLUSTER_ENV } from '../config/local-cluster';
+import {
+  EMAIL_PATTERN,
+  ENGINES,
+  Engine,
+  GuardrailsMode,
+  IAM_ROLE_NAME,
+  Problem,
+  Problems,
+  cidrProblem,
+  describe,
+  isAwsId,
+  literalProblem,
+} from '../constructs';
+import {
+  DOCKER_IMAGE_REFERENCE,
+  DOCKER_IMAGE_REFERENCE_FORM,
+  LOCAL_CLUSTER,
+  LOCAL_CLUSTER_MAX_FIRST_PORT,
+  LOCAL_CLUSTER_NODES,
+  PASSWORD_RULE,
+  passwordProblem,
+} from '../constructs/local';
 
 /** State file of a stack without remote state: the project root's terraform.<stack>.tfstate. */
 export function localStatePath(stack: string): string {
@@ -99,43 +120,53 @@ export const ENVIRONMENT_VARIABLE_SUFFIXES = [
   'CREDENTIAL_READER_ROLES',
 ] as const;
 
-/** Other CACHE_* variables this project reads (constructs/guardrails/aspect.ts). */
-const OTHER_CACHE_VARIABLES = ['CACHE_GUARDRAILS'];
+/** Other CACHE_* variables this project reads (config/deployment.ts). */
+const OTHER_CACHE_VARIABLES = [GUARDRAILS_MODE_VARIABLE];
 
-/** Collects "VARIABLE: allowed, got value (stacks …)" lines. */
-class VariableProblems {
-  readonly list: string[] = [];
-  constructor(private readonly affects: string) {}
+/** The one problem collector of a run, and the stacks its problems affect. */
+interface Run {
+  readonly problems: Problems;
+  readonly failed: Set<string>;
+}
 
-  /** Records "variable: allowed, got value (stacks)" unless `ok`; `why` says what is wrong when the form does not. */
-  check(ok: boolean, variable: string, allowed: string, got: unknown, why?: string): boolean {
-    if (!ok) this.list.push(`${variable}: ${allowed}, got ${describe(got)}${why ? ` (${why})` : ''} (${this.affects})`);
-    return ok;
-  }
+const newRun = (): Run => ({ problems: new Problems('environment variables'), failed: new Set<string>() });
 
+/** Reading variables that affect some stacks: each problem goes to the run's collector, naming those stacks. */
+interface VariableReader {
+  /** Records "variable: allowed, got value (why) (stacks)" unless `ok`; `why` says what is wrong when the form does not. */
+  check(ok: boolean, variable: string, allowed: string, got: unknown, why?: string): boolean;
   /** As `check`, with the value already described (`shown`) because it must not be echoed as given. */
-  checkShown(ok: boolean, variable: string, allowed: string, shown: string): boolean {
-    if (!ok) this.list.push(`${variable}: ${allowed}, got ${shown} (${this.affects})`);
-    return ok;
-  }
-
+  checkShown(ok: boolean, variable: string, allowed: string, shown: string): boolean;
   /**
    * The trimmed value of a variable; undefined when it is unset or empty, and when it cannot be a literal in the
    * synthesized JSON (a template sequence, a control character; with `insideExpression` also `"` and `\`), which
    * is recorded as its one problem. Every variable is read through here, so none reaches the JSON as an expression.
    */
-  read(env: Env, name: string, opts: { insideExpression?: boolean; show?: (value: string) => string } = {}): string | undefined {
-    const value = env[name]?.trim();
-    if (!value) return undefined;
-    const why = literalProblem(value, opts.insideExpression);
-    if (why === undefined) return value;
-    this.list.push(`${name}: ${why}, got ${(opts.show ?? describe)(value)} (${this.affects})`);
-    return undefined;
-  }
+  read(env: Env, name: string, opts?: { insideExpression?: boolean; show?: (value: string) => string }): string | undefined;
+  missing(variable: string, allowed: string): void;
+}
 
-  missing(variable: string, allowed: string): void {
-    this.list.push(`${variable}: ${allowed}, but it is unset (${this.affects})`);
-  }
+function readerFor(run: Run, stacks: readonly string[], where: string = stacksLabel(stacks)): VariableReader {
+  const record = (ok: boolean) => {
+    if (!ok) for (const s of stacks) run.failed.add(s);
+    return ok;
+  };
+  return {
+    check: (ok, variable, allowed, got, why) => record(run.problems.check(ok, variable, allowed, got, { why, where })),
+    checkShown: (ok, variable, allowed, shown) => record(run.problems.check(ok, variable, allowed, shown, { where, shown: true })),
+    read(env, name, opts = {}) {
+      const value = env[name]?.trim();
+      if (!value) return undefined;
+      const why = literalProblem(value, opts.insideExpression);
+      if (why === undefined) return value;
+      record(run.problems.check(false, name, why, (opts.show ?? describe)(value), { where, shown: true }));
+      return undefined;
+    },
+    missing(variable, allowed) {
+      run.problems.add({ field: variable, allowed, where });
+      record(false);
+    },
+  };
 }
 
 const stacksLabel = (names: readonly string[]) => (names.length === 1 ? `stack ${names[0]}` : `stacks ${names.join(', ')}`);
@@ -151,7 +182,7 @@ function list(value: string | undefined): string[] | undefined {
   return items.length ? items : undefined;
 }
 
-function checkRegion(p: VariableProblems, variable: string, value: string): AwsRegion | undefined {
+function checkRegion(p: VariableReader, variable: string, value: string): AwsRegion | undefined {
   const region = Object.prototype.hasOwnProperty.call(AWS_REGIONS, value) ? AWS_REGIONS[value] : undefined;
   p.check(
     region !== undefined,
@@ -164,7 +195,7 @@ function checkRegion(p: VariableProblems, variable: string, value: string): AwsR
   return region;
 }
 
-function checkBucket(p: VariableProblems, variable: string, name: string): void {
+function checkBucket(p: VariableReader, variable: string, name: string): void {
   const r = S3_BUCKET_NAME;
   const ok =
     r.pattern.test(name) &&
@@ -175,7 +206,7 @@ function checkBucket(p: VariableProblems, variable: string, name: string): void 
   p.check(ok, variable, `an S3 bucket name (${r.form}, no prefix ${r.reservedPrefixes.join('/')})`, name);
 }
 
-function tag(p: VariableProblems, variable: string, value: string | undefined, fallback: TagFilter): TagFilter {
+function tag(p: VariableReader, variable: string, value: string | undefined, fallback: TagFilter): TagFilter {
   if (value === undefined) return fallback;
   const m = /^([^=]+)=(.*)$/.exec(value);
   const key = m?.[1].trim() ?? '';
@@ -192,7 +223,7 @@ function tag(p: VariableProblems, variable: string, value: string | undefined, f
 }
 
 function ids(
-  p: VariableProblems,
+  p: VariableReader,
   variable: string,
   values: readonly string[] | undefined,
   prefix: 'vpc' | 'subnet' | 'sg',
@@ -231,7 +262,7 @@ function shownEndpoint(value: string): string {
 
 const TOPIC_ARN = /^arn:([a-z-]+):sns:([a-z0-9-]+):(\d{12}):(.+)$/;
 
-function checkTopicArn(p: VariableProblems, variable: string, arn: string, region: string, regionInfo: AwsRegion | undefined): void {
+function checkTopicArn(p: VariableReader, variable: string, arn: string, region: string, regionInfo: AwsRegion | undefined): void {
   const m = TOPIC_ARN.exec(arn);
   const partition = regionInfo?.partition ?? 'aws';
   p.check(
@@ -251,7 +282,7 @@ interface Shared {
   stateLockTable?: string;
 }
 
-function parseShared(env: Env, p: VariableProblems): Shared {
+function parseShared(env: Env, p: VariableReader): Shared {
   const regionSet = p.read(env, 'AWS_REGION');
   const region = regionSet ?? DEFAULT_REGION;
   const regionInfo = isSet(env, 'AWS_REGION') && regionSet === undefined ? undefined : checkRegion(p, 'AWS_REGION', region);
@@ -283,7 +314,7 @@ function parseShared(env: Env, p: VariableProblems): Shared {
   };
 }
 
-function parseEnvironment(environment: string, shared: Shared, env: Env, p: VariableProblems): DeploymentSettings {
+function parseEnvironment(environment: string, shared: Shared, env: Env, p: VariableReader): DeploymentSettings {
   const prefix = `CACHE_${environment.toUpperCase()}_`;
   const read = new Map<string, string | undefined>();
   const v = (suffix: (typeof ENVIRONMENT_VARIABLE_SUFFIXES)[number]) => {
@@ -409,7 +440,7 @@ function parseEnvironment(environment: string, shared: Shared, env: Env, p: Vari
 }
 
 /** CACHE_* variables that no stack reads: a typo in the environment name or the suffix. */
-function unknownCacheVariables(environments: readonly string[], env: Env, p: VariableProblems): void {
+function unknownCacheVariables(environments: readonly string[], env: Env, p: VariableReader): void {
   const known = new Set<string>([
     ...SHARED_VARIABLES,
     ...OTHER_CACHE_VARIABLES,
@@ -432,36 +463,69 @@ function unknownCacheVariables(environments: readonly string[], env: Env, p: Var
   }
 }
 
+/** Every setting of a run and every problem with them, each once, with the stacks that cannot be built (throws nothing). */
+export interface Settings {
+  /** Each AWS environment's settings (as parsed, even where a problem was found). */
+  readonly deployment: Readonly<Record<string, DeploymentSettings>>;
+  readonly local: LocalSettings;
+  /** CACHE_GUARDRAILS: `warn` prints guardrail violations instead of stopping. */
+  readonly guardrails: GuardrailsMode;
+  /** Every problem, in the order read: the AWS stacks' variables, the local stack's, then CACHE_GUARDRAILS. */
+  readonly problems: readonly Problem[];
+  /** The same problems by what they are about. */
+  readonly problemsOf: { readonly aws: readonly Problem[]; readonly local: readonly Problem[]; readonly everyStack: readonly Problem[] };
+  /** Stacks with a problem in their variables. */
+  readonly failedStacks: ReadonlySet<string>;
+}
+
+/** Every variable of a run: the AWS environments', the local stack's and CACHE_GUARDRAILS, into one collector. */
+export function readSettings(environments: readonly string[], env: Env): Settings {
+  const run = newRun();
+  const { settings } = deploymentSettingsOf(run, environments, env);
+  const aws = run.problems.list.length;
+  const local = localSettingsOf(run, env);
+  const localEnd = run.problems.list.length;
+  const guardrails = guardrailsModeOf(run, env);
+  const all = run.problems.list;
+  return {
+    deployment: settings,
+    local,
+    guardrails,
+    problems: all,
+    problemsOf: { aws: all.slice(0, aws), local: all.slice(aws, localEnd), everyStack: all.slice(localEnd) },
+    failedStacks: run.failed,
+  };
+}
+
+function deploymentSettingsOf(run: Run, environments: readonly string[], env: Env): { settings: Record<string, DeploymentSettings> } {
+  const sharedReader = readerFor(run, environments);
+  const shared = parseShared(env, sharedReader);
+  unknownCacheVariables(environments, env, sharedReader);
+  const settings: Record<string, DeploymentSettings> = {};
+  for (const e of environments) settings[e] = parseEnvironment(e, shared, env, readerFor(run, [e]));
+  return { settings };
+}
+
 /** The settings of every AWS environment, and every problem with them, each once (throws nothing). */
 export function parseDeploymentSettings(
   environments: readonly string[],
-  env: Env = process.env,
-): { settings: Record<string, DeploymentSettings>; problems: string[] } {
-  const sharedProblems = new VariableProblems(stacksLabel(environments));
-  const shared = parseShared(env, sharedProblems);
-  unknownCacheVariables(environments, env, sharedProblems);
-  const problems = [...sharedProblems.list];
-  const settings: Record<string, DeploymentSettings> = {};
-  for (const e of environments) {
-    const p = new VariableProblems(stacksLabel([e]));
-    settings[e] = parseEnvironment(e, shared, env, p);
-    problems.push(...p.list);
-  }
-  return { settings, problems };
+  env: Env,
+): { settings: Record<string, DeploymentSettings>; problems: readonly Problem[] } {
+  const run = newRun();
+  return { ...deploymentSettingsOf(run, environments, env), problems: run.problems.list };
 }
 
 /** Deployment settings of one environment; throws one ValidationError listing every problem of its variables. */
-export function deploymentSettings(environment: string, env: Env = process.env): DeploymentSettings {
-  const p = new VariableProblems(stacksLabel([environment]));
-  const shared = parseShared(env, p);
-  const settings = parseEnvironment(environment, shared, env, p);
-  if (p.list.length) throw new ValidationError('environment variables', p.list);
+export function deploymentSettings(environment: string, env: Env): DeploymentSettings {
+  const run = newRun();
+  const p = readerFor(run, [environment]);
+  const settings = parseEnvironment(environment, parseShared(env, p), env, p);
+  run.problems.throwIfAny();
   return settings;
 }
 
-/** The local stack's LOCAL_REDIS_* choices, and every problem with them (throws nothing). */
-export function parseLocalSettings(env: Env = process.env): { settings: LocalSettings; problems: string[] } {
-  const p = new VariableProblems(stacksLabel(['local']));
+function localSettingsOf(run: Run, env: Env): LocalSettings {
+  const p = readerFor(run, ['local']);
   const engine = p.read(env, LOCAL_ENV.engine);
   const port = p.read(env, LOCAL_ENV.port);
   const tls = p.read(env, LOCAL_ENV.tls);
@@ -503,7 +567,7 @@ export function parseLocalSettings(env: Env = process.env): { settings: LocalSet
   const password = env[PASSWORD_ENV];
   if (password !== undefined && password !== '') {
     const why = passwordProblem(password);
-    if (why !== undefined) p.list.push(`${PASSWORD_ENV}: ${PASSWORD_RULE}, got ${why} (stack local)`);
+    p.checkShown(why === undefined, PASSWORD_ENV, PASSWORD_RULE, why ?? '');
   }
   const settings: LocalSettings = {
     ...(engine !== undefined && (ENGINES as readonly string[]).includes(engine) ? { engine: engine as Engine } : {}),
@@ -514,12 +578,29 @@ export function parseLocalSettings(env: Env = process.env): { settings: LocalSet
     ...(clusterPortOk ? { clusterPort: Number(clusterPort) } : {}),
     ...(image !== undefined && DOCKER_IMAGE_REFERENCE.test(image) ? { image } : {}),
   };
-  return { settings, problems: p.list };
+  return settings;
+}
+
+/** The local stack's LOCAL_REDIS_* choices, and every problem with them (throws nothing). */
+export function parseLocalSettings(env: Env): { settings: LocalSettings; problems: readonly Problem[] } {
+  const run = newRun();
+  return { settings: localSettingsOf(run, env), problems: run.problems.list };
 }
 
 /** The local stack's choices; throws one ValidationError listing every problem of the LOCAL_REDIS_* variables. */
-export function localSettings(env: Env = process.env): LocalSettings {
-  const { settings, problems } = parseLocalSettings(env);
-  if (problems.length) throw new ValidationError('environment variables', problems);
+export function localSettings(env: Env): LocalSettings {
+  const run = newRun();
+  const settings = localSettingsOf(run, env);
+  run.problems.throwIfAny();
   return settings;
+}
+
+/** CACHE_GUARDRAILS: `enforce` (unset) or `warn`; a problem affects every stack. */
+function guardrailsModeOf(run: Run, env: Env): GuardrailsMode {
+  const v = env[GUARDRAILS_MODE_VARIABLE];
+  if (v === undefined || v === '') return 'enforce';
+  const p = readerFor(run, [], 'every stack');
+  return p.check((GUARDRAILS_MODES as readonly string[]).includes(v), GUARDRAILS_MODE_VARIABLE, GUARDRAILS_MODES.join(' or '), v)
+    ? (v as GuardrailsMode)
+    : 'enforce';
 }

@@ -1,11 +1,11 @@
 /**
  * Sizing: an environment profile (expected users, engine, optional memory floor) → a concrete plan.
- * Pure functions over the scaling tables (config/scaling.ts) and the node catalog (config/node-catalog.ts).
+ * Pure functions over the scaling tables (config/scaling.ts) and the library's node catalog
+ * (constructs/facts/node-catalog.ts). The synth app plans each environment once (./preflight.ts) and hands the plan to
+ * its stack.
  */
-import { CLUSTER_MODE_STEPS, CLUSTER_MODE_STEP_SPECS, ClusterMode, ClusterModeStep } from '../config/cluster-mode';
-import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine, LIMITS } from '../config/elasticache';
+import { CLUSTER_MODE_STEPS, CLUSTER_MODE_STEP_SPECS, ClusterModeStep } from '../config/cluster-mode';
 import { EnvironmentConfig } from '../config/environments';
-import { GIB, NODE_CATALOG, NodeType, PRICE_DATE } from '../config/node-catalog';
 import {
   BURSTABLE_NODES_ALLOWED,
   CLUSTER_MIN_SHARDS,
@@ -15,8 +15,23 @@ import {
   ScalingTier,
   TOP_TIER_MAX_USERS_WITHOUT_FLOOR,
 } from '../config/scaling';
-import { dataSpaceBytes, hourlyPriceUsd, monthlyCostUsd } from '../constructs/elasticache/node-types';
-import { Problems, ValidationError } from '../constructs/validation';
+import {
+  ClusterMode,
+  DEFAULT_RESERVED_MEMORY_PERCENT,
+  ENGINES,
+  Engine,
+  GIB,
+  LIMITS,
+  NODE_CATALOG,
+  NodeType,
+  PRICE_DATE,
+  Problems,
+  ValidationError,
+  dataSpaceBytes,
+  describe,
+  hourlyPriceUsd,
+  monthlyCostUsd,
+} from '../constructs';
 
 export interface SizingProfile {
   /** Users the environment must serve. */
@@ -84,39 +99,54 @@ export function singleShardTierFor(expectedUsers: number): ScalingTier {
   return tierFor(Math.min(expectedUsers, CLUSTER_USERS_ABOVE));
 }
 
-function checkProfile(p: SizingProfile): string[] {
-  const problems: string[] = [];
-  if (typeof p.expectedUsers !== 'number' || !Number.isInteger(p.expectedUsers) || p.expectedUsers < 0) {
-    problems.push(`expectedUsers: a whole number ≥ 0, got ${JSON.stringify(p.expectedUsers)}`);
-  }
-  if (!(ENGINES as readonly string[]).includes(p.engine)) {
-    problems.push(`engine: one of ${ENGINES.join(', ')}, got ${JSON.stringify(p.engine)}`);
-  }
-  if (p.memoryFloorGiB !== undefined && !(Number.isFinite(p.memoryFloorGiB) && p.memoryFloorGiB >= 0)) {
-    problems.push(`memoryFloorGiB: a number ≥ 0, got ${JSON.stringify(p.memoryFloorGiB)}`);
+function checkProfile(problems: Problems, p: SizingProfile): void {
+  const check = problems.check.bind(problems);
+  check(
+    typeof p.expectedUsers === 'number' && Number.isInteger(p.expectedUsers) && p.expectedUsers >= 0,
+    'expectedUsers',
+    'a whole number ≥ 0',
+    p.expectedUsers,
+  );
+  check((ENGINES as readonly string[]).includes(p.engine), 'engine', `one of ${ENGINES.join(', ')}`, p.engine);
+  if (p.memoryFloorGiB !== undefined) {
+    check(Number.isFinite(p.memoryFloorGiB) && p.memoryFloorGiB >= 0, 'memoryFloorGiB', 'a number ≥ 0', p.memoryFloorGiB);
   }
   const top = SCALING_TIERS[SCALING_TIERS.length - 1];
-  if (Number.isInteger(p.expectedUsers) && p.expectedUsers > TOP_TIER_MAX_USERS_WITHOUT_FLOOR && p.memoryFloorGiB === undefined) {
-    problems.push(
-      `expectedUsers: at most ${TOP_TIER_MAX_USERS_WITHOUT_FLOOR.toLocaleString('en-US')} without memoryFloorGiB ` +
+  if (Number.isInteger(p.expectedUsers)) {
+    check(
+      p.expectedUsers <= TOP_TIER_MAX_USERS_WITHOUT_FLOOR || p.memoryFloorGiB !== undefined,
+      'expectedUsers',
+      `at most ${TOP_TIER_MAX_USERS_WITHOUT_FLOOR.toLocaleString('en-US')} without memoryFloorGiB ` +
         `(the scaling table's top tier gives only a floor of ${top.memoryGiB} GiB and ${top.vcpu} cores, which would size ` +
         `${p.expectedUsers.toLocaleString('en-US')} users like ${(CLUSTER_USERS_ABOVE + 1).toLocaleString('en-US')}; set memoryFloorGiB ` +
-        `to the data size expected at that load; config/scaling.ts TOP_TIER_MAX_USERS_WITHOUT_FLOOR), got ${p.expectedUsers}`,
+        `to the data size expected at that load; config/scaling.ts TOP_TIER_MAX_USERS_WITHOUT_FLOOR)`,
+      p.expectedUsers,
     );
   }
   const r = p.reservedMemoryPercent;
-  if (r !== undefined && !(Number.isFinite(r) && r >= 0 && r < 100)) {
-    problems.push(`reservedMemoryPercent: a number from 0 to 99, got ${JSON.stringify(r)}`);
-  }
-  if (p.clusterModeStep !== undefined && !(CLUSTER_MODE_STEPS as readonly string[]).includes(p.clusterModeStep)) {
-    problems.push(`clusterModeStep: one of ${CLUSTER_MODE_STEPS.join(', ')}, got ${JSON.stringify(p.clusterModeStep)}`);
-  }
-  if (p.createdInClusterMode === true && p.clusterModeStep !== 'resharded') {
-    problems.push(
-      `createdInClusterMode: only with clusterModeStep "resharded" (a group created in cluster mode starts at the last step), got clusterModeStep ${JSON.stringify(p.clusterModeStep ?? 'single-shard')}`,
+  if (r !== undefined) check(Number.isFinite(r) && r >= 0 && r < 100, 'reservedMemoryPercent', 'a number from 0 to 99', r);
+  if (p.clusterModeStep !== undefined) {
+    check(
+      (CLUSTER_MODE_STEPS as readonly string[]).includes(p.clusterModeStep),
+      'clusterModeStep',
+      `one of ${CLUSTER_MODE_STEPS.join(', ')}`,
+      p.clusterModeStep,
     );
   }
-  return problems;
+  if (p.createdInClusterMode === true) {
+    check(
+      p.clusterModeStep === 'resharded',
+      'createdInClusterMode',
+      'only with clusterModeStep "resharded" (a group created in cluster mode starts at the last step)',
+      `clusterModeStep ${describe(p.clusterModeStep ?? 'single-shard')}`,
+      { shown: true },
+    );
+  }
+}
+
+/** A sizing problem found once the profile is valid: one ValidationError of `subject`. */
+function sizingError(subject: string, field: string, allowed: string, shown: string): ValidationError {
+  return new ValidationError(subject, [{ field, allowed, got: shown }]);
 }
 
 interface Candidate {
@@ -150,7 +180,9 @@ const DEVELOPMENT_NODE_MINIMUM = { vcpu: 1, memoryGiB: 0.5 } as const;
  * Throws one error listing every problem with the profile.
  */
 export function planSizing(profile: SizingProfile, subject = 'sizing profile'): SizingPlan {
-  new Problems(subject).addAll(checkProfile(profile)).throwIfAny();
+  const problems = new Problems(subject);
+  checkProfile(problems, profile);
+  problems.throwIfAny();
   const step = profile.clusterModeStep ?? 'single-shard';
   if (profile.createdInClusterMode) return planCluster(profile, undefined, subject);
   const single = planSingleShard(profile, step, subject);
@@ -159,10 +191,12 @@ export function planSizing(profile: SizingProfile, subject = 'sizing profile'): 
   const clusterModeNeeded = tier.clusterMode;
   const spec = CLUSTER_MODE_STEP_SPECS[step];
   if (!single.plan) {
-    throw new ValidationError(subject, [
-      `memory: one shard holds at most ${single.largestGiB} GiB of data (the largest catalog node), got ${single.requiredDataGiB} GiB: ` +
-        `the group needs cluster mode: move it with clusterModeStep (README "Moving to cluster mode"), now at ${JSON.stringify(step)}`,
-    ]);
+    throw sizingError(
+      subject,
+      'memory',
+      `one shard holds at most ${single.largestGiB} GiB of data (the largest catalog node)`,
+      `${single.requiredDataGiB} GiB: the group needs cluster mode: move it with clusterModeStep (README "Moving to cluster mode"), now at ${JSON.stringify(step)}`,
+    );
   }
   const plan: SizingPlan = {
     ...single.plan,
@@ -192,10 +226,13 @@ function planSingleShard(profile: SizingProfile, step: ClusterModeStep, subject:
   const requiredDataGiB = Math.max(sizedTier.memoryGiB, profile.memoryFloorGiB ?? 0);
   const replicasPerShard = sizedTier.replicasPerShard;
   if (step !== 'single-shard' && replicasPerShard < 1) {
-    throw new ValidationError(subject, [
-      `clusterModeStep: single-shard while the group has no replica (${profile.expectedUsers} users: "${sizedTier.replication}"; ` +
-        `the move to cluster mode needs automatic failover with at least one replica, AWS "Modifying cluster mode"), got ${JSON.stringify(step)}`,
-    ]);
+    throw sizingError(
+      subject,
+      'clusterModeStep',
+      `single-shard while the group has no replica (${profile.expectedUsers} users: "${sizedTier.replication}"; ` +
+        'the move to cluster mode needs automatic failover with at least one replica, AWS "Modifying cluster mode")',
+      JSON.stringify(step),
+    );
   }
   const nodes = NODE_CATALOG.filter((n) => eligible(profile, n));
   const choice = cheapest(
@@ -244,9 +281,12 @@ function planCluster(profile: SizingProfile, moved: SingleShard | undefined, sub
   const kept = keep ? candidates.find((c) => c.node.name === keep.name) : undefined;
   const choice = kept ?? cheapest(candidates);
   if (!choice) {
-    throw new ValidationError(subject, [
-      `memory: at most ${LIMITS.maxShards} shards of a catalog node with at least ${minimum.vcpu} vCPU and ${minimum.memoryGiB} GiB, got ${requiredDataGiB} GiB`,
-    ]);
+    throw sizingError(
+      subject,
+      'memory',
+      `at most ${LIMITS.maxShards} shards of a catalog node with at least ${minimum.vcpu} vCPU and ${minimum.memoryGiB} GiB`,
+      `${requiredDataGiB} GiB`,
+    );
   }
   return finish(profile, {
     tier,

@@ -9,7 +9,9 @@
  *   output directory (manifest.json last), so the stacks' `.terraform` directories and plans stay where they are.
  * - Validations run once, for all stacks, after synthesis into the temporary directory (`skipValidation` only stops
  *   cdktf from stopping at the first failing stack with its "skipValidation" hint); the guardrails run on the
- *   synthesized JSON there, so each stack is resolved once.
+ *   synthesized JSON there (with the packs each stack declared in it), so each stack is resolved once. A rule held at
+ *   `warning` and a suppressed violation (with its reason) are printed; neither stops synthesis.
+ * - The environment is read here, once: preflight gets the variables, the stacks get parsed settings and their plans.
  * - An output directory that cannot be used (a file in its place or in its path, a place where directories cannot be
  *   made, such as /proc, no permission) is a usage mistake: one line naming it and why, exit 2, nothing written.
  * - Anything else is a real crash: it propagates with its stack trace.
@@ -18,11 +20,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../config/environments';
-import { guardrailsMode } from '../constructs/guardrails/aspect';
-import { checkGuardrails, formatViolation } from '../constructs/guardrails/runner';
-import { TfJson } from '../constructs/guardrails/tf-json';
-import { ValidationError } from '../constructs/validation';
+import { GUARDRAILS_MODE_VARIABLE } from '../config/deployment';
+import { GuardrailReport, TfJson, ValidationError, formatSuppressed, formatViolation, problemText } from '../constructs';
 import { CacheEnvironmentStack } from './environment-stack';
+import { projectGuardrails } from './guardrails';
 import { LocalStack } from './local-stack';
 import { UnusablePath, ensureDirectory, errnoMeaning, isErrno, removeCreated, statOrUndefined } from './paths';
 import { preflight } from './preflight';
@@ -46,7 +47,7 @@ export function formatProblems(problems: readonly string[], outdir: string): str
 
 function problemsOfError(e: unknown): string[] | undefined {
   if (!ValidationError.isValidationError(e)) return undefined;
-  return e.problems.map((p) => `${e.subject}: ${p}`);
+  return e.problems.map((p) => `${e.subject}: ${problemText(p)}`);
 }
 
 /** Move every file of `from` into `to` (same file system), keeping what `to` holds besides; `last` moves last. */
@@ -74,6 +75,23 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** Where the message goes. @default process.stderr */
   readonly write?: (text: string) => void;
+}
+
+/**
+ * What synth says about one stack's guardrails: the violations that stop it (problems), and the lines it prints
+ * whether or not it stops: warnings, suppressed violations with their reasons, and with CACHE_GUARDRAILS=warn the
+ * violations themselves.
+ */
+export function guardrailsOutput(stack: string, report: GuardrailReport, warnOnly: boolean): { problems: string[]; printed: string[] } {
+  const violations = report.violations.map((v) => `${stack}: ${formatViolation(v)}`);
+  return {
+    problems: warnOnly ? [] : violations,
+    printed: [
+      ...report.warnings.map((v) => `Warning: ${stack}: ${formatViolation(v)}`),
+      ...report.suppressed.map((v) => `Suppressed: ${stack}: ${formatSuppressed(v)}`),
+      ...(warnOnly ? violations.map((l) => `Warning (${GUARDRAILS_MODE_VARIABLE}=warn): ${l}`) : []),
+    ],
+  };
 }
 
 /** What the output directory is called in messages. */
@@ -124,7 +142,15 @@ export function synthesizeApp(options: SynthOptions = {}): number {
       }
     };
     for (const name of AWS_ENVIRONMENTS) {
-      build(name, () => new CacheEnvironmentStack(app, name, { environment: environments[name], deployment: checked.deployment[name] }));
+      build(
+        name,
+        () =>
+          new CacheEnvironmentStack(app, name, {
+            environment: environments[name],
+            deployment: checked.deployment[name],
+            plan: checked.plans[name],
+          }),
+      );
     }
     build('local', () => new LocalStack(app, 'local', { settings: checked.local }));
 
@@ -135,17 +161,19 @@ export function synthesizeApp(options: SynthOptions = {}): number {
         problems.push(...c.node.validate().map((m) => `${where}: ${m}`));
         for (const m of c.node.metadata) if (m.type === ERROR_ANNOTATION) problems.push(`${where}: ${String(m.data)}`);
       }
-      // the guardrails on each stack's synthesized JSON, as the review reads it (rather than the GuardrailsAspect,
-      // which resolves every stack a second time); preflight checked CACHE_GUARDRAILS
-      const warnOnly = guardrailsMode(env) === 'warn';
+      // the guardrails on each stack's synthesized JSON, with the packs it declared there, as the review reads it
+      // (rather than the GuardrailsAspect, which resolves every stack a second time); preflight read CACHE_GUARDRAILS
+      const warnOnly = checked.guardrails === 'warn';
       for (const stack of app.node.findAll().filter((c) => TerraformStack.isStack(c))) {
-        const file = path.join(tmp, 'stacks', stack.node.id, 'cdk.tf.json');
-        const lines = checkGuardrails(JSON.parse(fs.readFileSync(file, 'utf8')) as TfJson, stack.node.id).map(
-          (v) => `${stack.node.id}: ${formatViolation(v)}`,
+        const id = stack.node.id;
+        const file = path.join(tmp, 'stacks', id, 'cdk.tf.json');
+        const said = guardrailsOutput(
+          id,
+          projectGuardrails(JSON.parse(fs.readFileSync(file, 'utf8')) as TfJson, { stackName: id }),
+          warnOnly,
         );
-        if (warnOnly) {
-          for (const l of lines) write(`Warning (CACHE_GUARDRAILS=warn): ${l}\n`);
-        } else problems.push(...lines);
+        for (const l of said.printed) write(`${l}\n`);
+        problems.push(...said.problems);
       }
     }
     if (problems.length) {

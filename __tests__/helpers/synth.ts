@@ -1,12 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
-import { resourcesOf as tfResourcesOf } from '../../constructs/guardrails/tf-json';
+import { resourcesOf as tfResourcesOf } from '../../constructs/tf-json';
 
-/** Synthesized Terraform JSON of a stack: constructs/guardrails/tf-json.ts's TfJson with the sections tests read made concrete. */
+/** Synthesized Terraform JSON of a stack: constructs/tf-json's TfJson with the sections tests read made concrete. */
 export type TfJson = {
   resource: Record<string, Record<string, Record<string, any>>>;
   data?: Record<string, Record<string, Record<string, any>>>;
@@ -18,6 +20,19 @@ export type TfJson = {
 /** Synthesize a stack, running construct validations, and parse the JSON. */
 export function synthJson(stack: TerraformStack): TfJson {
   return JSON.parse(Testing.synth(stack, true));
+}
+
+/**
+ * A stack as `cdktf synth` writes cdk.tf.json (Testing.fullSynth), with the "//" metadata that `Testing.synth` strips:
+ * where a stack declares its guardrail packs and suppressions, which the review and synth read.
+ */
+export function synthAsWritten(stack: TerraformStack): TfJson {
+  const dir = Testing.fullSynth(stack);
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Every resource of a type in a synthesized stack (logical ids dropped). */

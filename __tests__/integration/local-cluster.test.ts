@@ -14,7 +14,8 @@ import * as net from 'net';
 import * as path from 'path';
 import { parseEnv } from 'util';
 import { Cluster, ClusterOptions } from 'ioredis';
-import { LOCAL_CLUSTER } from '../../config/local-cluster';
+import { LOCAL_CLUSTER_NAME } from '../../config/local-cluster';
+import { LOCAL_CLUSTER } from '../../constructs/local/defaults';
 import { DockerEngine, hostImageName } from '../../scripts/lib/docker';
 import { freeLoopbackPort, parseInfo } from '../../scripts/lib/redis-server';
 import { deployLocal, LocalDeployResult } from '../../scripts/tools/local-deploy';
@@ -103,7 +104,7 @@ async function ownerOf(c: Cluster, key: string): Promise<string> {
   return `${primary[0]}:${primary[1]}`;
 }
 
-const containerOfPort = (port: number) => `${LOCAL_CLUSTER.name}-${port - firstPort + 1}`;
+const containerOfPort = (port: number) => `${LOCAL_CLUSTER_NAME}-${port - firstPort + 1}`;
 
 (runs ? describe : describe.skip)('the local Redis Cluster, deployed by the engine with the real Docker provider', () => {
   beforeAll(async () => {
@@ -262,7 +263,7 @@ const containerOfPort = (port: number) => `${LOCAL_CLUSTER.name}-${port - firstP
     cluster.disconnect();
     const tlsDir = path.join(work, 'tls');
     execFileSync('bash', [path.join(ROOT, 'scripts/local-tls.sh'), tlsDir], { stdio: 'pipe', timeout: 20000 });
-    const before = await docker.docker.getContainer(`${LOCAL_CLUSTER.name}-1`).inspect();
+    const before = await docker.docker.getContainer(`${LOCAL_CLUSTER_NAME}-1`).inspect();
     const tls = await deploy({
       LOCAL_REDIS_CLUSTER: '1',
       LOCAL_REDIS_CLUSTER_PORT: String(firstPort),
@@ -270,7 +271,7 @@ const containerOfPort = (port: number) => `${LOCAL_CLUSTER.name}-${port - firstP
       LOCAL_REDIS_TLS: '1',
       LOCAL_REDIS_TLS_DIR: tlsDir,
     });
-    const after = await docker.docker.getContainer(`${LOCAL_CLUSTER.name}-1`).inspect();
+    const after = await docker.docker.getContainer(`${LOCAL_CLUSTER_NAME}-1`).inspect();
     expect(after.Id).not.toBe(before.Id);
     expect(tls.clusterReadyMs).toBeDefined();
     cluster = connectCluster(tls, { tls: { ca: fs.readFileSync(path.join(tlsDir, 'ca.crt')) } });

@@ -10,7 +10,7 @@ import {
   CONTAINER_PORT,
   DISABLED_COMMANDS,
   RDB_SAVE_POINTS,
-} from '../../config/local';
+} from '../../constructs/local/defaults';
 import { localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
 import Redis from 'ioredis';
 import { GuideRedis, open, parseInfo, startGuideRedis, withClient } from '../../scripts/lib/redis-server';

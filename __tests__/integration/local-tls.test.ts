@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import { X509Certificate, createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { LOCAL_HOST, TLS_FILES } from '../../config/local';
+import { LOCAL_HOST, TLS_FILES } from '../../constructs/local/defaults';
 import { GuideRedis, removeDir, startGuideRedis, tempDir, withClient } from '../../scripts/lib/redis-server';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'local-tls.sh');

@@ -10,7 +10,7 @@
  * What moto 5.2 cannot hold (README "Reviewing a change"): parameter groups, user groups and CloudWatch alarms fail
  * in the apply, and it keeps a replication group without its encryption, subnet group, security groups or node count,
  * so a plan against it would replace the group whatever changed. Those stay out of the state; the review lists their
- * predictions as not provable from this state, and they rest on the provider source (config/force-new.ts).
+ * predictions as not provable from this state, and they rest on the provider source (constructs/facts/force-new.ts).
  * One apply and two plans, shared by the cases.
  */
 import * as fs from 'fs';

@@ -3,11 +3,11 @@
  * redis-server with a 500 ms Lua script while another sends a GET. The GET waits for the script (the engine runs one
  * command at a time), yet INFO commandstats, from which ElastiCache computes GetTypeCmdsLatency ("delta(usec)/
  * delta(calls)", CPU time per call), charges the GET microseconds; the slow log, configured as the groups are
- * (config/elasticache.ts SLOWLOG), records the script with its duration in microseconds above the slow-commands
+ * (constructs/facts/elasticache.ts SLOWLOG), records the script with its duration in microseconds above the slow-commands
  * threshold (100000 µs). ElastiCache's delivery of that record to CloudWatch Logs is AWS's part (unit tests check the
  * transformer and metric filter against its documented record format).
  */
-import { SLOWLOG } from '../../config/elasticache';
+import { SLOWLOG } from '../../constructs/facts/elasticache';
 import { RedisServer, freeLoopbackPort, open, parseInfo, removeDir, tempDir } from '../../scripts/lib/redis-server';
 import type Redis from 'ioredis';
 

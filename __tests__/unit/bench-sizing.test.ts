@@ -174,8 +174,8 @@ describe('the production sizing against the brute force', () => {
     const source = fs.readFileSync(require.resolve('../../scripts/bench/sizing-brute-force'), 'utf8');
     expect(source.match(/^import .*$/gm)).toEqual([
       "import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';",
-      "import { NODE_CATALOG, NodeType } from '../../config/node-catalog';",
-      "import type { Engine } from '../../config/elasticache';",
+      "import { NODE_CATALOG, NodeType } from '../../constructs/facts/node-catalog';",
+      "import type { Engine } from '../../constructs/facts/elasticache';",
       "import { SizingPlan, planSizing, sizingProfileOf } from '../../stacks/sizing';",
     ]);
   });

@@ -1,12 +1,13 @@
 /**
  * CacheAlarms: which alarms exist for which node, what each watches, where it reports, and which settings are refused.
- * Expected values are written out literally (thresholds from config/alarms.ts as the guides give them, node-type
+ * Expected values are written out literally (thresholds from constructs/monitoring/defaults.ts as the guides give them, node-type
  * facts from the catalog), so that a change of a default shows up here as a failing specification.
  */
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { AlarmOverrides, HIT_RATE_TARGET_PERCENT } from '../../config/alarms';
+import { AlarmOverrides } from '../../constructs/monitoring/defaults';
+import { HIT_RATE_TARGET_PERCENT } from '../../config/alarms';
 import { deploymentSettings } from '../../stacks/settings';
 import { AWS_ENVIRONMENTS } from '../../config/environments';
 import { CacheAlarms, CacheAlarmsProps } from '../../constructs/monitoring/cache-alarms';
@@ -105,7 +106,7 @@ const gt = (metric_name: string, statistic: string, threshold: number, period: n
   treat_missing_data: missing,
 });
 
-/** The single-metric alarms of a 2-vCPU node (maxclients 65000) of a Redis OSS 7.1 group: the defaults of config/alarms.ts. */
+/** The single-metric alarms of a 2-vCPU node (maxclients 65000) of a Redis OSS 7.1 group: the defaults of constructs/monitoring/defaults.ts. */
 const REDIS_2_VCPU: Record<string, Expected> = {
   cpu: gt('CPUUtilization', 'Average', 45, 60, 5, 'missing'), // 90 % of one core ÷ 2 vCPU
   'memory-warning': gt('DatabaseMemoryUsagePercentage', 'Average', 80, 60, 10, 'missing'),

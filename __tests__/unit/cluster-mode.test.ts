@@ -12,8 +12,8 @@ import { ClusterModeStep } from '../../config/cluster-mode';
 import { EnvironmentConfig } from '../../config/environments';
 import { RedisReplicationGroupProps } from '../../constructs/elasticache/props';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
-import { checkGuardrails } from '../../constructs/guardrails/runner';
-import { TfJson } from '../../constructs/guardrails/tf-json';
+import { environmentViolations } from '../helpers/guardrails';
+import { TfJson } from '../../constructs/tf-json';
 import { renderMarkdown } from '../../scripts/review/markdown';
 import { StackReview, review } from '../../scripts/review/review';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
@@ -119,7 +119,7 @@ describe('what each step synthesizes', () => {
       'isl-cache-production-002',
       'isl-cache-production-003',
     ]);
-    expect(checkGuardrails(j, 'production')).toEqual([]);
+    expect(environmentViolations(j, 'production')).toEqual([]);
   });
 
   it('a group created in cluster mode: 3 primaries + 3 replicas, cluster ids throughout, no tag, no move output', () => {
@@ -128,7 +128,7 @@ describe('what each step synthesizes', () => {
     expect(rgOf(j).tags).toBeUndefined();
     expect(alarmNodes(j)[0]).toBe('isl-cache-production-0001-001');
     expect(j.output.cluster_mode_move).toBeUndefined();
-    expect(checkGuardrails(j, 'production')).toEqual([]);
+    expect(environmentViolations(j, 'production')).toEqual([]);
   });
 });
 
@@ -307,14 +307,14 @@ describe('jumps AWS or the provider refuse: guardrail cluster-mode-steps names t
     const base = group({ numNodeGroups: 3, nodeType: 'cache.m7g.xlarge' });
     const head = group({ numNodeGroups: 4, nodeType: 'cache.r7g.xlarge' });
     expect(
-      checkGuardrails(head, 'production', base)
+      environmentViolations(head, 'production', base)
         .filter((v) => v.rule === 'cluster-mode-steps')
         .map((v) => v.message),
     ).toEqual([
       'isl-cache-test: shards 3 → 4 together with node type cache.m7g.xlarge → cache.r7g.xlarge: one online resharding or one node-type change at a time; change the node type first with the shard count unchanged, then the shard count',
     ]);
     expect(
-      checkGuardrails(group({ numNodeGroups: 3, nodeType: 'cache.r7g.xlarge' }), 'production', base).filter(
+      environmentViolations(group({ numNodeGroups: 3, nodeType: 'cache.r7g.xlarge' }), 'production', base).filter(
         (v) => v.rule === 'cluster-mode-steps',
       ),
     ).toEqual([]);
@@ -323,7 +323,7 @@ describe('jumps AWS or the provider refuse: guardrail cluster-mode-steps names t
   it('at synth time (no base) only the stack itself is checked: a compatible group with a parameter group without cluster-enabled', () => {
     const j = JSON.parse(JSON.stringify(at('compatible'))) as Json;
     paramsOf(j).parameter = paramsOf(j).parameter.filter((p: { name: string }) => p.name !== 'cluster-enabled');
-    expect(checkGuardrails(j, 'production').map((v) => `${v.rule}: ${v.message}`)).toEqual([
+    expect(environmentViolations(j, 'production').map((v) => `${v.rule}: ${v.message}`)).toEqual([
       'cluster-mode-steps: isl-cache-production: cluster mode compatible with a parameter group without cluster-enabled yes',
     ]);
   });
@@ -352,7 +352,7 @@ describe('burstable nodes', () => {
     const j = JSON.parse(JSON.stringify(synth(FIXED_ENVIRONMENTS.production))) as Json;
     rgOf(j).node_type = 'cache.t4g.medium';
     expect(
-      checkGuardrails(j, 'production')
+      environmentViolations(j, 'production')
         .filter((v) => v.rule === 'no-burstable-nodes')
         .map((v) => v.message),
     ).toEqual([

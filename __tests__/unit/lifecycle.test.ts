@@ -7,7 +7,7 @@
  */
 import { Testing } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, EnvironmentConfig } from '../../config/environments';
-import { TfJson } from '../../constructs/guardrails/tf-json';
+import { TfJson } from '../../constructs/tf-json';
 import { ResourceChange } from '../../scripts/review/diff';
 import { StackReview, review } from '../../scripts/review/review';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';

@@ -16,9 +16,9 @@ import { GuardrailsAspect } from '../../constructs/guardrails/aspect';
 import { AWS_ENVIRONMENTS } from '../../config/environments';
 import { LOCAL_ENV, PASSWORD_ENV } from '../../config/local';
 import { LOCAL_CLUSTER_ENV } from '../../config/local-cluster';
-import { checkGuardrails } from '../../constructs/guardrails/runner';
+import { environmentViolations } from '../helpers/guardrails';
 import { templateSequence } from '../../constructs/guardrails/rules/literal-settings';
-import { TfJson } from '../../constructs/guardrails/tf-json';
+import { TfJson } from '../../constructs/tf-json';
 import { describe as describeValue } from '../../constructs/validation';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { LocalStack } from '../../stacks/local-stack';
@@ -189,7 +189,7 @@ describe('TF_VAR_redis_password is checked at synth and never shown', () => {
 
 describe('guardrail literal-settings: a template sequence that reached a setting another way fails synth', () => {
   const literalViolations = (json: TfJson, stack: string) =>
-    checkGuardrails(json, stack)
+    environmentViolations(json, stack)
       .filter((v) => v.rule === 'literal-settings')
       .map((v) => `${v.resource}: ${v.message}`);
 
@@ -253,9 +253,9 @@ describe('guardrail literal-settings: a template sequence that reached a setting
     new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     new RandomProvider(stack, 'random');
     new RedisReplicationGroup(stack, 'cache', { ...BASE_GROUP_PROPS, snapshotArns: ['arn:aws:s3:::backups/${file("/etc/hostname")}.rdb'] });
-    Aspects.of(stack).add(new GuardrailsAspect('enforce'));
+    Aspects.of(stack).add(new GuardrailsAspect({ mode: 'enforce' }));
     expect(() => Testing.synth(stack, true)).toThrow(
-      /guardrail literal-settings: aws_elasticache_replication_group\.\S+: a template sequence "\$\{" in a literal setting \(restoreFromSnapshot \(config\/environments\.ts\) or the snapshotName\/snapshotArns props\) at snapshot_arns\.0: Terraform would evaluate it/,
+      /guardrail literal-settings: aws_elasticache_replication_group\.\S+: a template sequence "\$\{" in a literal setting \(the snapshotName\/snapshotArns props\) at snapshot_arns\.0: Terraform would evaluate it/,
     );
   });
 });

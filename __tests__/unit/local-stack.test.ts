@@ -9,16 +9,14 @@ import {
   CONTAINER_PATHS,
   CONTAINER_PORT,
   HEALTHCHECK,
-  LOCAL_CONTAINER_NAME,
   LOCAL_DEFAULT_PORT,
-  LOCAL_ENV,
   LOCAL_HOST,
   LOCAL_IMAGES,
   LOCAL_PASSWORD,
-  PASSWORD_VARIABLE,
   RESTART_POLICY,
   TLS_FILES,
-} from '../../config/local';
+} from '../../constructs/local/defaults';
+import { LOCAL_CONTAINER_NAME, LOCAL_ENV, PASSWORD_VARIABLE } from '../../config/local';
 import { LocalRedis, LocalRedisProps } from '../../constructs/local/local-redis';
 import { localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';
 import { LocalStack, LocalStackProps } from '../../stacks/local-stack';
@@ -321,7 +319,7 @@ describe('LocalRedis validation', () => {
     [
       'TLS without the files',
       { tls: true, tlsDir: '/nonexistent' },
-      'tlsDir: a directory holding ca.crt, redis.crt, redis.key (run scripts/local-tls.sh), got "/nonexistent" without ca.crt, redis.crt, redis.key',
+      'tlsDir: a directory holding ca.crt, redis.crt, redis.key, got "/nonexistent" without ca.crt, redis.crt, redis.key',
     ],
   ])('rejects %s', (_, props, message) => {
     expect(attempt(props)).toThrow(message);

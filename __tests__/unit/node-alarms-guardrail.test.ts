@@ -7,8 +7,8 @@ import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
-import { checkGuardrails } from '../../constructs/guardrails/runner';
-import { TfJson } from '../../constructs/guardrails/tf-json';
+import { environmentViolations } from '../helpers/guardrails';
+import { TfJson } from '../../constructs/tf-json';
 import { CacheAlarms } from '../../constructs/monitoring/cache-alarms';
 
 type Json = Record<string, any>;
@@ -47,7 +47,7 @@ const only = (j: Json, type: string): Json => {
   return all[0];
 };
 const violations = (j: Json) =>
-  checkGuardrails(j as TfJson, 'pilot')
+  environmentViolations(j as TfJson, 'pilot')
     .filter((v) => v.rule === 'node-alarms')
     .map((v) => v.message);
 

@@ -11,8 +11,8 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { EnvironmentConfig } from '../../config/environments';
 import { RedisReplicationGroup } from '../../constructs/elasticache/replication-group';
 import { GuardrailsAspect } from '../../constructs/guardrails/aspect';
-import { checkGuardrails } from '../../constructs/guardrails/runner';
-import { TfJson } from '../../constructs/guardrails/tf-json';
+import { environmentViolations } from '../helpers/guardrails';
+import { TfJson } from '../../constructs/tf-json';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { deploymentSettings } from '../../stacks/settings';
 import { FIXED_ENVIRONMENTS } from '../helpers/environments';
@@ -46,7 +46,7 @@ function synth(env: EnvironmentConfig): Json {
 const clone = (j: Json): Json => JSON.parse(JSON.stringify(j)) as Json;
 const first = (j: Json, type: string) => Object.values(j.resource[type])[0];
 const byName = (j: Json, type: string, name: string) => Object.values(j.resource[type]).find((r) => r.name === name);
-const violations = (j: Json, rule: string, stack = 'production') => checkGuardrails(j, stack).filter((v) => v.rule === rule);
+const violations = (j: Json, rule: string, stack = 'production') => environmentViolations(j, stack).filter((v) => v.rule === rule);
 
 let production: Json;
 let pilot: Json;
@@ -60,7 +60,7 @@ beforeAll(() => {
 describe('the environment stacks as they are', () => {
   it.each(['pilot', 'staging', 'production'])('%s passes every rule of issue 11', (name) => {
     const json = { pilot, staging, production }[name]!;
-    expect(checkGuardrails(json, name).filter((v) => ISSUE_11_RULES.includes(v.rule))).toEqual([]);
+    expect(environmentViolations(json, name).filter((v) => ISSUE_11_RULES.includes(v.rule))).toEqual([]);
   });
 });
 
@@ -124,7 +124,7 @@ describe('each rule refuses its defect', () => {
     ]);
   });
 
-  it('create-before-destroy-names applies to any resource config/force-new.ts knows, e.g. a topic', () => {
+  it('create-before-destroy-names applies to any resource constructs/facts/force-new.ts knows, e.g. a topic', () => {
     const j = clone(production);
     Object.assign(byName(j, 'aws_sns_topic', 'isl-cache-production-alarms'), {
       fifo_topic: true,
@@ -274,7 +274,7 @@ describe('synth refuses it', () => {
     new RandomProvider(stack, 'random');
     const topic = new SnsTopic(stack, 'encrypted-events', { name: 'encrypted-events', kmsMasterKeyId: 'alias/team-key' });
     new RedisReplicationGroup(stack, 'cache', { ...BASE_GROUP_PROPS, notificationTopic: topic });
-    Aspects.of(stack).add(new GuardrailsAspect('enforce'));
+    Aspects.of(stack).add(new GuardrailsAspect({ mode: 'enforce' }));
     expect(() => Testing.synth(stack, true)).toThrow(
       /guardrail events-topic: aws_elasticache_replication_group\.\S+: isl-cache-test: notification_topic_arn is aws_sns_topic\.encrypted-events, encrypted/,
     );
@@ -293,6 +293,6 @@ describe('synth refuses it', () => {
     const json = JSON.parse(Testing.synth(stack)) as Json;
     expect(first(json, 'aws_elasticache_replication_group').notification_topic_arn).toBe('arn:aws:sns:us-east-1:123456789012:team-events');
     expect(json.resource.aws_sns_topic).toBeUndefined();
-    expect(checkGuardrails(json, 'byo').filter((v) => v.rule === 'events-topic')).toEqual([]);
+    expect(environmentViolations(json, 'byo').filter((v) => v.rule === 'events-topic')).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AwsEnvironmentName, EnvironmentConfig } from '../../config/environments';
-import { checkEnvironmentConfig, preflight } from '../../stacks/preflight';
+import { preflight } from '../../stacks/preflight';
 import { synthesizeApp } from '../../stacks/synthesize';
 import { FIXED_ENVIRONMENTS } from '../helpers/environments';
 
@@ -79,15 +79,21 @@ describe('config/environments.ts mistakes name the environment and the field', (
   });
 
   it('reports six bad fields of one environment in one run', () => {
-    const problems = checkEnvironmentConfig('staging', {
-      ...FIXTURE.staging,
-      snapshotRetentionLimitDays: -1,
-      snapshotWindow: 'nightly',
-      maintenanceWindow: 'sunday',
-      logRetentionDays: 2,
-      applyImmediately: 1 as never,
-      alarms: { swap: { bytes: -5 } },
-    });
+    const { problems } = preflight(
+      {
+        ...FIXTURE,
+        staging: {
+          ...FIXTURE.staging,
+          snapshotRetentionLimitDays: -1,
+          snapshotWindow: 'nightly',
+          maintenanceWindow: 'sunday',
+          logRetentionDays: 2,
+          applyImmediately: 1 as never,
+          alarms: { swap: { bytes: -5 } },
+        },
+      },
+      {},
+    );
     expect(problems.map((p) => p.split(':')[0])).toEqual([
       'config/environments.ts staging.snapshotRetentionLimitDays',
       'config/environments.ts staging.snapshotWindow',

@@ -6,7 +6,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../../config/providers';
+import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../../constructs/facts/providers';
 import { pinVerifiedProviders } from '../../constructs/providers';
 import { loadProviderMap } from '../../scripts/tools/tools';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';

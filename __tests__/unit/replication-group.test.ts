@@ -388,15 +388,31 @@ describe('invalid props fail before anything is created, each problem named', ()
       { transitEncryptionEnabled: false, authentication: 'none', transitEncryptionMode: 'required' },
       'transitEncryptionMode: unset unless transitEncryptionEnabled is true, got "required"',
     ],
-    ['retention over 35 days', { snapshotRetentionLimitDays: 36 }, 'snapshotRetentionLimitDays: a whole number from 0 to 35, got 36'],
-    ['badly formatted snapshot window', { snapshotWindow: '3:00-4:00' }, 'snapshotWindow: UTC "hh:mm-hh:mm", got "3:00-4:00"'],
+    [
+      'retention over 35 days',
+      { snapshotRetentionLimitDays: 36 },
+      'snapshotRetentionLimitDays: a whole number of days from 0 to 35, got 36',
+    ],
+    [
+      'badly formatted snapshot window',
+      { snapshotWindow: '3:00-4:00' },
+      'snapshotWindow: UTC "hh:mm-hh:mm", at least 60 minutes, got "3:00-4:00"',
+    ],
     [
       'badly formatted maintenance window',
       { maintenanceWindow: 'sunday:05:00-sunday:06:00' },
       'maintenanceWindow: UTC "ddd:hh:mm-ddd:hh:mm"',
     ],
-    ['snapshot window under an hour', { snapshotWindow: '03:00-03:30' }, 'snapshotWindow: at least 60 minutes, got "03:00-03:30 (30 min)"'],
-    ['maintenance window under an hour', { maintenanceWindow: 'sun:05:00-sun:05:59' }, 'maintenanceWindow: at least 60 minutes'],
+    [
+      'snapshot window under an hour',
+      { snapshotWindow: '03:00-03:30' },
+      'snapshotWindow: UTC "hh:mm-hh:mm", at least 60 minutes, got "03:00-03:30" (30 minutes)',
+    ],
+    [
+      'maintenance window under an hour',
+      { maintenanceWindow: 'sun:05:00-sun:05:59' },
+      'maintenanceWindow: UTC "ddd:hh:mm-ddd:hh:mm" (ddd = sun…sat), at least 60 minutes, got "sun:05:00-sun:05:59" (59 minutes)',
+    ],
     [
       'windows that overlap',
       { snapshotWindow: '05:30-06:30' },
@@ -438,7 +454,7 @@ describe('invalid props fail before anything is created, each problem named', ()
       .filter((m) => m.type === '@cdktf/warn')
       .map((m) => m.data);
     expect(warnings).toEqual([
-      'nodeType cache.r5.large is not in config/node-catalog.ts: unpriced, and its CPU alarm uses EngineCPUUtilization',
+      'nodeType cache.r5.large is not in the node catalog (constructs/facts/node-catalog.ts): unpriced, and its CPU alarm uses EngineCPUUtilization',
     ]);
   });
 

@@ -10,16 +10,18 @@ import { App, Aspects, TerraformStack, Testing } from 'cdktf';
 import { deploymentSettings } from '../../stacks/settings';
 import { EnvironmentConfig } from '../../config/environments';
 import { GuardrailsAspect, applyGuardrails } from '../../constructs/guardrails/aspect';
-import { checkGuardrails } from '../../constructs/guardrails/runner';
+import { environmentViolations } from '../helpers/guardrails';
+import { checkProjectGuardrails } from '../../stacks/guardrails';
 import { diffStacks } from '../../scripts/review/diff';
 import { renderMarkdown } from '../../scripts/review/markdown';
 import { replacementOf } from '../../scripts/review/replacement';
 import { review } from '../../scripts/review/review';
 import { ThresholdUnit, thresholdText } from '../../scripts/review/summary';
-import { TfJson } from '../../constructs/guardrails/tf-json';
+import { TfJson } from '../../constructs/tf-json';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { LocalStack } from '../../stacks/local-stack';
 import { FIXED_ENVIRONMENTS } from '../helpers/environments';
+import { synthAsWritten } from '../helpers/synth';
 
 type Json = TfJson & { resource: Record<string, Record<string, any>> };
 
@@ -29,7 +31,8 @@ const PG = 'aws_elasticache_parameter_group';
 function stackOf(env: EnvironmentConfig, app: App = Testing.app()): CacheEnvironmentStack {
   return new CacheEnvironmentStack(app, env.name, { environment: env, deployment: deploymentSettings(env.name, {}) });
 }
-const synth = (stack: TerraformStack): Json => JSON.parse(Testing.synth(stack));
+/** As `cdktf synth` writes it: with the "//" metadata in which staging and production declare their guardrail packs. */
+const synth = (stack: TerraformStack): Json => synthAsWritten(stack);
 const clone = (json: Json): Json => JSON.parse(JSON.stringify(json));
 const rgOf = (json: Json) => Object.values(json.resource[RG])[0];
 const rgAddress = (json: Json) => `${RG}.${Object.keys(json.resource[RG])[0]}`;
@@ -341,7 +344,7 @@ describe('alarm thresholds in the summary are printed in their unit', () => {
   });
 });
 
-describe('replacement rules (config/force-new.ts)', () => {
+describe('replacement rules (constructs/facts/force-new.ts)', () => {
   const rg = (over: Record<string, unknown>) => ({ engine: 'redis', engine_version: '7.1', transit_encryption_enabled: true, ...over });
   it.each([
     ['redis → valkey is in place', RG, 'engine', rg({}), rg({ engine: 'valkey', engine_version: '8.1' }), false],
@@ -475,11 +478,11 @@ describe('replacement rules (config/force-new.ts)', () => {
 
 describe('guardrails', () => {
   it.each(['pilot', 'staging', 'production'] as const)('the %s stack passes every guardrail', (name) => {
-    expect(checkGuardrails(json[name], name)).toEqual([]);
+    expect(environmentViolations(json[name], name)).toEqual([]);
   });
 
   it('the local Docker stack has no ElastiCache resource to check, and no secret literal', () => {
-    expect(checkGuardrails(JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', { env: {} }))), 'local')).toEqual([]);
+    expect(environmentViolations(JSON.parse(Testing.synth(new LocalStack(Testing.app(), 'local', { env: {} }))), 'local')).toEqual([]);
   });
 
   const rgMut = (f: (rg: any, j: Json) => void) => (j: Json) => {
@@ -614,14 +617,14 @@ describe('guardrails', () => {
   ] as Array<[string, Name, string, (j: Json) => void]>)('%s in %s: %s', (rule, name, _, change) => {
     const j = clone(json[name]);
     change(j);
-    expect(checkGuardrails(j, name).map((v) => v.rule)).toContain(rule);
+    expect(environmentViolations(j, name).map((v) => v.rule)).toContain(rule);
   });
 
   it('derives node ids as ElastiCache does: in cluster mode <rg>-<shard>-<node>', () => {
     const j = clone(json.pilot);
     Object.assign(rgOf(j), { cluster_mode: 'enabled', num_node_groups: 2, replicas_per_node_group: 1 });
     delete rgOf(j).num_cache_clusters;
-    const nodes = checkGuardrails(j, 'pilot')
+    const nodes = environmentViolations(j, 'pilot')
       .filter((v) => v.rule === 'node-alarms')
       .map((v) => /node (\S+) \((\w+)\)/.exec(v.message)!.slice(1).join(' '));
     expect(nodes).toEqual([
@@ -632,11 +635,16 @@ describe('guardrails', () => {
     ]);
   });
 
-  it('staging/production-only rules do not apply to pilot', () => {
-    expect(checkGuardrails(json.stagingNoReplica, 'staging').map((v) => v.rule)).toEqual(['multi-az']);
-    const single = clone(json.stagingNoReplica);
-    (single.provider!.aws as any)[0].default_tags[0].tags.environment = 'pilot';
-    expect(checkGuardrails(single, 'staging')).toEqual([]);
+  it('the protected rules hold where the stack declares the pack, whatever its name or tag', () => {
+    // staging declares the pack `protected` in its JSON ("//"), which synth and the review read
+    expect(checkProjectGuardrails(json.stagingNoReplica, { stackName: 'staging' }).map((v) => v.rule)).toEqual(['multi-az']);
+    const renamed = clone(json.stagingNoReplica);
+    (renamed.provider!.aws as any)[0].default_tags[0].tags.environment = 'pilot';
+    expect(checkProjectGuardrails(renamed, { stackName: 'pilot' }).map((v) => v.rule)).toEqual(['multi-az']);
+    // without the declaration the same stack, named staging, is held to the baseline only
+    const undeclared = clone(json.stagingNoReplica);
+    delete (undeclared as any)['//'].guardrails;
+    expect(checkProjectGuardrails(undeclared, { stackName: 'staging' })).toEqual([]);
   });
 
   it('expressions and generated secrets are fine: ${…} under auth_token, requirepass, REDIS_PASSWORD and in a sensitive output', () => {
@@ -649,7 +657,7 @@ describe('guardrails', () => {
       },
     };
     j.output!.url = { value: 'rediss://:${random_password.p.result}@cache:6379', sensitive: true };
-    expect(checkGuardrails(j, 'production')).toEqual([]);
+    expect(environmentViolations(j, 'production')).toEqual([]);
   });
 });
 
@@ -681,7 +689,7 @@ describe('guardrails at synth time', () => {
 
       const warned = new App({ outdir: path.join(outdir, 'warn') });
       stackOf(cfg.stagingNoReplica, warned);
-      applyGuardrails(warned, 'warn');
+      applyGuardrails(warned, { mode: 'warn' });
       warned.synth();
       const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'warn', 'manifest.json'), 'utf8'));
       expect(manifest.stacks.staging.annotations.map((a: any) => a.message)).toEqual([expect.stringMatching(/^guardrail multi-az:/)]);

@@ -2,11 +2,11 @@
  * Settings from environment variables (stacks/settings.ts): every variable is checked against its real form, and
  * each problem names the variable, the stacks it affects, the allowed form and the value given.
  */
-import { ValidationError } from '../../constructs/validation';
+import { ValidationError, problemText } from '../../constructs';
 import { deploymentSettings, localSettings, parseDeploymentSettings, parseLocalSettings } from '../../stacks/settings';
 
 const AWS = ['pilot', 'staging', 'production'] as const;
-const problemsOf = (env: Record<string, string>) => parseDeploymentSettings(AWS, env).problems;
+const problemsOf = (env: Record<string, string>) => parseDeploymentSettings(AWS, env).problems.map(problemText);
 
 describe('AWS settings: defaults', () => {
   it('needs no variable at all: us-east-1, zones a–c, lookups by tag, local state', () => {
@@ -314,7 +314,7 @@ describe('local settings (LOCAL_REDIS_*)', () => {
     ['an unknown engine', { LOCAL_REDIS_ENGINE: 'memcached' }, 'LOCAL_REDIS_ENGINE: one of redis, valkey, got "memcached" (stack local)'],
     ['TLS as a word', { LOCAL_REDIS_TLS: 'yes' }, 'LOCAL_REDIS_TLS: 0 or 1, got "yes" (stack local)'],
   ])('refuses %s', (_, env, message) => {
-    const { problems } = parseLocalSettings(env);
+    const problems = parseLocalSettings(env).problems.map(problemText);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
   });

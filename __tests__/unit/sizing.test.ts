@@ -3,7 +3,7 @@
  * environments' users and floors, so changing an environment in config/ changes none of these expectations
  * (environment-stacks.test.ts specifies the environments themselves).
  */
-import { NODE_CATALOG } from '../../config/node-catalog';
+import { NODE_CATALOG } from '../../constructs/facts/node-catalog';
 import { dataSpaceBytes } from '../../constructs/elasticache/node-types';
 import { ClusterModeStep } from '../../config/cluster-mode';
 import { SizingProfile, planSizing, tierFor } from '../../stacks/sizing';

@@ -3,7 +3,7 @@
  * command. Rules apply left to right and the last one that matches a command decides, as ACL SETUSER applies them.
  * A user starts with no command. Pure: shared by the construct's validation and the guardrails; no provider imports.
  */
-import { COMMAND_CATEGORIES, ELASTICACHE_RESTRICTED_COMMANDS } from '../../config/redis-acl';
+import { COMMAND_CATEGORIES, ELASTICACHE_RESTRICTED_COMMANDS } from '../facts/redis-acl';
 
 export interface AccessString {
   readonly on: boolean;
@@ -34,7 +34,7 @@ export function parseAccessString(text: string): AccessString {
 }
 
 /**
- * Whether the access string lets its user run `command` (a name from config/redis-acl.ts COMMAND_CATEGORIES, whose
+ * Whether the access string lets its user run `command` (a name from ../facts/redis-acl.ts COMMAND_CATEGORIES, whose
  * categories decide `+@cat` / `-@cat` rules). A rule for a subcommand (`+config|get`) does not grant the command.
  */
 export function allowsCommand(access: AccessString, command: string): boolean {

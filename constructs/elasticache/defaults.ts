@@ -1,6 +1,7 @@
 /**
  * Defaults of the RedisReplicationGroup construct's props (./props.ts documents each). They belong to the
- * construct, not to any project's scaling choices: a stack passes its own choices explicitly.
+ * construct, not to any app's scaling choices: a stack passes its own choices explicitly. Frozen: a default is changed
+ * by passing the prop, never by editing this object.
  *
  * Backups run at night UTC and end before the weekly maintenance window opens, so the two never overlap.
  */
@@ -11,10 +12,34 @@ import {
   KMS_KEY_DELETION_WINDOW_MAX_DAYS,
   LogFormat,
   MaxmemoryPolicy,
-} from '../../config/elasticache';
-import type { Authentication, CredentialUpdateStrategy } from './props';
+} from '../facts/elasticache';
+import { deepFreeze } from '../freeze';
+import type { Authentication, CredentialUpdateStrategy } from './types';
 
-export const REPLICATION_GROUP_DEFAULTS = {
+/** The defaults of the props RedisReplicationGroupProps leaves optional (read-only, and frozen at run time). */
+export interface ReplicationGroupDefaults {
+  readonly engine: Engine;
+  readonly numNodeGroups: number;
+  readonly replicasPerNodeGroup: number;
+  readonly port: number;
+  readonly maxmemoryPolicy: MaxmemoryPolicy;
+  readonly reservedMemoryPercent: number;
+  readonly transitEncryptionEnabled: boolean;
+  readonly authentication: Authentication;
+  readonly applicationAccessString: string;
+  readonly credentialVersion: number;
+  readonly credentialUpdateStrategy: CredentialUpdateStrategy;
+  readonly snapshotRetentionLimitDays: number;
+  readonly snapshotWindow: string;
+  readonly maintenanceWindow: string;
+  readonly finalSnapshotEnabled: boolean;
+  readonly logRetentionInDays: number;
+  readonly logFormat: LogFormat;
+  readonly applyImmediately: boolean;
+  readonly configurationEndpointHowToFix: string;
+}
+
+export const REPLICATION_GROUP_DEFAULTS: ReplicationGroupDefaults = deepFreeze({
   /**
    * Valkey for new groups: about 20 % cheaper per node than Redis OSS, a drop-in replacement for Redis OSS 7 on
    * ElastiCache ("Upgrading engine versions including cross engine upgrades": in place, no downtime, same endpoints),
@@ -22,7 +47,7 @@ export const REPLICATION_GROUP_DEFAULTS = {
    * server-side request latency with percentiles (SuccessfulRead/WriteRequestLatency, from Valkey 7.2), which guide
    * 004's "P95 > 100ms" alarm needs. Going back to Redis OSS replaces the group.
    */
-  engine: 'valkey' as Engine,
+  engine: 'valkey',
   numNodeGroups: 1,
   replicasPerNodeGroup: 0,
   port: DEFAULT_PORT,
@@ -30,11 +55,11 @@ export const REPLICATION_GROUP_DEFAULTS = {
    * A cache should evict rather than refuse writes: `allkeys-lru` (Redis's guidance for caches). ElastiCache's own
    * default, `volatile-lru`, refuses writes once memory is full of keys without a TTL.
    */
-  maxmemoryPolicy: 'allkeys-lru' as MaxmemoryPolicy,
+  maxmemoryPolicy: 'allkeys-lru',
   reservedMemoryPercent: DEFAULT_RESERVED_MEMORY_PERCENT,
   transitEncryptionEnabled: true,
   /** RBAC: an AUTH token grants every command to whoever holds it; a user's access string can deny FLUSHALL & co. */
-  authentication: 'rbac' as Authentication,
+  authentication: 'rbac',
   /**
    * Every key and command, except those the guides' security checklists deny (000, 003, 004: FLUSHDB, FLUSHALL, KEYS;
    * CONFIG is restricted by ElastiCache for every user and may not appear in an access string). No Pub/Sub channels
@@ -42,15 +67,16 @@ export const REPLICATION_GROUP_DEFAULTS = {
    */
   applicationAccessString: 'on ~* +@all -flushall -flushdb -keys',
   credentialVersion: 1,
-  credentialUpdateStrategy: 'ROTATE' as CredentialUpdateStrategy,
+  credentialUpdateStrategy: 'ROTATE',
   snapshotRetentionLimitDays: 7,
   snapshotWindow: '03:00-04:00',
   maintenanceWindow: 'sun:05:00-sun:06:00',
   finalSnapshotEnabled: true,
   logRetentionInDays: 30,
-  logFormat: 'json' as LogFormat,
+  logFormat: 'json',
   applyImmediately: false,
-};
+  configurationEndpointHowToFix: 'apply clusterMode "compatible" first, then set configurationEndpointInSecret in a later deploy.',
+});
 
 /** The generated AUTH token: 64 characters (16–128 allowed), at least 2 of each class. */
 export const AUTH_TOKEN_GENERATION = { length: 64, minEachClass: 2 } as const;

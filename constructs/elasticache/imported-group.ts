@@ -5,7 +5,7 @@
  */
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { Engine } from '../../config/elasticache';
+import { Engine } from '../facts/elasticache';
 import { Problems, isIntegerIn, validateConstruct } from '../validation';
 import { CacheNode, memberNodes } from './member-nodes';
 import { ITopic } from './props';

@@ -18,7 +18,7 @@ export interface CacheNode {
  * @param clusterModeEnabled ids of cluster mode enabled (`<rg>-000S-00N`); otherwise `<rg>-00N` (cluster mode disabled
  *   or compatible: one shard)
  * @param options.firstShardKeepsDisabledIds the group was moved from cluster mode disabled: its first shard keeps the
- *   ids it had (`<rg>-00N`), shards added later are `<rg>-000S-00N` (config/cluster-mode.ts
+ *   ids it had (`<rg>-00N`), shards added later are `<rg>-000S-00N` (../facts/cluster-mode.ts
  *   MOVED_FROM_CLUSTER_MODE_DISABLED_TAG)
  */
 export function memberNodes(

@@ -1,10 +1,10 @@
 /**
- * Node types: any valid ElastiCache node type is accepted by its pattern (config/elasticache.ts NODE_TYPE_PATTERN);
- * the catalog (config/node-catalog.ts) adds vCPUs, maxmemory and prices where it knows the type. A type outside the
+ * Node types: any valid ElastiCache node type is accepted by its pattern (../facts/elasticache.ts NODE_TYPE_PATTERN);
+ * the catalog (../facts/node-catalog.ts) adds vCPUs, maxmemory and prices where it knows the type. A type outside the
  * catalog is deployable, only unpriced (the construct warns).
  */
-import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, NODE_TYPE_PATTERN } from '../../config/elasticache';
-import { DEFAULT_MAXCLIENTS, HOURS_PER_MONTH, MICRO_MAXCLIENTS, NODE_CATALOG, NodeType } from '../../config/node-catalog';
+import { DEFAULT_RESERVED_MEMORY_PERCENT, Engine, NODE_TYPE_PATTERN } from '../facts/elasticache';
+import { DEFAULT_MAXCLIENTS, HOURS_PER_MONTH, MICRO_MAXCLIENTS, NODE_CATALOG, NodeType } from '../facts/node-catalog';
 
 export type { NodeType };
 

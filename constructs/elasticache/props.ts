@@ -2,7 +2,7 @@
  * RedisReplicationGroup props, their defaults (./defaults.ts) and their validation: `resolveReplicationGroupProps`
  * applies every default and checks every prop, collecting all problems into one ValidationError.
  */
-import { CLUSTER_MODE_MIN_ENGINE_VERSION, ClusterMode } from '../../config/cluster-mode';
+import { CLUSTER_MODE_MIN_ENGINE_VERSION, ClusterMode } from '../facts/cluster-mode';
 import {
   DEFAULT_ENGINE_VERSION,
   ENGINES,
@@ -13,52 +13,29 @@ import {
   LogFormat,
   MAXMEMORY_POLICIES,
   MaxmemoryPolicy,
-} from '../../config/elasticache';
+} from '../facts/elasticache';
 import {
   Problems,
   isAwsId,
   isIntegerIn,
   isPrivateCidr,
   isUnresolved,
+  literalProblem,
   parseDailyWindow,
   parseWeeklyWindow,
   rangesOverlap,
 } from '../validation';
-import { ELASTICACHE_RESTRICTED_COMMANDS, RBAC_ID_MAX_LENGTH } from '../../config/redis-acl';
+import { ELASTICACHE_RESTRICTED_COMMANDS, RBAC_ID_MAX_LENGTH } from '../facts/redis-acl';
 import { parseAccessString } from './access-string';
 import { NOT_MODIFIABLE_PARAMETERS, REPLICATION_GROUP_DEFAULTS, USER_ID_SUFFIXES } from './defaults';
+import { Authentication, AuthTokenMigration, CredentialUpdateStrategy, IEncryptionKey, ITopic } from './types';
 import { NodeType, findNodeType, isValidNodeTypeName } from './node-types';
 
 export type { ClusterMode };
 
-/** A KMS key brought by the user: anything with an ARN (a `KmsKey`, a `DataAwsKmsKey`, or `{ arn: '…' }`). */
-export interface IEncryptionKey {
-  readonly arn: string;
-}
+export type { Authentication, AuthTokenMigration, CredentialUpdateStrategy, IEncryptionKey, ITopic };
 
-/** An SNS topic brought by the user (a `SnsTopic`, a `DataAwsSnsTopic`, or `{ arn: '…' }`). */
-export interface ITopic {
-  readonly arn: string;
-}
-
-/**
- * How clients authenticate. `rbac`: ElastiCache role-based access control, a user group holding the application user
- * (its access string, a generated password kept in Secrets Manager) and a user named `default` that is switched off;
- * `auth-token`: one shared AUTH token, which grants every command (FLUSHALL included) to whoever holds it; `none`.
- */
-export type Authentication = 'rbac' | 'auth-token' | 'none';
-
-/** Steps of the move from an AUTH token to RBAC (RedisReplicationGroupProps.authTokenMigration). */
-export type AuthTokenMigration = 'accept-auth-token' | 'complete';
-
-/**
- * How a change of the credential (`credentialVersion`) is applied: `ROTATE` adds the new password or token beside the
- * old one (both valid), `SET` (only after a ROTATE, for the credential last rotated) keeps only the new one. For the
- * AUTH token this is `auth_token_update_strategy`; for the application user, its one or two passwords.
- */
-export type CredentialUpdateStrategy = 'ROTATE' | 'SET';
-
-/** Parameter-group family of an engine version (config/elasticache.ts ENGINE_VERSIONS). */
+/** Parameter-group family of an engine version (../facts/elasticache.ts ENGINE_VERSIONS). */
 export function parameterGroupFamily(engine: Engine, version: string): string | undefined {
   return (ENGINE_VERSIONS[engine] as Record<string, string> | undefined)?.[version];
 }
@@ -69,7 +46,7 @@ export interface RedisReplicationGroupProps {
   /** Human description of the group (required by the API, non-empty). */
   readonly description: string;
   /**
-   * Node type, e.g. `cache.m7g.large`: any ElastiCache node type. Types in config/node-catalog.ts are priced and
+   * Node type, e.g. `cache.m7g.large`: any ElastiCache node type. Types in the node catalog (constructs/facts/node-catalog.ts) are priced and
    * sized; others get a synth warning (unpriced, CPU alarm on EngineCPUUtilization).
    */
   readonly nodeType: string;
@@ -84,7 +61,7 @@ export interface RedisReplicationGroupProps {
   readonly engine?: Engine;
   /**
    * Pinned engine version, `major.minor`.
-   * @default the newest supported for the engine (`DEFAULT_ENGINE_VERSION` in config/elasticache.ts)
+   * @default the newest supported for the engine (`DEFAULT_ENGINE_VERSION`, constructs/facts/elasticache.ts)
    */
   readonly engineVersion?: string;
   /**
@@ -119,9 +96,16 @@ export interface RedisReplicationGroupProps {
    */
   readonly configurationEndpointInSecret?: boolean;
   /**
+   * What the plan's error tells the operator to do when the secret would read a configuration endpoint that does not
+   * exist yet (the cluster mode is not compatible or enabled in AWS yet), after "`<id>` has no configuration endpoint
+   * yet: ". An app names its own procedure here.
+   * @default 'apply clusterMode "compatible" first, then set configurationEndpointInSecret in a later deploy.'
+   */
+  readonly configurationEndpointHowToFix?: string;
+  /**
    * The group was moved from cluster mode disabled (it was created with one shard): its first shard keeps the member
    * ids `<rg>-001`, `<rg>-002`, … (a cache cluster is never renamed), shards added later are `<rg>-0002-001`, …; the
-   * alarms follow those ids, and the group carries the tag `cluster-mode-moved = from-disabled` (config/cluster-mode.ts)
+   * alarms follow those ids, and the group carries the tag `cluster-mode-moved = from-disabled` (constructs/facts/cluster-mode.ts)
    * so that the guardrails and the review read them too. Only with clusterMode `compatible` or `enabled`.
    * @default false: the group was created in the cluster mode it has
    */
@@ -306,7 +290,7 @@ export interface ResolvedReplicationGroupSettings {
   readonly engineVersion: string;
   readonly parameterGroupFamily: string;
   readonly nodeType: string;
-  /** The catalog entry of the node type; undefined for a type outside config/node-catalog.ts. */
+  /** The catalog entry of the node type; undefined for a type outside the node catalog. */
   readonly node?: NodeType;
   readonly numNodeGroups: number;
   readonly replicasPerNodeGroup: number;
@@ -314,6 +298,7 @@ export interface ResolvedReplicationGroupSettings {
   /** clusterMode is `enabled`. */
   readonly clusterModeEnabled: boolean;
   readonly configurationEndpointInSecret: boolean;
+  readonly configurationEndpointHowToFix: string;
   readonly movedFromClusterModeDisabled: boolean;
   readonly automaticFailoverEnabled: boolean;
   readonly multiAzEnabled: boolean;
@@ -400,7 +385,9 @@ export function resolveReplicationGroupProps(
   errors.check(nodeTypeOk, 'nodeType', 'an ElastiCache node type (cache.<family>.<size>, e.g. cache.m7g.large)', props.nodeType);
   const node = nodeTypeOk ? findNodeType(props.nodeType) : undefined;
   if (nodeTypeOk && !node)
-    warnings.push(`nodeType ${props.nodeType} is not in config/node-catalog.ts: unpriced, and its CPU alarm uses EngineCPUUtilization`);
+    warnings.push(
+      `nodeType ${props.nodeType} is not in the node catalog (constructs/facts/node-catalog.ts): unpriced, and its CPU alarm uses EngineCPUUtilization`,
+    );
 
   const shards = props.numNodeGroups ?? d.numNodeGroups;
   const replicas = props.replicasPerNodeGroup ?? d.replicasPerNodeGroup;
@@ -441,6 +428,15 @@ export function resolveReplicationGroupProps(
     'configurationEndpointInSecret',
     'true with clusterMode enabled (host and url are the configuration endpoint)',
     configurationEndpointInSecret,
+  );
+  const configurationEndpointHowToFix = props.configurationEndpointHowToFix ?? d.configurationEndpointHowToFix;
+  errors.check(
+    typeof configurationEndpointHowToFix === 'string' && literalProblem(configurationEndpointHowToFix) === undefined,
+    'configurationEndpointHowToFix',
+    typeof configurationEndpointHowToFix === 'string'
+      ? (literalProblem(configurationEndpointHowToFix) ?? 'a string')
+      : 'a string (the plan shows it in an error message)',
+    configurationEndpointHowToFix,
   );
   const movedFromClusterModeDisabled = props.movedFromClusterModeDisabled ?? false;
   errors.check(
@@ -660,19 +656,31 @@ export function resolveReplicationGroupProps(
   errors.check(
     isIntegerIn(retention, 0, LIMITS.snapshotRetentionMaxDays),
     'snapshotRetentionLimitDays',
-    `a whole number from 0 to ${LIMITS.snapshotRetentionMaxDays}`,
+    `a whole number of days from 0 to ${LIMITS.snapshotRetentionMaxDays}`,
     retention,
   );
   const snapshotWindow = props.snapshotWindow ?? d.snapshotWindow;
   const maintenanceWindow = props.maintenanceWindow ?? d.maintenanceWindow;
-  const daily = parseDailyWindow(snapshotWindow);
-  const weekly = parseWeeklyWindow(maintenanceWindow);
-  errors.check(daily !== undefined, 'snapshotWindow', 'UTC "hh:mm-hh:mm"', snapshotWindow);
-  errors.check(weekly !== undefined, 'maintenanceWindow', 'UTC "ddd:hh:mm-ddd:hh:mm" (ddd = sun…sat)', maintenanceWindow);
+  const daily = typeof snapshotWindow === 'string' ? parseDailyWindow(snapshotWindow) : undefined;
+  const weekly = typeof maintenanceWindow === 'string' ? parseWeeklyWindow(maintenanceWindow) : undefined;
   const min = LIMITS.minWindowMinutes;
-  if (daily) errors.check(daily.minutes >= min, 'snapshotWindow', `at least ${min} minutes`, `${snapshotWindow} (${daily.minutes} min)`);
-  if (weekly)
-    errors.check(weekly.minutes >= min, 'maintenanceWindow', `at least ${min} minutes`, `${maintenanceWindow} (${weekly.minutes} min)`);
+  const minutes = (m: number | undefined) => (m === undefined ? undefined : `${m} minutes`);
+  errors.check(
+    daily !== undefined && daily.minutes >= min,
+    'snapshotWindow',
+    `UTC "hh:mm-hh:mm", at least ${min} minutes`,
+    snapshotWindow,
+    {
+      why: minutes(daily?.minutes),
+    },
+  );
+  errors.check(
+    weekly !== undefined && weekly.minutes >= min,
+    'maintenanceWindow',
+    `UTC "ddd:hh:mm-ddd:hh:mm" (ddd = sun…sat), at least ${min} minutes`,
+    maintenanceWindow,
+    { why: minutes(weekly?.minutes) },
+  );
   if (daily && weekly) {
     errors.check(
       !rangesOverlap(daily.ranges, weekly.ranges),
@@ -686,7 +694,7 @@ export function resolveReplicationGroupProps(
   errors.check(
     (LIMITS.logRetentionDays as readonly number[]).includes(logRetentionInDays),
     'logRetentionInDays',
-    `one of ${LIMITS.logRetentionDays.join(', ')}`,
+    `one of ${LIMITS.logRetentionDays.join(', ')} (the values CloudWatch Logs accepts)`,
     logRetentionInDays,
   );
 
@@ -696,6 +704,9 @@ export function resolveReplicationGroupProps(
   if (!clusterModeEnabled && isIntegerIn(replicas, 0, LIMITS.maxReplicasPerShard)) {
     errors.check(1 + replicas <= LIMITS.maxNodesPerShard, 'replicasPerNodeGroup', `at most ${LIMITS.maxNodesPerShard - 1}`, replicas);
   }
+
+  const applyImmediately = props.applyImmediately ?? d.applyImmediately;
+  errors.check(typeof applyImmediately === 'boolean', 'applyImmediately', 'true or false', applyImmediately);
 
   errors.throwIfAny();
   return {
@@ -710,6 +721,7 @@ export function resolveReplicationGroupProps(
     clusterMode,
     clusterModeEnabled,
     configurationEndpointInSecret,
+    configurationEndpointHowToFix,
     movedFromClusterModeDisabled,
     automaticFailoverEnabled,
     multiAzEnabled,
@@ -735,7 +747,7 @@ export function resolveReplicationGroupProps(
     logRetentionInDays,
     logFormat,
     // the migration's first step cannot wait for the maintenance window (see authTokenMigration)
-    applyImmediately: acceptAuthTokenAsDefaultUser || (props.applyImmediately ?? d.applyImmediately),
+    applyImmediately: acceptAuthTokenAsDefaultUser || applyImmediately,
     warnings,
   };
 }

@@ -25,11 +25,11 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../../config/cluster-mode';
-import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../../config/elasticache';
-import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../../config/redis-acl';
-import { Engine } from '../../config/elasticache';
-import { Problems, isAwsId, isUnresolved, validateConstruct } from '../validation';
+import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../facts/cluster-mode';
+import { ELASTICACHE_LOG_GROUP_PREFIX, FINAL_SNAPSHOT_SUFFIX_BYTES, LIMITS, SLOWLOG } from '../facts/elasticache';
+import { DEFAULT_USER_NAME, RBAC_ENGINE } from '../facts/redis-acl';
+import { Engine } from '../facts/elasticache';
+import { Problem, Problems, isAwsId, isUnresolved, problemsOf, validateConstruct } from '../validation';
 import {
   AUTH_TOKEN_GENERATION,
   DEFAULT_USER_ACCESS_STRING,
@@ -59,6 +59,15 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
    */
   static fromReplicationGroupAttributes(scope: Construct, id: string, attrs: ReplicationGroupAttributes): IReplicationGroup {
     return new ImportedReplicationGroup(scope, id, attrs);
+  }
+
+  /**
+   * Every problem of `props`, as the constructor would throw them, without creating anything: an app checks its
+   * groups first and reports every problem of every input in one run (each with its `field`, to restate it under the
+   * setting the user set). Empty when the props are valid.
+   */
+  static validateProps(props: RedisReplicationGroupProps): readonly Problem[] {
+    return problemsOf(() => resolveReplicationGroupProps(props));
   }
 
   /** Every prop with its default applied. */
@@ -500,7 +509,7 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
    * RBAC: the application user (access string from the props; passwords of the rotation), the user named `default`
    * that every user group must contain (off; during a migration from the AUTH token it accepts that token with the
    * application's access string), and the user group. Users and group use engine `redis`, which ElastiCache accepts
-   * for Redis OSS and Valkey groups alike (config/redis-acl.ts).
+   * for Redis OSS and Valkey groups alike (../facts/redis-acl.ts).
    */
   private createUsers(authToken: Password | undefined): {
     group: ElasticacheUserGroup;
@@ -570,7 +579,7 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
     const rg = s.replicationGroupId;
     const zones = this.props.availabilityZones;
     // compatible and enabled: node groups (the provider reads both forms back from any group, so switching from
-    // num_cache_clusters to num_node_groups = 1 with the same replicas changes nothing; config/cluster-mode.ts)
+    // num_cache_clusters to num_node_groups = 1 with the same replicas changes nothing; ../facts/cluster-mode.ts)
     const shardArgs =
       s.clusterMode !== 'disabled'
         ? { numNodeGroups: s.numNodeGroups, replicasPerNodeGroup: s.replicasPerNodeGroup }
@@ -661,7 +670,7 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
             precondition: [
               {
                 condition: `\${${this.replicationGroup.fqn}.configuration_endpoint_address != null && ${this.replicationGroup.fqn}.configuration_endpoint_address != ""}`,
-                errorMessage: `${rg} has no configuration endpoint yet: apply cluster mode "compatible" first (clusterModeStep "compatible"), then publish the endpoint (clusterModeStep "cluster-clients").`,
+                errorMessage: `${rg} has no configuration endpoint yet: ${s.configurationEndpointHowToFix}`,
               },
             ],
           }
@@ -687,7 +696,7 @@ function userPassword() {
   return { length: g.length, special: false, minNumeric: g.minEachClass, minUpper: g.minEachClass, minLower: g.minEachClass };
 }
 
-/** Where the group's log groups live: `/aws/vendedlogs/elasticache/<rg>` (config/elasticache.ts). */
+/** Where the group's log groups live: `/aws/vendedlogs/elasticache/<rg>` (../facts/elasticache.ts). */
 export function logGroupPrefix(replicationGroupId: string): string {
   return `${ELASTICACHE_LOG_GROUP_PREFIX}/${replicationGroupId}`;
 }

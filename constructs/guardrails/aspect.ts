@@ -1,26 +1,38 @@
 /**
- * Guardrails at synth time: an aspect that gives every stack a validation running the guardrail rules on its
- * resolved JSON, so `app.synth()` (and `Testing.synth(stack, true)`) refuses a violating stack.
+ * Guardrails at synth time: an aspect that gives every stack a validation running the guardrail rules of its packs on
+ * its resolved JSON, so `app.synth()` (and `Testing.synth(stack, true)`) refuses a stack that violates a rule held at
+ * `error`. Warnings and suppressed violations become annotations (the latter with their reason).
  */
 import { Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { ValidationError, describe } from '../validation';
-import { checkGuardrails, formatViolation } from './runner';
-import { TfJson } from './tf-json';
+import { TfJson } from '../tf-json';
+import { GuardrailRule, evaluateGuardrails, formatSuppressed, formatViolation } from './runner';
 
-/** `CACHE_GUARDRAILS=warn` turns violations into synth warnings (the review synthesizes that way to report them all). */
-export const GUARDRAILS_MODE_VARIABLE = 'CACHE_GUARDRAILS';
+/** `enforce`: a violation fails synth; `warn`: every violation is a synth warning (to report them all, e.g. in a review). */
 export type GuardrailsMode = 'enforce' | 'warn';
+
+export interface GuardrailsAspectOptions {
+  /** @default 'enforce' */
+  readonly mode?: GuardrailsMode;
+  /** Rule implementations that replace the library's of the same id (runner option `rules`). @default none */
+  readonly rules?: readonly GuardrailRule[];
+}
 
 const guarded = new WeakSet<TerraformStack>();
 
 /**
- * Aspect that gives every TerraformStack it visits a validation running checkGuardrails on the stack's resolved
- * JSON: `app.synth()` and `Testing.synth(stack, true)` then fail with the list of violations ('enforce'), or
- * record them as warnings ('warn').
+ * Aspect that gives every TerraformStack it visits a validation running the guardrails on the stack's resolved JSON:
+ * `app.synth()` and `Testing.synth(stack, true)` then fail with the list of violations ('enforce'), or record them as
+ * warnings ('warn').
  */
 export class GuardrailsAspect implements IAspect {
-  constructor(readonly mode: GuardrailsMode = 'enforce') {}
+  readonly mode: GuardrailsMode;
+  private readonly rules?: readonly GuardrailRule[];
+
+  constructor(options: GuardrailsAspectOptions = {}) {
+    this.mode = options.mode ?? 'enforce';
+    this.rules = options.rules;
+  }
 
   visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node) || guarded.has(node)) return;
@@ -28,22 +40,16 @@ export class GuardrailsAspect implements IAspect {
     guarded.add(stack);
     stack.node.addValidation({
       validate: () => {
-        const lines = checkGuardrails(stack.toTerraform() as TfJson, stack.node.id).map(formatViolation);
-        if (this.mode === 'enforce') return lines;
-        lines.forEach((l) => {
-          Annotations.of(stack).addWarning(l);
-        });
+        const report = evaluateGuardrails(stack.toTerraform() as TfJson, { stackName: stack.node.id, rules: this.rules });
+        for (const w of report.warnings) Annotations.of(stack).addWarning(formatViolation(w));
+        for (const s of report.suppressed) Annotations.of(stack).addInfo(formatSuppressed(s));
+        const errors = report.violations.map(formatViolation);
+        if (this.mode === 'enforce') return errors;
+        for (const e of errors) Annotations.of(stack).addWarning(e);
         return [];
       },
     });
   }
-}
-
-export function guardrailsMode(env: Readonly<Record<string, string | undefined>> = process.env): GuardrailsMode {
-  const v = env[GUARDRAILS_MODE_VARIABLE];
-  if (v === undefined || v === '' || v === 'enforce') return 'enforce';
-  if (v === 'warn') return 'warn';
-  throw new ValidationError('environment variables', [`${GUARDRAILS_MODE_VARIABLE}: enforce or warn, got ${describe(v)}`]);
 }
 
 /**
@@ -51,8 +57,8 @@ export function guardrailsMode(env: Readonly<Record<string, string | undefined>>
  * itself is never visited), so this adds the aspect to each stack; call it once every stack exists, just
  * before `app.synth()`. A stack created afterwards makes synth fail, so none slips through unguarded.
  */
-export function applyGuardrails(app: Construct, mode: GuardrailsMode = guardrailsMode()): void {
-  const aspect = new GuardrailsAspect(mode);
+export function applyGuardrails(app: Construct, options: GuardrailsAspectOptions = {}): void {
+  const aspect = new GuardrailsAspect(options);
   const stacks = () => app.node.findAll().filter((c) => TerraformStack.isStack(c));
   stacks().forEach((s) => {
     Aspects.of(s).add(aspect);

@@ -18,29 +18,42 @@
  *
  * Construct ids are a contract: `node-<n>` docker_container, `node-<n>-data` docker_volume, `create` docker_container.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Construct } from 'constructs';
-import { MaxmemoryPolicy } from '../../config/elasticache';
-import { CONTAINER_PATHS, HEALTHCHECK, LOCAL_HOST, LocalEngineImage, RESTART_POLICY, STOP, TLS_FILES } from '../../config/local';
-import { LOCAL_CLUSTER, LOCAL_CLUSTER_MAX_FIRST_PORT, LOCAL_CLUSTER_NODES } from '../../config/local-cluster';
-import { Problems, describe, isIntegerIn, validateConstruct } from '../validation';
-import { LOCAL_REDIS_DEFAULTS, localMemoryLimitMb, localRedisUploads } from './local-redis';
+import { MaxmemoryPolicy } from '../facts/elasticache';
+import { Problems, isIntegerIn, validateConstruct } from '../validation';
+import {
+  CONTAINER_PATHS,
+  HEALTHCHECK,
+  LOCAL_CLUSTER,
+  LOCAL_CLUSTER_MAX_FIRST_PORT,
+  LOCAL_CLUSTER_NODES,
+  LOCAL_HOST,
+  LOCAL_TLS_DIR_DEFAULT,
+  LocalEngineImage,
+  RESTART_POLICY,
+  STOP,
+  TLS_FILES,
+} from './defaults';
+import { LOCAL_REDIS_DEFAULTS, checkTlsFiles, localMemoryLimitMb, localRedisUploads } from './local-redis';
 import { localRedisSettings, renderRedisConf } from './redis-conf';
+
+/** Container and volume name prefix when `name` is not given. */
+export const LOCAL_REDIS_CLUSTER_DEFAULT_NAME = 'local-redis-cluster';
 
 export interface LocalRedisClusterProps {
   /** The image the nodes run (the single LocalRedis's `image`, so the stack holds one). */
   readonly image: Image;
-  /** Server and CLI binaries of that image (config/local.ts LOCAL_IMAGES). */
+  /** Server and CLI binaries of that image (./defaults.ts LOCAL_IMAGES). */
   readonly engine: LocalEngineImage;
   /** requirepass and masterauth: the single LocalRedis's password (a Terraform expression, sensitive). */
   readonly password: string;
   /** Host port of the first node; the nodes use it and the next 5, their cluster bus each + 10000. @default 7000 */
   readonly firstPort?: number;
-  /** Container and volume name prefix. @default 'isl-cache-local-redis-cluster' */
+  /** Container and volume name prefix. @default 'local-redis-cluster' */
   readonly name?: string;
   /** maxmemory of each node, MB. @default 512 */
   readonly maxmemoryMb?: number;
@@ -77,28 +90,28 @@ export function clusterNodePorts(firstPort: number = LOCAL_CLUSTER.defaultFirstP
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-function checkProps(p: LocalRedisClusterProps): string[] {
-  const problems: string[] = [];
-  if (p.firstPort !== undefined && !isIntegerIn(p.firstPort, 1, LOCAL_CLUSTER_MAX_FIRST_PORT)) {
-    problems.push(`firstPort: a whole number from 1 to ${LOCAL_CLUSTER_MAX_FIRST_PORT}, got ${describe(p.firstPort)}`);
+function checkProps(problems: Problems, p: LocalRedisClusterProps): void {
+  if (p.firstPort !== undefined) {
+    problems.check(
+      isIntegerIn(p.firstPort, 1, LOCAL_CLUSTER_MAX_FIRST_PORT),
+      'firstPort',
+      `a whole number from 1 to ${LOCAL_CLUSTER_MAX_FIRST_PORT}`,
+      p.firstPort,
+    );
   }
-  if (p.name !== undefined && !(typeof p.name === 'string' && NAME_PATTERN.test(p.name))) {
-    problems.push(`name: a Docker container name (${NAME_PATTERN.source}), got ${describe(p.name)}`);
+  if (p.name !== undefined) {
+    problems.check(
+      typeof p.name === 'string' && NAME_PATTERN.test(p.name),
+      'name',
+      `a Docker container name (${NAME_PATTERN.source})`,
+      p.name,
+    );
   }
-  if (p.maxmemoryMb !== undefined && !isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
-    problems.push(`maxmemoryMb: a whole number ≥ 1, got ${describe(p.maxmemoryMb)}`);
+  if (p.maxmemoryMb !== undefined) {
+    problems.check(isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER), 'maxmemoryMb', 'a whole number ≥ 1', p.maxmemoryMb);
   }
-  if (p.tlsDir !== undefined && p.tls !== true) problems.push(`tlsDir: only with tls: true, got ${describe(p.tlsDir)}`);
-  if (p.tls === true) {
-    const dir = path.resolve(p.tlsDir ?? '.local-tls');
-    const missing = Object.values(TLS_FILES).filter((f) => !fs.existsSync(path.join(dir, f)));
-    if (missing.length) {
-      problems.push(
-        `tlsDir: a directory holding ${Object.values(TLS_FILES).join(', ')} (run scripts/local-tls.sh), got ${describe(dir)} without ${missing.join(', ')}`,
-      );
-    }
-  }
-  return problems;
+  if (p.tlsDir !== undefined) problems.check(p.tls === true, 'tlsDir', 'only with tls: true', p.tlsDir);
+  if (p.tls === true) checkTlsFiles(problems, path.resolve(p.tlsDir ?? LOCAL_TLS_DIR_DEFAULT));
 }
 
 export class LocalRedisCluster extends Construct {
@@ -112,12 +125,14 @@ export class LocalRedisCluster extends Construct {
   constructor(scope: Construct, id: string, props: LocalRedisClusterProps) {
     super(scope, id);
     validateConstruct(this, () => {
-      new Problems(`${this.node.path} (LocalRedisCluster)`).addAll(checkProps(props)).throwIfAny();
+      const problems = new Problems(`${this.node.path} (LocalRedisCluster)`);
+      checkProps(problems, props);
+      problems.throwIfAny();
     });
-    const name = props.name ?? LOCAL_CLUSTER.name;
+    const name = props.name ?? LOCAL_REDIS_CLUSTER_DEFAULT_NAME;
     const ports = clusterNodePorts(props.firstPort);
     const tls = props.tls ?? false;
-    const tlsDir = path.resolve(props.tlsDir ?? '.local-tls');
+    const tlsDir = path.resolve(props.tlsDir ?? LOCAL_TLS_DIR_DEFAULT);
     const maxmemoryMb = props.maxmemoryMb ?? LOCAL_REDIS_DEFAULTS.maxmemoryMb;
     const memory = localMemoryLimitMb(maxmemoryMb);
     const certsIn = (file: string) => path.posix.join(CONTAINER_PATHS.certs, file);

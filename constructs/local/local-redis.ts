@@ -12,7 +12,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ENGINES, Engine, MAXMEMORY_POLICIES, MaxmemoryPolicy } from '../../config/elasticache';
+import { ENGINES, Engine, MAXMEMORY_POLICIES, MaxmemoryPolicy } from '../facts/elasticache';
 import {
   CONTAINER_BIND,
   CONTAINER_PATHS,
@@ -20,7 +20,6 @@ import {
   DOCKER_IMAGE_REFERENCE,
   DOCKER_IMAGE_REFERENCE_FORM,
   HEALTHCHECK,
-  LOCAL_CONTAINER_NAME,
   LOCAL_DEFAULT_ENGINE,
   LOCAL_DEFAULT_PORT,
   LOCAL_DB,
@@ -28,48 +27,51 @@ import {
   LOCAL_IMAGES,
   LOCAL_PASSWORD,
   LOCAL_TLS_DIR_DEFAULT,
+  LocalEngineImage,
   MEMORY_LIMIT,
   REDIS_USER,
   RESTART_POLICY,
   STOP,
   TLS_FILES,
   UPLOAD_FILE_MODES,
-} from '../../config/local';
-import { Problems, describe, isIntegerIn, literalProblem, validateConstruct } from '../validation';
+} from './defaults';
+import { deepFreeze } from '../freeze';
+import { Problem, Problems, describe, isIntegerIn, literalProblem, problemsOf, validateConstruct } from '../validation';
 import { PASSWORD_RULE, passwordProblem } from './password';
 import { LocalRedisTlsFiles, localRedisSettings, renderRedisConf } from './redis-conf';
 
 export interface LocalRedisProps {
-  /** Engine; picks the image from config/local.ts LOCAL_IMAGES. @default 'redis' (redis:7.2) */
+  /** Engine; picks the image from ./defaults.ts LOCAL_IMAGES. @default 'redis' (redis:7.2) */
   readonly engine?: Engine;
   /** Host port, published on 127.0.0.1 only. @default 6379 */
   readonly port?: number;
-  /** Container name; the volume is `<name>-data`. @default 'isl-cache-local-redis' */
+  /** Container name; the volume is `<name>-data`. @default 'local-redis' */
   readonly name?: string;
   /**
    * The image, when not the engine's own (e.g. one built from the host's redis-server). It must run the engine's
-   * server and CLI under their usual names, as uid 999 (config/local.ts REDIS_USER).
-   * @default config/local.ts LOCAL_IMAGES of the engine (redis:7.2, valkey/valkey:8.1)
+   * server and CLI under their usual names, as uid 999 (./defaults.ts REDIS_USER).
+   * @default ./defaults.ts LOCAL_IMAGES of the engine (redis:7.2, valkey/valkey:8.1)
    */
   readonly image?: string;
   /**
    * A password (usually a Terraform expression such as a sensitive variable) that replaces the generated one
    * when it is non-empty. A literal must be 16–128 characters from A-Z a-z 0-9 . _ ~ - and strong enough
-   * (config/local.ts LOCAL_PASSWORD.strength).
+   * (./defaults.ts LOCAL_PASSWORD.strength).
    * @default the generated random_password
    */
   readonly password?: string;
   /**
-   * maxmemory, MB. The container's memory limit follows from it (config/local.ts MEMORY_LIMIT: room for a fork's full
+   * maxmemory, MB. The container's memory limit follows from it (./defaults.ts MEMORY_LIMIT: room for a fork's full
    * copy-on-write copy and page cache). @default 512 (guide 000's smallest tier)
    */
   readonly maxmemoryMb?: number;
   /** Eviction policy. @default 'allkeys-lru' (a cache evicts rather than refusing writes) */
   readonly maxmemoryPolicy?: MaxmemoryPolicy;
-  /** TLS only, as in staging and production: the port speaks TLS and plaintext is refused. @default false */
+  /** TLS only, as ElastiCache with in-transit encryption: the port speaks TLS and plaintext is refused. @default false */
   readonly tls?: boolean;
   /**
-   * Directory holding ca.crt, redis.crt and redis.key (scripts/local-tls.sh makes them). Only with `tls: true`.
+   * Directory holding ca.crt, redis.crt and redis.key (a CA certificate, and a server certificate and key it
+   * signed). Only with `tls: true`.
    * A relative path is taken from the current directory.
    * @default '.local-tls'
    */
@@ -84,7 +86,7 @@ const hostTlsDir = (p: LocalRedisProps) => path.resolve(p.tlsDir ?? LOCAL_TLS_DI
 /**
  * The files a local Redis container is given (in the provider's JSON form, for `addOverride('upload', …)`):
  * redis.conf and, with a TLS directory, the CA, certificate and key. Every upload is owned by the Redis user the
- * image's entrypoint steps down to (config/local.ts REDIS_USER); redis.conf (it holds the password) and the key are
+ * image's entrypoint steps down to (./defaults.ts REDIS_USER); redis.conf (it holds the password) and the key are
  * readable by it alone. The TLS files are uploaded from the host at apply time (keys stay out of the state); their
  * hash replaces the container when one changes. `owner`/`group` go through an override: provider 4.6 has them, the
  * 3.x bindings do not.
@@ -104,74 +106,92 @@ export function localRedisUploads(conf: string, tlsDir?: string): Array<Record<s
   return [{ file: CONTAINER_PATHS.conf, content: conf, permissions: UPLOAD_FILE_MODES.conf, ...owned }, ...tlsUploads];
 }
 
-/** Defaults of the construct's props. */
-export const LOCAL_REDIS_DEFAULTS = { maxmemoryMb: 512, maxmemoryPolicy: 'allkeys-lru' as MaxmemoryPolicy } as const;
+/** Defaults of the construct's props (read-only, and frozen at run time). */
+export interface LocalRedisDefaults {
+  readonly name: string;
+  readonly maxmemoryMb: number;
+  readonly maxmemoryPolicy: MaxmemoryPolicy;
+}
 
-/** The container memory limit for a maxmemory, MB (config/local.ts MEMORY_LIMIT: measured, not guide 000's +25 %). */
+export const LOCAL_REDIS_DEFAULTS: LocalRedisDefaults = deepFreeze({
+  name: 'local-redis',
+  maxmemoryMb: 512,
+  maxmemoryPolicy: 'allkeys-lru',
+});
+
+/** The container memory limit for a maxmemory, MB (./defaults.ts MEMORY_LIMIT: measured, not guide 000's +25 %). */
 export function localMemoryLimitMb(maxmemoryMb: number): number {
   return Math.ceil(maxmemoryMb * MEMORY_LIMIT.perMaxmemory + MEMORY_LIMIT.fixedMb);
 }
 
-const show = describe;
+/** A check's code, for an app that words a problem its own way (e.g. names the script that makes the files). */
+export const TLS_FILES_MISSING = 'tls-files-missing';
 
 /**
  * Validate every prop: throws one ValidationError naming `subject` and listing every problem; creates nothing. The
  * construct runs it on its props (subject: its path); an app may run it first to report problems with its others.
  */
 export function checkLocalRedisProps(props: LocalRedisProps, subject = 'LocalRedis'): void {
-  new Problems(subject).addAll(checkProps(props)).throwIfAny();
+  const p = new Problems(subject);
+  checkProps(p, props);
+  p.throwIfAny();
 }
 
-function checkProps(p: LocalRedisProps): string[] {
-  const problems: string[] = [];
-  if (p.engine !== undefined && !(ENGINES as readonly string[]).includes(p.engine)) {
-    problems.push(`engine: one of ${ENGINES.join(', ')}, got ${show(p.engine)}`);
+function checkProps(problems: Problems, p: LocalRedisProps): void {
+  const check = problems.check.bind(problems);
+  if (p.engine !== undefined) check((ENGINES as readonly string[]).includes(p.engine), 'engine', `one of ${ENGINES.join(', ')}`, p.engine);
+  if (p.port !== undefined) check(isIntegerIn(p.port, 1, 65535), 'port', 'a whole number from 1 to 65535', p.port);
+  if (p.name !== undefined) {
+    check(
+      typeof p.name === 'string' && CONTAINER_NAME_PATTERN.test(p.name),
+      'name',
+      `a Docker container name (${CONTAINER_NAME_PATTERN.source})`,
+      p.name,
+    );
   }
-  if (p.port !== undefined && !isIntegerIn(p.port, 1, 65535)) {
-    problems.push(`port: a whole number from 1 to 65535, got ${show(p.port)}`);
-  }
-  if (p.name !== undefined && !(typeof p.name === 'string' && CONTAINER_NAME_PATTERN.test(p.name))) {
-    problems.push(`name: a Docker container name (${CONTAINER_NAME_PATTERN.source}), got ${show(p.name)}`);
-  }
-  if (p.image !== undefined && !(typeof p.image === 'string' && DOCKER_IMAGE_REFERENCE.test(p.image))) {
-    problems.push(`image: ${DOCKER_IMAGE_REFERENCE_FORM}, got ${show(p.image)}`);
-  }
+  if (p.image !== undefined)
+    check(typeof p.image === 'string' && DOCKER_IMAGE_REFERENCE.test(p.image), 'image', DOCKER_IMAGE_REFERENCE_FORM, p.image);
   if (p.password !== undefined && !Token.isUnresolved(p.password) && p.password !== '') {
     // never echo a password: it is described
     const why = typeof p.password === 'string' ? passwordProblem(p.password) : `a ${typeof p.password}`;
-    if (why !== undefined) problems.push(`password: ${PASSWORD_RULE}, got ${why}`);
+    check(why === undefined, 'password', PASSWORD_RULE, why, { shown: true });
   }
-  if (p.maxmemoryMb !== undefined && !isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER)) {
-    problems.push(`maxmemoryMb: a whole number ≥ 1, got ${show(p.maxmemoryMb)}`);
+  if (p.maxmemoryMb !== undefined)
+    check(isIntegerIn(p.maxmemoryMb, 1, Number.MAX_SAFE_INTEGER), 'maxmemoryMb', 'a whole number ≥ 1', p.maxmemoryMb);
+  if (p.maxmemoryPolicy !== undefined) {
+    check(
+      (MAXMEMORY_POLICIES as readonly string[]).includes(p.maxmemoryPolicy),
+      'maxmemoryPolicy',
+      `one of ${MAXMEMORY_POLICIES.join(', ')}`,
+      p.maxmemoryPolicy,
+    );
   }
-  if (p.maxmemoryPolicy !== undefined && !(MAXMEMORY_POLICIES as readonly string[]).includes(p.maxmemoryPolicy)) {
-    problems.push(`maxmemoryPolicy: one of ${MAXMEMORY_POLICIES.join(', ')}, got ${show(p.maxmemoryPolicy)}`);
-  }
-  if (p.tls !== undefined && typeof p.tls !== 'boolean') {
-    problems.push(`tls: true or false, got ${show(p.tls)}`);
-  }
-  if (p.tlsDir !== undefined && p.tls !== true) {
-    problems.push(`tlsDir: only with tls: true, got ${show(p.tlsDir)} with tls: ${show(p.tls)}`);
-  }
+  if (p.tls !== undefined) check(typeof p.tls === 'boolean', 'tls', 'true or false', p.tls);
+  if (p.tlsDir !== undefined)
+    check(p.tls === true, 'tlsDir', 'only with tls: true', `${describe(p.tlsDir)} with tls: ${describe(p.tls)}`, { shown: true });
   if (p.tls === true && (p.tlsDir === undefined || typeof p.tlsDir === 'string')) {
     const dir = hostTlsDir(p);
     // the absolute path reaches the JSON as upload sources, an output and inside filesha256("…"): a literal only
     const notLiteral = literalProblem(dir, true);
     if (notLiteral !== undefined) {
-      problems.push(
-        `tlsDir: ${notLiteral}, got ${show(dir)}${p.tlsDir === undefined || path.isAbsolute(p.tlsDir) ? '' : ' (resolved against the current directory)'}`,
-      );
-      return problems;
+      const relative = p.tlsDir !== undefined && !path.isAbsolute(p.tlsDir);
+      check(false, 'tlsDir', notLiteral, dir, { why: relative ? 'resolved against the current directory' : undefined });
+      return;
     }
-    const missing = Object.values(TLS_FILES).filter((f) => !fs.existsSync(path.join(dir, f)));
-    if (missing.length) {
-      problems.push(
-        `tlsDir: a directory holding ${Object.values(TLS_FILES).join(', ')} (run scripts/local-tls.sh), ` +
-          `got ${show(dir)} without ${missing.join(', ')}`,
-      );
-    }
+    checkTlsFiles(problems, dir);
   }
-  return problems;
+}
+
+/** The TLS files in the host directory (shared with LocalRedisCluster). */
+export function checkTlsFiles(problems: Problems, dir: string): void {
+  const missing = Object.values(TLS_FILES).filter((f) => !fs.existsSync(path.join(dir, f)));
+  problems.check(
+    !missing.length,
+    'tlsDir',
+    `a directory holding ${Object.values(TLS_FILES).join(', ')}`,
+    `${describe(dir)} without ${missing.join(', ')}`,
+    { shown: true, code: TLS_FILES_MISSING },
+  );
 }
 
 export class LocalRedis extends Construct {
@@ -188,11 +208,21 @@ export class LocalRedis extends Construct {
   public readonly password: string;
   /** `redis://` (or `rediss://` with TLS) URL with the password: a Terraform expression, sensitive. */
   public readonly url: string;
-  /** The container's memory limit, MB (config/local.ts MEMORY_LIMIT). */
+  /** The container's memory limit, MB (./defaults.ts MEMORY_LIMIT). */
   public readonly memoryLimitMb: number;
   public readonly container: Container;
   public readonly volume: Volume;
   public readonly image: Image;
+
+  /** Every problem of `props`, as the constructor would throw them, without creating anything. Empty when valid. */
+  static validateProps(props: LocalRedisProps): readonly Problem[] {
+    return problemsOf(() => {
+      checkLocalRedisProps(props);
+    });
+  }
+
+  /** The server and CLI of the image the container runs (./defaults.ts LOCAL_IMAGES of the engine). */
+  public readonly engineImage: LocalEngineImage;
 
   constructor(scope: Construct, id: string, props: LocalRedisProps = {}) {
     super(scope, id);
@@ -201,7 +231,8 @@ export class LocalRedis extends Construct {
     });
 
     const engine = LOCAL_IMAGES[props.engine ?? LOCAL_DEFAULT_ENGINE];
-    const name = props.name ?? LOCAL_CONTAINER_NAME;
+    this.engineImage = engine;
+    const name = props.name ?? LOCAL_REDIS_DEFAULTS.name;
     const maxmemoryMb = props.maxmemoryMb ?? LOCAL_REDIS_DEFAULTS.maxmemoryMb;
     this.port = props.port ?? LOCAL_DEFAULT_PORT;
     this.memoryLimitMb = localMemoryLimitMb(maxmemoryMb);

@@ -1,12 +1,12 @@
 /**
- * A password the developer chooses for the local Redis (TF_VAR_redis_password, or LocalRedis's `password` prop): its
- * form and its strength as config/local.ts LOCAL_PASSWORD states them. The same rule is checked in three places, all
- * generated from that data: here (synth: the settings and the construct), and in the Terraform variable's validation
- * (`terraformPasswordCondition`, for `cdktf deploy local` with a password set only at deploy time).
+ * A password the developer chooses for the local Redis (LocalRedis's `password` prop, or an app's setting): its form
+ * and its strength as ./defaults.ts LOCAL_PASSWORD states them. The same rule is checked wherever a password enters,
+ * all generated from that data: here (synth: an app's settings and the construct), and in a Terraform variable's
+ * validation (`terraformPasswordCondition`, for a password set only at deploy time).
  *
  * Never shows the password: a problem describes it (its length, how many different characters, the estimate).
  */
-import { LOCAL_PASSWORD } from '../../config/local';
+import { LOCAL_PASSWORD } from './defaults';
 
 const { minLength, maxLength, characterClass, strength } = LOCAL_PASSWORD;
 const FORM = new RegExp(`^[${characterClass}]{${minLength},${maxLength}}$`);

@@ -5,8 +5,8 @@
  * requirepass and rename-command have no ElastiCache equivalent (../shared/reference/elasticache-facts.md,
  * "What redis.conf directives become on ElastiCache"), so the ElastiCache constructs must not import this module.
  */
-import { MaxmemoryPolicy, SLOWLOG } from '../../config/elasticache';
-import { AOF, DISABLED_COMMANDS, OOM_SCORE_ADJ, RDB_SAVE_POINTS, SavePoint, WRITEBACK } from '../../config/local';
+import { MaxmemoryPolicy, SLOWLOG } from '../facts/elasticache';
+import { AOF, DISABLED_COMMANDS, OOM_SCORE_ADJ, RDB_SAVE_POINTS, SavePoint, WRITEBACK } from './defaults';
 
 export interface LocalRedisTlsFiles {
   /** Server certificate (PEM). */
@@ -60,7 +60,7 @@ export interface LocalRedisPlacement {
   readonly maxmemoryPolicy: MaxmemoryPolicy;
 }
 
-/** The guides' settings (config/local.ts, config/elasticache.ts SLOWLOG) at a placement. */
+/** The guides' settings (./defaults.ts, ../facts/elasticache.ts SLOWLOG) at a placement. */
 export function localRedisSettings(placement: LocalRedisPlacement): LocalRedisSettings {
   return {
     bind: placement.bind,

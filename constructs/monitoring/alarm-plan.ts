@@ -1,28 +1,25 @@
 /**
  * The alarm plan: which CloudWatch alarm every member node gets, with its metric, threshold, window and
  * description. Pure, so the construct (./cache-alarms.ts), the dashboard (./dashboard.ts), tests and the README
- * use exactly the same plan. Thresholds: config/alarms.ts.
+ * use exactly the same plan. Thresholds: ./defaults.ts.
  */
 import {
-  AlarmKey,
-  AlarmThresholds,
-  AlarmWindow,
   CACHE_NODE_ID,
+  ELASTICACHE_NAMESPACE,
   LATENCY_PERCENTILE_METRICS,
   SLOW_LOG_METRIC,
   SLOW_LOG_RECORD,
   TreatMissingData,
   publishesLatencyPercentiles,
-} from '../../config/alarms';
+} from '../facts/cloudwatch';
+import { AlarmKey, AlarmThresholds, AlarmWindow } from './defaults';
 import type { CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CacheNode } from '../elasticache/member-nodes';
-
-export const ELASTICACHE_NAMESPACE = 'AWS/ElastiCache';
 
 /** What the plan needs of a node type. */
 export interface AlarmNodeType {
   readonly name: string;
-  /** vCPUs; undefined for a type outside config/node-catalog.ts. */
+  /** vCPUs; undefined for a type outside the node catalog (../facts/node-catalog.ts). */
   readonly vcpu?: number;
   /** Fixed maxclients of the type. */
   readonly maxclients: number;
@@ -124,7 +121,7 @@ export const KEYS_WITHOUT_TTL_MATH: AlarmMath = {
   formula: 'CurrItems - CurrVolatileItems',
 };
 
-/** True when the engine version publishes latency percentiles (config/alarms.ts LATENCY_PERCENTILE_METRICS); false when unknown. */
+/** True when the engine version publishes latency percentiles (../facts/cloudwatch.ts LATENCY_PERCENTILE_METRICS); false when unknown. */
 export function latencyPercentiles(engine: string | undefined, engineVersion: string | undefined): boolean {
   return engine !== undefined && engineVersion !== undefined && publishesLatencyPercentiles(engine, engineVersion);
 }
@@ -148,7 +145,7 @@ export function hitRateExpression(hits: string, misses: string, minimumLookups: 
   return `IF((${hits} + ${misses}) >= ${minimumLookups}, 100 * ${hits} / (${hits} + ${misses}))`;
 }
 
-/** Metric dimensions of one node (see CACHE_NODE_ID in config/alarms.ts for why both). */
+/** Metric dimensions of one node (see CACHE_NODE_ID in ../facts/cloudwatch.ts for why both). */
 export function nodeDimensions(node: CacheNode): Record<string, string> {
   return { CacheClusterId: node.cacheClusterId, CacheNodeId: CACHE_NODE_ID };
 }
@@ -167,6 +164,22 @@ function missingDataText(t: TreatMissingData): string {
 }
 
 const fmt = (n: number) => String(Math.round(n * 100) / 100);
+
+/** Where an alarm's description sends the operator who reads it (CacheAlarms `runbook`). */
+export interface AlarmRunbook {
+  /** Where the thresholds are set, e.g. the file of an app's alarm choices. @default "the thresholds of CacheAlarms" */
+  readonly thresholds?: string;
+  /**
+   * What to do when a node's data really grew (the memory-warning alarm), e.g. where an app sizes its nodes.
+   * @default "move to a node type with more memory"
+   */
+  readonly memoryGrowth?: string;
+}
+
+export const DEFAULT_ALARM_RUNBOOK: Required<AlarmRunbook> = Object.freeze({
+  thresholds: 'the thresholds of CacheAlarms',
+  memoryGrowth: 'move to a node type with more memory',
+});
 
 function windowText(w: AlarmWindow): string {
   return `${w.datapointsToAlarm} of ${w.evaluationPeriods} x ${w.period} s`;
@@ -194,8 +207,11 @@ export function planCacheAlarms(args: {
    * @default false
    */
   readonly slowLogMetric?: boolean;
+  /** Where the descriptions send the operator. @default DEFAULT_ALARM_RUNBOOK */
+  readonly runbook?: AlarmRunbook;
 }): AlarmPlan[] {
   const { nodes, nodeType, replicationGroupId: rg, alarmNamePrefix: prefix, thresholds: t } = args;
+  const runbook = { ...DEFAULT_ALARM_RUNBOOK, ...args.runbook };
   const connectionsCritical = Math.floor((nodeType.maxclients * t.connectionsCritical.percentOfMaxclients) / 100);
   const percentiles = latencyPercentiles(args.engine, args.engineVersion);
   const cpuCheck =
@@ -237,7 +253,7 @@ export function planCacheAlarms(args: {
         comparisonOperator,
         description:
           `${who}: ${breach} in ${windowText(w)}. Check first: ${check} Missing data: ${quiet}${missingDataText(w.treatMissingData)}. ` +
-          'Thresholds: config/alarms.ts.',
+          `Thresholds: ${runbook.thresholds}.`,
       });
     };
 
@@ -254,7 +270,7 @@ export function planCacheAlarms(args: {
       'memoryWarning',
       { metricName: 'DatabaseMemoryUsagePercentage', statistic: 'Average', threshold: t.memoryWarning.thresholdPercent, unit: '%' },
       'growth of CurrItems, keys without a TTL (every key must have one), the biggest keys (redis-cli --bigkeys); ' +
-        'if the data really grew, raise the memory floor (config/scaling.ts) before it reaches the critical level.',
+        `if the data really grew, ${runbook.memoryGrowth} before it reaches the critical level.`,
     );
     add(
       'memoryCritical',

@@ -4,7 +4,7 @@
  *
  * The variable `alarm_subscribers` (`{ emails, https_endpoints, https_endpoints_auto_confirm, topic_arns }`) has its
  * default filled at synth time
- * (e.g. from CACHE_<ENV>_ALARM_* settings) and can be overridden at deploy time (`cdktf deploy <env> --var
+ * (e.g. from an app's settings) and can be overridden at deploy time (`cdktf deploy <env> --var
  * 'alarm_subscribers={…}'` or TF_VAR_alarm_subscribers). Everything that delivers is driven by the variable itself,
  * so the value that passes the validation is the value that subscribes:
  * - e-mails and HTTPS endpoints subscribe to every topic given (the alarm topic and the ElastiCache events topic);
@@ -24,7 +24,7 @@
 import { Fn, TerraformIterator, TerraformStack, TerraformVariable, Token, ref } from 'cdktf';
 import { Construct } from 'constructs';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { ALARM_ACTIONS_PER_STATE } from '../../config/notifications';
+import { ALARM_ACTIONS_PER_STATE } from '../facts/notifications';
 import { ITopic } from '../elasticache/props';
 import { Problems, validateConstruct } from '../validation';
 
@@ -61,7 +61,7 @@ export interface AlarmSubscribersProps {
    */
   readonly required?: boolean;
   /**
-   * What the error names for fixing it, e.g. `set CACHE_STAGING_ALARM_EMAILS …`.
+   * What the error names for fixing it, e.g. the setting that names the subscribers.
    * @default a generic hint to pass the variable
    */
   readonly howToFix?: string;

@@ -6,7 +6,7 @@
  * settings (IReplicationGroup.nodes), never read from `member_clusters` (known only after apply).
  * Slow commands: a log transformer and a metric filter on the group's slow-log group publish each logged command's
  * duration per node (./slow-log-metric.ts), and every node alarms on it.
- * Thresholds: config/alarms.ts. Alarm names and construct ids are a contract: `alarm_name` forces replacement.
+ * Thresholds: ./defaults.ts. Alarm names and construct ids are a contract: `alarm_name` forces replacement.
  */
 import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
@@ -16,19 +16,20 @@ import { CloudwatchLogTransformer } from '@cdktf/provider-aws/lib/cloudwatch-log
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { AlarmOverrides, AlarmThresholds, CLOUDWATCH_ALARM_LIMITS } from '../../config/alarms';
-import { LOG_FORMATS } from '../../config/elasticache';
+import { EMAIL_PATTERN } from '../facts/aws';
+import { CLOUDWATCH_ALARM_LIMITS } from '../facts/cloudwatch';
+import { LOG_FORMATS } from '../facts/elasticache';
 import { findNodeType, maxclientsOf } from '../elasticache/node-types';
 import { ITopic } from '../elasticache/props';
 import { IReplicationGroup } from '../elasticache/replication-group-base';
-import { Problems, isUnresolved, validateConstruct } from '../validation';
-import { AlarmNodeType, AlarmPlan, SLUG, alarmResourceConfig, planCacheAlarms } from './alarm-plan';
+import { Problem, Problems, isUnresolved, literalProblem, problemsOf, validateConstruct } from '../validation';
+import { AlarmNodeType, AlarmPlan, AlarmRunbook, SLUG, alarmResourceConfig, planCacheAlarms } from './alarm-plan';
+import { AlarmOverrides, AlarmThresholds } from './defaults';
 import { dashboardWidgets } from './dashboard';
 import { SlowLogSource, slowLogMetricFilterConfig, slowLogTransformerConfig } from './slow-log-metric';
 import { checkThresholds, mergeAlarmThresholds } from './thresholds';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
-const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 function isReplicationGroup(rg: unknown): rg is AlarmTarget {
   const g = rg as AlarmTarget | null | undefined;
@@ -54,11 +55,12 @@ export interface CacheAlarmsProps {
   readonly replicationGroup: IReplicationGroup;
   /**
    * Prefix of every alarm name and the dashboard's name: letters, digits, `-` and `_`.
-   * @default the replication group id, which is already environment-prefixed (e.g. `isl-cache-production`)
+   * @default the replication group id (unique in the region, like alarm and dashboard names)
    */
   readonly alarmNamePrefix?: string;
   /**
-   * Overrides of the thresholds and windows in config/alarms.ts, alarm by alarm and field by field.
+   * Overrides of the thresholds and windows of DEFAULT_ALARM_THRESHOLDS (./defaults.ts), alarm by alarm and field
+   * by field.
    * @default none: DEFAULT_ALARM_THRESHOLDS
    */
   readonly thresholds?: AlarmOverrides;
@@ -91,6 +93,11 @@ export interface CacheAlarmsProps {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * Where the alarm descriptions send the operator: where the thresholds are set, and what to do when the data really
+   * grew. @default DEFAULT_ALARM_RUNBOOK
+   */
+  readonly runbook?: AlarmRunbook;
 }
 
 /** What the alarms need of a group: its nodes and what picks their metrics (a subset of IReplicationGroup). */
@@ -151,6 +158,11 @@ export function resolveCacheAlarmsProps(
     alarmTopics.length,
   );
   errors.check(props.dashboard === undefined || typeof props.dashboard === 'boolean', 'dashboard', 'true or false', props.dashboard);
+  // the runbook's words go into every alarm description: literals only
+  for (const [key, text] of Object.entries<unknown>({ ...props.runbook })) {
+    const notLiteral = typeof text === 'string' ? literalProblem(text) : 'a string';
+    errors.check(notLiteral === undefined && text !== '', `runbook.${key}`, notLiteral ?? 'a non-empty string', text);
+  }
   const slowLog = props.slowLog ?? (rgOk ? rg.slowLog : undefined);
   if (props.slowLog !== undefined) {
     const given = props.slowLog as Partial<SlowLogSource> | null;
@@ -176,6 +188,7 @@ export function resolveCacheAlarmsProps(
       engine: rg.engine,
       engineVersion: rg.engineVersion,
       slowLogMetric: slowLog !== undefined,
+      runbook: props.runbook,
     });
     for (const p of plans) {
       errors.check(
@@ -207,7 +220,7 @@ export function resolveCacheAlarmsProps(
 }
 
 export class CacheAlarms extends Construct {
-  /** Thresholds in force: config/alarms.ts with the overrides applied. */
+  /** Thresholds in force: DEFAULT_ALARM_THRESHOLDS with the overrides applied. */
   readonly thresholds: AlarmThresholds;
   readonly alarmNamePrefix: string;
   /** What each alarm watches, in creation order (node by node). */
@@ -218,6 +231,14 @@ export class CacheAlarms extends Construct {
   /** The slow-log group's transformer (parses the records, names the duration) and the metric filter after it. */
   readonly slowLogTransformer?: CloudwatchLogTransformer;
   readonly slowLogMetricFilter?: CloudwatchLogMetricFilter;
+
+  /**
+   * Every problem of `props`, as the constructor would throw them, without creating anything; the group needs only the
+   * fields alarms read (AlarmTarget), so an app checks its alarms before it builds the group. Empty when valid.
+   */
+  static validateProps(props: Omit<CacheAlarmsProps, 'replicationGroup'> & { readonly replicationGroup: AlarmTarget }): readonly Problem[] {
+    return problemsOf(() => resolveCacheAlarmsProps(props));
+  }
 
   constructor(scope: Construct, id: string, props: CacheAlarmsProps) {
     super(scope, id);

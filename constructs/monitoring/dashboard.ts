@@ -2,9 +2,10 @@
  * The CloudWatch dashboard body of CacheAlarms: one graph per alarmed metric (and statistic), one line per node, the
  * thresholds drawn in.
  */
-import { ALARM_KEYS } from '../../config/alarms';
+import { ELASTICACHE_NAMESPACE } from '../facts/cloudwatch';
+import { ALARM_KEYS } from './defaults';
 import { CacheNode } from '../elasticache/member-nodes';
-import { AlarmPlan, ELASTICACHE_NAMESPACE, SLUG, nodeDimensions } from './alarm-plan';
+import { AlarmPlan, SLUG, nodeDimensions } from './alarm-plan';
 
 /** Renames the query ids of a metric-math expression (`hits` → `hits0`), so that several nodes share one graph. */
 function renameIds(expression: string, ids: readonly string[], suffix: string): string {
@@ -22,7 +23,7 @@ function titleOf(p: AlarmPlan): string {
 
 /** One graph per metric and statistic, one line per node that has the alarm, the alarm thresholds as horizontal lines. */
 export function dashboardWidgets(plans: readonly AlarmPlan[], region: string): object[] {
-  // in the order of config/alarms.ts, whichever node comes first (ReplicationLag exists on replicas only)
+  // in the order of the defaults (./defaults.ts), whichever node comes first (ReplicationLag exists on replicas only)
   const ordered = [...plans].sort((a, b) => ALARM_KEYS.indexOf(a.key) - ALARM_KEYS.indexOf(b.key));
   const byGraph = new Map<string, AlarmPlan[]>();
   for (const p of ordered) {

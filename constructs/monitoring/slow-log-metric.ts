@@ -1,13 +1,13 @@
 /**
  * The slow log as a metric: a log transformer on the group's slow-log group that gives every record a numeric
  * `DurationMicroseconds`, and a metric filter that publishes it per node (SLOW_LOG_METRIC), so that the slow-commands
- * alarm of each node sees the commands that stalled it. Why a transformer and why these fields: config/alarms.ts
+ * alarm of each node sees the commands that stalled it. Why a transformer and why these fields: ../facts/cloudwatch.ts
  * SLOW_LOG_RECORD. Pure, so that tests read exactly what the construct creates.
  */
 import type { CloudwatchLogMetricFilterConfig } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import type { CloudwatchLogTransformerTransformerConfig } from '@cdktf/provider-aws/lib/cloudwatch-log-transformer';
-import { SLOW_LOG_METRIC, SLOW_LOG_RECORD } from '../../config/alarms';
-import { LogFormat } from '../../config/elasticache';
+import { SLOW_LOG_METRIC, SLOW_LOG_RECORD } from '../facts/cloudwatch';
+import { LogFormat } from '../facts/elasticache';
 import type { SlowLogSource } from '../elasticache/replication-group-base';
 
 export type { SlowLogSource } from '../elasticache/replication-group-base';

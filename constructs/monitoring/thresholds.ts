@@ -1,18 +1,10 @@
 /**
- * Alarm thresholds in force: config/alarms.ts's defaults with overrides merged field by field, and their checks
+ * Alarm thresholds in force: the defaults (./defaults.ts) with overrides merged field by field, and their checks
  * against the CloudWatch API limits.
  */
-import {
-  ALARM_KEYS,
-  AlarmKey,
-  AlarmOverrides,
-  AlarmThresholds,
-  AlarmWindow,
-  CLOUDWATCH_ALARM_LIMITS,
-  DEFAULT_ALARM_THRESHOLDS,
-  TREAT_MISSING_DATA,
-} from '../../config/alarms';
-import { SLOWLOG } from '../../config/elasticache';
+import { CLOUDWATCH_ALARM_LIMITS, TREAT_MISSING_DATA } from '../facts/cloudwatch';
+import { ALARM_KEYS, AlarmKey, AlarmOverrides, AlarmThresholds, AlarmWindow, DEFAULT_ALARM_THRESHOLDS } from './defaults';
+import { SLOWLOG } from '../facts/elasticache';
 import { Problems, describe, isIntegerIn } from '../validation';
 
 /** The defaults with an override applied field by field (undefined fields of the override keep the default). */

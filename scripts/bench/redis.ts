@@ -11,7 +11,7 @@
  * comes from. Targets: SET and GET ≥ 0.95 × stock with the same persistence. Server INFO is read through ioredis.
  */
 import * as fs from 'fs';
-import { LOCAL_HOST } from '../../config/local';
+import { LOCAL_HOST } from '../../constructs/local/defaults';
 import { localMemoryLimitMb } from '../../constructs/local/local-redis';
 import { localMaxmemoryMb } from '../../stacks/local-stack';
 import { MemoryCgroup, cgroupUnavailable } from '../lib/cgroup';

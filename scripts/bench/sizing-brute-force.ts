@@ -8,7 +8,7 @@
  * wrong tier, a wrong data space or a wrong price in production then shows up as a difference instead of being
  * repeated on both sides (__tests__/unit/bench-sizing.test.ts feeds such wrong production code and sees it caught).
  * From the project it takes only the node catalog's raw facts (maxmemory bytes, vCPUs, instance memory, hourly prices per
- * engine: config/node-catalog.ts, copied from the AWS reference), the environments' inputs (config/environments.ts:
+ * engine: constructs/facts/node-catalog.ts, copied from the AWS reference), the environments' inputs (config/environments.ts:
  * users, engine, memory floor, cluster-mode step) and `planSizing` with `sizingProfileOf`, the thing it checks.
  *
  * Groups moved to cluster mode from one shard keep their node type and replicas on purpose (stacks/sizing.ts: the move
@@ -16,8 +16,8 @@
  * cluster mode.
  */
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
-import { NODE_CATALOG, NodeType } from '../../config/node-catalog';
-import type { Engine } from '../../config/elasticache';
+import { NODE_CATALOG, NodeType } from '../../constructs/facts/node-catalog';
+import type { Engine } from '../../constructs/facts/elasticache';
 import { SizingPlan, planSizing, sizingProfileOf } from '../../stacks/sizing';
 
 // ---------------------------------------------------------------------------------------------------------------

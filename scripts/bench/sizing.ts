@@ -4,7 +4,7 @@
  * (./sizing-brute-force.ts); target: the same cost (1.00) and no difference in tier, data space or price. Also the
  * saving if each profile ran Valkey instead of Redis OSS (information).
  */
-import { PRICE_DATE } from '../../config/node-catalog';
+import { PRICE_DATE } from '../../constructs/facts/node-catalog';
 import { BenchOutcome, Row, fmt, usd } from './common';
 import { nodeSetText, productionSizing, sizingChecks } from './sizing-brute-force';
 import { thousands } from './stats';

@@ -7,7 +7,8 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import Docker from 'dockerode';
-import { CONTAINER_PATHS, HOST_IMAGE_REPOSITORY, HOST_IMAGE_TOOLS, REDIS_USER } from '../../config/local';
+import { CONTAINER_PATHS, REDIS_USER } from '../../constructs/local/defaults';
+import { HOST_IMAGE_REPOSITORY, HOST_IMAGE_TOOLS } from '../../config/local';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -402,7 +403,7 @@ export function hostImageName(version = hostRedisVersion()): string {
 /**
  * For engines that reach no image registry (CI, this workplace): an image built from the host's Debian redis-server
  * and redis-cli, named for what it is and tagged with the host's version (hostImageName, e.g.
- * isl-cache-redis-from-host:7.0.15). It runs Redis as the unprivileged user of config/local.ts REDIS_USER (passwd and
+ * isl-cache-redis-from-host:7.0.15). It runs Redis as the unprivileged user of constructs/local/defaults.ts REDIS_USER (passwd and
  * group entries, `USER 999:999`, /data owned by it), like the official images, and holds the engine's own checkers
  * (redis-check-aof, redis-check-rdb) and the few programs `npm run local:restore` and `local:repair-aof` run in a
  * one-off container (config/local.ts HOST_IMAGE_TOOLS). Does nothing when the engine already has the image. Returns

@@ -9,7 +9,7 @@ import Redis, { RedisOptions } from 'ioredis';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { LOCAL_HOST } from '../../config/local';
+import { LOCAL_HOST } from '../../constructs/local/defaults';
 import { MAXMEMORY_POLICY } from '../../config/scaling';
 import { localMaxmemoryMb } from '../../stacks/local-stack';
 import { LocalRedisSettings, LocalRedisTlsFiles, localRedisSettings, renderRedisConf } from '../../constructs/local/redis-conf';

@@ -10,8 +10,8 @@ import {
   REPLICATION_GROUP_MODIFICATIONS,
   ROTATION_STEPS,
 } from '../../config/modifications';
-import { referencedAddresses, resourceAt } from '../../constructs/guardrails/rules/refs';
-import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/guardrails/tf-json';
+import { referencedAddresses, resourceAt } from '../../constructs/tf-json';
+import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/tf-json';
 import { GrowthTransition, growthTransitions } from './growth';
 import { ReplacementContext, replacementOf, same } from './replacement';
 import { RG } from './summary';
@@ -25,7 +25,7 @@ export interface AttributeChange {
   readonly attribute: string;
   readonly before: unknown;
   readonly after: unknown;
-  /** The change forces the resource to be destroyed and created again (config/force-new.ts). */
+  /** The change forces the resource to be destroyed and created again (constructs/facts/force-new.ts). */
   readonly replaces: boolean;
   readonly action: Action;
   /** Why it replaces, or why a conditional argument does not. */
@@ -322,7 +322,7 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined, e
     resources.push({ resource: address, type: hr.type, action, attributes, notes, dataLoss, outage, createBeforeDestroy });
   }
   for (const t of unassessed)
-    warnings.push(`${t} is not in config/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
+    warnings.push(`${t} is not in constructs/facts/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);
   const rotations = [...authRotations(base, head), ...userRotations(base, head)];
   for (const r of rotations) warnings.push(`${r.resource}: ${r.message}`);
   const growth = growthTransitions(base, head, new Set(resources.filter((r) => r.action === 'replace').map((r) => r.resource)));

@@ -14,13 +14,42 @@ import {
   ClusterModeStep,
   nextClusterModeStep,
 } from '../../config/cluster-mode';
-import { BURSTABLE_BASELINE_CPU_PERCENT, isBurstableNodeType } from '../../config/node-catalog';
+import { BURSTABLE_BASELINE_CPU_PERCENT, isBurstableNodeType } from '../../constructs/facts/node-catalog';
 import { findNodeType } from '../../constructs/elasticache/node-types';
-import { clusterModeStepOf, secretsOf } from '../../constructs/guardrails/rules/cluster-mode-steps';
-import { Block, TfJson, TfResource, environmentOf, replicationGroupLayout, resourcesOf } from '../../constructs/guardrails/tf-json';
-import { BURSTABLE_NODES_REFUSED_IN } from '../../config/guardrails';
+import { declarationOf } from '../../constructs/guardrails/runner';
+import { Block, TfJson, TfResource, replicationGroupLayout, resourcesOf, secretsOf } from '../../constructs/tf-json';
+import { BURSTABLE_NODES_ALLOWED } from '../../config/scaling';
 
 const RG = 'aws_elasticache_replication_group';
+
+/** The step a group is at, as far as the synthesized JSON tells (its mode, its shards, its secret). */
+export function clusterModeStepOf(json: TfJson, rg: TfResource): { step: ClusterModeStep; createdInClusterMode: boolean } | undefined {
+  const layout = replicationGroupLayout(rg.body);
+  if (!layout) return undefined;
+  switch (layout.clusterModeSetting) {
+    case 'disabled':
+      return { step: 'single-shard', createdInClusterMode: false };
+    case 'compatible':
+      return {
+        step: secretsOf(json, rg).some((x) => x.configurationEndpoint) ? 'cluster-clients' : 'compatible',
+        createdInClusterMode: false,
+      };
+    case 'enabled':
+      return layout.movedFromClusterModeDisabled
+        ? { step: layout.shards > 1 ? 'resharded' : 'cluster', createdInClusterMode: false }
+        : { step: 'resharded', createdInClusterMode: true };
+  }
+}
+
+/** Environments whose stacks refuse burstable nodes (config/scaling.ts BURSTABLE_NODES_ALLOWED), for the notice. */
+const BURSTABLE_NODES_REFUSED_IN = Object.entries(BURSTABLE_NODES_ALLOWED)
+  .filter(([, allowed]) => !allowed)
+  .map(([environment]) => environment);
+
+/** Whether the stack declares a pack that refuses burstable nodes (guardrail `no-burstable-nodes`). */
+function refusesBurstableNodes(json: TfJson): boolean {
+  return declarationOf(json).packs.some((p) => Object.prototype.hasOwnProperty.call(p.rules, 'no-burstable-nodes'));
+}
 
 /** Where a group is in the move to cluster mode. */
 export interface ClusterModeStatus {
@@ -203,13 +232,13 @@ export function growthTransitions(base: TfJson | undefined, head: TfJson | undef
  * Notices about the head of a stack: burstable nodes where they are allowed (what that means for a load test), and
  * where each group is in a move to cluster mode that is needed or underway.
  */
-export function growthNotices(json: TfJson, stackName: string): string[] {
-  const environment = environmentOf(json, stackName);
+export function growthNotices(json: TfJson): string[] {
+  const burstableAllowed = !refusesBurstableNodes(json);
   const out: string[] = [];
   for (const r of resourcesOf(json, RG)) {
     const id = String(r.body.replication_group_id);
     const nodeType = r.body.node_type;
-    if (typeof nodeType === 'string' && isBurstableNodeType(nodeType) && !BURSTABLE_NODES_REFUSED_IN.includes(environment)) {
+    if (typeof nodeType === 'string' && isBurstableNodeType(nodeType) && burstableAllowed) {
       const baseline = BURSTABLE_BASELINE_CPU_PERCENT[nodeType] as number | undefined;
       out.push(
         `${id}: ${nodeType} is burstable: it runs at ${baseline === undefined ? 'a baseline CPU' : `a baseline of ${baseline} % of each vCPU`} and bursts above it on CPU credits (CloudWatch CPUCreditBalance); a load test that works it above the baseline for longer than its credits last measures the baseline, not the node type of ${BURSTABLE_NODES_REFUSED_IN.join(', ')} (which uses no burstable node): compare CPU-bound results only while CPUCreditBalance stays above zero`,

@@ -1,6 +1,7 @@
 /** The review as markdown, for the terminal and for a pull-request comment. */
-import { HOURS_PER_MONTH } from '../../config/node-catalog';
+import { HOURS_PER_MONTH } from '../../constructs/facts/node-catalog';
 import { describeRules } from '../../constructs/guardrails/runner';
+import { PROJECT_RULES } from '../../stacks/guardrails';
 import { Action, AttributeChange, ResourceChange } from './diff';
 import { canonical } from './replacement';
 import { Review, StackReview } from './review';
@@ -70,7 +71,7 @@ function cacheTable(c: CacheSummary, priceDate: string, priceRegion: string): st
     : '**none**';
   const cost =
     c.monthlyCostUsd === null
-      ? `unknown: ${c.nodeType} / ${c.engine} is not in config/node-catalog.ts`
+      ? `unknown: ${c.nodeType} / ${c.engine} is not in constructs/facts/node-catalog.ts`
       : `${usd(c.monthlyCostUsd)} / month on demand (${c.totalNodes} × ${c.nodeType} at $${c.hourlyUsdPerNode}/h × ${HOURS_PER_MONTH} h; ${priceRegion} prices of ${priceDate})`;
   const rows: Array<[string, string]> = [
     ['Engine', `${c.engine} ${c.engineVersion}`],
@@ -258,10 +259,16 @@ function stackSection(s: StackReview, r: Review): string {
       .join(', ');
     out.push(`No ElastiCache replication group (nothing priced). Resources: ${counts || 'none'}.`);
   }
+  const g = s.guardrails;
+  const packs = g.packs.length ? ` (packs ${g.packs.join(', ')})` : '';
   out.push(
-    s.violations.length
-      ? `**Guardrails: ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}**\n\n${s.violations.map((v) => `- ❌ \`${v.rule}\` ${v.resource}: ${v.message}`).join('\n')}`
-      : '**Guardrails:** ✅ all pass',
+    [
+      s.violations.length
+        ? `**Guardrails${packs}: ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}**\n\n${s.violations.map((v) => `- ❌ \`${v.rule}\` ${v.resource}: ${v.message}`).join('\n')}`
+        : `**Guardrails${packs}:** ✅ all pass`,
+      ...g.warnings.map((v) => `- ⚠️ warning \`${v.rule}\` ${v.resource}: ${v.message}`),
+      ...g.suppressed.map((v) => `- 🔕 suppressed \`${v.rule}\` ${v.resource}: ${v.message} — **reason:** ${v.reason}`),
+    ].join('\n'),
   );
   if (s.source === 'plan' || r.base !== null) {
     const delta =
@@ -314,7 +321,7 @@ export function renderMarkdown(r: Review): string {
     '# Plan review',
     '',
     ...(callouts.length ? [callouts.join('\n>\n'), ''] : []),
-    `Costs: on-demand ${r.priceRegion} prices of ${r.priceDate} (config/node-catalog.ts), 730 h/month.${r.base !== null ? ` Compared with \`${r.base}\`.` : ''}`,
+    `Costs: on-demand ${r.priceRegion} prices of ${r.priceDate} (constructs/facts/node-catalog.ts), 730 h/month.${r.base !== null ? ` Compared with \`${r.base}\`.` : ''}`,
     '',
     `| stack | environment | monthly cost |${changes ? ' vs base | changes | from |' : ''} guardrails |`,
     `|---|---|---|${changes ? '---|---|---|' : ''}---|`,
@@ -337,9 +344,11 @@ export function renderMarkdown(r: Review): string {
   const rules = [
     '<details><summary>Guardrails checked</summary>',
     '',
-    '| rule | requires | applies to | source |',
+    'Every stack is held to the pack `baseline`; a stack declares the others it is held to (this project: config/guardrails.ts).',
+    '',
+    '| rule | requires | packs | source |',
     '|---|---|---|---|',
-    ...describeRules().map((d) => `| \`${d.rule}\` | ${cell(d.requires)} | ${d.scope} | ${cell(d.source)} |`),
+    ...describeRules({ rules: PROJECT_RULES }).map((d) => `| \`${d.rule}\` | ${cell(d.requires)} | ${d.packs} | ${cell(d.source)} |`),
     '',
     '</details>',
   ].join('\n');

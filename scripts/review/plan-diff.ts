@@ -15,9 +15,9 @@ import {
   ROTATION_STEPS,
 } from '../../config/modifications';
 import { ACTION_REASONS, DRIFT_CALLOUTS, DriftTopic } from '../../config/review';
-import { ENGINES, Engine } from '../../config/elasticache';
+import { ENGINES, Engine } from '../../constructs/facts/elasticache';
 import { findNodeType, monthlyCostUsd } from '../../constructs/elasticache/node-types';
-import { Block, isSet, isTrue } from '../../constructs/guardrails/tf-json';
+import { Block, isSet, isTrue } from '../../constructs/tf-json';
 import { Action, AttributeChange, AuthRotation, ResourceChange, StackDiff } from './diff';
 import { PlanJson, PlanModuleValues, PlanResourceChange } from './read-plan';
 import { canonical } from './replacement';

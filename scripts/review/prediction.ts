@@ -1,6 +1,6 @@
 /**
  * The offline prediction held to the plan: the action the offline review (diff.ts, two syntheses and
- * config/force-new.ts) predicts for each resource, against the action the engine and the providers plan from the real
+ * constructs/facts/force-new.ts) predicts for each resource, against the action the engine and the providers plan from the real
  * state. Compared per resource block (`type.name`; a block with count/for_each is the set of its instances' actions).
  * A resource the prediction changes but the state does not hold (nothing to update or replace yet) cannot be judged:
  * it is listed as unproven, not as agreeing.

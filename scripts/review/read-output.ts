@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FieldKind, STACK_FIELD_KINDS } from '../../config/review';
-import { TfJson, isExpression } from '../../constructs/guardrails/tf-json';
+import { TfJson, isExpression } from '../../constructs/tf-json';
 import { quote, shorten } from './text';
 
 export type Side = 'head' | 'base';

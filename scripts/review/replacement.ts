@@ -1,9 +1,9 @@
 /**
- * Whether changing an argument replaces a resource, from config/force-new.ts (the providers' ForceNew flags and
+ * Whether changing an argument replaces a resource, from constructs/facts/force-new.ts (the providers' ForceNew flags and
  * CustomizeDiff rules), including the conditional rules.
  */
-import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW, ForceNewEntry } from '../../config/force-new';
-import { Block, METADATA_KEY, isExpression, isSet } from '../../constructs/guardrails/tf-json';
+import { AWS_RESOURCE_CONDITIONAL, ConditionalReplacement, FORCE_NEW, ForceNewEntry } from '../../constructs/facts/force-new';
+import { Block, METADATA_KEY, isExpression, isSet } from '../../constructs/tf-json';
 
 const NEVER_REPLACES = new Set([
   'tags',
@@ -145,7 +145,7 @@ function conditionalReplaces(
       const min = parseVersion(rule.minInPlaceVersion);
       if (!running)
         return { replaces: true, reason: `running ${rule.versionAttribute} unknown; below ${rule.minInPlaceVersion} this replaces` };
-      if (!min) throw new Error(`config/force-new.ts: minInPlaceVersion ${rule.minInPlaceVersion} is not a version`);
+      if (!min) throw new Error(`constructs/facts/force-new.ts: minInPlaceVersion ${rule.minInPlaceVersion} is not a version`);
       return compareVersions(running, min) < 0
         ? {
             replaces: true,
@@ -184,7 +184,7 @@ function conditionalReplaces(
   }
 }
 
-/** Whether changing one top-level argument of a resource replaces it, and why (config/force-new.ts). */
+/** Whether changing one top-level argument of a resource replaces it, and why (constructs/facts/force-new.ts). */
 export function replacementOf(
   type: string,
   attr: string,

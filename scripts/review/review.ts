@@ -1,10 +1,11 @@
 /**
- * The review of every stack: summary, guardrail violations, and (against a base) changes and cost delta.
+ * The review of every stack: summary, guardrail violations (with the packs each stack declared, its warnings and its
+ * suppressed violations with their reasons), and (against a base) changes and cost delta.
  */
-import { PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
-import { Violation, checkGuardrails } from '../../constructs/guardrails/runner';
-import { TfJson } from '../../constructs/guardrails/tf-json';
-import { PROTECTED_ENVIRONMENTS } from '../../config/scaling';
+import { PRICE_DATE, PRICE_REGION } from '../../constructs/facts/node-catalog';
+import { SuppressedViolation, Violation } from '../../constructs/guardrails/runner';
+import { TfJson } from '../../constructs/tf-json';
+import { projectGuardrails } from '../../stacks/guardrails';
 import { AttributeChange, AuthRotation, ResourceChange, StackDiff, diffStacks } from './diff';
 import { GrowthTransition, growthNotices } from './growth';
 import { DriftChange, planDiff } from './plan-diff';
@@ -39,6 +40,8 @@ export interface StackReview {
   readonly baseMonthlyCostUsd: number | null;
   readonly costDeltaUsd: number | null;
   readonly violations: readonly Violation[];
+  /** The packs the stack is held to (the baseline and those it declares), its warnings, and what it suppressed and why. */
+  readonly guardrails: StackGuardrails;
   /** Where the changes come from: two syntheses (the offline prediction) or the engine's plan. */
   readonly source: 'synthesis' | 'plan';
   readonly plan: PlanReview | null;
@@ -71,8 +74,29 @@ export interface Review {
   readonly ok: boolean;
 }
 
-/** Notices about a stack's head: who is paged, who may connect (the guardrails refuse these in protected environments). */
-export function noticesOf(summary: StackSummary): string[] {
+/** What a stack's guardrails say besides its violations. */
+export interface StackGuardrails {
+  readonly packs: readonly string[];
+  readonly warnings: readonly Violation[];
+  readonly suppressed: readonly SuppressedViolation[];
+}
+
+/** The guardrails of a head synthesis, against its base when there is one. */
+function guardrailsOf(stack: string, head: TfJson, base?: TfJson): { violations: Violation[]; guardrails: StackGuardrails } {
+  const report = projectGuardrails(head, { stackName: stack, base });
+  return {
+    violations: [...report.violations],
+    guardrails: { packs: report.packs.map((p) => p.id), warnings: report.warnings, suppressed: report.suppressed },
+  };
+}
+
+const NO_GUARDRAILS: StackGuardrails = { packs: [], warnings: [], suppressed: [] };
+
+/**
+ * Notices about a stack's head: who is paged, who may connect (the pack `protected` refuses these; `packs`: the packs
+ * the stack is held to).
+ */
+export function noticesOf(summary: StackSummary, packs: readonly string[] = []): string[] {
   const P = `CACHE_${summary.environment.toUpperCase()}_`;
   const out: string[] = [];
   const t = summary.deploymentTarget;
@@ -96,7 +120,7 @@ export function noticesOf(summary: StackSummary): string[] {
       out.push(`${c.replicationGroupId}: the events topic ${n.eventsTopic.name} is encrypted: ElastiCache events are dropped`);
     if (c.clients.wholeVpc) {
       out.push(
-        `${c.replicationGroupId}: admits the whole VPC range to the cache port${PROTECTED_ENVIRONMENTS.includes(summary.environment) ? '' : ' (allowed in this environment only)'}: name the clients with ${P}CLIENT_SECURITY_GROUP_IDS or ${P}CLIENT_CIDRS`,
+        `${c.replicationGroupId}: admits the whole VPC range to the cache port${packs.includes('protected') ? '' : ' (allowed in this environment only)'}: name the clients with ${P}CLIENT_SECURITY_GROUP_IDS or ${P}CLIENT_CIDRS`,
       );
     } else if (c.clients.securityGroups + c.clients.cidrs.length === 0) {
       out.push(
@@ -126,6 +150,7 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
   const monthly = head ? summary.monthlyCostUsd : 0;
   const baseMonthly = hasBase ? (base ? summarize(base, stack).monthlyCostUsd : 0) : null;
   const status: StackStatus = !hasBase ? 'no base' : !base ? 'added' : !head ? 'removed' : diff.resources.length ? 'changed' : 'unchanged';
+  const checked = head ? guardrailsOf(stack, head, base) : { violations: [], guardrails: NO_GUARDRAILS };
   return {
     stack,
     environment: summary.environment,
@@ -134,7 +159,8 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
     monthlyCostUsd: monthly,
     baseMonthlyCostUsd: baseMonthly,
     costDeltaUsd: baseMonthly === null ? null : round2(monthly - baseMonthly),
-    violations: head ? checkGuardrails(head, stack, base) : [],
+    violations: checked.violations,
+    guardrails: checked.guardrails,
     source: 'synthesis',
     plan: null,
     callouts: diff.callouts,
@@ -143,7 +169,7 @@ export function reviewStack(stack: string, head: TfJson | undefined, base: TfJso
     warnings: diff.warnings,
     rotations: diff.rotations,
     growth: diff.growth,
-    notices: head ? [...noticesOf(summary), ...growthNotices(head, stack)] : [],
+    notices: head ? [...noticesOf(summary, checked.guardrails.packs), ...growthNotices(head)] : [],
     refusals: refusalsOf(diff),
   };
 }
@@ -191,6 +217,7 @@ export function reviewPlanStack(stack: string, head: TfJson, p: StackPlan, base?
   const diff = planDiff(p.plan, summary.environment);
   const predicted = base ? diffStacks(base, head, summary.environment) : undefined;
   const prediction = predicted ? comparePrediction(predicted, diff) : null;
+  const checked = guardrailsOf(stack, head, base);
   return {
     stack,
     environment: summary.environment,
@@ -199,7 +226,8 @@ export function reviewPlanStack(stack: string, head: TfJson, p: StackPlan, base?
     monthlyCostUsd: diff.monthlyCostUsd,
     baseMonthlyCostUsd: diff.baseMonthlyCostUsd,
     costDeltaUsd: round2(diff.monthlyCostUsd - diff.baseMonthlyCostUsd),
-    violations: checkGuardrails(head, stack, base),
+    violations: checked.violations,
+    guardrails: checked.guardrails,
     source: 'plan',
     plan: { file: p.file, engine: p.engine, formatVersion: p.plan.format_version, drift: diff.drift, notes: diff.planNotes, prediction },
     callouts: diff.callouts,
@@ -209,7 +237,7 @@ export function reviewPlanStack(stack: string, head: TfJson, p: StackPlan, base?
     rotations: diff.rotations,
     // the move to cluster mode is read from the syntheses (the plan's own values cannot say which step is deployed)
     growth: predicted?.growth ?? [],
-    notices: [...noticesOf(summary), ...growthNotices(head, stack)],
+    notices: [...noticesOf(summary, checked.guardrails.packs), ...growthNotices(head)],
     refusals: refusalsOf(diff),
   };
 }

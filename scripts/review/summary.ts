@@ -1,17 +1,16 @@
 /**
  * What a synthesized stack deploys: per replication group its engine, nodes, data memory, encryption, auth,
- * Multi-AZ, backups, alarms and monthly cost (prices: config/node-catalog.ts).
+ * Multi-AZ, backups, alarms and monthly cost (prices: constructs/facts/node-catalog.ts).
  */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { SLOW_LOG_METRIC } from '../../config/alarms';
-import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine } from '../../config/elasticache';
-import { NODE_DIMENSION } from '../../config/guardrails';
-import { GIB, PRICE_DATE, PRICE_REGION } from '../../config/node-catalog';
+import { SLOW_LOG_METRIC } from '../../constructs/facts/cloudwatch';
+import { DEFAULT_RESERVED_MEMORY_PERCENT, ENGINES, Engine } from '../../constructs/facts/elasticache';
+import { NODE_DIMENSION } from '../../constructs/guardrails/data';
+import { GIB, PRICE_DATE, PRICE_REGION } from '../../constructs/facts/node-catalog';
 import { dataSpaceBytes, findNodeType, hourlyPriceUsd, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { parseAccessString } from '../../constructs/elasticache/access-string';
-import { isCustomerManagedKey } from '../../constructs/guardrails/rules/encryption-at-rest';
 import { ClusterModeStatus, clusterModeStatus } from './growth';
-import { referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from '../../constructs/guardrails/rules/refs';
+import { isCustomerManagedKey, referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from '../../constructs/tf-json';
 import {
   Block,
   TfJson,
@@ -23,7 +22,7 @@ import {
   referencedResource,
   replicationGroupLayout,
   resourcesOf,
-} from '../../constructs/guardrails/tf-json';
+} from '../../constructs/tf-json';
 
 export const RG = 'aws_elasticache_replication_group';
 

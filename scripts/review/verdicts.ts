@@ -5,8 +5,8 @@
  * cache is down between delete and create, and the new group starts empty unless restored); the call-out says so
  * first, then what keeps the data and how to restore it.
  */
-import { FORCE_NEW, ForceNewEntry } from '../../config/force-new';
-import { Block, isSet } from '../../constructs/guardrails/tf-json';
+import { FORCE_NEW, ForceNewEntry } from '../../constructs/facts/force-new';
+import { Block, isSet } from '../../constructs/tf-json';
 import { olderEngine } from './replacement';
 import { RG, describeSnapshotName } from './summary';
 
@@ -99,7 +99,7 @@ function replicationGroupVerdict(c: DataStoreChange): DataStoreVerdict {
   };
 }
 
-/** The verdict on replacing or deleting a resource; nothing for resources that hold no data (config/force-new.ts losesData). */
+/** The verdict on replacing or deleting a resource; nothing for resources that hold no data (constructs/facts/force-new.ts losesData). */
 export function dataStoreVerdict(c: DataStoreChange): DataStoreVerdict {
   const entry = FORCE_NEW[c.type] as ForceNewEntry | undefined;
   if (!entry?.losesData) return { notes: [], dataLoss: false, outage: false };

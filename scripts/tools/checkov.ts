@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { resourcesOf, TfJson } from '../../constructs/guardrails/tf-json';
+import { resourcesOf, TfJson } from '../../constructs/tf-json';
 import { readStacks, REPO_ROOT, requireTools, resourceAddresses, run, tempDir, Tools } from './tools';
 
 /** The parts of checkov's JSON report (`-o json`) read here: one report, or a list of them, one per framework. */

@@ -17,7 +17,7 @@ import { freeLoopbackPort } from '../lib/process';
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { providerRegion } from '../../constructs/guardrails/tf-json';
+import { providerRegion } from '../../constructs/tf-json';
 import {
   baseAddress,
   describePins,

@@ -174,7 +174,7 @@ echo "setup-tools: engine: $engine_name ($engine)"
 
 # 2. The providers, built into $cache/providers/<type>-<module version>-<build settings hash>/ and linked into the
 #    filesystem mirror $cache/mirror/<host>/<namespace>/<type>/<release>/<os>_<arch>/ (the engine's "unpacked"
-#    layout) under the release the stacks pin (config/providers.ts).
+#    layout) under the release the stacks pin (constructs/facts/providers.ts).
 mirror="$cache/mirror"
 includes=()
 while IFS=$'\x1f' read -r source release commit module version pkg ldflags patch expected since; do

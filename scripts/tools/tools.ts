@@ -9,7 +9,7 @@ import { run, RunResult } from '../lib/process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resourcesOf, TfJson } from '../../constructs/guardrails/tf-json';
+import { resourcesOf, TfJson } from '../../constructs/tf-json';
 import { readSynthOutput } from '../review/read-output';
 
 /** The repository root (this file is scripts/tools/tools.ts). */
@@ -138,7 +138,7 @@ export function engineEnv(tools: Tools, extra: NodeJS.ProcessEnv = {}): NodeJS.P
 export interface MirroredProvider {
   /** Fully qualified source, e.g. registry.terraform.io/hashicorp/aws. */
   readonly source: string;
-  /** The release the build stands for: the version the stacks pin (config/providers.ts) and the mirror serves. */
+  /** The release the build stands for: the version the stacks pin (constructs/facts/providers.ts) and the mirror serves. */
   readonly release: string;
   /** The built commit (12 hex digits) and its date. */
   readonly commit: string;
@@ -187,7 +187,7 @@ export interface VerifiedPin {
 
 /**
  * The mirror build of each pin of a stack. Throws, naming every pin the mirror does not hold, so a pin that drifts
- * from the build (config/providers.ts vs scripts/tools/providers.json) fails loudly here instead of being verified
+ * from the build (constructs/facts/providers.ts vs scripts/tools/providers.json) fails loudly here instead of being verified
  * against another version.
  */
 export function verifiedPins(
@@ -210,7 +210,7 @@ export function verifiedPins(
   if (problems.length) {
     throw new Error(
       `${stackName}: the synthesized JSON pins provider versions the verification tools do not run: ${problems.join('; ')}. ` +
-        'The pins are config/providers.ts; the builds scripts/tools/providers.json (README "Verification with the real tools").',
+        'The pins are constructs/facts/providers.ts; the builds scripts/tools/providers.json (README "Verification with the real tools").',
     );
   }
   return out;

@@ -1,9 +1,7 @@
 /** Guardrail `alarm-subscribers`: in protected environments the alarms reach a person. */
-import { SLOW_LOG_METRIC } from '../../../config/alarms';
-import { ELASTICACHE_NAMESPACE } from '../../monitoring/alarm-plan';
-import { isExpression, resourcesOf } from '../tf-json';
+import { ELASTICACHE_NAMESPACE, SLOW_LOG_METRIC } from '../../facts/cloudwatch';
+import { isExpression, referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt, resourcesOf } from '../../tf-json';
 import { groups } from './common';
-import { referencedAddresses, referencedVariables, requiresNonEmpty, resourceAt } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 /** How an alarm action reaches someone: a subscribed topic of the stack, an external topic, or a variable's topics. */
@@ -44,7 +42,6 @@ export const rule: GuardrailRule = {
   id: 'alarm-subscribers',
   requires:
     'every cache alarm reaches a subscriber (e-mail, HTTPS endpoint or existing topic), or the plan refuses an empty subscriber list',
-  scope: 'protected',
   source: '004 "CloudWatch Monitoring" (alarms that notify); issue 11 item 2',
   check,
 };

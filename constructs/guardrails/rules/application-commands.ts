@@ -4,12 +4,11 @@
  * (constructs/elasticache/access-string.ts); the group must contain the user named `default`, which a client that
  * sends no user name (or an AUTH token) becomes.
  */
-import { DENIED_APPLICATION_COMMANDS } from '../../../config/guardrails';
-import { DEFAULT_USER_NAME } from '../../../config/redis-acl';
+import { DENIED_APPLICATION_COMMANDS } from '../data';
+import { DEFAULT_USER_NAME } from '../../facts/redis-acl';
 import { allowsCommand, parseAccessString } from '../../elasticache/access-string';
-import { isExpression } from '../tf-json';
+import { isExpression, referencedAddresses, resourceAt } from '../../tf-json';
 import { groups, rgName } from './common';
-import { referencedAddresses, resourceAt } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
@@ -60,7 +59,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'application-commands',
   requires: `no enabled user of the user group may run ${DENIED_APPLICATION_COMMANDS.map((c) => c.toUpperCase()).join(', ')}; the user "default" is in the group`,
-  scope: 'protected',
   source: '000, 003, 004 security checklists ("Disable dangerous commands (FLUSHDB, FLUSHALL, CONFIG)", KEYS); ElastiCache RBAC',
   check,
 };

@@ -1,5 +1,5 @@
 /** Guardrail `auth`: clients of a protected environment authenticate as RBAC users, not with a shared AUTH token. */
-import { isSet } from '../tf-json';
+import { isSet } from '../../tf-json';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
@@ -16,7 +16,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'auth',
   requires: 'an RBAC user group on every replication group (not a bare AUTH token, which grants every command)',
-  scope: 'protected',
   source: '001 Security, "Authentication: Password-protected"; 000, 003, 004 security checklists (password, dangerous commands disabled)',
   check,
 };

@@ -1,7 +1,6 @@
 /** Guardrail `client-ingress`: only the named clients reach the cache port in protected environments. */
-import { resourcesOf } from '../tf-json';
+import { referencedAddresses, referencedVariables, requiresNonEmpty, resourcesOf } from '../../tf-json';
 import { groups, rgName } from './common';
-import { referencedAddresses, referencedVariables, requiresNonEmpty } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
@@ -34,7 +33,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'client-ingress',
   requires: 'the cache port admits only named clients (security groups or CIDRs), never the whole VPC range, and at least one',
-  scope: 'protected',
-  source: '001 "only the ISL service may reach its Redis"; 000 "Restrict Network Access"',
+  source: '001 "only the service may reach its Redis"; 000 "Restrict Network Access"',
   check,
 };

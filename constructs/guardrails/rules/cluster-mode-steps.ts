@@ -1,5 +1,5 @@
 /**
- * Guardrail `cluster-mode-steps`: a group's cluster mode moves only as ElastiCache accepts it (config/cluster-mode.ts).
+ * Guardrail `cluster-mode-steps`: a group's cluster mode moves only as ElastiCache accepts it (../../facts/cluster-mode.ts).
  *
  * On the stack alone (every synth): a group in cluster mode `compatible` has one shard, automatic failover with a
  * replica and an engine that may move (Redis OSS ≥ 7.0, Valkey ≥ 7.2); `compatible` and `enabled` use a parameter group
@@ -13,47 +13,12 @@
  * apply that makes the group compatible (the plan holds an empty endpoint), `cluster` without `cluster-clients` before it,
  * and a shard-count change together with a node-type change. Each message names the step to take instead.
  */
-import {
-  CLUSTER_MODE_MIN_ENGINE_VERSION,
-  CLUSTER_MODE_STEP_MAY_ALSO_CHANGE,
-  ClusterMode,
-  ClusterModeStep,
-} from '../../../config/cluster-mode';
-import { Block, TfJson, TfResource, isExpression, isTrue, replicationGroupLayout, resourcesOf } from '../tf-json';
+import { CLUSTER_MODE_MIN_ENGINE_VERSION, CLUSTER_MODE_STEP_MAY_ALSO_CHANGE, ClusterMode } from '../../facts/cluster-mode';
+import { Block, TfJson, TfResource, isExpression, isTrue, replicationGroupLayout, resourceAt, secretsOf } from '../../tf-json';
 import { groups, rgName } from './common';
-import { resourceAt } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 const ORDER: Record<ClusterMode, number> = { disabled: 0, compatible: 1, enabled: 2 };
-
-/** The secret versions whose value reads this group's attributes, with the attribute behind `host` and whether it reads the configuration endpoint. */
-export function secretsOf(json: TfJson, rg: TfResource): Array<{ address: string; host?: string; configurationEndpoint: boolean }> {
-  return resourcesOf(json, 'aws_secretsmanager_secret_version').flatMap((sv) => {
-    const text = typeof sv.body.secret_string === 'string' ? sv.body.secret_string : '';
-    if (!text.includes(`${rg.address}.`)) return [];
-    const host = new RegExp(`"host"\\s*=\\s*${rg.address.replace(/[.$]/g, (c) => `\\${c}`)}\\.([a-z_]+)`).exec(text)?.[1];
-    return [{ address: sv.address, host, configurationEndpoint: text.includes(`${rg.address}.configuration_endpoint_address`) }];
-  });
-}
-
-/** The step a group is at, as far as the synthesized JSON tells (its mode, its shards, its secret). */
-export function clusterModeStepOf(json: TfJson, rg: TfResource): { step: ClusterModeStep; createdInClusterMode: boolean } | undefined {
-  const layout = replicationGroupLayout(rg.body);
-  if (!layout) return undefined;
-  switch (layout.clusterModeSetting) {
-    case 'disabled':
-      return { step: 'single-shard', createdInClusterMode: false };
-    case 'compatible':
-      return {
-        step: secretsOf(json, rg).some((x) => x.configurationEndpoint) ? 'cluster-clients' : 'compatible',
-        createdInClusterMode: false,
-      };
-    case 'enabled':
-      return layout.movedFromClusterModeDisabled
-        ? { step: layout.shards > 1 ? 'resharded' : 'cluster', createdInClusterMode: false }
-        : { step: 'resharded', createdInClusterMode: true };
-  }
-}
 
 function parameterGroupClusterEnabled(json: TfJson, rg: Block): boolean | undefined {
   const m =
@@ -180,8 +145,7 @@ export const rule: GuardrailRule = {
   id: 'cluster-mode-steps',
   requires:
     'cluster mode moves disabled → compatible → enabled one step per deploy, each on its own (only the parameter group beside it), never back; the configuration endpoint in the secret one step after compatible; no scaling in compatible mode; shard count and node type not both in one deploy',
-  scope: 'all',
   source:
-    'AWS ElastiCache "Modifying cluster mode", "Modifying a replication group"; terraform-provider-aws replication_group.go (update order, one ModifyReplicationGroup); config/cluster-mode.ts',
+    'AWS ElastiCache "Modifying cluster mode", "Modifying a replication group"; terraform-provider-aws replication_group.go (update order, one ModifyReplicationGroup)',
   check,
 };

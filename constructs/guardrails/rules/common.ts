@@ -1,5 +1,5 @@
 /** Helpers the ElastiCache rules share. */
-import { TfResource, resourcesOf } from '../tf-json';
+import { TfResource, resourcesOf } from '../../tf-json';
 import { RuleContext } from './rule';
 
 export const RG = 'aws_elasticache_replication_group';

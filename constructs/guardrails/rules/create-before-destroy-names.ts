@@ -1,14 +1,14 @@
 /**
  * Guardrail `create-before-destroy-names`: a resource created before the old one is destroyed needs a new name
- * whenever it is replaced. Every argument that forces replacement (config/force-new.ts) must therefore be reflected
+ * whenever it is replaced. Every argument that forces replacement (../../facts/force-new.ts) must therefore be reflected
  * in the name: each of its words must be a word of the name, apart from the filler words of
- * config/force-new.ts CBD_NAME_FILLER_WORDS. A value that is not in the name (e.g. the engine version in a parameter
+ * ../../facts/force-new.ts CBD_NAME_FILLER_WORDS. A value that is not in the name (e.g. the engine version in a parameter
  * group's description while the name holds only the family) changes without the name, and the create collides with
  * the old resource (CacheParameterGroupAlreadyExists).
  */
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { CBD_NAME_ATTRIBUTES, CBD_NAME_FILLER_WORDS, FORCE_NEW, ForceNewEntry } from '../../../config/force-new';
-import { isExpression, isTrue, resourcesOf } from '../tf-json';
+import { CBD_NAME_ATTRIBUTES, CBD_NAME_FILLER_WORDS, FORCE_NEW, ForceNewEntry } from '../../facts/force-new';
+import { isExpression, isTrue, resourcesOf } from '../../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 /** Words of a value: lower case, split at anything but letters and digits. */
@@ -27,7 +27,7 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
     if (!entry) {
       out.push({
         resource: r.address,
-        message: `create_before_destroy on ${r.type}, which config/force-new.ts does not know: its name cannot be checked`,
+        message: `create_before_destroy on ${r.type}, which the force-new table (constructs/facts/force-new.ts) does not know: its name cannot be checked`,
       });
       continue;
     }
@@ -59,8 +59,7 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 
 export const rule: GuardrailRule = {
   id: 'create-before-destroy-names',
-  requires: 'with create_before_destroy, every argument that forces replacement is reflected in the name (config/force-new.ts)',
-  scope: 'all',
+  requires: 'with create_before_destroy, every argument that forces replacement is reflected in the name (constructs/facts/force-new.ts)',
   source: '../shared/reference/force-new.md; house rule "a name must change whenever an argument that forces replacement changes"',
   check,
 };

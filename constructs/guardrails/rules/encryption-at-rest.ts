@@ -1,17 +1,7 @@
 /** Guardrail `encryption-at-rest`. */
-import { AWS_MANAGED_KEY } from '../../../config/guardrails';
-import { TfJson, isSet, isTrue, referencedResource } from '../tf-json';
+import { isCustomerManagedKey, isTrue } from '../../tf-json';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
-
-/** True when a kms_key_id names a customer-managed key (an `aws_kms_key` of the stack, or a key that is not `alias/aws/…`). */
-export function isCustomerManagedKey(json: TfJson, kmsKeyId: unknown): boolean {
-  if (!isSet(kmsKeyId)) return false;
-  const ref = referencedResource(json, kmsKeyId);
-  if (ref?.type === 'aws_kms_key' && !ref.data) return true;
-  if (ref?.type === 'aws_kms_key' && ref.data) return !AWS_MANAGED_KEY.test(String(ref.body.key_id ?? ''));
-  return typeof kmsKeyId === 'string' && !AWS_MANAGED_KEY.test(kmsKeyId);
-}
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
   return groups(ctx).flatMap((r) => {
@@ -33,7 +23,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'encryption-at-rest',
   requires: 'encryption at rest with a customer-managed KMS key (not the AWS-managed `alias/aws/…` key)',
-  scope: 'all',
   source: '004 Best Practices "Enable encryption at rest and in transit"; a key the team controls (policy, rotation, audit)',
   check,
 };

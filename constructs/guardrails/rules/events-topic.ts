@@ -1,9 +1,8 @@
 /** Guardrail `events-topic`: ElastiCache events reach a topic ElastiCache can publish to. */
 /* eslint-disable @typescript-eslint/no-unsafe-argument -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { EVENTS_TOPIC_SOURCE_CONDITION } from '../../../config/notifications';
-import { Block } from '../tf-json';
+import { EVENTS_TOPIC_SOURCE_CONDITION } from '../../facts/notifications';
+import { Block, policyStatements, referencedAddresses, referrers, resourceAt } from '../../tf-json';
 import { groups, rgName } from './common';
-import { policyStatements, referencedAddresses, referrers, resourceAt } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
@@ -38,7 +37,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'events-topic',
   requires: 'the notification topic of a replication group is unencrypted and its policy admits ElastiCache with AWS:SourceOwner',
-  scope: 'all',
   source: 'ElastiCache "Event Notifications and Amazon SNS" (ElastiCacheSNS.html; ECEvents.SNS.html "SNS topic access policy requirement")',
   check,
 };

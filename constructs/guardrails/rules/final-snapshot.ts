@@ -1,7 +1,6 @@
 /** Guardrail `final-snapshot-unique`: a final snapshot name that no earlier deletion has taken. */
 /* eslint-disable @typescript-eslint/no-unsafe-assignment -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { isSet } from '../tf-json';
-import { referencedAddresses } from './refs';
+import { isSet, referencedAddresses } from '../../tf-json';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
@@ -23,7 +22,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'final-snapshot-unique',
   requires: 'the final snapshot name changes with every generation of the group (not a fixed literal)',
-  scope: 'all',
   source: 'ElastiCache DeleteReplicationGroup: SnapshotAlreadyExistsFault; provider retries only InvalidReplicationGroupState',
   check,
 };

@@ -1,10 +1,9 @@
 /** Guardrails `kms-key-policy` and `key-deletion-window`: the keys of a cache stack. */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { KEY_POLICY_SERVICE_PRINCIPALS_UNUSED } from '../../../config/notifications';
-import { KMS_KEY_DELETION_WINDOW_MAX_DAYS } from '../../../config/elasticache';
-import { Block, isSet, resourcesOf } from '../tf-json';
+import { KEY_POLICY_SERVICE_PRINCIPALS_UNUSED } from '../../facts/notifications';
+import { KMS_KEY_DELETION_WINDOW_MAX_DAYS } from '../../facts/elasticache';
+import { Block, isSet, policyStatements, referencedAddresses, resourceAt, resourcesOf } from '../../tf-json';
 import { groups, rgName } from './common';
-import { policyStatements, referencedAddresses, resourceAt } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function checkPolicy(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
@@ -37,7 +36,6 @@ function checkPolicy(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const policyRule: GuardrailRule = {
   id: 'kms-key-policy',
   requires: 'key policies name service principals only with a condition, and none that use nothing (elasticache, events)',
-  scope: 'all',
   source:
     'SNS "encrypted topics" (confused deputy: aws:SourceAccount/aws:SourceArn); CloudWatch Logs "encrypt log data" (encryption context)',
   check: checkPolicy,
@@ -66,7 +64,6 @@ function checkWindow(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const windowRule: GuardrailRule = {
   id: 'key-deletion-window',
   requires: `the key of a group with a final snapshot waits ${KMS_KEY_DELETION_WINDOW_MAX_DAYS} days before deletion (the snapshot's rescue window)`,
-  scope: 'all',
   source: "ElastiCache at-rest encryption (final backup uses the group's key); KMS key deletion (Pending Deletion, 7–30 days)",
   check: checkWindow,
 };

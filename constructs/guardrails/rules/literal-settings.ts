@@ -1,8 +1,8 @@
 /** Guardrail `literal-settings`. */
-import { LITERAL_SETTINGS, LiteralSettingPosition, TEMPLATE_SEQUENCES } from '../../../config/guardrails';
+import { LITERAL_SETTINGS, LiteralSettingPosition, TEMPLATE_SEQUENCES } from '../data';
 import { describe } from '../../validation';
-import { METADATA_KEY, TfJson } from '../tf-json';
-import { GuardrailRule, RuleContext, Violation } from './rule';
+import { METADATA_KEY, TfJson } from '../../tf-json';
+import { GuardrailRule, Violation } from './rule';
 
 /** The first unescaped template sequence in a string (`${` not preceded by `$`, `%{` not preceded by `%`). */
 export function templateSequence(s: string): string | undefined {
@@ -83,15 +83,28 @@ function checkPosition(json: TfJson, pos: LiteralSettingPosition): Array<Omit<Vi
   return out;
 }
 
-function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
-  return LITERAL_SETTINGS.flatMap((pos) => checkPosition(ctx.json, pos));
+export interface LiteralSettingsOptions {
+  /**
+   * Where an app's values of each kind of setting come from (LiteralSettingPosition `setting` → e.g. the variable that
+   * sets them), so that a message names what to fix. @default the positions' own words
+   */
+  readonly sources?: Readonly<Record<string, string>>;
+  /** More places of the app's own stacks that hold a setting. @default none */
+  readonly positions?: readonly LiteralSettingPosition[];
 }
 
-export const rule: GuardrailRule = {
-  id: 'literal-settings',
-  requires: 'settings stay literals: no unescaped ${ or %{ where the JSON holds a setting (tags, filters, paths, messages)',
-  scope: 'all',
-  source:
-    'Terraform\'s JSON syntax reads every string as a template (README "When the input is wrong"); issue 22: a tag setting read /etc/hostname at plan',
-  check,
-};
+/** The rule over the library's positions (../data.ts LITERAL_SETTINGS) and an app's own, named in the app's terms. */
+export function literalSettingsRule(options: LiteralSettingsOptions = {}): GuardrailRule {
+  const positions = [...LITERAL_SETTINGS, ...(options.positions ?? [])].map((p) => ({
+    ...p,
+    from: options.sources?.[p.setting] ?? p.from,
+  }));
+  return {
+    id: 'literal-settings',
+    requires: 'settings stay literals: no unescaped ${ or %{ where the JSON holds a setting (tags, filters, paths, messages)',
+    source: 'Terraform\'s JSON syntax reads every string as a template: a tag value ${file("/etc/hostname")} read the file at plan',
+    check: (ctx) => positions.flatMap((pos) => checkPosition(ctx.json, pos)),
+  };
+}
+
+export const rule: GuardrailRule = literalSettingsRule();

@@ -1,9 +1,8 @@
 /** Guardrail `vended-log-groups`: ElastiCache delivers its logs to groups under /aws/vendedlogs/. */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { ELASTICACHE_LOG_GROUP_PREFIX } from '../../../config/elasticache';
-import { Block } from '../tf-json';
+import { ELASTICACHE_LOG_GROUP_PREFIX } from '../../facts/elasticache';
+import { Block, referencedAddresses, resourceAt } from '../../tf-json';
 import { groups, rgName } from './common';
-import { referencedAddresses, resourceAt } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 const VENDED = '/aws/vendedlogs/';
@@ -33,7 +32,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'vended-log-groups',
   requires: `log delivery to CloudWatch log groups under ${VENDED}`,
-  scope: 'all',
   source: 'CloudWatch Logs "Enabling logging from AWS services" (vended logs, resource policy size); ElastiCache "Log delivery"',
   check,
 };

@@ -1,6 +1,6 @@
 /** Guardrail `lookups-fail-early`: network lookups stop the plan with a message instead of deploying into nothing. */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-member-access -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { Block } from '../tf-json';
+import { Block } from '../../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function dataOf(ctx: RuleContext, type: string): Array<{ address: string; body: Block }> {
@@ -36,7 +36,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'lookups-fail-early',
   requires: 'subnet, VPC and zone lookups carry postconditions that stop the plan with a message naming the setting',
-  scope: 'all',
   source: 'provider: aws_subnets returns [] without error, aws_vpc fails generically; Terraform "postcondition" on data sources',
   check,
 };

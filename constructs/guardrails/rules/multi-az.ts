@@ -1,5 +1,5 @@
 /** Guardrail `multi-az`. */
-import { isTrue, replicationGroupLayout } from '../tf-json';
+import { isTrue, replicationGroupLayout } from '../../tf-json';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
@@ -17,7 +17,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'multi-az',
   requires: 'Multi-AZ and automatic failover, with at least one replica per shard',
-  scope: 'protected',
   source: '004 "Production Deployment" (--multi-az-enabled, --automatic-failover-enabled, replicas); 000 "Scaling Recommendations"',
   check,
 };

@@ -1,11 +1,12 @@
-/** Guardrail `no-burstable-nodes`. */
-import { BURSTABLE_NODES_REFUSED_IN } from '../../../config/guardrails';
-import { isBurstableNodeType } from '../../../config/node-catalog';
+/**
+ * Guardrail `no-burstable-nodes` (pack `sustained-load`): a cache under sustained load spends its CPU credits and is
+ * held at the baseline (../../facts/node-catalog.ts BURSTABLE_BASELINE_CPU_PERCENT), exactly when the service is busiest.
+ */
+import { isBurstableNodeType } from '../../facts/node-catalog';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
-  if (!BURSTABLE_NODES_REFUSED_IN.includes(ctx.environment)) return [];
   return groups(ctx).flatMap((r) =>
     typeof r.body.node_type === 'string' && isBurstableNodeType(r.body.node_type)
       ? [
@@ -20,9 +21,8 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 
 export const rule: GuardrailRule = {
   id: 'no-burstable-nodes',
-  requires: `no burstable (T family) node type in ${BURSTABLE_NODES_REFUSED_IN.join(', ')}`,
-  scope: 'all',
+  requires: 'no burstable (T family) node type',
   source:
-    'config/scaling.ts BURSTABLE_NODES_ALLOWED; AWS EC2 "Standard mode for burstable performance instances"; 004 "Recommended (Production): 4 CPU cores per node"',
+    'AWS EC2 "Standard mode for burstable performance instances"; AWS sizing advice (T nodes for entry-level and spiky workloads); 004 "Recommended (Production): 4 CPU cores per node"',
   check,
 };

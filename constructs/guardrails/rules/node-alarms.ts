@@ -1,10 +1,20 @@
 /** Guardrail `node-alarms`. */
-import { publishesLatencyPercentiles } from '../../../config/alarms';
-import { NODE_DIMENSION, REQUIRED_NODE_ALARMS, RequiredNodeAlarm, SLOW_LOG_PUBLICATION } from '../../../config/guardrails';
-import { ELASTICACHE_NAMESPACE } from '../../monitoring/alarm-plan';
-import { Block, TfJson, TfResource, isExpression, isSet, isTrue, replicationGroupLayout, resourcesOf } from '../tf-json';
+import { ELASTICACHE_NAMESPACE, publishesLatencyPercentiles } from '../../facts/cloudwatch';
+import { NODE_DIMENSION, REQUIRED_NODE_ALARMS, RequiredNodeAlarm, SLOW_LOG_PUBLICATION } from '../data';
+import {
+  Block,
+  TfJson,
+  TfResource,
+  isExpression,
+  isSet,
+  isTrue,
+  referencedAddresses,
+  refersTo,
+  replicationGroupLayout,
+  resourceAt,
+  resourcesOf,
+} from '../../tf-json';
 import { groups, rgName } from './common';
-import { referencedAddresses, refersTo, resourceAt } from './refs';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 /** The namespaces whose metrics name a node by CacheClusterId: ElastiCache's, and the slow-log metric's. */
@@ -207,10 +217,9 @@ export const rule: GuardrailRule = {
     'slow log published per node by a metric filter over a transformer), read and write latency p95 where the engine version ' +
     'publishes percentiles, keys without a TTL, authentication failures and a heartbeat that treats missing data as ' +
     'breaching; ReplicationLag on replicas',
-  scope: 'all',
   source:
     '004 "CloudWatch Monitoring", "Alerting"; 000 "Key Metrics to Monitor"; 001 "Alert Definitions"; 002 "Alerts"; 003 "Monitoring"; ' +
     'elasticache-facts.md "Node names and metrics"; ElastiCache "Log delivery"; CloudWatch Logs "Filter pattern syntax", ' +
-    '"Transform logs during ingestion"; config/alarms.ts',
+    '"Transform logs during ingestion"; constructs/monitoring/defaults.ts',
   check,
 };

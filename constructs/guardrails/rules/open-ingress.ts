@@ -1,6 +1,6 @@
 /** Guardrail `open-ingress`. */
-import { OPEN_CIDR } from '../../../config/guardrails';
-import { Block, TfResource, resourcesOf } from '../tf-json';
+import { OPEN_CIDR } from '../data';
+import { Block, TfResource, resourcesOf } from '../../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function openCidrs(values: unknown): string[] {
@@ -31,7 +31,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'open-ingress',
   requires: 'no security group ingress from anywhere (0.0.0.0/0 or ::/0)',
-  scope: 'all',
   source: '000 "Restrict Network Access"; 004 Best Practices "never expose to internet"',
   check,
 };

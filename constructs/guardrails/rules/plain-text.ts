@@ -1,11 +1,11 @@
 /**
  * Guardrail `plain-text`: descriptions and display names that the AWS APIs accept. The ElastiCache API documents no
  * character set for a replication group's description, so a sign such as `×` is a gamble on every CreateReplicationGroup;
- * EC2 documents a narrow one for security groups and their rules (config/guardrails.ts PLAIN_TEXT). Expressions
+ * EC2 documents a narrow one for security groups and their rules (../data.ts PLAIN_TEXT). Expressions
  * (`${…}`) are checked around their literal parts only.
  */
-import { PLAIN_TEXT } from '../../../config/guardrails';
-import { resourcesOf } from '../tf-json';
+import { PLAIN_TEXT } from '../data';
+import { resourcesOf } from '../../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 /** The literal parts of a string that may hold `${…}` expressions. */
@@ -34,7 +34,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'plain-text',
   requires: 'descriptions and display names in printable ASCII (security groups: the EC2 character set)',
-  scope: 'all',
   source: 'EC2 CreateSecurityGroup / IpPermission Description character set; ElastiCache CreateReplicationGroup documents none',
   check,
 };

@@ -1,11 +1,11 @@
 /**
  * Guardrail `provider-versions`: a stack requires exactly the provider releases the library is verified with
- * (config/providers.ts, the releases the verification tools build) and an engine new enough for S3 native locking.
+ * (../../facts/providers.ts, the releases the verification tools build) and an engine new enough for S3 native locking.
  * The prebuilt bindings would otherwise pin their own, older releases, which nothing here ever ran: aws 6.25.0, for
  * one, refuses `auth_token_update_strategy` without `auth_token` at the first plan (fixed by hashicorp/terraform-provider-aws
  * PR #45518, December 2025). Fix: `pinVerifiedProviders(stack)` (constructs/providers.ts).
  */
-import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../../../config/providers';
+import { MINIMUM_ENGINE_VERSION, PROVIDER_VERSIONS } from '../../facts/providers';
 import { verifiedVersion } from '../../providers';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
@@ -36,7 +36,6 @@ export const rule: GuardrailRule = {
   requires: `the verified provider releases (${Object.entries(PROVIDER_VERSIONS)
     .map(([s, v]) => `${s} ${v}`)
     .join(', ')}) and an engine >= ${MINIMUM_ENGINE_VERSION}`,
-  scope: 'all',
-  source: 'config/providers.ts; scripts/tools/providers.json (the builds the tools run); hashicorp/terraform-provider-aws PR #45518',
+  source: 'constructs/facts/providers.ts (the builds the verification tools run); hashicorp/terraform-provider-aws PR #45518',
   check,
 };

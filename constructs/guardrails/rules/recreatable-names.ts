@@ -10,7 +10,7 @@
  * deletion completes within seconds; so a fixed name with window 0 re-creates safely, and the secret keeps the name
  * applications and runbooks know (`<rg>/auth`).
  */
-import { isExpression, resourcesOf } from '../tf-json';
+import { isExpression, resourcesOf } from '../../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
@@ -30,7 +30,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'recreatable-names',
   requires: 'no fixed name that stays reserved after a destroy (Secrets Manager recovery window)',
-  scope: 'all',
   source:
     'Secrets Manager DeleteSecret (RecoveryWindowInDays 7–30, or ForceDeleteWithoutRecovery, asynchronous); terraform-provider-aws secret.go (CreateSecret retried 2 min on "scheduled for deletion", issue #10259)',
   check,

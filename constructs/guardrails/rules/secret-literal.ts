@@ -1,6 +1,6 @@
 /** Guardrail `secret-literal`. */
-import { SECRET_DETECTION } from '../../../config/guardrails';
-import { METADATA_KEY, isExpression } from '../tf-json';
+import { SECRET_DETECTION } from '../data';
+import { METADATA_KEY, isExpression } from '../../tf-json';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
 /** Shannon entropy of a string, bits per character. */
@@ -102,7 +102,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'secret-literal',
   requires: 'no secret as a literal in the synthesized JSON (generate it or reference it: `${…}`)',
-  scope: 'all',
   source: '000 and 003 security checklists (strong password) and security practice: a literal in cdktf.out is a leaked secret',
   check,
 };

@@ -1,5 +1,5 @@
 /** Guardrail `transit-encryption`. */
-import { isTrue } from '../tf-json';
+import { isTrue } from '../../tf-json';
 import { groups, rgName } from './common';
 import { GuardrailRule, RuleContext, Violation } from './rule';
 
@@ -23,7 +23,6 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'transit-encryption',
   requires: 'in-transit encryption on, `transit_encryption_mode = "required"`',
-  scope: 'protected',
   source: '001 "TLS: Required for staging/production"',
   check,
 };

@@ -1,20 +1,23 @@
 /**
- * ElastiCache engine and API facts used by the constructs' validation.
- * Source: ../shared/reference/elasticache-facts.md ("Engines, versions, parameter groups",
+ * ElastiCache engine and API facts the constructs are built on and validate against: true for every user of the
+ * library. Source: the ElastiCache User Guide and API reference, as summarized in elasticache-facts.md ("Engines, versions, parameter groups",
  * "Validation rules the API or provider enforce", "Limits worth knowing").
  */
 
-export const ENGINES = ['redis', 'valkey'] as const;
-export type Engine = (typeof ENGINES)[number];
+import { deepFreeze } from '../freeze';
 
-/** Engine versions this project supports, each with its parameter-group family. */
-export const ENGINE_VERSIONS: Record<Engine, Record<string, string>> = {
+/** ElastiCache's engines for a replication group: `redis` (Redis OSS) and `valkey`. */
+export type Engine = 'redis' | 'valkey';
+export const ENGINES: readonly Engine[] = Object.freeze(['redis', 'valkey'] as const);
+
+/** Engine versions the constructs support, each with its parameter-group family. */
+export const ENGINE_VERSIONS: Readonly<Record<Engine, Readonly<Record<string, string>>>> = deepFreeze({
   redis: { '6.2': 'redis6.x', '7.0': 'redis7', '7.1': 'redis7' },
   valkey: { '7.2': 'valkey7', '8.0': 'valkey8', '8.1': 'valkey8' },
-};
+});
 
 /** The pinned version used when a stack does not choose one (newest supported per engine). */
-export const DEFAULT_ENGINE_VERSION: Record<Engine, string> = { redis: '7.1', valkey: '8.1' };
+export const DEFAULT_ENGINE_VERSION: Readonly<Record<Engine, string>> = deepFreeze({ redis: '7.1', valkey: '8.1' });
 
 /** Redis's and ElastiCache's default port. */
 export const DEFAULT_PORT = 6379;
@@ -29,7 +32,9 @@ export const DEFAULT_RESERVED_MEMORY_PERCENT = 25;
 export const NODE_TYPE_PATTERN = /^cache\.[a-z][0-9]+[a-z-]*\.(nano|micro|small|medium|large|[0-9]*xlarge)$/;
 
 /** Eviction policies ElastiCache accepts for `maxmemory-policy`. */
-export const MAXMEMORY_POLICIES = [
+export type MaxmemoryPolicy =
+  'volatile-lru' | 'allkeys-lru' | 'volatile-lfu' | 'allkeys-lfu' | 'volatile-random' | 'allkeys-random' | 'volatile-ttl' | 'noeviction';
+export const MAXMEMORY_POLICIES: readonly MaxmemoryPolicy[] = Object.freeze([
   'volatile-lru',
   'allkeys-lru',
   'volatile-lfu',
@@ -38,9 +43,9 @@ export const MAXMEMORY_POLICIES = [
   'allkeys-random',
   'volatile-ttl',
   'noeviction',
-] as const;
+] as const);
 
-export const LIMITS = {
+export const LIMITS = deepFreeze({
   replicationGroupIdMaxLength: 40,
   /** num_cache_clusters 1–6 with cluster mode disabled */
   maxNodesPerShard: 6,
@@ -58,14 +63,17 @@ export const LIMITS = {
   /** CloudWatch Logs retention values the API accepts. */
   logRetentionDays: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
   reservedMemoryPercentRange: [0, 100] as const,
-} as const;
+} as const);
 
-/** Slow log: `slowlog-log-slower-than 10000` (10 ms) and `slowlog-max-len 128` (seeds/004_8844d1214f9c87e0.txt, "Redis Configuration File"). */
+/**
+ * Slow log the constructs configure: `slowlog-log-slower-than 10000` (10 ms) and `slowlog-max-len 128` (the Redis
+ * Cluster Deployment Guide's "Redis Configuration File", guide 004).
+ */
 export const SLOWLOG = { slowerThanMicroseconds: 10000, maxLen: 128 } as const;
 
 /** Formats of ElastiCache log delivery records (`log_delivery_configuration.log_format`). */
-export const LOG_FORMATS = ['json', 'text'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export type LogFormat = 'json' | 'text';
+export const LOG_FORMATS: readonly LogFormat[] = Object.freeze(['json', 'text'] as const);
 
 /**
  * Parent of the log groups ElastiCache delivers to. AWS recommends `/aws/vendedlogs/` for vended logs: CloudWatch Logs
@@ -80,7 +88,5 @@ export const ELASTICACHE_LOG_GROUP_PREFIX = '/aws/vendedlogs/elasticache';
  */
 export const FINAL_SNAPSHOT_SUFFIX_BYTES = 4;
 
-/** KMS `deletion_window_in_days` is 7–30 (provider doc); the keys of this project wait the longest. */
+/** KMS `deletion_window_in_days` is 7–30 (provider doc); the constructs' keys wait the longest. */
 export const KMS_KEY_DELETION_WINDOW_MAX_DAYS = 30;
-
-export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];

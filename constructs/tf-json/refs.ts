@@ -1,6 +1,7 @@
-/** Reading references inside synthesized expressions, for the rules of issue 11 (topics, keys, variables, ingress). */
+/** Reading references inside synthesized expressions: which resources, variables and policies an expression names. */
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment -- synthesized JSON is untyped (tf-json.ts Block); every value is tested (typeof, isSet, isExpression) before it is used */
-import { Block, TfJson, TfResource, resourcesOf } from '../tf-json';
+import { AWS_MANAGED_KEY } from '../facts/aws';
+import { Block, TfJson, TfResource, isSet, referencedResource, resourcesOf } from './core';
 
 /** Every `type.name` resource address an expression mentions (`${aws_sns_topic.x.arn}`, `concat([…], var.y)`). */
 export function referencedAddresses(expression: unknown): string[] {
@@ -72,4 +73,13 @@ export function policyStatements(json: TfJson, policy: unknown): Block[] | undef
 /** Resources of a type whose attribute refers to `address`. */
 export function referrers(json: TfJson, type: string, attribute: string, address: string): TfResource[] {
   return resourcesOf(json, type).filter((r) => refersTo(r.body[attribute], address));
+}
+
+/** True when a kms_key_id names a customer-managed key (an `aws_kms_key` of the stack, or a key that is not `alias/aws/…`). */
+export function isCustomerManagedKey(json: TfJson, kmsKeyId: unknown): boolean {
+  if (!isSet(kmsKeyId)) return false;
+  const ref = referencedResource(json, kmsKeyId);
+  if (ref?.type === 'aws_kms_key' && !ref.data) return true;
+  if (ref?.type === 'aws_kms_key' && ref.data) return !AWS_MANAGED_KEY.test(String(ref.body.key_id ?? ''));
+  return typeof kmsKeyId === 'string' && !AWS_MANAGED_KEY.test(kmsKeyId);
 }

@@ -1,8 +1,8 @@
 /**
  * The provider versions every synthesized stack requires (`terraform.required_providers`), and the engine version
  * it requires (`terraform.required_version`). These are the versions the verification tools run: each pin is the
- * release just before the provider commit that scripts/tools/setup-tools.sh builds from the Go module proxy into the
- * offline mirror (scripts/tools/providers.json `release`), so what `npm test` proves is what `cdktf deploy` downloads,
+ * release just before the provider commit the library's verification tools build from the Go module proxy into an
+ * offline mirror (the `release` its tools record for each provider), so what its tests prove is what `cdktf deploy` downloads,
  * up to the changelog entries between the release and that commit (README "Verification with the real tools" keeps
  * them; setup and `npm run validate` print them). The prebuilt bindings (@cdktf/provider-aws 21.22.1 for aws 6.25.0,
  * @cdktf/provider-random 12.0.1 for 3.7.2, @cdktf/provider-docker 12.0.3 for 3.6.2) only shape the JSON: their own

@@ -1,13 +1,12 @@
 /**
- * How input from users (environment variables, CLI arguments, construct props) is checked and shown, wherever it
- * enters (stacks/settings.ts, constructs/validation.ts, the scripts).
+ * How input (construct props, and an app's environment variables or CLI arguments) is checked and shown wherever it
+ * enters (../validation.ts).
  *
  * Terraform reads the synthesized `cdk.tf.json` in HCL's JSON syntax, where every string (and every object key) is a
  * string template: `${…}` is evaluated as an expression and `%{…}` as a template directive. A setting that reaches the
- * JSON must therefore be a literal: with `CACHE_PILOT_VPC_TAG='Environment=${file("/etc/hostname")}'` the plan read
- * the file. Such values are refused, not escaped (`$${`, `%%{`): every variable of this project names ids, tags,
- * paths, addresses or ports, none of which needs the sequence, and a refusal names the variable while an escape would
- * silently look for a strange literal.
+ * JSON must therefore be a literal: a tag value `Environment=${file("/etc/hostname")}` makes the plan read the file.
+ * Such values are refused, not escaped (`$${`, `%%{`): ids, tags, paths, addresses and ports never need the sequence,
+ * and a refusal names the field while an escape would silently look for a strange literal.
  */
 
 /** Sequences Terraform evaluates in any string of the JSON syntax (an escape doubles the first character). */
@@ -21,7 +20,7 @@ export const TEMPLATE_SEQUENCES = ['${', '%{'] as const;
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
- * Characters refused in values that the project places inside a Terraform expression (e.g. the TLS directory in
+ * Characters refused in values that are placed inside a Terraform expression (e.g. the TLS directory in
  * `filesha256("<path>")`): a `"` ends the string literal, a `\` starts an escape.
  */
 export const EXPRESSION_BREAKING_CHARACTERS = /["\\]/;

@@ -1,10 +1,8 @@
 /**
  * Reading synthesized Terraform JSON: the object `cdktf synth` writes to cdktf.out/stacks/<stack>/cdk.tf.json
- * and `Testing.synth(stack)` returns (the latter without the "//" metadata). Pure functions, shared by the
- * guardrails (./runner.ts) and the plan review (scripts/review/).
+ * and `Testing.synth(stack)` returns (the latter without the "//" metadata). Pure functions and no provider bindings,
+ * shared by the guardrails (../guardrails/), an app's synth, and tools that read a synthesis (a plan review, checks).
  */
-import { MOVED_FROM_CLUSTER_MODE_DISABLED_TAG } from '../../config/cluster-mode';
-import { CacheNode, memberNodes } from '../elasticache/member-nodes';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON is untyped; its readers test every value (typeof, isSet, isExpression) before use, and `unknown` would turn each read into a cast
 export type Block = Record<string, any>;
@@ -83,52 +81,4 @@ export function referencedResource(json: TfJson, expression: unknown): (TfResour
   const data = m.at(1) !== undefined; // .at(): an optional group that did not match is undefined
   const body = (data ? json.data : json.resource)?.[m[2]]?.[m[3]];
   return body ? { address: `${data ? 'data.' : ''}${m[2]}.${m[3]}`, type: m[2], name: m[3], body, data } : undefined;
-}
-
-export interface ReplicationGroupLayout {
-  readonly replicationGroupId: string;
-  /** Cluster mode enabled. */
-  readonly clusterMode: boolean;
-  /** `cluster_mode` as ElastiCache has it (absent: enabled with more than one shard, else disabled). */
-  readonly clusterModeSetting: 'disabled' | 'compatible' | 'enabled';
-  /** Tagged as moved from cluster mode disabled (its first shard keeps `<rg>-00N` ids). */
-  readonly movedFromClusterModeDisabled: boolean;
-  readonly shards: number;
-  readonly replicasPerShard: number;
-  readonly totalNodes: number;
-  /** Member node ids as ElastiCache derives them (memberNodes() of the construct). */
-  readonly nodes: readonly CacheNode[];
-}
-
-const wholeNumber = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-
-/**
- * Shards, replicas and member node ids of an `aws_elasticache_replication_group` body; undefined when they are
- * only known at apply time (an expression).
- */
-export function replicationGroupLayout(rg: Block): ReplicationGroupLayout | undefined {
-  const id: unknown = rg.replication_group_id;
-  if (typeof id !== 'string' || isExpression(id)) return undefined;
-  let shards: unknown = 1;
-  let replicas: unknown = 0;
-  if (rg.num_node_groups !== undefined || rg.replicas_per_node_group !== undefined) {
-    shards = rg.num_node_groups ?? 1;
-    replicas = rg.replicas_per_node_group ?? 0;
-  } else if (rg.num_cache_clusters !== undefined) {
-    replicas = typeof rg.num_cache_clusters === 'number' ? rg.num_cache_clusters - 1 : rg.num_cache_clusters;
-  }
-  if (!wholeNumber(shards) || !wholeNumber(replicas)) return undefined;
-  const clusterMode = rg.cluster_mode === 'enabled' || (rg.cluster_mode === undefined && shards > 1);
-  const tags = (rg.tags ?? {}) as Record<string, unknown>;
-  const moved = tags[MOVED_FROM_CLUSTER_MODE_DISABLED_TAG.key] === MOVED_FROM_CLUSTER_MODE_DISABLED_TAG.value;
-  return {
-    replicationGroupId: id.toLowerCase(),
-    clusterMode,
-    clusterModeSetting: rg.cluster_mode === 'compatible' ? 'compatible' : clusterMode ? 'enabled' : 'disabled',
-    movedFromClusterModeDisabled: moved,
-    shards,
-    replicasPerShard: replicas,
-    totalNodes: shards * (1 + replicas),
-    nodes: memberNodes(id, shards, replicas, clusterMode, { firstShardKeepsDisabledIds: moved }),
-  };
 }

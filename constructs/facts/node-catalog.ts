@@ -1,10 +1,12 @@
 /**
  * ElastiCache node catalog: the one place for node sizes and prices.
  *
- * Source: ../shared/reference/elasticache-facts.md, "Node catalog (current generation)".
+ * Source: elasticache-facts.md, "Node catalog (current generation)" (AWS "Supported node types" and the Price List).
  * Prices are us-east-1 on-demand list prices read from the AWS Price List on PRICE_DATE;
  * refresh them here (and only here) when they change.
  */
+
+import { deepFreeze } from '../freeze';
 
 /** Date the prices below were read; shown wherever a cost is shown. */
 export const PRICE_DATE = '2026-10-02';
@@ -44,7 +46,7 @@ export interface NodeType {
  * (ElastiCache publishes CPUCreditBalance and CPUCreditUsage for these nodes, "Host-Level Metrics"); with the balance
  * spent, EC2 lowers the CPU to the baseline ("Standard mode for burstable performance instances": "CPU utilization is
  * gradually lowered to the baseline level"). A cache that works above the baseline for hours, a load test above all,
- * measures the credits, not the node. Production uses none (config/scaling.ts BURSTABLE_NODES_ALLOWED).
+ * measures the credits, not the node (guardrail `no-burstable-nodes`, pack `sustained-load`).
  */
 export const BURSTABLE_BASELINE_CPU_PERCENT: Readonly<Record<string, number>> = {
   'cache.t4g.micro': 10,
@@ -80,14 +82,16 @@ export function isBurstableNodeType(name: string): boolean {
 export const MICRO_MAXCLIENTS = 20000;
 export const DEFAULT_MAXCLIENTS = 65000;
 
-export const NODE_CATALOG: readonly NodeType[] = ROWS.map(([name, vcpu, memoryGiB, maxmemoryBytes, redisHourlyUsd, valkeyHourlyUsd]) => ({
-  name,
-  vcpu,
-  memoryGiB,
-  maxmemoryBytes,
-  maxclients: name.endsWith('.micro') ? MICRO_MAXCLIENTS : DEFAULT_MAXCLIENTS,
-  redisHourlyUsd,
-  valkeyHourlyUsd,
-  enhancedIo: !name.startsWith('cache.t') && !name.endsWith('.large'),
-  burstable: isBurstableNodeType(name),
-}));
+export const NODE_CATALOG: readonly NodeType[] = deepFreeze(
+  ROWS.map(([name, vcpu, memoryGiB, maxmemoryBytes, redisHourlyUsd, valkeyHourlyUsd]) => ({
+    name,
+    vcpu,
+    memoryGiB,
+    maxmemoryBytes,
+    maxclients: name.endsWith('.micro') ? MICRO_MAXCLIENTS : DEFAULT_MAXCLIENTS,
+    redisHourlyUsd,
+    valkeyHourlyUsd,
+    enhancedIo: !name.startsWith('cache.t') && !name.endsWith('.large'),
+    burstable: isBurstableNodeType(name),
+  })),
+);

@@ -1,16 +1,16 @@
 /**
  * Which Terraform arguments force a resource to be replaced: the data behind the plan review's replacement
- * warnings (scripts/review/replacement.ts). Nothing here is guessed: every entry is copied from
+ * warnings of a plan review and the guardrail `create-before-destroy-names`. Nothing here is guessed: every entry is copied from
  * ../shared/reference/force-new.md (read from the providers' Go source: AWS v6.58.0, random v3.9.0,
  * docker v4.5.0), and the comment above each entry names its section there.
  *
  * - `attributes`: arguments whose change always replaces the resource. A nested argument is `block.arg`;
  *   when a block itself is listed, any change inside it replaces.
  * - `conditional`: arguments that replace only under a condition (CustomizeDiff / ModifyPlan); the kinds are
- *   evaluated by `replacementOf` in scripts/review/replacement.ts.
+ *   evaluated by whoever reads the table (a plan review).
  * - `losesData`: replacing (or deleting) the resource loses the data it holds, unless `unlessSet` was set.
  * - `tags` / `tags_all` never force replacement (force-new.md, introduction).
- * Arguments newer than this project's bindings (AWS 6.25: `durability`, the secret `type`) are kept: harmless.
+ * Arguments newer than the library's bindings (AWS 6.25: `durability`, the secret `type`) are kept: harmless.
  */
 
 export type ConditionalReplacement =
