@@ -1,6 +1,6 @@
 /**
  * This project's alarm choices per environment, over the library's defaults (constructs/monitoring/defaults.ts, each
- * with its source in the guides, ../shared/seeds/): an environment overrides any value through
+ * with its source in the guides, docs/guides/): an environment overrides any value through
  * `EnvironmentConfig.alarms` (./environments.ts), which reaches CacheAlarms as its `thresholds` prop.
  */
 

@@ -10,7 +10,7 @@ export const MESSAGE_VALUE_MAX_CHARS = 120;
 /**
  * The kind each field the review reads must have in a synthesized stack, per resource type: anything else is malformed
  * input (exit 2, naming the file and the field). A `${…}` expression is accepted for every field (Terraform computes
- * it). Ranges are the API's (../shared/reference/elasticache-facts.md "Validation rules"), so a value outside them is
+ * it). Ranges are the API's (docs/reference/elasticache-facts.md "Validation rules"), so a value outside them is
  * not a stack cdktf synthesized from this project.
  */
 export type FieldKind =
@@ -81,7 +81,7 @@ export const ACTION_REASONS: Readonly<Record<string, string>> = {
   delete_because_no_move_target: 'a moved block names it, but nothing is configured there',
 };
 
-/** Topics of drift that the review calls out above the rest (issue 20): a change made outside Terraform to one of these. */
+/** Topics of drift that the review calls out above the rest: a change made outside Terraform to one of these. */
 export type DriftTopic = 'node type' | 'engine' | 'security' | 'backups' | 'subscribers';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The operations guides' scaling tables and cache policy, as data.
  *
- * Guides (../shared/seeds/):
+ * Guides (docs/guides/):
  *   000_b8454d789b5b6ca6.txt  "Redis Deployment Guide for ISL": Scaling Recommendations, Memory Management
  *   001_21ce7564b3c158ae.txt  "ISL Redis Strategy & Operations Guide": eviction, staging/production memory, TLS, backups
  *   002_6b5b0d947637d40b.txt  "Redis Distributed Cache Infrastructure" (Kubernetes): alerts

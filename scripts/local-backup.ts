@@ -1,6 +1,6 @@
 /**
  * Backup, restore and AOF repair of the local Redis, as guide 000 ("Backup and Recovery", Docker) describes them,
- * through the docker CLI, losing nothing on the way (issue 22):
+ * through the docker CLI, losing nothing on the way:
  *
  *   npm run local:backup     -- [--container NAME] [--dir DIR]                → prints the snapshot directory
  *   npm run local:restore    -- [--container NAME] [--dir DIR] SNAPSHOT_DIR

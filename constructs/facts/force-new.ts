@@ -1,7 +1,7 @@
 /**
  * Which Terraform arguments force a resource to be replaced: the data behind the plan review's replacement
  * warnings of a plan review and the guardrail `create-before-destroy-names`. Nothing here is guessed: every entry is copied from
- * ../shared/reference/force-new.md (read from the providers' Go source: AWS v6.58.0, random v3.9.0,
+ * docs/reference/force-new.md (read from the providers' Go source: AWS v6.58.0, random v3.9.0,
  * docker v4.5.0), and the comment above each entry names its section there.
  *
  * - `attributes`: arguments whose change always replaces the resource. A nested argument is `block.arg`;

@@ -130,7 +130,7 @@ export const HEALTHCHECK = { intervalSeconds: 5, timeoutSeconds: 3, retries: 5 }
  * Container memory limit, MB: `ceil(maxmemory × perMaxmemory + fixedMb)`, with swap off (`memory_swap` = `memory`).
  *
  * Departs from 000_b8454d789b5b6ca6.txt "Memory Management" (limit 2.5G for `maxmemory 2gb`, "25% overhead for Redis
- * operations"): measured (issue 13; README "Local Redis: memory under load"), that limit is OOM-killed as soon as a
+ * operations"): measured (README "Local Redis: memory under load"), that limit is OOM-killed as soon as a
  * fork runs under write load. Everything below counts against the container's memory cgroup:
  * - the server's own memory: maxmemory, plus allocator fragmentation and the AOF buffer (about 1.07× maxmemory
  *   measured: RSS 541–563 MB at maxmemory 512 MB). Client output buffers count towards maxmemory (they evict keys);
@@ -153,7 +153,7 @@ export const MEMORY_LIMIT = { perMaxmemory: 2.25, fixedMb: 256 } as const;
 /**
  * Write-back during saves, rendered explicitly (they are Redis 7's defaults) because MEMORY_LIMIT's 256 MB for page
  * cache depends on them: the RDB save and the AOF rewrite fsync every 4 MB they write, and the AOF keeps its
- * everysec fsync while a child saves. Measured (issue 13, same load as MEMORY_LIMIT): dirty + writeback page cache
+ * everysec fsync while a child saves. Measured (same load as MEMORY_LIMIT): dirty + writeback page cache
  * peaked at 52–188 MB with these; 342 MB with both incremental fsyncs off, 483 MB with `no-appendfsync-on-rewrite yes`.
  */
 export const WRITEBACK = { rdbSaveIncrementalFsync: true, aofRewriteIncrementalFsync: true, noAppendfsyncOnRewrite: false } as const;
@@ -170,7 +170,7 @@ export const OOM_SCORE_ADJ = true;
  * are set), then exits: every acknowledged write survives a replacement. The Docker provider stops a container with a
  * timeout of 0 seconds (SIGKILL at once) unless `destroy_grace_seconds` is set; `stop_timeout` is the container's
  * own grace period for `docker stop`, `docker restart` and the engine's shutdown.
- * Measured (issue 13) with maxmemory (512 MB) full of 1 KB values: SIGTERM → exit took 2.8–9.7 s (the slowest while a
+ * Measured with maxmemory (512 MB) full of 1 KB values: SIGTERM → exit took 2.8–9.7 s (the slowest while a
  * fork child was being killed under write load); 60 s leaves room for a laptop disk several times slower, and is only
  * waited out when Redis is that slow.
  */

@@ -2,7 +2,7 @@
  * redis.conf for a self-run Redis (the local Docker stack and the tests' redis-server).
  *
  * `renderRedisConf` is a pure function of typed settings. It is the self-hosted world only: AOF, RDB save points,
- * requirepass and rename-command have no ElastiCache equivalent (../shared/reference/elasticache-facts.md,
+ * requirepass and rename-command have no ElastiCache equivalent (docs/reference/elasticache-facts.md,
  * "What redis.conf directives become on ElastiCache"), so the ElastiCache constructs must not import this module.
  */
 import { MaxmemoryPolicy, SLOWLOG } from '../facts/elasticache';

@@ -68,7 +68,7 @@ export function nodePolicy(environment: AwsEnvironmentName): { clusterNode: keyo
  * - `MIN_CLUSTER_SHARDS`, `CLUSTER_REPLICAS_PER_SHARD`: guide 004 (`004_8844d1214f9c87e0.txt`), "Production
  *   Architecture (3-Node Cluster)": 3 masters, each with 1 replica;
  * - `RESERVED_MEMORY_PERCENT`: ElastiCache's default reserved-memory-percent, 25 (data space = maxmemory × (1 − 25/100),
- *   ../shared/reference/elasticache-facts.md "Node catalog");
+ *   docs/reference/elasticache-facts.md "Node catalog");
  * - `MAX_SHARDS`: the default account quota of shards per replication group, 90 (the API allows 500);
  * - `HOURS_PER_MONTH`: 730, the AWS billing month.
  */

@@ -16,7 +16,7 @@
  * server is the same process, and that the key count adds up: keys before + witnesses + acknowledged unique writes −
  * evicted − expired = DBSIZE (no acknowledged write vanished without an eviction).
  *
- * Adapted from the memory experiments for issue 13 (a plain-JavaScript load module driving a redis-server in a cgroup).
+ * Adapted from the memory experiments behind README "Local Redis: memory under load" (a plain-JavaScript load module driving a redis-server in a cgroup).
  */
 import { createHash, randomBytes } from 'crypto';
 import { monitorEventLoopDelay } from 'perf_hooks';

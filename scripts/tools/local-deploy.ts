@@ -13,7 +13,7 @@
  *   npm run destroy:local -- [--no-synth] [--outdir cdktf.out] [--env-file .env]
  *   npm run local:output  -- [NAME]              the outputs, sensitive ones too (redis_password, redis_url)
  *
- * Before the engine touches anything, a deploy checks (issue 22):
+ * Before the engine touches anything, a deploy checks:
  * - an orphan: a container with the stack's name that the state does not know (an interrupted deploy created it and
  *   never recorded it; every later apply would fail on the name). The message says what to run; --replace-orphan
  *   stops it (SIGTERM: Redis saves) and removes it, and the deploy goes on. Its volume is kept and adopted.

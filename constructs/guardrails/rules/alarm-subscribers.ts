@@ -42,6 +42,6 @@ export const rule: GuardrailRule = {
   id: 'alarm-subscribers',
   requires:
     'every cache alarm reaches a subscriber (e-mail, HTTPS endpoint or existing topic), or the plan refuses an empty subscriber list',
-  source: '004 "CloudWatch Monitoring" (alarms that notify); issue 11 item 2',
+  source: '004 "CloudWatch Monitoring" (alarms that notify): an alarm nobody receives protects nothing',
   check,
 };

@@ -60,6 +60,7 @@ function check(ctx: RuleContext): Array<Omit<Violation, 'rule'>> {
 export const rule: GuardrailRule = {
   id: 'create-before-destroy-names',
   requires: 'with create_before_destroy, every argument that forces replacement is reflected in the name (constructs/facts/force-new.ts)',
-  source: '../shared/reference/force-new.md; house rule "a name must change whenever an argument that forces replacement changes"',
+  source:
+    'the providers\' Go source (ForceNew), tabulated in constructs/facts/force-new.ts; house rule "a name must change whenever an argument that forces replacement changes"',
   check,
 };

@@ -37,7 +37,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   nodeAlarms,
   openIngress,
   secretLiteral,
-  // issue 11: stacks that work for their operators
+  // stacks that work for their operators
   eventsTopic,
   alarmSubscribers,
   clientIngress,
@@ -47,15 +47,15 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   kmsKeyPolicy,
   vendedLogGroups,
   lookupsFailEarly,
-  // issue 12: dangerous commands denied; issue 11: destroy and re-create
+  // dangerous commands denied; destroy and re-create
   applicationCommands,
   recreatableNames,
-  // issue 17: what the tools verified is what ships
+  // what the tools verified is what ships
   providerVersions,
   plainText,
-  // issue 21: the move to cluster mode in steps ElastiCache accepts; no burstable nodes where load matters
+  // the move to cluster mode in steps ElastiCache accepts; no burstable nodes where load matters
   clusterModeSteps,
   noBurstableNodes,
-  // issue 22: no setting reaches the JSON as an expression
+  // no setting reaches the JSON as an expression
   literalSettings,
 ];
