@@ -40,6 +40,35 @@ export interface AttributeChange {
 }
 
 /**
+ * The step of a two-step rotation of an AUTH token, from whether the token changed and the update strategy before and
+ * after (ROTATE when unset), with the review's message for it; undefined when the change rotates nothing. Shared by
+ * the offline prediction (authRotations) and the plan's reading (plan-diff.ts planRotations).
+ */
+export function tokenRotationStep(
+  tokenChanged: boolean,
+  before: unknown,
+  after: unknown,
+): { step: 'rotate' | 'set' | 'set-with-new-token' | 'strategy-only'; message: string } | undefined {
+  const step = tokenChanged
+    ? after === 'SET'
+      ? 'set-with-new-token'
+      : 'rotate'
+    : before !== after
+      ? after === 'SET'
+        ? 'set'
+        : 'strategy-only'
+      : undefined;
+  if (!step) return undefined;
+  const message = {
+    rotate: ROTATION_STEPS.rotate,
+    set: ROTATION_STEPS.set,
+    'set-with-new-token': ROTATION_STEPS.setWithNewToken,
+    'strategy-only': ROTATION_STEPS.rotateAgain,
+  }[step];
+  return { step, message };
+}
+
+/**
  * Which step of a two-step credential rotation a change performs, or which step of the move from an AUTH token to
  * RBAC (config/modifications.ts ROTATION_STEPS).
  */
@@ -110,22 +139,9 @@ export function authRotations(base: TfJson | undefined, head: TfJson | undefined
       !same(br.auth_token, hr.body.auth_token) || (bt !== undefined && ht !== undefined && !same(bt.keepers, ht.keepers));
     const before = br.auth_token_update_strategy ?? 'ROTATE';
     const after = hr.body.auth_token_update_strategy ?? 'ROTATE';
-    const step: AuthRotation['step'] | undefined = tokenChanged
-      ? after === 'SET'
-        ? 'set-with-new-token'
-        : 'rotate'
-      : before !== after
-        ? after === 'SET'
-          ? 'set'
-          : 'strategy-only'
-        : undefined;
-    if (!step) continue;
-    const message = {
-      rotate: ROTATION_STEPS.rotate,
-      set: ROTATION_STEPS.set,
-      'set-with-new-token': ROTATION_STEPS.setWithNewToken,
-      'strategy-only': ROTATION_STEPS.rotateAgain,
-    }[step];
+    const rotation = tokenRotationStep(tokenChanged, before, after);
+    if (!rotation) continue;
+    const { step, message } = rotation;
     const version = ht?.keepers?.version;
     out.push({ resource: hr.address, step, message: `${message}${version !== undefined ? ` (token version ${version})` : ''}` });
   }

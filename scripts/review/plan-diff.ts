@@ -18,7 +18,7 @@ import { ACTION_REASONS, DRIFT_CALLOUTS, DriftTopic } from '../../config/review'
 import { ENGINES, Engine } from '../../constructs/facts/elasticache';
 import { findNodeType, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { Block, isSet, isTrue } from '../../constructs/tf-json';
-import { Action, AttributeChange, AuthRotation, ResourceChange, StackDiff } from './diff';
+import { Action, AttributeChange, AuthRotation, ResourceChange, StackDiff, tokenRotationStep } from './diff';
 import { PlanJson, PlanModuleValues, PlanResourceChange } from './read-plan';
 import { canonical } from './replacement';
 import { RG, round2 } from './summary';
@@ -207,23 +207,8 @@ export function planRotations(plan: PlanJson): AuthRotation[] {
     }
     if (!tokenBefore || !tokenAfter) continue;
     const tokenChanged = tokenUnknown || b.auth_token !== a.auth_token;
-    const step: AuthRotation['step'] | undefined = tokenChanged
-      ? after === 'SET'
-        ? 'set-with-new-token'
-        : 'rotate'
-      : before !== after
-        ? after === 'SET'
-          ? 'set'
-          : 'strategy-only'
-        : undefined;
-    if (!step) continue;
-    const message = {
-      rotate: ROTATION_STEPS.rotate,
-      set: ROTATION_STEPS.set,
-      'set-with-new-token': ROTATION_STEPS.setWithNewToken,
-      'strategy-only': ROTATION_STEPS.rotateAgain,
-    }[step];
-    out.push({ resource: rc.address, step, message });
+    const rotation = tokenRotationStep(tokenChanged, before, after);
+    if (rotation) out.push({ resource: rc.address, ...rotation });
   }
   const groupTokens: unknown[] = groups
     .map((rc): unknown => (isObject(rc.change.before) ? rc.change.before.auth_token : undefined))
