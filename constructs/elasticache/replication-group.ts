@@ -220,6 +220,8 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
   /**
    * Admit one more client security group to the cache port, after construction (e.g. a service created later).
    * Construct ids continue the numbering of `allowedSecurityGroupIds` (`ingress-sg-<n>`): add in a stable order.
+   * @deprecated Use `allowFrom(securityGroupId)`: the same rule, and it admits private networks and works on imported
+   * groups too. Kept so that code written against 0.1.0 still compiles.
    */
   allowClientSecurityGroup(securityGroupId: string): VpcSecurityGroupIngressRule {
     const problems = new Problems(`${this.node.path} (RedisReplicationGroup.allowClientSecurityGroup)`);
