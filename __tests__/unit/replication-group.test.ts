@@ -607,14 +607,16 @@ describe("another team's own key and topics, clients added later", () => {
     expect(resourcesOf(json, 'aws_sns_topic').map((t) => t.name)).toEqual(['isl-cache-test-alarms']);
   });
 
-  it('admits a client security group added after construction, numbered after those of the props', () => {
+  it('admits a client security group added after construction, numbered after those of the props (the deprecated allowClientSecurityGroup still works)', () => {
     const { stack, group } = groupStack({ allowedSecurityGroupIds: ['sg-0123abcd'] });
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- what code written against 0.1.0 calls
     group.allowClientSecurityGroup('sg-0fedcba987654321f');
     const rules = resourcesOf(synthJson(stack), 'aws_vpc_security_group_ingress_rule').filter((r) => r.referenced_security_group_id);
     expect(rules.map((r) => [r.referenced_security_group_id, r.description])).toEqual([
       ['sg-0123abcd', 'Redis TLS port from client security group 1'],
       ['sg-0fedcba987654321f', 'Redis TLS port from client security group 2'],
     ]);
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- its own message
     expect(() => group.allowClientSecurityGroup('sg-bad')).toThrow(
       'test/cache (RedisReplicationGroup.allowClientSecurityGroup): invalid input:\n  - securityGroupId: a security group id (sg- and 8 or 17 hex digits), got "sg-bad"',
     );

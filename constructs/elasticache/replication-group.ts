@@ -122,7 +122,7 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
     if (sgs && isTokenList(sgs)) {
       this.createIngressRulesFor('ingress-sgs', sgs, 'referencedSecurityGroupId');
     } else {
-      for (const sg of sgs ?? []) this.allowClientSecurityGroup(sg);
+      for (const sg of sgs ?? []) this.admitSecurityGroup(sg, 'allowClientSecurityGroup');
     }
     const cidrRules = this.createCidrIngressRules();
     // allowFrom continues the numbering of the props' own rules
@@ -224,7 +224,12 @@ export class RedisReplicationGroup extends ReplicationGroupBase {
    * groups too. Kept so that code written against 0.1.0 still compiles.
    */
   allowClientSecurityGroup(securityGroupId: string): VpcSecurityGroupIngressRule {
-    const problems = new Problems(`${this.node.path} (RedisReplicationGroup.allowClientSecurityGroup)`);
+    return this.admitSecurityGroup(securityGroupId, 'allowClientSecurityGroup');
+  }
+
+  /** One ingress rule for a client security group, its id checked first (the message names `method`). */
+  private admitSecurityGroup(securityGroupId: string, method: string): VpcSecurityGroupIngressRule {
+    const problems = new Problems(`${this.node.path} (RedisReplicationGroup.${method})`);
     if (!isUnresolved(securityGroupId)) {
       problems.check(
         isAwsId('sg', securityGroupId),
