@@ -22,6 +22,14 @@ export function toolsForTests(env: NodeJS.ProcessEnv = process.env, needs: reado
   return { skipReason };
 }
 
+/**
+ * Whether the tests that start a Docker engine of their own run: the tools are there and this is root (dockerd needs
+ * it), or this is CI, where a missing tool or root then fails the tests instead of skipping them.
+ */
+export function dockerTestsRun(t: ToolsForTests, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !t.skipReason && (process.getuid?.() === 0 || env.CI === 'true' || env.CI === '1');
+}
+
 /** The tools, or an error saying why they are missing (for beforeAll in CI). */
 export function mustHaveTools(t: ToolsForTests, env: NodeJS.ProcessEnv = process.env, needs: readonly ToolName[] = ALL_TOOLS): Tools {
   if (t.tools) return t.tools;

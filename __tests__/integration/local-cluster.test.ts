@@ -20,11 +20,11 @@ import { DockerEngine, hostImageName } from '../../scripts/lib/docker';
 import { freeLoopbackPort, parseInfo } from '../../scripts/lib/redis-server';
 import { deployLocal, LocalDeployResult } from '../../scripts/tools/local-deploy';
 import { synthInto, tempDir, Tools } from '../../scripts/tools/tools';
-import { mustHaveTools, toolsForTests } from '../helpers/tools';
+import { dockerTestsRun, mustHaveTools, toolsForTests } from '../helpers/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 const t = toolsForTests();
-const runs = !t.skipReason && (process.getuid?.() === 0 || process.env.CI === 'true');
+const runs = dockerTestsRun(t);
 
 let tools: Tools;
 let docker: DockerEngine;

@@ -21,7 +21,7 @@ import { runLoadTest, verifyWitnesses } from '../../scripts/lib/load-test';
 import { freeLoopbackPort, withClient } from '../../scripts/lib/redis-server';
 import { deployLocal, destroyLocal, LocalDeployOptions, LocalDeployResult } from '../../scripts/tools/local-deploy';
 import { synthInto, tempDir, Tools } from '../../scripts/tools/tools';
-import { mustHaveTools, toolsForTests } from '../helpers/tools';
+import { dockerTestsRun, mustHaveTools, toolsForTests } from '../helpers/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 const VOLUME = 'isl-cache-local-redis-data';
@@ -29,7 +29,7 @@ const VOLUME = 'isl-cache-local-redis-data';
 const IMAGE = hostImageName();
 
 const t = toolsForTests();
-const runs = !t.skipReason && (process.getuid?.() === 0 || process.env.CI === 'true');
+const runs = dockerTestsRun(t);
 
 let tools: Tools;
 let docker: DockerEngine;

@@ -19,13 +19,13 @@ import { main as reviewCli } from '../../scripts/review';
 import { deployLocal, LocalDeployResult } from '../../scripts/tools/local-deploy';
 import { planWorkDir, stackWorkDir } from '../../scripts/tools/plan';
 import { readStacks, SynthStack, tempDir, Tools } from '../../scripts/tools/tools';
-import { mustHaveTools, toolsForTests } from '../helpers/tools';
+import { dockerTestsRun, mustHaveTools, toolsForTests } from '../helpers/tools';
 import { execFileSync } from 'child_process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const NEEDS = ['engine', 'docker', 'random'] as const;
 const t = toolsForTests(process.env, NEEDS);
-const runs = !t.skipReason && (process.getuid?.() === 0 || process.env.CI === 'true');
+const runs = dockerTestsRun(t);
 
 let tools: Tools;
 let docker: DockerEngine;
