@@ -63,7 +63,7 @@ async function freeClusterPorts(): Promise<number> {
 
 async function deploy(env: NodeJS.ProcessEnv): Promise<LocalDeployResult> {
   const outdir = fs.mkdtempSync(path.join(work, 'out-'));
-  // the image --image-from-host builds, named for the host's Redis (issue 22)
+  // the image --image-from-host builds, named for the host's Redis
   await synthInto(outdir, { ...env, LOCAL_REDIS_IMAGE: hostImageName() });
   const r = await deployLocal({
     outdir,

@@ -1,5 +1,5 @@
 /**
- * The local stack under faults and hostile input (issue 22), deployed for real by the engine with the mirror's
+ * The local stack under faults and hostile input, deployed for real by the engine with the mirror's
  * Docker provider on a dockerd this test starts, from the image --image-from-host builds, in TLS mode. One deploy
  * serves every step, in the order a bad day brings them: secrets and the server's user, a weak password, a busy port,
  * a kill -9, a damaged AOF and its repair, an interrupted deploy's orphan, restores that must not lose the live data,

@@ -1,5 +1,5 @@
 /**
- * Issue 13, "No OOM kill under load": a real redis-server running the redis.conf the local container uploads, held
+ * No OOM kill under load: a real redis-server running the redis.conf the local container uploads, held
  * to the container's memory limit (a memory cgroup this test makes, swap off: the synthesized `memory` and
  * `memory_swap`), is first filled past maxmemory, then flooded with unthrottled 1 KB writes from 8 connections (each
  * write evicts) while it forks for a BGSAVE and an AOF rewrite, one after the other. Needs root for the cgroup: skipped with a

@@ -1,5 +1,5 @@
 /**
- * No setting reaches the synthesized JSON as an expression (issue 22). Terraform reads every string of the JSON syntax
+ * No setting reaches the synthesized JSON as an expression. Terraform reads every string of the JSON syntax
  * as a template, so `${…}` in a value is evaluated (`CACHE_PILOT_VPC_TAG='Environment=${file("/etc/hostname")}'` read
  * the file at plan) and `%{…}` is a directive. Every variable the project reads is tried with both, with a newline and
  * with a quote: each bad value is refused where it is read, once, naming the variable; a quote survives as a literal

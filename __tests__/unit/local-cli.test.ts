@@ -1,5 +1,5 @@
 /**
- * The local stack's command-line tools keep the exit-code contract on a user's mistake (issue 22): 0 ok, 1 a failure
+ * The local stack's command-line tools keep the exit-code contract on a user's mistake: 0 ok, 1 a failure
  * the message names, 2 usage or a path that cannot serve; one line naming the option and the path, no stack trace,
  * long values shortened, nothing written. None of these cases reaches Docker: each stops before (local:backup makes
  * its target directory before it runs BGSAVE; __tests__/integration/local-faults.test.ts shows BGSAVE did not run).

@@ -149,7 +149,7 @@ describe('LOCAL_REDIS_CLUSTER=1 in TLS mode (LOCAL_REDIS_TLS=1)', () => {
     expect(conf(node)).toMatch(/^port 0\ntls-port 7100$/m);
     expect(conf(node)).toMatch(/^tls-replication yes\ntls-cluster yes$/m);
     expect(node.healthcheck.test).toEqual(['CMD', 'redis-cli', '-e', '--tls', '--cacert', '/etc/redis/certs/ca.crt', '-p', '7100', 'ping']);
-    // as the single Redis's (issue 22): every file owned by the Redis user, redis.conf (the password) and the key 0600
+    // as the single Redis's: every file owned by the Redis user, redis.conf (the password) and the key 0600
     expect(
       (node.upload as Json[]).map((u) => `${String(u.file)} ${String(u.permissions)} ${String(u.owner)}:${String(u.group)}`).sort(),
     ).toEqual([

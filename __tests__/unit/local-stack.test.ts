@@ -93,7 +93,7 @@ describe('LocalStack, defaults', () => {
     expect(container.volumes).toEqual([{ container_path: CONTAINER_PATHS.data, volume_name: `\${docker_volume.${volumeId}.name}` }]);
   });
 
-  it('limits the container’s memory to 2.25 × maxmemory + 256 MB, without swap (a fork’s full copy fits: issue 13)', () => {
+  it('limits the container’s memory to 2.25 × maxmemory + 256 MB, without swap (a fork’s full copy fits)', () => {
     expect(maxmemoryMbOf(container.upload[0].content)).toBe(512);
     expect(container.memory).toBe(1408);
     expect(container.memory_swap).toBe(1408);

@@ -1,5 +1,5 @@
 /**
- * Guardrails of issue 11 ("AWS stacks that work for their operators"): each rule passes the environment stacks as
+ * The guardrails that make AWS stacks work for their operators: each rule passes the environment stacks as
  * they are and refuses the defect it exists for, reproduced on the synthesized JSON (the shape the code produced
  * before the fix), with a message that says what is wrong and why. The environments are fixtures
  * (../helpers/environments.ts), so changing an environment's users in config/ changes none of these.
@@ -34,7 +34,6 @@ const ISSUE_11_RULES = [
   'kms-key-policy',
   'vended-log-groups',
   'lookups-fail-early',
-  // issue 17
   'provider-versions',
   'plain-text',
 ];
@@ -58,7 +57,7 @@ beforeAll(() => {
 });
 
 describe('the environment stacks as they are', () => {
-  it.each(['pilot', 'staging', 'production'])('%s passes every rule of issue 11', (name) => {
+  it.each(['pilot', 'staging', 'production'])('%s passes every operator rule', (name) => {
     const json = { pilot, staging, production }[name]!;
     expect(environmentViolations(json, name).filter((v) => ISSUE_11_RULES.includes(v.rule))).toEqual([]);
   });
