@@ -58,6 +58,21 @@ export const REPLICATION_GROUP_MODIFICATIONS: Readonly<Record<string, Modificati
   },
 };
 
+/**
+ * A parameter group this apply replaces (a new name: another engine family, a cluster-mode step) while the replication
+ * group using it switches to the new one. The provider sends the new CacheParameterGroupName in the group's
+ * ModifyReplicationGroup with the resource's ApplyImmediately (replication_group.go), and then Terraform deletes the
+ * old parameter group. Without ApplyImmediately the group keeps the old one until its maintenance window ("applied
+ * as soon as possible … when the ApplyImmediately parameter is specified as true", API ModifyReplicationGroup), and
+ * DeleteCacheParameterGroup refuses a group still in use ("You cannot delete a cache parameter group if it is
+ * associated with any cache clusters"; the provider retries InvalidCacheParameterGroupState for 3 minutes,
+ * parameter_group.go): the apply fails and leaves the old group deposed in the state.
+ */
+export const PARAMETER_GROUP_SWITCH: ModificationRule = {
+  withoutApplyImmediately: 'refused',
+  whatToDo: LOG_HOWTO.replace('apply it on its own', 'apply the change that needs the new parameter group on its own'),
+};
+
 /** Arguments the provider always sends with ApplyImmediately = true (named in the review as immediate). */
 export const ALWAYS_IMMEDIATE = [
   'num_cache_clusters',

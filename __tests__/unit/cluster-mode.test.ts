@@ -151,7 +151,7 @@ describe('production from 5,000 to 20,000 users, then the move, one reviewed dep
     [
       'single-shard',
       'compatible',
-      'update: apply_immediately, cluster_mode, num_cache_clusters, num_node_groups, preferred_cache_cluster_azs, replicas_per_node_group, tags',
+      'update: apply_immediately, cluster_mode, num_cache_clusters, num_node_groups, preferred_cache_cluster_azs, replicas_per_node_group, tags, parameter_group_name',
       ['cluster-mode step'],
       false,
       'cluster-clients',

@@ -9,6 +9,8 @@ import { Testing } from 'cdktf';
 import { AWS_ENVIRONMENTS, AwsEnvironmentName, EnvironmentConfig } from '../../config/environments';
 import { TfJson } from '../../constructs/tf-json';
 import { ResourceChange } from '../../scripts/review/diff';
+import { planDiff } from '../../scripts/review/plan-diff';
+import { PlanJson } from '../../scripts/review/read-plan';
 import { StackReview, review } from '../../scripts/review/review';
 import { CacheEnvironmentStack } from '../../stacks/environment-stack';
 import { deploymentSettings } from '../../stacks/settings';
@@ -58,6 +60,85 @@ function expectNoNameCollision(r: StackReview): void {
 /** Production applies in its maintenance window; pilot and staging at once (the fixture's applyImmediately). */
 const DEFERS: Record<AwsEnvironmentName, boolean> = { pilot: false, staging: false, production: true };
 
+/**
+ * The same switch read from a real plan's JSON (the shape `terraform show -json` gives for a create_before_destroy
+ * replacement and an in-place update; moto cannot hold a parameter group, so no engine makes this plan here).
+ */
+describe('a plan that replaces the parameter group the group uses', () => {
+  const plan = (applyImmediately: boolean): PlanJson => ({
+    format_version: '1.2',
+    resource_changes: [
+      {
+        address: 'aws_elasticache_parameter_group.cache_parameters_40CE81C8',
+        mode: 'managed',
+        type: PG,
+        name: 'cache_parameters_40CE81C8',
+        action_reason: 'replace_because_cannot_update',
+        change: {
+          actions: ['create', 'delete'],
+          before: { name: 'isl-cache-production-redis7', family: 'redis7' },
+          after: { name: 'isl-cache-production-valkey8', family: 'valkey8' },
+          replace_paths: [['family'], ['name']],
+        },
+      },
+      {
+        address: 'aws_elasticache_replication_group.cache_replication-group_FA5C54CF',
+        mode: 'managed',
+        type: RG,
+        name: 'cache_replication-group_FA5C54CF',
+        change: {
+          actions: ['update'],
+          before: {
+            replication_group_id: 'isl-cache-production',
+            engine: 'redis',
+            parameter_group_name: 'isl-cache-production-redis7',
+            apply_immediately: applyImmediately,
+            maintenance_window: 'sun:05:00-sun:06:00',
+          },
+          after: {
+            replication_group_id: 'isl-cache-production',
+            engine: 'valkey',
+            parameter_group_name: 'isl-cache-production-valkey8',
+            apply_immediately: applyImmediately,
+            maintenance_window: 'sun:05:00-sun:06:00',
+          },
+        },
+      },
+    ],
+  });
+
+  it('without apply_immediately: the switch is refused, and the replacement is not called safe', () => {
+    const d = planDiff(plan(false), 'production');
+    const rg = d.resources.find((r) => r.type === RG);
+    expect(rg?.attributes.map((a) => [a.attribute, a.timing])).toEqual([
+      ['engine', 'deferred'],
+      ['parameter_group_name', 'refused'],
+    ]);
+    expect(d.warnings.filter((w) => w.includes('REFUSED'))).toEqual([
+      expect.stringMatching(
+        /^aws_elasticache_replication_group\.cache_replication-group_FA5C54CF \(isl-cache-production\): REFUSED without apply_immediately: this apply deletes the parameter group "isl-cache-production-redis7", which the group keeps using until its maintenance window sun:05:00-sun:06:00 UTC/,
+      ),
+    ]);
+    expect(d.resources.find((r) => r.type === PG)?.notes).toEqual([
+      'replaced: the provider cannot update it in place',
+      'create_before_destroy creates the new one first, but NOT safe in this apply: deleting the old one fails while aws_elasticache_replication_group.cache_replication-group_FA5C54CF still uses it (see its REFUSED note)',
+    ]);
+  });
+
+  it('with apply_immediately: the switch happens at once, and the old group is deleted after it', () => {
+    const d = planDiff(plan(true), 'production');
+    expect(d.resources.find((r) => r.type === RG)?.attributes.map((a) => [a.attribute, a.timing])).toEqual([
+      ['engine', 'immediate'],
+      ['parameter_group_name', 'immediate'],
+    ]);
+    expect(d.warnings.filter((w) => w.includes('REFUSED'))).toEqual([]);
+    expect(d.resources.find((r) => r.type === PG)?.notes).toEqual([
+      'replaced: the provider cannot update it in place',
+      'expected and safe: create_before_destroy creates the new one first, and what uses it switches over in place',
+    ]);
+  });
+});
+
 describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
   const defers = DEFERS[name];
 
@@ -100,6 +181,41 @@ describe.each(AWS_ENVIRONMENTS)('the %s cache over its life', (name) => {
     expect(attr(pg, 'name')).toMatchObject({ before: `isl-cache-${name}-redis7`, after: `isl-cache-${name}-valkey8` });
     expectNoNameCollision(r);
     expect(r.resources.some((x) => x.dataLoss)).toBe(false);
+    // the group switches to the new parameter group in the same apply that deletes the old one
+    expect(attr(rg, 'parameter_group_name')).toMatchObject({
+      before: `isl-cache-${name}-redis7`,
+      after: `isl-cache-${name}-valkey8`,
+      replaces: false,
+      timing: defers ? 'refused' : 'immediate',
+    });
+  });
+
+  it('redis 7.1 → valkey 8.1 without apply_immediately is refused: the old parameter group cannot be deleted while the group, waiting for its window, still uses it', () => {
+    const r = change(name, { engine: 'redis' }, { engine: 'valkey' });
+    const rg = onlyOf(r, RG)?.resource ?? '';
+    expect(r.refusals).toEqual(defers ? [`${rg}: parameter_group_name is refused without apply_immediately`] : []);
+    const refused = r.warnings.filter((w) => w.includes('REFUSED'));
+    expect(refused).toEqual(
+      defers
+        ? [
+            `${rg} (isl-cache-production): REFUSED without apply_immediately: this apply deletes the parameter group "isl-cache-production-redis7", ` +
+              'which the group keeps using until its maintenance window sun:05:00-sun:06:00 UTC (apply_immediately is false); ElastiCache refuses ' +
+              'to delete a parameter group in use (InvalidCacheParameterGroupState) and the apply fails; apply the change that needs the new ' +
+              'parameter group on its own with apply_immediately = true: set applyImmediately: true for this environment in config/environments.ts ' +
+              'for one deploy (then back), after `aws elasticache describe-replication-groups --replication-group-id <rg> --query ' +
+              '"ReplicationGroups[0].PendingModifiedValues"` shows nothing pending: apply_immediately also applies every pending modification at once',
+          ]
+        : [],
+    );
+    expect(onlyOf(r, PG)?.notes).toEqual([
+      defers
+        ? `create_before_destroy creates the new one first, but NOT safe in this apply: deleting the old one fails while ${rg} still uses it (see its REFUSED note)`
+        : 'expected and safe: create_before_destroy creates the new one first, and what uses it switches over in place',
+    ]);
+    // the way out the message names: the same change with apply_immediately is accepted in one apply
+    const now = change(name, { engine: 'redis' }, { engine: 'valkey', applyImmediately: true });
+    expect(now.refusals).toEqual([]);
+    expect(attr(onlyOf(now, RG), 'parameter_group_name')?.timing).toBe('immediate');
   });
 
   it('valkey 8.1 → redis 7.1: the group is replaced (data loss and outage); its final snapshot is taken under its generation name, and the new group gets a new one', () => {

@@ -109,7 +109,7 @@ const CASES: Case[] = [
     stack: 'production',
     base: () => json.production,
     head: () => json.productionValkey,
-    rg: { engine: false, engine_version: false },
+    rg: { engine: false, engine_version: false, parameter_group_name: false },
     pg: { description: true, family: true, name: true },
     rgAction: 'update',
     dataLoss: false,

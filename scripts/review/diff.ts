@@ -7,6 +7,7 @@ import {
   ALWAYS_IMMEDIATE,
   ModificationRule,
   ModificationTiming,
+  PARAMETER_GROUP_SWITCH,
   REPLICATION_GROUP_MODIFICATIONS,
   ROTATION_STEPS,
 } from '../../config/modifications';
@@ -14,7 +15,7 @@ import { referencedAddresses, resourceAt } from '../../constructs/tf-json';
 import { Block, METADATA_KEY, TfJson, TfResource, isSet, isTrue, providerRegion, resourcesOf } from '../../constructs/tf-json';
 import { GrowthTransition, growthTransitions } from './growth';
 import { ReplacementContext, replacementOf, same } from './replacement';
-import { RG } from './summary';
+import { PG, RG } from './summary';
 import { SNAPSHOT_KEY_NOTE, dataStoreVerdict } from './verdicts';
 
 export type Action = 'create' | 'delete' | 'update' | 'replace';
@@ -221,6 +222,23 @@ function timingNote(a: { attribute: string; timing?: ModificationTiming }, head:
     : `DEFERRED to the maintenance window ${head.maintenance_window ?? '(AWS default)'} UTC: ${a.attribute}; ${rule.whatToDo}`;
 }
 
+/**
+ * A replication group's switch to a new parameter group in an apply that deletes the old one
+ * (config/modifications.ts PARAMETER_GROUP_SWITCH): its timing under the group's apply_immediately and, when refused,
+ * the review's note. Shared by the offline prediction and the plan's reading (plan-diff.ts).
+ */
+export function parameterGroupSwitch(oldName: unknown, group: Block): { timing: ModificationTiming; note?: string } {
+  if (isTrue(group.apply_immediately)) return { timing: 'immediate' };
+  return {
+    timing: PARAMETER_GROUP_SWITCH.withoutApplyImmediately,
+    note:
+      `REFUSED without apply_immediately: this apply deletes the parameter group ${JSON.stringify(oldName)}, which the group ` +
+      `keeps using until its maintenance window ${String(group.maintenance_window ?? '(AWS default)')} UTC (apply_immediately is ` +
+      `${JSON.stringify(group.apply_immediately ?? false)}); ElastiCache refuses to delete a parameter group in use ` +
+      `(InvalidCacheParameterGroupState) and the apply fails; ${PARAMETER_GROUP_SWITCH.whatToDo}`,
+  };
+}
+
 /** Arguments that are Terraform meta-arguments or never force replacement. */
 const bodyOf = (r: TfResource) => Object.fromEntries(Object.entries(r.body).filter(([k]) => k !== METADATA_KEY));
 
@@ -336,6 +354,52 @@ export function diffStacks(base: TfJson | undefined, head: TfJson | undefined, e
       if (d.callout) callouts.push(d.callout);
     }
     resources.push({ resource: address, type: hr.type, action, attributes, notes, dataLoss, outage, createBeforeDestroy });
+  }
+  // a parameter group replaced under a new name: each group using it switches in this apply, and the old one is deleted
+  for (const pg of resources.filter((r) => r.type === PG && r.action === 'replace')) {
+    const oldName = b.get(pg.resource)?.body.name;
+    const newName = h.get(pg.resource)?.body.name;
+    for (const [address, hr] of h) {
+      if (hr.type !== RG || !referencedAddresses(hr.body.parameter_group_name).includes(pg.resource)) continue;
+      const at = resources.findIndex((r) => r.resource === address);
+      if (at >= 0 && resources[at].action !== 'update') continue; // a group created or replaced takes the new one as it is made
+      const { timing, note } = parameterGroupSwitch(oldName, hr.body);
+      const change: AttributeChange = {
+        resource: address,
+        attribute: 'parameter_group_name',
+        before: oldName,
+        after: newName,
+        replaces: false,
+        action: 'update',
+        timing,
+      };
+      const entry: ResourceChange =
+        at >= 0
+          ? { ...resources[at], attributes: [...resources[at].attributes, change] }
+          : {
+              resource: address,
+              type: RG,
+              action: 'update',
+              attributes: [change],
+              notes: [],
+              dataLoss: false,
+              outage: false,
+              createBeforeDestroy: false,
+            };
+      if (at >= 0) resources[at] = entry;
+      else resources.push(entry);
+      if (note) {
+        entry.notes.push(note);
+        const kept = pg.notes.filter((n) => !n.startsWith('expected and safe'));
+        pg.notes.splice(
+          0,
+          pg.notes.length,
+          ...kept,
+          `create_before_destroy creates the new one first, but NOT safe in this apply: deleting the old one fails while ${address} still uses it (see its REFUSED note)`,
+        );
+        warnings.push(`${address} (${String(hr.body.replication_group_id)}): ${note}`);
+      }
+    }
   }
   for (const t of unassessed)
     warnings.push(`${t} is not in constructs/facts/force-new.ts: whether its changes replace it is not assessed (see cdktf diff)`);

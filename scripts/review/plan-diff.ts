@@ -18,10 +18,10 @@ import { ACTION_REASONS, DRIFT_CALLOUTS, DriftTopic } from '../../config/review'
 import { ENGINES, Engine } from '../../constructs/facts/elasticache';
 import { findNodeType, monthlyCostUsd } from '../../constructs/elasticache/node-types';
 import { Block, isSet, isTrue } from '../../constructs/tf-json';
-import { Action, AttributeChange, AuthRotation, ResourceChange, StackDiff, tokenRotationStep } from './diff';
+import { Action, AttributeChange, AuthRotation, ResourceChange, StackDiff, parameterGroupSwitch, tokenRotationStep } from './diff';
 import { PlanJson, PlanModuleValues, PlanResourceChange } from './read-plan';
 import { canonical } from './replacement';
-import { RG, round2 } from './summary';
+import { PG, RG, round2 } from './summary';
 import { dataStoreVerdict } from './verdicts';
 
 /** How a sensitive value is shown: never its content. */
@@ -354,6 +354,16 @@ export function planDiff(plan: PlanJson, environment: string): PlanStackDiff {
         return [b.arn, b.key_id, b.id].filter((x): x is string => typeof x === 'string').map((k) => [k, rc.address] as const);
       }),
   );
+  // parameter groups this apply deletes (replaced under a new name, or removed), by name
+  const deletedParameterGroups = new Map(
+    changes
+      .filter((rc) => rc.type === PG && rc.change.actions.includes('delete') && isObject(rc.change.before))
+      .flatMap((rc) => {
+        const name = (rc.change.before as Block).name;
+        return typeof name === 'string' ? [[name, rc.address] as const] : [];
+      }),
+  );
+  const unsafeParameterGroups = new Map<string, string>();
   for (const rc of changes) {
     const act = actionOf(rc.change.actions);
     if (!act) continue;
@@ -398,12 +408,16 @@ export function planDiff(plan: PlanJson, environment: string): PlanStackDiff {
     let dataLoss = false;
     let outage = false;
     if (act.action === 'update' && rc.type === RG) {
+      const switched = (x: AttributeChange) =>
+        x.attribute === 'parameter_group_name' && typeof x.before === 'string' && deletedParameterGroups.has(x.before);
       attributes = attributes.map((x) => {
-        const timing = timingOf(x.attribute, after);
+        const timing = switched(x) ? parameterGroupSwitch(x.before, after).timing : timingOf(x.attribute, after);
         return timing ? { ...x, timing } : x;
       });
       for (const x of attributes) {
-        const note = timingNote(x.attribute, x.timing, after);
+        const pgSwitch = switched(x) ? parameterGroupSwitch(x.before, after) : undefined;
+        if (pgSwitch?.note) unsafeParameterGroups.set(deletedParameterGroups.get(x.before as string) ?? '', rc.address);
+        const note = pgSwitch ? pgSwitch.note : timingNote(x.attribute, x.timing, after);
         if (note) {
           notes.push(note);
           warnings.push(`${address} (${String(after.replication_group_id)}): ${note}`);
@@ -447,6 +461,18 @@ export function planDiff(plan: PlanJson, environment: string): PlanStackDiff {
       ...(rc.action_reason ? { actionReason: rc.action_reason } : {}),
       ...(act.action === 'forget' ? { forget: true } : {}),
     });
+  }
+  // a parameter group deleted while a group keeps using it: its replacement is not the safe switch-over it looks like
+  for (const r of resources) {
+    const user = unsafeParameterGroups.get(r.resource);
+    if (!user) continue;
+    const kept = r.notes.filter((n) => !n.startsWith('expected and safe'));
+    r.notes.splice(
+      0,
+      r.notes.length,
+      ...kept,
+      `create_before_destroy creates the new one first, but NOT safe in this apply: deleting the old one fails while ${user} still uses it (see its REFUSED note)`,
+    );
   }
   const rotations = planRotations(plan);
   for (const r of rotations) warnings.push(`${r.resource}: ${r.message}`);

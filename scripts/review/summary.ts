@@ -25,6 +25,7 @@ import {
 } from '../../constructs/tf-json';
 
 export const RG = 'aws_elasticache_replication_group';
+export const PG = 'aws_elasticache_parameter_group';
 
 /**
  * A final snapshot name as the review prints it: a random suffix (`${random_id.x.hex}`) is shown as what it is,
