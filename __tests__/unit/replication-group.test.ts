@@ -379,6 +379,11 @@ describe('invalid props fail before anything is created, each problem named', ()
       'snapshotName: unset when snapshotArns is set (one source to restore from), got "nightly-2026-12-01"',
     ],
     [
+      'an automatic backup to restore from (deleted with the group the restore replaces)',
+      { snapshotName: 'automatic.isl-cache-test-2026-12-01-03-00' },
+      'snapshotName: a manual or final snapshot: an automatic one is deleted with the group the restore replaces; copy it first (aws elasticache copy-snapshot --source-snapshot-name <automatic.…> --target-snapshot-name <name>) and name the copy, got "automatic.isl-cache-test-2026-12-01-03-00"',
+    ],
+    [
       'an RDB file that is not an S3 object ARN',
       { snapshotArns: ['s3://backups/cache.rdb'] },
       'snapshotArns: S3 object ARNs (arn:aws:s3:::bucket/key.rdb), got "s3://backups/cache.rdb"',

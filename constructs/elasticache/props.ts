@@ -640,10 +640,14 @@ export function resolveReplicationGroupProps(
     props.snapshotName,
   );
   if (props.snapshotName !== undefined && !isUnresolved(props.snapshotName)) {
+    // an automatic backup (automatic.<group>-<date>) is deleted with its group, which a restore replaces
+    const automatic = props.snapshotName.startsWith('automatic.');
     errors.check(
       SNAPSHOT_NAME_PATTERN.test(props.snapshotName),
       'snapshotName',
-      'a snapshot name (letters, digits and hyphens, a letter first)',
+      automatic
+        ? 'a manual or final snapshot: an automatic one is deleted with the group the restore replaces; copy it first (aws elasticache copy-snapshot --source-snapshot-name <automatic.…> --target-snapshot-name <name>) and name the copy'
+        : 'a snapshot name (letters, digits and hyphens, a letter first)',
       props.snapshotName,
     );
   }

@@ -2,7 +2,9 @@
  * Which Terraform arguments force a resource to be replaced: the data behind the plan review's replacement
  * warnings of a plan review and the guardrail `create-before-destroy-names`. Nothing here is guessed: every entry is copied from
  * docs/reference/force-new.md (read from the providers' Go source: AWS v6.58.0, random v3.9.0,
- * docker v4.5.0), and the comment above each entry names its section there.
+ * docker v4.5.0), and the comment above each entry names its section there. The ElastiCache entries were checked
+ * against the source of the pinned AWS build (6.47.0, commit 5f2286d6d836: replication_group.go, parameter_group.go,
+ * user.go, user_group.go): the same, except `durability`, which 6.47.0 does not have yet.
  *
  * - `attributes`: arguments whose change always replaces the resource. A nested argument is `block.arg`;
  *   when a block itself is listed, any change inside it replaces.
@@ -101,7 +103,7 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewEntry>> = {
   aws_elasticache_subnet_group: { attributes: ['name'] },
   // force-new.md § aws_elasticache_user
   aws_elasticache_user: { attributes: ['user_id', 'user_name'] },
-  // force-new.md § aws_elasticache_user_group (v6.58.0: user_group_id, not engine)
+  // force-new.md § aws_elasticache_user_group (v6.58.0 and the pinned 6.47.0: user_group_id, not engine)
   aws_elasticache_user_group: { attributes: ['user_group_id'] },
   // force-new.md § aws_security_group (nested ingress.* / egress.* are changed in place)
   aws_security_group: { attributes: ['name', 'name_prefix', 'description', 'vpc_id'] },
